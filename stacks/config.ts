@@ -1,0 +1,281 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { SERVICE_NAMES } from './services';
+
+/** Let's Encrypt's staging directory: the default, so that tests and new environments never burn rate limits. */
+export const LETS_ENCRYPT_STAGING = 'https://acme-staging-v02.api.letsencrypt.org/directory';
+/** Let's Encrypt's production directory (rate limited: 5 duplicate certificates a week). */
+export const LETS_ENCRYPT_PRODUCTION = 'https://acme-v02.api.letsencrypt.org/directory';
+
+/** Retention periods CloudWatch Logs accepts. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** The default config file, relative to the project root; `PLATFORM_CONFIG` selects another. */
+export const DEFAULT_CONFIG_FILE = 'config/environments.json';
+
+/** An error in the platform config: one line naming the file, the field, the bad value and what is allowed. */
+export class InvalidConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidConfigError';
+  }
+}
+
+const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+/** Parses an IPv4 CIDR block; undefined when malformed or when host bits are set. */
+export function parseCidr(value: string): { readonly base: number; readonly prefix: number } | undefined {
+  const m = IPV4_CIDR.exec(value);
+  if (!m) return undefined;
+  const octets = m.slice(1, 5).map(Number);
+  const prefix = Number(m[5]);
+  if (octets.some((o) => o > 255) || prefix > 32) return undefined;
+  const base = octets.reduce((acc, o) => acc * 256 + o, 0);
+  const size = 2 ** (32 - prefix);
+  if (base % size !== 0) return undefined;
+  return { base, prefix };
+}
+
+const cidr = (allowed: string, minPrefix = 0, maxPrefix = 32) =>
+  z.string().refine(
+    (v) => {
+      const c = parseCidr(v);
+      return c !== undefined && c.prefix >= minPrefix && c.prefix <= maxPrefix;
+    },
+    { message: allowed },
+  );
+
+const serviceConfig = z.strictObject({
+  desiredCount: z
+    .number()
+    .int()
+    .min(0)
+    .max(1, {
+      message:
+        'expected 0 or 1: services use host networking with fixed ports on a single instance, so two copies cannot run side by side',
+    })
+    .default(1),
+  memoryMiB: z
+    .number()
+    .int()
+    .min(32, { message: 'expected a whole number of MiB between 32 and 4096' })
+    .max(4096, { message: 'expected a whole number of MiB between 32 and 4096' })
+    .optional(),
+});
+
+const hostname = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+/** One environment of the platform: one stack. */
+export const environmentSchema = z
+  .strictObject({
+    name: z.string().regex(/^[a-z][a-z0-9-]{1,19}$/, {
+      message: 'expected 2-20 characters: lower-case letters, digits and "-", starting with a letter (e.g. "dev")',
+    }),
+    region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, {
+      message: 'expected an AWS region code such as "eu-west-1"',
+    }),
+    availabilityZones: z
+      .tuple([z.string(), z.string()], { message: 'expected exactly two availability zone names' })
+      .optional(),
+    vpcCidr: cidr('expected an IPv4 CIDR block with a prefix from /16 to /24, e.g. "10.0.0.0/16"', 16, 24).default(
+      '10.40.0.0/16',
+    ),
+    instanceType: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { message: 'expected an EC2 instance type such as "t3.small"' })
+      .default('t3.small'),
+    rootVolumeGiB: z
+      .number()
+      .int()
+      .min(30, { message: 'expected at least 30 GiB: the ECS-optimized Amazon Linux 2023 AMI snapshot is 30 GiB' })
+      .max(1024, { message: 'expected at most 1024 GiB' })
+      .default(30),
+    sshCidrs: z.array(cidr('expected an IPv4 CIDR block such as "203.0.113.7/32"')).default([]),
+    sshKeyName: z.string().min(1, { message: 'expected the name of an EC2 key pair' }).optional(),
+    domain: z
+      .string()
+      .regex(hostname, { message: 'expected a lower-case DNS name such as "app.example.com"' })
+      .optional(),
+    hostedZoneId: z
+      .string()
+      .regex(/^Z[A-Z0-9]{4,31}$/, { message: 'expected a Route 53 hosted zone id such as "Z0123456789ABC"' })
+      .optional(),
+    acmeEmail: z.email({ message: 'expected an e-mail address for the ACME account' }).optional(),
+    acmeDirectory: z
+      .url({ protocol: /^https$/, message: 'expected the https URL of an ACME directory' })
+      .default(LETS_ENCRYPT_STAGING),
+    imageTag: z
+      .string()
+      .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, {
+        message: 'expected a Docker tag: letters, digits, "_", "." and "-", at most 128 characters',
+      })
+      .default('latest'),
+    ecrKeepTaggedImages: z
+      .number()
+      .int()
+      .min(1, { message: 'expected a whole number from 1 to 1000' })
+      .max(1000, { message: 'expected a whole number from 1 to 1000' })
+      .default(20),
+    services: z
+      .strictObject({
+        frontend: serviceConfig.default({ desiredCount: 1 }),
+        api: serviceConfig.default({ desiredCount: 1 }),
+        proxy: serviceConfig.default({ desiredCount: 1 }),
+      })
+      .default({ frontend: { desiredCount: 1 }, api: { desiredCount: 1 }, proxy: { desiredCount: 1 } }),
+    logRetentionDays: z
+      .number()
+      .refine((v) => (LOG_RETENTION_DAYS as readonly number[]).includes(v), {
+        message: `expected one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(', ')}`,
+      })
+      .default(30),
+    tags: z
+      .record(
+        z.string().regex(/^(?!aws:)[\w .:/=+@-]{1,128}$/, {
+          message: 'expected tag keys of 1-128 characters, not starting with "aws:"',
+        }),
+        z.string().max(256, { message: 'expected tag values of at most 256 characters' }),
+      )
+      .default({}),
+  })
+  .superRefine((env, ctx) => {
+    if (env.domain !== undefined && env.acmeEmail === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['acmeEmail'],
+        input: undefined,
+        message: `required when "domain" is set (${env.domain}): the ACME account needs an e-mail address`,
+      });
+    }
+    if (env.hostedZoneId !== undefined && env.domain === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['hostedZoneId'],
+        input: env.hostedZoneId,
+        message: 'only allowed together with "domain": the record it would hold has no name',
+      });
+    }
+    env.availabilityZones?.forEach((az, i) => {
+      if (!new RegExp(`^${env.region}[a-z]$`).test(az)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['availabilityZones', i],
+          input: az,
+          message: `expected a zone of region ${env.region}, such as "${env.region}a"`,
+        });
+      }
+    });
+    if (env.availabilityZones && env.availabilityZones[0] === env.availabilityZones[1]) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['availabilityZones'],
+        input: env.availabilityZones,
+        message: 'expected two different zones: the Auto Scaling group spreads over both',
+      });
+    }
+  });
+
+export const platformConfigSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    environments: z.array(environmentSchema).min(1, { message: 'expected at least one environment' }),
+  })
+  .superRefine((cfg, ctx) => {
+    const seen = new Set<string>();
+    cfg.environments.forEach((env, i) => {
+      if (seen.has(env.name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['environments', i, 'name'],
+          input: env.name,
+          message: 'expected a unique environment name: each environment becomes one stack',
+        });
+      }
+      seen.add(env.name);
+    });
+  });
+
+/** One environment's settings, with every default filled in. */
+export type EnvironmentConfig = z.output<typeof environmentSchema>;
+/** What a config file may contain (defaults optional). */
+export type EnvironmentConfigInput = z.input<typeof environmentSchema>;
+/** A whole config file, validated. */
+export type PlatformConfig = z.output<typeof platformConfigSchema>;
+
+/** The two availability zones an environment uses: the configured ones, or the region's "a" and "b". */
+export function availabilityZonesOf(env: EnvironmentConfig): readonly [string, string] {
+  return env.availabilityZones ?? [`${env.region}a`, `${env.region}b`];
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)),
+    '',
+  );
+}
+
+function describeValue(input: unknown): string {
+  if (input === undefined) return 'nothing';
+  const json = JSON.stringify(input);
+  return json.length > 60 ? `${json.slice(0, 57)}...` : json;
+}
+
+function lookup(root: unknown, path: readonly PropertyKey[]): unknown {
+  let cur: unknown = root;
+  for (const key of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[key];
+  }
+  return cur;
+}
+
+/**
+ * Validates a parsed config document. Throws InvalidConfigError with one line per problem, each naming
+ * the source, the field's path, the bad value and what is allowed.
+ */
+export function parseConfig(document: unknown, source = DEFAULT_CONFIG_FILE): PlatformConfig {
+  const result = platformConfigSchema.safeParse(document);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const field = formatPath(issue.path) || '(top level)';
+    if (issue.code === 'unrecognized_keys') {
+      return `${source}: ${field}: unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}; check the spelling against the config reference in README.md`;
+    }
+    if (issue.code === 'invalid_key') {
+      const key = String(issue.path[issue.path.length - 1]);
+      return `${source}: ${field}: got ${describeValue(key)}: ${issue.issues[0]?.message ?? 'invalid key'}`;
+    }
+    const value = describeValue(lookup(document, issue.path));
+    return `${source}: ${field}: got ${value}: ${issue.message}`;
+  });
+  throw new InvalidConfigError(lines.join('\n'));
+}
+
+/** Reads and validates the config file named by `PLATFORM_CONFIG`, or the default file. */
+export function loadConfig(file = process.env.PLATFORM_CONFIG || DEFAULT_CONFIG_FILE): PlatformConfig {
+  const path = resolve(file);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? String(err);
+    throw new InvalidConfigError(
+      `${file}: cannot read the platform config (${reason}); create it or set PLATFORM_CONFIG to an existing file`,
+    );
+  }
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (err) {
+    throw new InvalidConfigError(`${file}: not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+  return parseConfig(document, file);
+}
+
+/** Every service name with its configured desired count, in a stable order. */
+export function serviceSettings(env: EnvironmentConfig) {
+  return SERVICE_NAMES.map((name) => ({ name, ...env.services[name] }));
+}

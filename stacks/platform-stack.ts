@@ -1,0 +1,179 @@
+import { Construct } from 'constructs';
+import { TerraformOutput, TerraformStack } from 'cdktf';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
+import { EnvironmentConfig, availabilityZonesOf } from './config';
+import { Network } from './network';
+import { SecurityGroups } from './security-groups';
+import { Registry } from './registry';
+import { Cluster } from './cluster';
+import { CertificateStorage } from './certificate-storage';
+import { Logs } from './logs';
+import { TaskRoles } from './task-roles';
+import { PlatformService } from './platform-service';
+import { Dns } from './dns';
+import { ContainerSpec } from './container-definition';
+import { CERTIFICATE_MOUNT_PATH, PROXY_HTTPS_PORT, SERVICES, SERVICE_NAMES, ServiceName } from './services';
+import { PlatformOutputs } from './outputs';
+
+export interface PlatformStackProps {
+  /** The validated environment this stack deploys. */
+  readonly env: EnvironmentConfig;
+}
+
+const CERTIFICATE_VOLUME = 'certificates';
+
+/** Output values as the stack emits them: the PlatformOutputs shape, where strings may be tokens. */
+type OutputValues = { readonly [K in keyof PlatformOutputs]: PlatformOutputs[K] };
+
+/** The whole platform for one environment: network, registry, cluster, certificates, three services. */
+export class PlatformStack extends TerraformStack {
+  readonly services: Readonly<Record<ServiceName, PlatformService>>;
+  readonly cluster: Cluster;
+
+  constructor(scope: Construct, id: string, props: PlatformStackProps) {
+    super(scope, id);
+    const env = props.env;
+    const namePrefix = `platform-${env.name}`;
+
+    new AwsProvider(this, 'aws', {
+      region: env.region,
+      defaultTags: [{ tags: { 'platform:environment': env.name, 'managed-by': 'cdktf', ...env.tags } }],
+    });
+    const partition = new DataAwsPartition(this, 'partition').partition;
+
+    const network = new Network(this, 'network', {
+      namePrefix,
+      vpcCidr: env.vpcCidr,
+      availabilityZones: availabilityZonesOf(env),
+    });
+    const subnetIds = network.subnets.map((s) => s.id);
+    const groups = new SecurityGroups(this, 'security-groups', { namePrefix, vpcId: network.vpc.id, sshCidrs: env.sshCidrs });
+    const registry = new Registry(this, 'registry', { namePrefix, keepTaggedImages: env.ecrKeepTaggedImages });
+    this.cluster = new Cluster(this, 'cluster', {
+      namePrefix,
+      region: env.region,
+      partition,
+      instanceType: env.instanceType,
+      rootVolumeGiB: env.rootVolumeGiB,
+      subnetIds,
+      instanceSecurityGroupId: groups.instance.id,
+      sshKeyName: env.sshKeyName,
+      containerStopTimeoutSeconds: Math.max(...SERVICE_NAMES.map((s) => SERVICES[s].stopTimeoutSeconds)),
+    });
+    const storage = new CertificateStorage(this, 'certificates', {
+      namePrefix,
+      subnetIds,
+      securityGroupId: groups.fileSystem.id,
+    });
+    const logs = new Logs(this, 'logs', { namePrefix, retentionDays: env.logRetentionDays });
+    const roles = new TaskRoles(this, 'task-roles', {
+      namePrefix,
+      repositoryArns: SERVICE_NAMES.map((s) => registry.repositories[s].arn),
+      logGroupArns: SERVICE_NAMES.map((s) => logs.groups[s].arn),
+      fileSystemArn: storage.fileSystem.arn,
+      accessPointArn: storage.accessPoint.arn,
+    });
+
+    const container = (name: ServiceName, extra: Partial<ContainerSpec> = {}): ContainerSpec => ({
+      name: SERVICES[name].containerName,
+      image: `${registry.repositories[name].repositoryUrl}:${env.imageTag}`,
+      memoryMiB: env.services[name].memoryMiB ?? SERVICES[name].defaultMemoryMiB,
+      ports: [SERVICES[name].port],
+      healthCheck: { command: SERVICES[name].healthCheckCommand },
+      stopTimeoutSeconds: SERVICES[name].stopTimeoutSeconds,
+      restartPolicy: { enabled: true, attemptPeriodSeconds: 60 },
+      logs: { group: logs.groups[name].name, region: env.region, streamPrefix: name },
+      ...extra,
+    });
+    const specs: Record<ServiceName, ContainerSpec> = {
+      frontend: container('frontend', {
+        readonlyRootFilesystem: true,
+        tmpfs: [{ path: '/tmp', sizeMiB: 16 }],
+      }),
+      api: container('api', { readonlyRootFilesystem: true, user: '65532:65532' }),
+      // Root: it binds ports 80 and 443 in the host's network namespace and writes the rendered
+      // nginx config and the ACME state; everything it writes that must last is on the file system.
+      proxy: container('proxy', {
+        ports: [SERVICES.proxy.port, PROXY_HTTPS_PORT],
+        environment: { DOMAIN: env.domain ?? '', ACME_EMAIL: env.acmeEmail ?? '', ACME_DIRECTORY: env.acmeDirectory },
+        mountPoints: [{ volume: CERTIFICATE_VOLUME, path: CERTIFICATE_MOUNT_PATH }],
+      }),
+    };
+
+    const common = {
+      namePrefix,
+      clusterArn: this.cluster.cluster.arn,
+      capacityProviderName: this.cluster.capacityProvider.name,
+      executionRoleArn: roles.execution.arn,
+    };
+    this.services = {
+      frontend: new PlatformService(this, 'frontend', {
+        ...common,
+        container: specs.frontend,
+        desiredCount: env.services.frontend.desiredCount,
+        dependsOn: [this.cluster.capacityProviders],
+      }),
+      api: new PlatformService(this, 'api', {
+        ...common,
+        container: specs.api,
+        desiredCount: env.services.api.desiredCount,
+        dependsOn: [this.cluster.capacityProviders],
+      }),
+      proxy: new PlatformService(this, 'proxy', {
+        ...common,
+        container: specs.proxy,
+        desiredCount: env.services.proxy.desiredCount,
+        taskRoleArn: roles.proxy.arn,
+        volumes: [
+          {
+            name: CERTIFICATE_VOLUME,
+            efsVolumeConfiguration: {
+              fileSystemId: storage.fileSystem.id,
+              transitEncryption: 'ENABLED',
+              authorizationConfig: { accessPointId: storage.accessPoint.id, iam: 'ENABLED' },
+            },
+          },
+        ],
+        dependsOn: [this.cluster.capacityProviders, ...storage.mountTargets],
+      }),
+    };
+
+    if (env.domain !== undefined && env.hostedZoneId !== undefined) {
+      new Dns(this, 'dns', { hostedZoneId: env.hostedZoneId, domain: env.domain, publicIp: this.cluster.eip.publicIp });
+    }
+
+    const serviceOutput = (name: ServiceName) => ({
+      serviceName: this.services[name].service.name,
+      containerName: SERVICES[name].containerName,
+      port: SERVICES[name].port,
+      healthPath: SERVICES[name].healthPath,
+      taskFamily: this.services[name].taskDefinition.family,
+      logGroup: logs.groups[name].name,
+    });
+    const outputs: OutputValues = {
+      target: 'aws',
+      environment: env.name,
+      region: env.region,
+      clusterName: this.cluster.cluster.name,
+      clusterArn: this.cluster.cluster.arn,
+      services: { frontend: serviceOutput('frontend'), api: serviceOutput('api'), proxy: serviceOutput('proxy') },
+      asgName: this.cluster.autoScalingGroup.name,
+      publicIp: this.cluster.eip.publicIp,
+      publicUrl: env.domain !== undefined ? `https://${env.domain}` : `http://${this.cluster.eip.publicIp}`,
+      sshUser: 'ec2-user',
+      sshHost: this.cluster.eip.publicIp,
+      sshPort: 22,
+      certificateVolume: storage.fileSystem.id,
+      repositoryUrls: {
+        frontend: registry.repositories.frontend.repositoryUrl,
+        api: registry.repositories.api.repositoryUrl,
+        proxy: registry.repositories.proxy.repositoryUrl,
+      },
+    };
+    for (const [key, value] of Object.entries(outputs)) {
+      // Static ids: the output's name is exactly the PlatformOutputs key the chaos module reads.
+      new TerraformOutput(this, key, { value }).overrideLogicalId(key);
+    }
+  }
+}
