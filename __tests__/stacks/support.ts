@@ -45,7 +45,9 @@ export function containerOf(tf: TerraformJson, service: string): Record<string, 
   const inner = encoded
     .replace(/^\$\{jsonencode\(/, '')
     .replace(/\)\}$/, '')
-    .replace(/"([A-Za-z0-9-]+)" = /g, '"$1": ');
+    .replace(/"([A-Za-z0-9-]+)" = /g, '"$1": ')
+    // A bare reference (`aws_x.y.name`) becomes the "${aws_x.y.name}" string the JSON form would hold.
+    .replace(/": ((?:aws|data)[\w.-]+)/g, '": "${$1}"');
   const list = JSON.parse(inner) as Record<string, unknown>[];
   return list[0];
 }

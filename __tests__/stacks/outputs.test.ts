@@ -1,0 +1,37 @@
+import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
+import { OUTPUT_IDS, platformOutputsSchema } from '../../stacks/outputs';
+import { SERVICES } from '../../stacks/services';
+import { resourcesOf, synthPlatform } from './support';
+
+describe('PlatformStack outputs (the contract with the chaos module)', () => {
+  const { tf } = synthPlatform();
+
+  it('emits exactly the PlatformOutputs keys, with static ids', () => {
+    expect(Object.keys(tf.output).sort()).toEqual([...OUTPUT_IDS].sort());
+  });
+
+  it('describes each service as the chaos module needs it', () => {
+    const services = tf.output.services.value as Record<string, Record<string, unknown>>;
+    for (const name of ['frontend', 'api', 'proxy'] as const) {
+      expect(services[name]).toMatchObject({
+        containerName: SERVICES[name].containerName,
+        port: SERVICES[name].port,
+        healthPath: '/healthz',
+        serviceName: expect.stringMatching(/^\$\{aws_ecs_service\.\w+\.name\}$/),
+      });
+    }
+  });
+
+  it('parses once Terraform has filled in the values', () => {
+    // Replace every reference with a plausible value, as `terraform output -json` would show.
+    const filled = JSON.parse(JSON.stringify(Object.fromEntries(Object.entries(tf.output).map(([k, v]) => [k, v.value]))).replace(/\$\{[^}]+\}/g, '198.51.100.10'));
+    expect(platformOutputsSchema.parse(filled)).toMatchObject({ target: 'aws', sshUser: 'ec2-user', publicUrl: 'http://198.51.100.10' });
+  });
+
+  it('uses the domain for the public URL when one is set, and a DNS record with a hosted zone', () => {
+    const withDomain = synthPlatform({ domain: 'app.example.com', acmeEmail: 'ops@example.com', hostedZoneId: 'Z0123456789ABC' });
+    expect(withDomain.tf.output.publicUrl.value).toBe('https://app.example.com');
+    expect(withDomain.json).toHaveResourceWithProperties(Route53Record, { zone_id: 'Z0123456789ABC', name: 'app.example.com', type: 'A' });
+    expect(resourcesOf(tf, 'aws_route53_record')).toHaveLength(0);
+  });
+});

@@ -1,0 +1,88 @@
+import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
+import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { SERVICES } from '../../stacks/services';
+import { containerOf, resourcesOf, synthPlatform } from './support';
+
+describe('PlatformService', () => {
+  const { json, tf } = synthPlatform({
+    imageTag: 'abc1234',
+    domain: 'app.example.com',
+    acmeEmail: 'ops@example.com',
+    services: { frontend: { desiredCount: 0 }, api: { desiredCount: 1, memoryMiB: 256 } },
+    logRetentionDays: 7,
+  });
+
+  it.each(['frontend', 'api', 'proxy'] as const)('%s: host networking on EC2, from the typed spec', (name) => {
+    expect(json).toHaveResourceWithProperties(EcsTaskDefinition, {
+      family: `platform-test-${name}`,
+      network_mode: 'host',
+      requires_compatibilities: ['EC2'],
+    });
+    const c = containerOf(tf, name);
+    expect(c).toMatchObject({
+      name,
+      essential: true,
+      privileged: false,
+      stopTimeout: SERVICES[name].stopTimeoutSeconds,
+      healthCheck: { command: [...SERVICES[name].healthCheckCommand] },
+      restartPolicy: { enabled: true, restartAttemptPeriod: 60 },
+      logConfiguration: { logDriver: 'awslogs', options: expect.objectContaining({ 'awslogs-stream-prefix': name, mode: 'non-blocking' }) },
+    });
+    expect(String(c.image)).toMatch(new RegExp(`^\\$\\{aws_ecr_repository\\.registry_${name}_\\w+\\.repository_url\\}:abc1234$`));
+    expect(c.portMappings).toContainEqual({ containerPort: SERVICES[name].port, hostPort: SERVICES[name].port, protocol: 'tcp' });
+  });
+
+  it('uses the configured memory or the service default', () => {
+    expect(containerOf(tf, 'api').memory).toBe(256);
+    expect(containerOf(tf, 'proxy').memory).toBe(SERVICES.proxy.defaultMemoryMiB);
+  });
+
+  it('runs the API and the frontend read-only, the API as a non-root user', () => {
+    expect(containerOf(tf, 'api')).toMatchObject({ readonlyRootFilesystem: true, user: '65532:65532' });
+    expect(containerOf(tf, 'frontend')).toMatchObject({ readonlyRootFilesystem: true, linuxParameters: { tmpfs: [{ containerPath: '/tmp', size: 16 }] } });
+  });
+
+  it('gives the proxy its ACME settings, both ports and the certificate volume', () => {
+    const proxy = containerOf(tf, 'proxy');
+    expect(proxy.environment).toEqual([
+      { name: 'ACME_DIRECTORY', value: 'https://acme-staging-v02.api.letsencrypt.org/directory' },
+      { name: 'ACME_EMAIL', value: 'ops@example.com' },
+      { name: 'DOMAIN', value: 'app.example.com' },
+    ]);
+    expect(proxy.portMappings).toContainEqual({ containerPort: 443, hostPort: 443, protocol: 'tcp' });
+    expect(proxy.mountPoints).toEqual([{ sourceVolume: 'certificates', containerPath: '/etc/acme', readOnly: false }]);
+    expect(json).toHaveResourceWithProperties(EcsTaskDefinition, {
+      family: 'platform-test-proxy',
+      volume: [expect.objectContaining({ name: 'certificates', efs_volume_configuration: expect.objectContaining({ transit_encryption: 'ENABLED', authorization_config: expect.objectContaining({ iam: 'ENABLED' }) }) })],
+    });
+  });
+
+  it('gives only the proxy a task role', () => {
+    const withRole = resourcesOf(tf, 'aws_ecs_task_definition').filter((t) => t.task_role_arn !== undefined);
+    expect(withRole.map((t) => t.family)).toEqual(['platform-test-proxy']);
+  });
+
+  it('deploys one task at a time on the single instance, with the circuit breaker rolling back', () => {
+    expect(json).toHaveResourceWithProperties(EcsService, {
+      name: 'platform-test-api',
+      desired_count: 1,
+      deployment_minimum_healthy_percent: 0,
+      deployment_maximum_percent: 100,
+      deployment_circuit_breaker: { enable: true, rollback: true },
+      capacity_provider_strategy: [expect.objectContaining({ weight: 1 })],
+    });
+    expect(json).toHaveResourceWithProperties(EcsService, { name: 'platform-test-frontend', desired_count: 0 });
+  });
+
+  it('starts the proxy only after the file system can be mounted', () => {
+    const proxy = resourcesOf(tf, 'aws_ecs_service').find((s) => s.name === 'platform-test-proxy');
+    expect((proxy?.depends_on as string[]).filter((d) => d.startsWith('aws_efs_mount_target.'))).toHaveLength(2);
+  });
+
+  it('has one log group per service with the configured retention', () => {
+    for (const name of ['frontend', 'api', 'proxy']) {
+      expect(json).toHaveResourceWithProperties(CloudwatchLogGroup, { name: `/platform-test/${name}`, retention_in_days: 7 });
+    }
+  });
+});
