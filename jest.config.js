@@ -5,7 +5,7 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/__tests__/images/', '<rootDir>/__tests__/e2e/'],
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/__tests__/images/', '<rootDir>/__tests__/e2e/', '<rootDir>/__tests__/terraform/'],
   transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
   setupFilesAfterEnv: ['<rootDir>/__tests__/setup.ts'],
   testTimeout: 120000,

@@ -1,0 +1,124 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { loadConfig } from '../../stacks/config';
+import { buildApp } from '../../stacks/app';
+import {
+  OfflineTerraform,
+  TerraformUnavailableError,
+  offlineTerraform,
+  terraform,
+  writeOfflineOverride,
+} from '../../review/terraform';
+
+const exec = promisify(execFile);
+const root = resolve(__dirname, '../..');
+const work = mkdtempSync(join(tmpdir(), 'platform-tf-'));
+
+/** Every resource type the default stack must plan to create. */
+const EXPECTED_TYPES = [
+  'aws_autoscaling_group', 'aws_cloudwatch_log_group', 'aws_default_security_group', 'aws_ecr_lifecycle_policy',
+  'aws_ecr_repository', 'aws_ecs_capacity_provider', 'aws_ecs_cluster', 'aws_ecs_cluster_capacity_providers',
+  'aws_ecs_service', 'aws_ecs_task_definition', 'aws_efs_access_point', 'aws_efs_backup_policy', 'aws_efs_file_system',
+  'aws_efs_mount_target', 'aws_eip', 'aws_iam_instance_profile', 'aws_iam_role', 'aws_iam_role_policy',
+  'aws_iam_role_policy_attachment', 'aws_internet_gateway', 'aws_launch_template', 'aws_route', 'aws_route_table',
+  'aws_route_table_association', 'aws_security_group', 'aws_subnet', 'aws_vpc', 'aws_vpc_security_group_egress_rule',
+  'aws_vpc_security_group_ingress_rule',
+];
+
+let tf: OfflineTerraform | undefined;
+try {
+  tf = offlineTerraform(join(work, 'cli'));
+} catch (err) {
+  if (!(err instanceof TerraformUnavailableError)) throw err;
+  const message = `Terraform checks cannot run: ${err.message}`;
+  if (process.env.CI === 'true') {
+    // In CI a missing Terraform is a broken pipeline, never a silent pass.
+    test('Terraform is available in CI', () => {
+      throw new Error(message);
+    });
+  } else {
+    console.warn(`\n\n!!! ${message}\n!!! SKIPPING the real-Terraform checks on this machine (they are required in CI).\n`);
+  }
+}
+
+const stackNames = loadConfig('config/environments.json').environments.map((e) => e.name);
+
+interface PlanSummary {
+  readonly creates: Record<string, number>;
+  readonly otherActions: string[];
+}
+
+async function initValidatePlan(t: OfflineTerraform, dir: string): Promise<PlanSummary> {
+  writeOfflineOverride(dir);
+  await terraform(t, dir, ['init', '-input=false', '-no-color']);
+  const validate = JSON.parse(await terraform(t, dir, ['validate', '-json', '-no-color'])) as { valid: boolean; error_count: number };
+  expect(validate).toMatchObject({ valid: true, error_count: 0 });
+  await terraform(t, dir, ['plan', '-input=false', '-lock=false', '-no-color', '-out=plan.bin']);
+  const plan = JSON.parse(await terraform(t, dir, ['show', '-json', 'plan.bin'])) as {
+    resource_changes: { type: string; mode: string; change: { actions: string[] } }[];
+  };
+  const creates: Record<string, number> = {};
+  const otherActions: string[] = [];
+  for (const rc of plan.resource_changes) {
+    if (rc.mode !== 'managed') continue;
+    if (rc.change.actions.join() === 'create') creates[rc.type] = (creates[rc.type] ?? 0) + 1;
+    else otherActions.push(`${rc.type}: ${rc.change.actions.join()}`);
+  }
+  return { creates, otherActions };
+}
+
+/** Runs the jobs two at a time: the machine has two cores and each plan keeps one busy. */
+async function pairwise<T>(jobs: (() => Promise<T>)[]): Promise<T[]> {
+  const results: T[] = [];
+  for (let i = 0; i < jobs.length; i += 2) results.push(...(await Promise.all(jobs.slice(i, i + 2).map((j) => j()))));
+  return results;
+}
+
+// Without Terraform outside CI the suite is not registered at all (the warning above says so).
+const suite = tf ? describe : describe.skip;
+
+suite('real Terraform, offline, against the synthesized stacks', () => {
+  const t = tf as OfflineTerraform;
+  const jsonOut = join(work, 'json');
+  const hclOut = join(work, 'hcl');
+  const summaries = new Map<string, PlanSummary>();
+
+  beforeAll(async () => {
+    buildApp(loadConfig('config/environments.json'), { outdir: jsonOut }).app.synth();
+    await exec(process.execPath, [join(root, 'node_modules/cdktf-cli/bundle/bin/cdktf'), 'synth', '--hcl', '--output', hclOut], {
+      cwd: root,
+      env: { ...process.env, CHECKPOINT_DISABLE: '1', CDKTF_DISABLE_PLUGIN_CACHE_ENV: 'true' },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const jobs = (['json', 'hcl'] as const).flatMap((form) =>
+      stackNames.map((stack) => async () => {
+        const dir = join(form === 'json' ? jsonOut : hclOut, 'stacks', stack);
+        summaries.set(`${form}/${stack}`, await initValidatePlan(t, dir));
+      }),
+    );
+    await pairwise(jobs);
+  });
+
+  it('synthesizes one stack per environment in both forms', () => {
+    expect(readdirSync(join(jsonOut, 'stacks')).sort()).toEqual([...stackNames].sort());
+    expect(readdirSync(join(hclOut, 'stacks')).sort()).toEqual([...stackNames].sort());
+    expect(readdirSync(join(hclOut, 'stacks', stackNames[0]))).toContain('cdk.tf');
+  });
+
+  it.each(stackNames.flatMap((s) => [['json', s], ['hcl', s]]))('%s synth of %s: validates and plans only creations of the expected types', (form, stack) => {
+    const summary = summaries.get(`${form}/${stack}`);
+    expect(summary).toBeDefined();
+    expect(summary?.otherActions).toEqual([]);
+    expect(Object.keys(summary?.creates ?? {}).sort()).toEqual(EXPECTED_TYPES);
+    expect(summary?.creates).toMatchObject({ aws_ecs_service: 3, aws_ecs_task_definition: 3, aws_ecr_repository: 3, aws_subnet: 2 });
+  });
+
+  it('plans the same resources from the JSON and the HCL synth', () => {
+    for (const stack of stackNames) {
+      expect(summaries.get(`hcl/${stack}`)?.creates).toEqual(summaries.get(`json/${stack}`)?.creates);
+    }
+  });
+});
