@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -9,6 +9,7 @@ import {
   parseConfig,
   parseCidr,
 } from '../../stacks/config';
+import { configJsonSchema } from '../../stacks/config-schema';
 import { BASE_ENV, environment } from './support';
 
 const parseEnv = (env: Record<string, unknown>) => () => parseConfig({ environments: [{ ...BASE_ENV, ...env }] }, 'cfg.json');
@@ -110,4 +111,10 @@ describe('parseCidr', () => {
   it.each(['10.0.0.256/24', '10.0.0.0/33', '10.0.0.1/24', 'ten/8', ''])('refuses %s', (cidr) =>
     expect(parseCidr(cidr)).toBeUndefined(),
   );
+});
+
+describe('config JSON Schema for editors', () => {
+  it('is committed and in step with the zod schema (regenerate: npm run config:schema)', () => {
+    expect(JSON.parse(readFileSync('config/environments.schema.json', 'utf8'))).toEqual(configJsonSchema());
+  });
 });
