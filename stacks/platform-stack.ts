@@ -87,7 +87,9 @@ export class PlatformStack extends TerraformStack {
       ...extra,
     });
     const specs: Record<ServiceName, ContainerSpec> = {
+      // www-data in the Debian-based image (docker/frontend); it only writes to its tmpfs.
       frontend: container('frontend', {
+        user: '33:33',
         readonlyRootFilesystem: true,
         tmpfs: [{ path: '/tmp', sizeMiB: 16 }],
       }),

@@ -38,9 +38,9 @@ describe('PlatformService', () => {
     expect(containerOf(tf, 'proxy').memory).toBe(SERVICES.proxy.defaultMemoryMiB);
   });
 
-  it('runs the API and the frontend read-only, the API as a non-root user', () => {
+  it('runs the API and the frontend read-only, as non-root users', () => {
     expect(containerOf(tf, 'api')).toMatchObject({ readonlyRootFilesystem: true, user: '65532:65532' });
-    expect(containerOf(tf, 'frontend')).toMatchObject({ readonlyRootFilesystem: true, linuxParameters: { tmpfs: [{ containerPath: '/tmp', size: 16 }] } });
+    expect(containerOf(tf, 'frontend')).toMatchObject({ user: '33:33', readonlyRootFilesystem: true, linuxParameters: { tmpfs: [{ containerPath: '/tmp', size: 16 }] } });
   });
 
   it('gives the proxy its ACME settings, both ports and the certificate volume', () => {

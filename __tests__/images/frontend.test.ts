@@ -1,0 +1,281 @@
+/**
+ * docker/frontend: the shipped nginx.conf and site run by the real Debian nginx on loopback,
+ * started with the image's own ENTRYPOINT arguments; then the page's state logic (app.js).
+ *
+ * The image's prefix is /srv/frontend/ (html/ the site, run/ a link to /tmp). Here the prefix
+ * is a temporary directory laid out the same way, and `listen 8081` is rewritten to a free
+ * port: that line is the only difference from the file the image ships.
+ */
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { freePort } from './support/free-port';
+import { buildGoBinary } from './support/go-build';
+import { httpGet, waitForHttp } from './support/http-get';
+import { FRONTEND_DIR } from './support/repo-paths';
+import { requireTool } from './support/require-tool';
+import { runCommand } from './support/run-command';
+import { ProcessGroup, type ServiceProcess } from './support/service-process';
+
+const nginx = requireTool('nginx', 'nginx');
+const go = requireTool('go', 'golang-go');
+const describeWithNginx = nginx === undefined ? describe.skip : describe;
+const testWithGo = go === undefined ? test.skip : test;
+
+const SITE_DIR = path.join(FRONTEND_DIR, 'site');
+const IMAGE_PREFIX = '/srv/frontend/';
+
+/** The exec-form ENTRYPOINT of the frontend Dockerfile. */
+function dockerfileEntrypoint(): string[] {
+  const dockerfile = readFileSync(path.join(FRONTEND_DIR, 'Dockerfile'), 'utf8');
+  const match = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(dockerfile);
+  if (match === null) throw new Error('docker/frontend/Dockerfile has no exec-form ENTRYPOINT');
+  const parsed: unknown = JSON.parse(match[1]);
+  if (!Array.isArray(parsed) || !parsed.every((arg): arg is string => typeof arg === 'string')) {
+    throw new Error(`ENTRYPOINT is not a list of strings: ${match[1]}`);
+  }
+  return parsed;
+}
+
+/** The shipped nginx.conf with its one `listen 8081` line moved to `port` on loopback. */
+function configOnPort(port: number): string {
+  const shipped = readFileSync(path.join(FRONTEND_DIR, 'nginx.conf'), 'utf8');
+  const listens = shipped.match(/^\s*listen\s.*$/gm) ?? [];
+  if (listens.length !== 1 || !/^\s*listen 8081 /.test(listens[0])) {
+    throw new Error(`nginx.conf must have exactly one "listen 8081 …" line, found: ${JSON.stringify(listens)}`);
+  }
+  return shipped.replace(/^(\s*)listen 8081 /m, `$1listen 127.0.0.1:${port} `);
+}
+
+describeWithNginx('docker/frontend: nginx with the shipped config', () => {
+  const nginxPath = nginx ?? 'nginx';
+  let prefix = '';
+  let processes: ProcessGroup;
+  let server: ServiceProcess;
+  let base = '';
+  let args: string[] = [];
+
+  beforeAll(async () => {
+    prefix = mkdtempSync(path.join(tmpdir(), 'frontend-test-'));
+    // Run as root here, nginx's workers run as nobody: they must read the prefix and the site.
+    chmodSync(prefix, 0o755);
+    mkdirSync(path.join(prefix, 'html'), { mode: 0o755 });
+    mkdirSync(path.join(prefix, 'run'));
+    for (const file of readdirSync(SITE_DIR)) {
+      copyFileSync(path.join(SITE_DIR, file), path.join(prefix, 'html', file));
+      chmodSync(path.join(prefix, 'html', file), 0o644);
+    }
+    const port = await freePort();
+    writeFileSync(path.join(prefix, 'nginx.conf'), configOnPort(port));
+    base = `http://127.0.0.1:${port}`;
+
+    const entrypoint = dockerfileEntrypoint();
+    expect(entrypoint[0]).toBe('/usr/sbin/nginx');
+    args = entrypoint.slice(1).map((arg) => arg.split(IMAGE_PREFIX).join(`${prefix}/`));
+
+    processes = new ProcessGroup(prefix);
+  });
+
+  afterAll(async () => {
+    await processes?.stopAll();
+    if (prefix !== '') rmSync(prefix, { recursive: true, force: true });
+  });
+
+  test('the image runs nginx in the foreground with this prefix and config, errors to stderr', () => {
+    expect(args).toEqual(['-p', `${prefix}/`, '-c', `${prefix}/nginx.conf`, '-e', 'stderr', '-g', 'daemon off;']);
+  });
+
+  test('nginx -t accepts the shipped config', async () => {
+    // Through a ProcessGroup: nginx -t opens /dev/stdout, which must be a file, not Node's socket.
+    const check = processes.start('nginx-t', nginxPath, [...args, '-t']);
+    const exit = await check.waitForExit(10000);
+    expect({ exit, output: check.output() }).toEqual({
+      exit: { code: 0, signal: null },
+      output: expect.stringMatching(/syntax is ok[\s\S]*test is successful/),
+    });
+  });
+
+  describe('serving on loopback', () => {
+    beforeAll(async () => {
+      server = processes.start('nginx', nginxPath, args);
+      await waitForHttp(`${base}/healthz`, 10000).catch((err: Error) => {
+        throw new Error(`${err.message}\n${server.output()}`);
+      });
+    });
+
+    test('GET /healthz answers 200 "ok"', async () => {
+      const reply = await httpGet(`${base}/healthz`);
+      expect({ status: reply.status, body: reply.body.trim(), type: reply.headers['content-type'] }).toEqual({
+        status: 200, body: 'ok', type: 'text/plain; charset=utf-8',
+      });
+    });
+
+    test.each([
+      ['/', 'text/html; charset=utf-8', 'no-cache', '<script src="app.js" defer></script>'],
+      ['/index.html', 'text/html; charset=utf-8', 'no-cache', '<link rel="stylesheet" href="styles.css">'],
+      ['/app.js', 'application/javascript; charset=utf-8', 'public, max-age=300', "fetch(path, { cache: 'no-store'"],
+      ['/styles.css', 'text/css; charset=utf-8', 'public, max-age=300', '[data-phase="down"]'],
+    ])('GET %s serves the file as %s with Cache-Control %s', async (urlPath, type, cacheControl, excerpt) => {
+      const reply = await httpGet(`${base}${urlPath}`);
+      expect(reply.status).toBe(200);
+      expect(reply.headers['content-type']).toBe(type);
+      expect(reply.headers['cache-control']).toBe(cacheControl);
+      expect(reply.headers['x-content-type-options']).toBe('nosniff');
+      expect(reply.body).toContain(excerpt);
+    });
+
+    test('the page works offline: its CSP allows only its own origin and it loads nothing from elsewhere', async () => {
+      const reply = await httpGet(`${base}/`);
+      expect(reply.headers['content-security-policy']).toMatch(/default-src 'self'/);
+      for (const file of readdirSync(SITE_DIR)) {
+        const text = readFileSync(path.join(SITE_DIR, file), 'utf8');
+        expect({ file, external: text.match(/(?:https?:)?\/\/[a-z0-9.-]+\.[a-z]{2,}/gi) }).toEqual({ file, external: null });
+      }
+    });
+
+    test('a missing file is a 404; the server does not name its version', async () => {
+      const reply = await httpGet(`${base}/no-such-page`);
+      expect(reply.status).toBe(404);
+      expect(reply.headers.server).toBe('nginx');
+    });
+
+    test('the access log is one JSON object per request on stdout; /healthz is not logged', async () => {
+      await httpGet(`${base}/styles.css?v=1`);
+      await httpGet(`${base}/healthz`);
+      const lines = server.lines().filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
+      expect(lines).toContainEqual(
+        expect.objectContaining({ level: 'info', msg: 'request', method: 'GET', uri: '/styles.css?v=1', status: 200, duration_s: expect.any(Number) }),
+      );
+      expect(lines.filter((line) => line.uri === '/healthz')).toEqual([]);
+    });
+
+    testWithGo('the ECS health check command (healthcheck built from docker/api) passes against /healthz', async () => {
+      const binary = await buildGoBinary(go ?? 'go', './cmd/healthcheck', path.join(prefix, 'healthcheck'));
+      const healthy = await runCommand(binary, [`${base}/healthz`]);
+      expect({ code: healthy.code, stderr: healthy.stderr }).toEqual({ code: 0, stderr: '' });
+      const missing = await runCommand(binary, [`${base}/no-such-page`]);
+      expect(missing.code).toBe(1);
+    }, 60000);
+
+    test('SIGQUIT (the image STOPSIGNAL) stops nginx gracefully with exit 0', async () => {
+      const dockerfile = readFileSync(path.join(FRONTEND_DIR, 'Dockerfile'), 'utf8');
+      expect(dockerfile).toMatch(/^STOPSIGNAL SIGQUIT$/m);
+      const stopped = await server.stop('SIGQUIT');
+      console.log(`frontend nginx stop time after SIGQUIT with no traffic: ${stopped.ms} ms`);
+      expect({ code: stopped.code, signal: stopped.signal }).toEqual({ code: 0, signal: null });
+      expect(server.output()).not.toMatch(/\[(emerg|alert|crit)\]/);
+    });
+  });
+
+  test('an error in the config fails nginx -t with the reason', async () => {
+    const broken = path.join(prefix, 'broken.conf');
+    writeFileSync(broken, readFileSync(path.join(prefix, 'nginx.conf'), 'utf8').replace('root html;', 'root html'));
+    const check = processes.start('nginx-t-broken', nginxPath, ['-p', `${prefix}/`, '-c', broken, '-e', 'stderr', '-t']);
+    expect((await check.waitForExit(10000)).code).not.toBe(0);
+    expect(check.output()).toMatch(/\[emerg\].*broken\.conf/);
+  });
+});
+
+/** The functions app.js exports outside a browser. */
+interface StatusView {
+  readonly instance: string;
+  readonly version: string;
+  readonly hostname: string;
+  readonly taskId: string;
+  readonly taskArn: string;
+  readonly startedAt: string;
+  readonly uptimeSeconds: number;
+  readonly draining: boolean;
+}
+interface PageEvent {
+  readonly at: Date;
+  readonly kind: 'up' | 'down' | 'change';
+  readonly text: string;
+}
+interface PageState {
+  readonly phase: 'connecting' | 'up' | 'down';
+  readonly current: StatusView | null;
+  readonly lastOkAt: Date | null;
+  readonly downSince: Date | null;
+  readonly error: string | null;
+  readonly change: { readonly at: Date; readonly text: string; readonly from: string; readonly to: string } | null;
+  readonly events: readonly PageEvent[];
+}
+type PollResult = { readonly ok: true; readonly status: StatusView } | { readonly ok: false; readonly error: string };
+interface FrontendApp {
+  initialState(): PageState;
+  parseStatus(body: unknown): StatusView;
+  reduce(state: PageState, result: PollResult, now: Date): PageState;
+  describe(state: PageState, now: Date): string;
+  formatUptime(seconds: number): string;
+  formatSeconds(ms: number): string;
+}
+
+describe('docker/frontend/site/app.js: what the page shows', () => {
+  // The script exports its pure functions through CommonJS when there is no browser.
+  const app: FrontendApp = require(path.join(SITE_DIR, 'app.js'));
+
+  /** A /api/status body as the API sends it. */
+  const body = (instance: string, taskId: string): unknown => ({
+    service: 'api', version: '1.0.0', instance, hostname: 'ip-10-0-0-1', task: { source: 'ecs-metadata', arn: `arn:aws:ecs:eu-west-1:1:task/platform/${taskId}`, id: taskId },
+    startedAt: '2024-05-02T10:00:00Z', uptimeSeconds: 12.5, draining: false,
+  });
+  const ok = (instance: string, taskId: string): PollResult => ({ ok: true, status: app.parseStatus(body(instance, taskId)) });
+  const at = (seconds: number): Date => new Date(Date.UTC(2024, 4, 2, 10, 0, seconds));
+  const run = (...steps: PollResult[]): PageState => steps.reduce((state, result, i) => app.reduce(state, result, at(i)), app.initialState());
+
+  test('parseStatus keeps what the page shows and refuses anything that is not a status', () => {
+    expect(app.parseStatus(body('aaaa1111bbbb2222', 'task-1'))).toEqual({
+      instance: 'aaaa1111bbbb2222', version: '1.0.0', hostname: 'ip-10-0-0-1', taskId: 'task-1',
+      taskArn: 'arn:aws:ecs:eu-west-1:1:task/platform/task-1', startedAt: '2024-05-02T10:00:00Z', uptimeSeconds: 12.5, draining: false,
+    });
+    for (const bad of [null, '<html>', {}, { instance: '' }, { instance: 7 }]) {
+      expect(() => app.parseStatus(bad)).toThrow('unexpected answer from /api/status');
+    }
+  });
+
+  test.each([
+    [0, '0s'], [42.9, '42s'], [125, '2m 05s'], [3 * 3600 + 125, '3h 02m 05s'], [2 * 86400 + 3 * 3600 + 120, '2d 03h 02m'], [-5, '0s'],
+  ])('formatUptime(%d) is %s', (seconds, text) => {
+    expect(app.formatUptime(seconds)).toBe(text);
+  });
+
+  test('the first answer shows the instance, with no "new instance" highlight', () => {
+    const state = run(ok('aaaa1111bbbb2222', 'task-1'));
+    expect(state).toMatchObject({ phase: 'up', change: null, current: { instance: 'aaaa1111bbbb2222' } });
+    expect(state.events.map((e) => e.text)).toEqual(['API instance aaaa1111bbbb… answered']);
+    expect(app.describe(state, at(1))).toBe('API answers');
+  });
+
+  test('the same instance answering again changes nothing', () => {
+    const state = run(ok('aaaa1111bbbb2222', 'task-1'), ok('aaaa1111bbbb2222', 'task-1'));
+    expect(state.events).toHaveLength(1);
+    expect(state.change).toBeNull();
+  });
+
+  test('an error or timeout shows "API unavailable" with the reason and for how long', () => {
+    const state = run(ok('a1', 'task-1'), { ok: false, error: 'HTTP 502' }, { ok: false, error: 'no answer within 2 s' });
+    expect(state).toMatchObject({ phase: 'down', error: 'no answer within 2 s', downSince: at(1) });
+    expect(app.describe(state, at(4))).toBe('API unavailable for 3.0 s (no answer within 2 s)');
+    expect(state.events.map((e) => e.text)).toEqual(['API unavailable: HTTP 502', 'API instance a1 answered']);
+  });
+
+  test('a new task after an outage is highlighted with the time it answered and the outage length', () => {
+    const state = run(ok('a1', 'task-1'), { ok: false, error: 'HTTP 502' }, { ok: false, error: 'HTTP 502' }, ok('b2', 'task-2'));
+    expect(state.phase).toBe('up');
+    expect(state.change).toMatchObject({ from: 'a1', to: 'b2' });
+    expect(state.change?.text).toMatch(/^New API task answered at \d\d:\d\d:\d\d after 2\.0 s unavailable$/);
+    expect(state.events[0]).toMatchObject({ kind: 'change', text: expect.stringMatching(/^New API task answered at .* \(instance b2\)$/) });
+  });
+
+  test('a new process in the same task (a container restart) is told apart from a new task', () => {
+    const state = run(ok('a1', 'task-1'), ok('c3', 'task-1'));
+    expect(state.change?.text).toMatch(/^New API process \(same task, restarted\) answered at \d\d:\d\d:\d\d$/);
+  });
+
+  test('the same instance back after errors is reported as such, not as new', () => {
+    const state = run(ok('a1', 'task-1'), { ok: false, error: 'network error' }, ok('a1', 'task-1'));
+    expect(state.change).toBeNull();
+    expect(state.events[0].text).toBe('Same API instance answered again after 1.0 s unavailable');
+  });
+});

@@ -1,0 +1,43 @@
+/**
+ * System tools the image tests run for real (go, nginx). A missing tool fails the run in CI
+ * (CI=true) with the Debian package to install; elsewhere it skips the tests that need it, loudly.
+ */
+import { accessSync, constants } from 'node:fs';
+import * as path from 'node:path';
+
+/** Directories searched besides PATH: nginx lives in /usr/sbin, often not on a user's PATH. */
+const EXTRA_DIRS = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
+
+/** The absolute path of `command`, or undefined when it is not installed. */
+export function findTool(command: string): string | undefined {
+  const dirs = [...(process.env.PATH ?? '').split(path.delimiter).filter((d) => d !== ''), ...EXTRA_DIRS];
+  for (const dir of dirs) {
+    const candidate = path.join(dir, command);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // Not in this directory: try the next one.
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The absolute path of `command`. When it is missing: in CI, registers a failing test that
+ * names `aptPackage`; otherwise prints a warning. Either way returns undefined, and the caller
+ * skips the tests that need the tool. Call it at the top level of a test file.
+ */
+export function requireTool(command: string, aptPackage: string): string | undefined {
+  const found = findTool(command);
+  if (found !== undefined) return found;
+  const message = `${command} is not installed: apt-get install ${aptPackage}`;
+  if (process.env.CI === 'true') {
+    test(`system tool ${command} (Debian package ${aptPackage}) is installed`, () => {
+      throw new Error(message);
+    });
+  } else {
+    console.warn(`\n!!!!!!!!\n!!! SKIPPING tests that need ${command}: ${message}\n!!!!!!!!\n`);
+  }
+  return undefined;
+}

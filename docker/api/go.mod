@@ -1,0 +1,3 @@
+module ecs-chaos-platform/docker/api
+
+go 1.19
