@@ -186,7 +186,16 @@ export const OFFLINE_PROVIDER_OVERRIDE = {
   },
 } as const;
 
-/** Writes the offline provider override (JSON form, read by Terraform for both JSON and HCL configs). */
-export function writeOfflineOverride(stackDir: string): void {
+/**
+ * Writes the offline provider override, and a local backend whose state lives in the stack directory
+ * (cdktf's default backend path points into the project; a remote backend would need credentials).
+ * JSON override files are read by Terraform for both the JSON and the HCL synth.
+ */
+export function writeOfflineOverride(stackDir: string, statePath = join(stackDir, 'offline.tfstate')): string {
   writeFileSync(join(stackDir, 'offline_override.tf.json'), JSON.stringify(OFFLINE_PROVIDER_OVERRIDE, null, 2));
+  writeFileSync(
+    join(stackDir, 'backend_override.tf.json'),
+    JSON.stringify({ terraform: { backend: { local: { path: statePath } } } }, null, 2),
+  );
+  return statePath;
 }

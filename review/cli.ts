@@ -1,0 +1,136 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { OfflineTerraform, TerraformCommandError, TerraformUnavailableError, offlineTerraform, terraform } from './terraform';
+import { baseState, initOffline, planHead } from './what-if';
+import { reviewChanges } from './changes';
+import { StackReview, renderStackReview } from './markdown';
+import { parsePlan } from './plan-json';
+
+/** Bad input: the message is one line that says what to do. The CLI exits 2. */
+export class ReviewUsageError extends Error {}
+
+export interface ReviewOptions {
+  readonly base: string;
+  readonly out?: string;
+  readonly stacks?: readonly string[];
+  readonly live: boolean;
+  readonly quiet: boolean;
+}
+
+const root = resolve(__dirname, '..');
+
+function appCommand(dir: string): string {
+  const file = join(dir, 'cdktf.json');
+  if (!existsSync(file)) throw new ReviewUsageError(`${dir} has no cdktf.json: is the base ref a commit of this project?`);
+  return (JSON.parse(readFileSync(file, 'utf8')) as { app: string }).app;
+}
+
+/** Runs the cdktf app found in `srcDir` (its own cdktf.json), writing stacks under `outDir`. */
+function synthesize(srcDir: string, outDir: string): string[] {
+  execFileSync('sh', ['-c', appCommand(srcDir)], {
+    cwd: srcDir,
+    env: { ...process.env, CDKTF_OUTDIR: outDir },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  return readdirSync(join(outDir, 'stacks')).sort();
+}
+
+/** Checks the base ref out in a temporary worktree (sharing node_modules) and synthesizes it. */
+function synthesizeRef(ref: string, work: string): string[] {
+  try {
+    execFileSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd: root, stdio: 'ignore' });
+  } catch {
+    throw new ReviewUsageError(`--base ${ref}: not a commit in this repository (try a branch, tag or sha, e.g. origin/main)`);
+  }
+  const src = join(work, 'base-src');
+  execFileSync('git', ['worktree', 'add', '--detach', '--force', src, ref], { cwd: root, stdio: 'ignore' });
+  try {
+    symlinkSync(join(root, 'node_modules'), join(src, 'node_modules'));
+    return synthesize(src, join(work, 'base'));
+  } finally {
+    execFileSync('git', ['worktree', 'remove', '--force', src], { cwd: root, stdio: 'ignore' });
+  }
+}
+
+async function reviewStack(tf: OfflineTerraform, work: string, stack: string, inBase: boolean, options: ReviewOptions, log: (m: string) => void): Promise<StackReview> {
+  const headDir = join(work, 'head', 'stacks', stack);
+  const say = (m: string) => log(`[${stack}] ${m}`);
+  if (options.live) {
+    say('terraform init and plan with your credentials and backend');
+    await terraform(tf, headDir, ['init', '-input=false', '-no-color']);
+    await terraform(tf, headDir, ['plan', '-input=false', '-no-color', '-out=live.plan']);
+    const plan = parsePlan(await terraform(tf, headDir, ['show', '-json', 'live.plan']), join(headDir, 'live.plan'));
+    return { stack, mode: 'live', changes: reviewChanges(plan) };
+  }
+  const [state, statePath] = await Promise.all([
+    inBase ? baseState(tf, join(work, 'base', 'stacks', stack), say) : Promise.resolve(undefined),
+    (say('head: terraform init'), initOffline(tf, headDir)),
+  ]);
+  const plan = await planHead(tf, headDir, statePath, state, say);
+  return { stack, mode: 'what-if', changes: reviewChanges(plan) };
+}
+
+/** `npm run review`: what a change does to each stack, as Markdown for a pull-request comment. */
+export async function review(options: ReviewOptions): Promise<string> {
+  const log = (m: string) => options.quiet || process.stderr.write(`${m}\n`);
+  const work = mkdtempSync(join(tmpdir(), 'plan-review-'));
+  try {
+    log(`synthesizing the working tree and ${options.base}`);
+    const headStacks = synthesize(root, join(work, 'head'));
+    const baseStacks = options.live ? [] : synthesizeRef(options.base, work);
+    const wanted = options.stacks?.length ? options.stacks : headStacks;
+    const unknown = wanted.filter((s) => !headStacks.includes(s));
+    if (unknown.length) throw new ReviewUsageError(`--stack ${unknown.join(', ')}: not in the head (stacks: ${headStacks.join(', ')})`);
+    const tf = offlineTerraform(join(work, 'cli'));
+    const reviews: StackReview[] = [];
+    for (const stack of wanted) reviews.push(await reviewStack(tf, work, stack, baseStacks.includes(stack), options, log));
+    const removed = baseStacks.filter((s) => !headStacks.includes(s));
+    const body = [
+      `# Infrastructure review: \`${options.base}\` → working tree`,
+      '',
+      ...reviews.map((r) => renderStackReview(r, options.base)),
+      ...removed.map((s) => `## Stack removed: \`${s}\`\n\nThe head no longer synthesizes this stack: \`cdktf destroy ${s}\` would delete all of its resources.\n`),
+    ].join('\n');
+    if (options.out) writeFileSync(options.out, body);
+    return body;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = new Command('review')
+    .description('Review what a change does to the platform stacks: resources added, changed, replaced or destroyed, with downtime and security risks called out. Offline by default: the real AWS provider plans the head against a synthetic state of the base.')
+    .requiredOption('--base <ref>', 'git ref to compare against (e.g. origin/main)')
+    .option('--out <file>', 'write the Markdown review here as well as to stdout')
+    .option('--stack <name...>', 'review only these stacks (default: every stack in the head)')
+    .option('--live', 'plan against the real backend with your AWS credentials instead of offline', false)
+    .option('--quiet', 'no progress lines on stderr', false)
+    .addHelpText('after', '\nExamples:\n  npm run review -- --base origin/main --out plan-review.md\n  npm run review -- --base HEAD~1 --stack dev\n')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `review: ${s}` : s) });
+  try {
+    program.parse([...argv], { from: 'user' });
+    const o = program.opts<{ base: string; out?: string; stack?: string[]; live: boolean; quiet: boolean }>();
+    process.stdout.write(await review({ base: o.base, out: o.out, stacks: o.stack, live: o.live, quiet: o.quiet }));
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof ReviewUsageError || err instanceof TerraformUnavailableError) {
+      process.stderr.write(`review: ${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof TerraformCommandError) {
+      process.stderr.write(`review: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => process.exit(code));
+}

@@ -1,0 +1,95 @@
+import { ChangeKind } from './plan-json';
+import { ReviewedChange, RiskFlag } from './risk';
+
+/** The policy results for the head, as the review shows them. */
+export interface PolicySummary {
+  readonly rules: number;
+  readonly failures: readonly { readonly rule: string; readonly resource: string; readonly message: string }[];
+  readonly suppressed: readonly { readonly rule: string; readonly reason: string }[];
+}
+
+export interface StackReview {
+  readonly stack: string;
+  readonly mode: 'what-if' | 'live';
+  readonly changes: readonly ReviewedChange[];
+  readonly policy?: PolicySummary;
+}
+
+const ORDER: readonly ChangeKind[] = ['replace', 'delete', 'update', 'create'];
+const HEADINGS: Readonly<Record<ChangeKind, string>> = {
+  replace: 'Replace', delete: 'Destroy', update: 'Change in place', create: 'Add', 'no-op': 'No-op', read: 'Read',
+};
+const ICON: Readonly<Record<RiskFlag['kind'], string>> = { downtime: '🔴 downtime', 'data-loss': '🔴 data loss', security: '🟠 security' };
+
+function cell(v: unknown): string {
+  const text = v === undefined || v === null ? '–' : typeof v === 'string' ? v : JSON.stringify(v);
+  const short = text.length > 120 ? `${text.slice(0, 117)}…` : text;
+  return `\`${short.replace(/\|/g, '\\|').replace(/`/g, "'").replace(/\n/g, ' ')}\``;
+}
+
+function count(changes: readonly ReviewedChange[], kind: ChangeKind): number {
+  return changes.filter((c) => c.kind === kind).length;
+}
+
+/** One stack's review: counts, risks first, then the changes grouped, diffs collapsed. */
+export function renderStackReview(review: StackReview, baseLabel: string): string {
+  const { changes } = review;
+  const lines: string[] = [`## Plan review: \`${review.stack}\``, ''];
+  const how = review.mode === 'what-if'
+    ? `offline what-if: the head planned by the real provider against a synthetic state of \`${baseLabel}\``
+    : 'live `terraform plan` against the real backend';
+  if (changes.length === 0) {
+    lines.push(`**No changes.** The head plans nothing different from \`${baseLabel}\` (${how}).`, '');
+  } else {
+    lines.push(
+      `**${count(changes, 'create')} to add, ${count(changes, 'update')} to change, ${count(changes, 'replace')} to replace, ${count(changes, 'delete')} to destroy** · ${how}`,
+      '',
+    );
+    const risky = changes.flatMap((c) => c.flags.map((f) => ({ c, f })));
+    const bySeverity = [...risky].sort((x, y) => (x.f.kind === 'security' ? 1 : 0) - (y.f.kind === 'security' ? 1 : 0));
+    lines.push('### Risks', '');
+    if (bySeverity.length === 0) lines.push('None found: no replacement causes downtime and no security-relevant resource changes.', '');
+    for (const { c, f } of bySeverity) lines.push(`- ${ICON[f.kind]} \`${c.address}\`: ${f.message}`);
+    if (bySeverity.length > 0) lines.push('');
+    for (const kind of ORDER) {
+      const group = changes.filter((c) => c.kind === kind);
+      if (group.length === 0) continue;
+      lines.push(`### ${HEADINGS[kind]} (${group.length})`, '');
+      for (const c of group) {
+        const forced = c.diffs.filter((d) => d.forcesReplacement).map((d) => `\`${d.path}\``);
+        lines.push(`- \`${c.address}\`${forced.length ? ` — replaced because of ${forced.join(', ')}` : ''}`);
+        if (c.diffs.length > 0) {
+          lines.push(
+            '',
+            `  <details><summary>${c.diffs.length} attribute${c.diffs.length === 1 ? '' : 's'}</summary>`,
+            '',
+            '  | attribute | before | after |',
+            '  | --- | --- | --- |',
+            ...c.diffs.map((d) => `  | \`${d.path}\`${d.forcesReplacement ? ' (forces replacement)' : ''} | ${cell(d.before)} | ${cell(d.after)} |`),
+            '',
+            '  </details>',
+            '',
+          );
+        }
+      }
+      lines.push('');
+    }
+  }
+  if (review.policy) {
+    const p = review.policy;
+    lines.push('### Policy (head)', '');
+    lines.push(
+      p.failures.length === 0
+        ? `✅ ${p.rules} rules pass${p.suppressed.length ? ` (${p.suppressed.length} suppressed)` : ''}.`
+        : `❌ ${p.failures.length} violation${p.failures.length === 1 ? '' : 's'} of ${p.rules} rules:`,
+    );
+    for (const f of p.failures) lines.push(`- **${f.rule}** \`${f.resource}\`: ${f.message}`);
+    if (p.suppressed.length > 0) {
+      lines.push('', '<details><summary>suppressed rules</summary>', '');
+      for (const s of p.suppressed) lines.push(`- **${s.rule}**: ${s.reason}`);
+      lines.push('', '</details>');
+    }
+    lines.push('');
+  }
+  return lines.join('\n');
+}

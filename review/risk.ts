@@ -1,0 +1,115 @@
+import { ChangeKind } from './plan-json';
+
+/** Why a reviewer should look twice at a change. */
+export type RiskFlag =
+  | { readonly kind: 'downtime'; readonly message: string }
+  | { readonly kind: 'security'; readonly message: string }
+  | { readonly kind: 'data-loss'; readonly message: string };
+
+/** One attribute that differs between the deployed (base) and the planned (head) values. */
+export interface AttributeDiff {
+  readonly path: string;
+  readonly before: unknown;
+  readonly after: unknown;
+  /** The provider replaces the resource because of this attribute. */
+  readonly forcesReplacement: boolean;
+}
+
+export interface ReviewedChange {
+  readonly address: string;
+  readonly type: string;
+  readonly kind: ChangeKind;
+  readonly diffs: readonly AttributeDiff[];
+  readonly flags: readonly RiskFlag[];
+}
+
+/** Replacing one of these takes the platform (or part of it) down; the reason says how. */
+const DOWNTIME_ON_REPLACE: Readonly<Record<string, string>> = {
+  aws_vpc: 'a new VPC means new subnets, groups and instance: the whole platform is rebuilt',
+  aws_subnet: 'the instance and the file system mount targets in it are recreated',
+  aws_internet_gateway: 'the platform is unreachable until the new gateway is attached',
+  aws_route_table: 'the platform is unreachable until the new routes are associated',
+  aws_route: 'traffic to the internet stops until the route is recreated',
+  aws_security_group: 'the instance and file system lose their rules while the group is recreated',
+  aws_ecs_cluster: 'every service and task is recreated on a new cluster',
+  aws_ecs_service: 'the service is deleted and created again: its task stops first',
+  aws_ecs_capacity_provider: 'services lose their capacity strategy while it is recreated',
+  aws_autoscaling_group: 'the only instance is terminated and a new one launched',
+  aws_launch_template: 'a new launch template: the instance refresh replaces the only instance',
+  aws_eip: 'the public address changes: DNS records and clients must follow',
+  aws_efs_file_system: 'certificates are lost: the proxy must request new ones (Let\'s Encrypt allows 5 duplicates a week)',
+  aws_efs_mount_target: 'the proxy cannot mount its certificates while the target is recreated',
+  aws_ecs_task_definition: 'a new task definition revision: the service restarts its task (one instance, fixed ports: brief outage)',
+};
+
+const SECURITY_TYPES: Readonly<Record<string, string>> = {
+  aws_security_group: 'security group',
+  aws_vpc_security_group_ingress_rule: 'ingress rule',
+  aws_vpc_security_group_egress_rule: 'egress rule',
+  aws_default_security_group: 'default security group',
+  aws_iam_role: 'IAM role',
+  aws_iam_role_policy: 'IAM policy',
+  aws_iam_role_policy_attachment: 'IAM managed policy attachment',
+  aws_iam_instance_profile: 'instance profile',
+  aws_ecr_repository: 'image repository settings',
+  aws_eip: 'public address',
+  aws_route53_record: 'public DNS record',
+};
+
+const WORLD = new Set(['0.0.0.0/0', '::/0']);
+
+function str(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+function securityFlags(change: Omit<ReviewedChange, 'flags'>, after: Record<string, unknown>): RiskFlag[] {
+  const label = SECURITY_TYPES[change.type];
+  if (!label) return [];
+  const flags: RiskFlag[] = [];
+  if (change.type === 'aws_vpc_security_group_ingress_rule' && change.kind !== 'delete') {
+    const cidr = str(after.cidr_ipv4 ?? after.cidr_ipv6 ?? '');
+    const ports = after.from_port === after.to_port ? `port ${str(after.from_port)}` : `ports ${str(after.from_port)}-${str(after.to_port)}`;
+    if (WORLD.has(cidr) && ![80, 443].includes(Number(after.from_port))) {
+      flags.push({ kind: 'security', message: `opens ${ports} to the whole internet (${cidr})` });
+    }
+  }
+  if (change.type === 'aws_launch_template' || change.type === 'aws_ecr_repository') {
+    for (const d of change.diffs.filter((d) => /metadata_options|image_tag_mutability|scan_on_push/.test(d.path))) {
+      flags.push({ kind: 'security', message: `${d.path}: ${str(d.before)} → ${str(d.after)}` });
+    }
+  }
+  const verb = { create: 'adds', update: 'changes', replace: 'replaces', delete: 'removes', 'no-op': '', read: '' }[change.kind];
+  if (verb && flags.length === 0) {
+    const what = change.diffs.length > 0 && change.kind === 'update' ? ` (${change.diffs.map((d) => d.path).join(', ')})` : '';
+    flags.push({ kind: 'security', message: `${verb} ${label}${what}` });
+  }
+  return flags;
+}
+
+/** The risk flags of one change: downtime from replacements, security-relevant resources, lost data. */
+export function assessRisk(change: Omit<ReviewedChange, 'flags'>, after: unknown): RiskFlag[] {
+  const a = (after ?? {}) as Record<string, unknown>;
+  const flags: RiskFlag[] = [];
+  const downtime = DOWNTIME_ON_REPLACE[change.type];
+  if (downtime && change.kind === 'replace') flags.push({ kind: 'downtime', message: downtime });
+  if (change.type === 'aws_launch_template' && change.kind === 'update') {
+    const real = change.diffs.filter((d) => !/^(default_version|latest_version|tags|tags_all)/.test(d.path));
+    if (real.length > 0) {
+      flags.push({
+        kind: 'downtime',
+        message: `new launch template version (${real.map((d) => d.path).join(', ')}): the group's instance refresh replaces the only instance (a rolling replacement of one = an outage of several minutes)`,
+      });
+    }
+  }
+  if (change.type === 'aws_ecs_service' && change.kind === 'update' && change.diffs.some((d) => d.path === 'task_definition')) {
+    flags.push({ kind: 'downtime', message: 'the service rolls to a new task definition: its one task stops before the new one starts' });
+  }
+  if (change.type === 'aws_efs_file_system' && change.kind === 'delete') {
+    flags.push({ kind: 'data-loss', message: 'deletes the file system holding the ACME account and certificates' });
+  }
+  if (change.type === 'aws_ecr_repository' && (change.kind === 'delete' || change.kind === 'replace')) {
+    flags.push({ kind: 'data-loss', message: 'deletes the repository and every image in it' });
+  }
+  flags.push(...securityFlags(change, a));
+  return flags;
+}

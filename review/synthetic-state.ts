@@ -1,0 +1,262 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { AWS_PROVIDER } from './terraform';
+import { BlockSchema, ResourceSchemas, TfType } from './provider-schema';
+import { PlanJson, ResourceChange, changeKind } from './plan-json';
+
+/**
+ * A Terraform state (format 4) made from a create-only plan of the base: the base's planned values,
+ * with every value only AWS would know (ids, ARNs, computed fields) replaced by a placeholder. Each
+ * placeholder is derived from the resource address and attribute path, so it is the same wherever
+ * it is read; references between resources are made consistent by `correctState` (a plan of the base
+ * against the state computes every derived value from the placeholders, and those values are merged
+ * back). Planning the head against the result with `-refresh=false` then lets the provider itself say
+ * what is updated and what is replaced, with no AWS account.
+ */
+export interface TerraformState {
+  readonly version: 4;
+  readonly terraform_version: string;
+  readonly serial: number;
+  readonly lineage: string;
+  readonly outputs: Record<string, never>;
+  readonly resources: StateResource[];
+}
+
+export interface StateResource {
+  readonly mode: 'managed';
+  readonly type: string;
+  readonly name: string;
+  readonly provider: string;
+  readonly instances: { schema_version: number; attributes: Record<string, unknown>; sensitive_attributes: never[] }[];
+}
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+const PLACEHOLDER_ACCOUNT = '123456789012';
+
+function digest(text: string, length: number): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, length);
+}
+
+/** Prefixes AWS uses for ids, so a placeholder reads like the real thing in a review. */
+const ID_PREFIX: Readonly<Record<string, string>> = {
+  aws_vpc: 'vpc',
+  aws_subnet: 'subnet',
+  aws_security_group: 'sg',
+  aws_default_security_group: 'sg',
+  aws_internet_gateway: 'igw',
+  aws_route_table: 'rtb',
+  aws_route_table_association: 'rtbassoc',
+  aws_eip: 'eipalloc',
+  aws_launch_template: 'lt',
+  aws_efs_file_system: 'fs',
+  aws_efs_mount_target: 'fsmt',
+  aws_efs_access_point: 'fsap',
+  aws_vpc_security_group_ingress_rule: 'sgr',
+  aws_vpc_security_group_egress_rule: 'sgr',
+};
+
+/** A deterministic placeholder for an attribute only AWS would know, typed as the schema says. */
+export function placeholder(type: TfType | undefined, resourceType: string, address: string, path: string, region: string): Json {
+  const kind = Array.isArray(type) ? type[0] : type;
+  switch (kind) {
+    case 'number':
+      return 0;
+    case 'bool':
+      return false;
+    case 'list':
+    case 'set':
+      return [];
+    case 'map':
+      return {};
+    case 'object':
+    case 'tuple':
+    case 'dynamic':
+    case undefined:
+      return null;
+    case 'string': {
+      const leaf = path.split('.').pop() ?? path;
+      const hash = digest(`${address}/${path}`, 17);
+      if (leaf === 'arn' || leaf.endsWith('_arn')) {
+        const service = resourceType.replace(/^aws_/, '').split('_')[0];
+        return `arn:aws:${service}:${region}:${PLACEHOLDER_ACCOUNT}:${resourceType.replace(/^aws_/, '')}/${hash}`;
+      }
+      if (leaf === 'id' || leaf === 'allocation_id') return `${ID_PREFIX[resourceType] ?? 'id'}-${hash}`;
+      if (leaf === 'owner_id') return PLACEHOLDER_ACCOUNT;
+      if (leaf.endsWith('_ip') || leaf === 'public_ip' || leaf === 'private_ip') {
+        // Documentation range (RFC 5737): never a real host.
+        return `198.51.100.${parseInt(hash.slice(0, 2), 16) % 250 + 1}`;
+      }
+      return `placeholder-${hash}`;
+    }
+    default:
+      return null;
+  }
+}
+
+interface FillContext {
+  readonly resourceType: string;
+  readonly address: string;
+  readonly region: string;
+}
+
+/** Replaces every unknown (per `after_unknown`) inside `values` with a placeholder, following the schema. */
+function fill(values: Record<string, Json>, unknown: unknown, block: BlockSchema | undefined, ctx: FillContext, path: string): void {
+  if (unknown === null || typeof unknown !== 'object' || Array.isArray(unknown)) return;
+  for (const [key, u] of Object.entries(unknown as Record<string, unknown>)) {
+    const attrPath = path ? `${path}.${key}` : key;
+    const nested = block?.block_types[key];
+    if (u === true) {
+      values[key] = nested ? [] : placeholder(block?.attributes[key]?.type, ctx.resourceType, ctx.address, attrPath, ctx.region);
+      continue;
+    }
+    const current = values[key];
+    if (Array.isArray(u) && Array.isArray(current)) {
+      u.forEach((elementUnknown, i) => {
+        const element = current[i];
+        if (elementUnknown === true) {
+          current[i] = placeholder(undefined, ctx.resourceType, ctx.address, `${attrPath}.${i}`, ctx.region);
+        } else if (element !== null && typeof element === 'object' && !Array.isArray(element)) {
+          fill(element, elementUnknown, nested?.block, ctx, `${attrPath}.${i}`);
+        }
+      });
+    } else if (current !== null && typeof current === 'object' && !Array.isArray(current)) {
+      fill(current, u, nested?.block, ctx, attrPath);
+    }
+  }
+}
+
+/** The region the plan's resources live in (from any ARN-free attribute that names it), for placeholders. */
+function regionOf(plan: PlanJson): string {
+  for (const r of plan.planned_values.root_module.resources) {
+    const az = r.values.availability_zone;
+    if (typeof az === 'string') return az.slice(0, -1);
+  }
+  return 'us-east-1';
+}
+
+/** Builds the state from a create-only plan of the base (managed resources only; data sources are re-read). */
+export function syntheticState(plan: PlanJson, schemas: ResourceSchemas): TerraformState {
+  const changes = new Map(plan.resource_changes.map((c) => [c.address, c]));
+  const region = regionOf(plan);
+  const resources = plan.planned_values.root_module.resources
+    .filter((r) => r.mode === 'managed')
+    .map((r): StateResource => {
+      const values = structuredClone(r.values) as Record<string, Json>;
+      const schema = schemas[r.type];
+      fill(values, changes.get(r.address)?.change.after_unknown, schema?.block, { resourceType: r.type, address: r.address, region }, '');
+      return {
+        mode: 'managed',
+        type: r.type,
+        name: r.name,
+        provider: `provider["${AWS_PROVIDER.source}"]`,
+        instances: [{ schema_version: r.schema_version, attributes: values, sensitive_attributes: [] }],
+      };
+    });
+  return { version: 4, terraform_version: plan.terraform_version, serial: 1, lineage: randomUUID(), outputs: {}, resources };
+}
+
+/** `after` where it is known, the state's value where the plan says it is unknown. */
+function mergeKnown(state: Json, after: Json, unknown: unknown): Json {
+  if (unknown === true) return state;
+  if (Array.isArray(after)) {
+    const s = Array.isArray(state) ? state : [];
+    const u = Array.isArray(unknown) ? unknown : [];
+    return after.map((a, i) => mergeKnown(s[i] ?? null, a, u[i]));
+  }
+  if (after !== null && typeof after === 'object') {
+    const s = state !== null && typeof state === 'object' && !Array.isArray(state) ? state : {};
+    const u = unknown !== null && typeof unknown === 'object' && !Array.isArray(unknown) ? (unknown as Record<string, unknown>) : {};
+    const out: Record<string, Json> = {};
+    for (const key of new Set([...Object.keys(after), ...Object.keys(u)])) {
+      out[key] = mergeKnown(s[key] ?? null, after[key] ?? null, u[key]);
+    }
+    return out;
+  }
+  return after;
+}
+
+/**
+ * Folds a plan of the base against `state` back into it: every resource the plan would update or
+ * replace takes the plan's known values (derived from the placeholders), keeping its placeholders
+ * where the plan does not know. Returns how many resources changed, so the caller can stop at zero.
+ */
+export function correctState(state: TerraformState, plan: PlanJson): { state: TerraformState; corrected: number } {
+  const byAddress = new Map<string, ResourceChange>(plan.resource_changes.map((c) => [c.address, c]));
+  let corrected = 0;
+  const resources = state.resources.map((r) => {
+    const change = byAddress.get(`${r.type}.${r.name}`);
+    if (!change) return r;
+    const kind = changeKind(change.change.actions);
+    if (kind !== 'update' && kind !== 'replace') return r;
+    corrected += 1;
+    const [instance] = r.instances;
+    const attributes = mergeKnown(instance.attributes as Json, change.change.after as Json, change.change.after_unknown) as Record<string, unknown>;
+    return { ...r, instances: [{ ...instance, attributes }] };
+  });
+  return { state: { ...state, serial: state.serial + 1, resources }, corrected };
+}
+
+const PURE_REF = /^\$\{(aws_[a-z0-9_]+)\.([\w-]+)\.([a-z0-9_]+)\}$/;
+const ANY_REF = /\$\{(aws_[a-z0-9_]+)\.([\w-]+)\.([a-z0-9_]+)\}/g;
+
+/** The synthesized configuration (cdk.tf.json): resource type → name → arguments as written. */
+export type TerraformConfig = { readonly resource?: Record<string, Record<string, Record<string, unknown>>> };
+
+/**
+ * Writes into the state every argument that the configuration gives as a plain reference to another
+ * resource's attribute (`${aws_vpc.x.id}`), or as text with only such references in it
+ * (`${aws_ecr_repository.r.repository_url}:v1`), taking the referenced value from the state. This
+ * makes references consistent without a round of planning per level of the dependency graph;
+ * expressions with functions (jsonencode, base64encode) are left to `correctState`.
+ */
+export function resolveReferences(state: TerraformState, config: TerraformConfig): number {
+  const byAddress = new Map(state.resources.map((r) => [`${r.type}.${r.name}`, r.instances[0].attributes]));
+  const lookup = (type: string, name: string, attr: string): Json | undefined => {
+    const v = byAddress.get(`${type}.${name}`)?.[attr];
+    return v === undefined ? undefined : (v as Json);
+  };
+  const resolveString = (text: string): Json | undefined => {
+    const pure = PURE_REF.exec(text);
+    if (pure) return lookup(pure[1], pure[2], pure[3]);
+    const withoutRefs = text.replace(ANY_REF, '');
+    if (withoutRefs === text || withoutRefs.includes('${')) return undefined;
+    let complete = true;
+    const out = text.replace(ANY_REF, (_m, t: string, n: string, a: string) => {
+      const v = lookup(t, n, a);
+      if (typeof v !== 'string' && typeof v !== 'number') complete = false;
+      return String(v);
+    });
+    return complete ? out : undefined;
+  };
+  let changes = 0;
+  const walk = (configValue: unknown, target: Record<string, Json> | Json[], key: string | number): void => {
+    const current = (target as Record<string | number, Json>)[key];
+    if (typeof configValue === 'string') {
+      const resolved = resolveString(configValue);
+      if (resolved !== undefined && JSON.stringify(resolved) !== JSON.stringify(current)) {
+        (target as Record<string | number, Json>)[key] = resolved;
+        changes += 1;
+      }
+    } else if (Array.isArray(configValue)) {
+      if (Array.isArray(current)) configValue.forEach((c, i) => i < current.length && walk(c, current, i));
+    } else if (configValue !== null && typeof configValue === 'object') {
+      // A block is an object in cdktf's JSON and a one-element list in the state.
+      const holder = Array.isArray(current) && current.length === 1 ? current[0] : current;
+      if (holder !== null && typeof holder === 'object' && !Array.isArray(holder)) {
+        for (const [k, v] of Object.entries(configValue)) walk(v, holder, k);
+      }
+    }
+  };
+  for (let pass = 0; pass < 10; pass++) {
+    const before = changes;
+    for (const [type, resources] of Object.entries(config.resource ?? {})) {
+      for (const [name, args] of Object.entries(resources)) {
+        const attributes = byAddress.get(`${type}.${name}`) as Record<string, Json> | undefined;
+        if (!attributes) continue;
+        for (const [k, v] of Object.entries(args)) if (k !== 'depends_on' && k !== 'lifecycle') walk(v, attributes, k);
+      }
+    }
+    if (changes === before) break;
+  }
+  return changes;
+}
