@@ -51,6 +51,15 @@ type Command =
   | { readonly kind: 'list'; readonly markdown: boolean }
   | { readonly kind: 'check'; readonly configFile: string };
 
+/**
+ * The message of a parseArgs error (an unknown option, a stray argument), told apart by its
+ * ERR_PARSE_ARGS_* code rather than its class: the class comes from Node's own realm.
+ */
+function parseArgsMessage(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null || !('code' in err) || !('message' in err)) return undefined;
+  return typeof err.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS') ? String(err.message) : undefined;
+}
+
 function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Command {
   let values: { list?: boolean; markdown?: boolean; help?: boolean; config?: string };
   try {
@@ -61,10 +70,8 @@ function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Command 
       allowPositionals: false,
     }));
   } catch (err) {
-    // parseArgs reports unknown options and stray arguments as TypeErrors with an ERR_PARSE_ARGS_* code.
-    if (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS')) {
-      throw new UsageError(`${err.message} (see --help)`);
-    }
+    const message = parseArgsMessage(err);
+    if (message !== undefined) throw new UsageError(`${message} (see --help)`);
     throw err;
   }
   if (values.help) return { kind: 'help' };

@@ -100,6 +100,8 @@ export interface OfflineTerraform {
   readonly mirror: string;
   /** Environment for every terraform command (its own CLI config, no checkpoint calls). */
   readonly env: NodeJS.ProcessEnv;
+  /** Inits run one at a time: two inits filling the shared plugin cache at once corrupt it. */
+  readonly initQueue: { tail: Promise<unknown> };
 }
 
 /**
@@ -146,6 +148,7 @@ export function offlineTerraform(workDir: string, env: NodeJS.ProcessEnv = proce
       // One shared cache: init copies nothing when the provider is already there.
       TF_PLUGIN_CACHE_DIR: ensureDir(join(workDir, 'plugin-cache')),
     },
+    initQueue: { tail: Promise.resolve() },
   };
 }
 
@@ -156,6 +159,15 @@ function ensureDir(dir: string): string {
 
 /** Runs one terraform command in `dir`; rejects with TerraformCommandError carrying its output. */
 export async function terraform(tf: OfflineTerraform, dir: string, args: readonly string[]): Promise<string> {
+  if (args[0] === 'init') {
+    const turn = tf.initQueue.tail.then(() => runTerraform(tf, dir, args));
+    tf.initQueue.tail = turn.catch(() => undefined);
+    return turn;
+  }
+  return runTerraform(tf, dir, args);
+}
+
+async function runTerraform(tf: OfflineTerraform, dir: string, args: readonly string[]): Promise<string> {
   try {
     const { stdout } = await run(tf.bin, ['-chdir=' + dir, ...args], {
       env: tf.env,

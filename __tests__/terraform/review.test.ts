@@ -1,0 +1,98 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildApp } from '../../stacks/app';
+import { EnvironmentConfigInput, parseConfig } from '../../stacks/config';
+import { OfflineTerraform, TerraformUnavailableError, offlineTerraform } from '../../review/terraform';
+import { baseState, initOffline, planHead } from '../../review/what-if';
+import { reviewChanges } from '../../review/changes';
+import { renderStackReview } from '../../review/markdown';
+import { ReviewedChange } from '../../review/risk';
+import { TerraformState } from '../../review/synthetic-state';
+
+const work = mkdtempSync(join(tmpdir(), 'review-test-'));
+let tf: OfflineTerraform | undefined;
+try {
+  tf = offlineTerraform(join(work, 'cli'));
+} catch (err) {
+  if (!(err instanceof TerraformUnavailableError)) throw err;
+  if (process.env.CI === 'true') {
+    test('Terraform is available in CI', () => {
+      throw new Error(`the plan review needs Terraform: ${err instanceof Error ? err.message : String(err)}`);
+    });
+  } else {
+    console.warn(`\n\n!!! SKIPPING the plan review tests: ${err.message}\n`);
+  }
+}
+
+const BASE: EnvironmentConfigInput = { name: 'dev', region: 'eu-west-1' };
+
+/** Synthesizes one environment (skipping synth-time policy: the review reports policy itself). */
+function synth(name: string, env: Partial<EnvironmentConfigInput>): string {
+  const outdir = join(work, name);
+  buildApp(parseConfig({ environments: [{ ...BASE, ...env }] }), { outdir, skipPolicy: true }).app.synth();
+  return join(outdir, 'stacks', 'dev');
+}
+
+const suite = tf ? describe : describe.skip;
+
+suite('plan review against a synthetic base state (real provider, offline)', () => {
+  const t = tf as OfflineTerraform;
+  let state: TerraformState;
+  const reviews = new Map<string, ReviewedChange[]>();
+  const heads: Record<string, Partial<EnvironmentConfigInput>> = {
+    'no-op': {},
+    'instance-type': { instanceType: 't3.medium' },
+    'vpc-cidr': { vpcCidr: '10.99.0.0/16' },
+    'ssh-world': { sshCidrs: ['0.0.0.0/0'] },
+  };
+
+  beforeAll(async () => {
+    const baseDir = synth('base', {});
+    const headDirs = Object.entries(heads).map(([name, env]) => [name, synth(name, env)] as const);
+    // The base's four plans and the heads' inits run side by side: two cores, two lanes.
+    const [s, statePaths] = await Promise.all([
+      baseState(t, baseDir),
+      (async () => {
+        const paths: string[] = [];
+        for (const [, dir] of headDirs) paths.push(await initOffline(t, dir));
+        return paths;
+      })(),
+    ]);
+    state = s;
+    for (const [i, [name, dir]] of headDirs.entries()) {
+      reviews.set(name, reviewChanges(await planHead(t, dir, statePaths[i], state)));
+    }
+  });
+
+  it('builds a base state the base itself plans as "no changes"', () => {
+    expect(state.resources.length).toBeGreaterThan(40);
+    expect(reviews.get('no-op')).toEqual([]);
+    expect(renderStackReview({ stack: 'dev', mode: 'what-if', changes: [] }, 'main')).toContain('**No changes.**');
+  });
+
+  it('shows an instance type change as an in-place launch template update that rolls the instance', () => {
+    const changes = reviews.get('instance-type') ?? [];
+    expect(changes.map((c) => [c.type, c.kind])).toEqual([['aws_launch_template', 'update']]);
+    expect(changes[0].diffs).toContainEqual({ path: 'instance_type', before: 't3.small', after: 't3.medium', forcesReplacement: false });
+    expect(changes[0].flags).toContainEqual(expect.objectContaining({ kind: 'downtime', message: expect.stringMatching(/instance refresh replaces the only instance/) }));
+  });
+
+  it('shows a VPC CIDR change as replacements flagged as downtime', () => {
+    const changes = reviews.get('vpc-cidr') ?? [];
+    const replaced = changes.filter((c) => c.kind === 'replace').map((c) => c.type);
+    expect(replaced).toEqual(expect.arrayContaining(['aws_vpc', 'aws_subnet', 'aws_security_group', 'aws_efs_mount_target']));
+    const vpc = changes.find((c) => c.type === 'aws_vpc');
+    expect(vpc?.diffs).toContainEqual(expect.objectContaining({ path: 'cidr_block', after: '10.99.0.0/16', forcesReplacement: true }));
+    expect(vpc?.flags).toContainEqual(expect.objectContaining({ kind: 'downtime' }));
+    const md = renderStackReview({ stack: 'dev', mode: 'what-if', changes }, 'main');
+    expect(md).toMatch(/🔴 downtime `aws_vpc\.\w+`/);
+    expect(md).toMatch(/replaced because of `cidr_block`/);
+  });
+
+  it('flags SSH opened to the world as a security risk', () => {
+    const changes = reviews.get('ssh-world') ?? [];
+    expect(changes.map((c) => [c.type, c.kind])).toEqual([['aws_vpc_security_group_ingress_rule', 'create']]);
+    expect(changes[0].flags).toEqual([{ kind: 'security', message: 'opens port 22 to the whole internet (0.0.0.0/0)' }]);
+  });
+});
