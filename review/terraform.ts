@@ -30,9 +30,16 @@ export class TerraformCommandError extends Error {
 
 const platformDir = `${process.platform}_${process.arch === 'x64' ? 'amd64' : process.arch}`;
 
-/** True when `dir` is a filesystem mirror (unpacked layout) holding the AWS provider version we need. */
+/**
+ * True when `dir` is a filesystem mirror holding the AWS provider version we need, in either layout
+ * Terraform reads: unpacked (`<version>/<os_arch>/`) or packed (the zip `terraform providers mirror` writes).
+ */
 export function isProviderMirror(dir: string): boolean {
-  return existsSync(join(dir, AWS_PROVIDER.source, AWS_PROVIDER.version, platformDir));
+  const providerDir = join(dir, AWS_PROVIDER.source);
+  return (
+    existsSync(join(providerDir, AWS_PROVIDER.version, platformDir)) ||
+    existsSync(join(providerDir, `terraform-provider-aws_${AWS_PROVIDER.version}_${platformDir}.zip`))
+  );
 }
 
 /**
