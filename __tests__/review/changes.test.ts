@@ -1,0 +1,92 @@
+import { attributeDiffs, reviewChanges } from '../../review/changes';
+import { assessRisk } from '../../review/risk';
+import { renderStackReview } from '../../review/markdown';
+import { PlanJson, ResourceChange, changeKind } from '../../review/plan-json';
+
+const change = (type: string, actions: ResourceChange['change']['actions'], before: unknown, after: unknown, extra: Partial<ResourceChange['change']> = {}): ResourceChange => ({
+  address: `${type}.x`, mode: 'managed', type, name: 'x', change: { actions, before, after, ...extra },
+});
+
+describe('changeKind', () => {
+  it.each([
+    [['create'], 'create'], [['update'], 'update'], [['delete', 'create'], 'replace'], [['create', 'delete'], 'replace'], [['no-op'], 'no-op'],
+  ] as const)('%j is %s', (actions, kind) => expect(changeKind(actions)).toBe(kind));
+  it('refuses an action list Terraform does not write', () => expect(() => changeKind(['update', 'update'])).toThrow(/unknown plan action list/));
+});
+
+describe('attributeDiffs', () => {
+  it('descends into blocks, marks what forces replacement and skips tags_all', () => {
+    const diffs = attributeDiffs(change('aws_vpc', ['delete', 'create'],
+      { cidr_block: 'a', tags_all: { x: '1' }, meta: [{ hop: 1 }], id: 'vpc-1' },
+      { cidr_block: 'b', tags_all: { x: '2' }, meta: [{ hop: 2 }] },
+      { after_unknown: { id: true }, replace_paths: [['cidr_block']] }));
+    expect(diffs).toEqual([
+      { path: 'cidr_block', before: 'a', after: 'b', forcesReplacement: true },
+      { path: 'meta.0.hop', before: 1, after: 2, forcesReplacement: false },
+      { path: 'id', before: 'vpc-1', after: '(known after apply)', forcesReplacement: false },
+    ]);
+  });
+});
+
+describe('assessRisk', () => {
+  const risk = (type: string, kind: 'create' | 'update' | 'replace' | 'delete', after: unknown = {}, diffs: { path: string }[] = []) =>
+    assessRisk({ address: `${type}.x`, type, kind, diffs: diffs.map((d) => ({ ...d, before: 1, after: 2, forcesReplacement: false })) }, after);
+
+  it.each([
+    ['aws_ecs_cluster', 'replace', 'downtime'],
+    ['aws_eip', 'replace', 'downtime'],
+    ['aws_efs_file_system', 'replace', 'downtime'],
+    ['aws_efs_file_system', 'delete', 'data-loss'],
+    ['aws_ecr_repository', 'delete', 'data-loss'],
+    ['aws_iam_role_policy', 'update', 'security'],
+    ['aws_security_group', 'create', 'security'],
+  ] as const)('%s %s is flagged as %s', (type, kind, flag) => {
+    expect(risk(type, kind).map((f) => f.kind)).toContain(flag);
+  });
+
+  it('leaves a harmless change unflagged', () => expect(risk('aws_cloudwatch_log_group', 'update')).toEqual([]));
+
+  it('calls out a world-open non-web port, not a web one', () => {
+    expect(risk('aws_vpc_security_group_ingress_rule', 'create', { cidr_ipv4: '0.0.0.0/0', from_port: 22, to_port: 22 })).toEqual([
+      { kind: 'security', message: 'opens port 22 to the whole internet (0.0.0.0/0)' },
+    ]);
+    expect(risk('aws_vpc_security_group_ingress_rule', 'create', { cidr_ipv4: '0.0.0.0/0', from_port: 443, to_port: 443 })).toEqual([
+      { kind: 'security', message: 'adds ingress rule' },
+    ]);
+  });
+
+  it('treats a launch template update as rolling the only instance, but not a version bump alone', () => {
+    expect(risk('aws_launch_template', 'update', {}, [{ path: 'instance_type' }]).map((f) => f.kind)).toEqual(['downtime']);
+    expect(risk('aws_launch_template', 'update', {}, [{ path: 'latest_version' }])).toEqual([]);
+  });
+});
+
+describe('renderStackReview', () => {
+  const plan: PlanJson = {
+    terraform_version: '1.11.4',
+    planned_values: { root_module: { resources: [] } },
+    resource_changes: [
+      change('aws_ecs_cluster', ['delete', 'create'], { name: 'a' }, { name: 'b' }, { replace_paths: [['name']] }),
+      change('aws_cloudwatch_log_group', ['create'], null, { name: 'g' }),
+      change('aws_vpc', ['no-op'], {}, {}),
+    ],
+  };
+  const md = renderStackReview({ stack: 'dev', mode: 'what-if', changes: reviewChanges(plan) }, 'main');
+
+  it('counts, then risks, then grouped changes with collapsed diffs', () => {
+    expect(md).toContain('**1 to add, 0 to change, 1 to replace, 0 to destroy**');
+    expect(md).toMatch(/### Risks\n\n- 🔴 downtime `aws_ecs_cluster\.x`: every service and task is recreated/);
+    expect(md).toContain('- `aws_ecs_cluster.x` — replaced because of `name`');
+    expect(md).toContain('<details><summary>1 attribute</summary>');
+    expect(md).toContain('| `name` (forces replacement) | `a` | `b` |');
+    expect(md.indexOf('### Replace')).toBeLessThan(md.indexOf('### Add'));
+    expect(md).not.toContain('aws_vpc');
+  });
+
+  it('shows policy results with suppression reasons', () => {
+    const withPolicy = renderStackReview({ stack: 'dev', mode: 'what-if', changes: [], policy: { rules: 24, failures: [{ rule: 'ssh-not-open-to-world', resource: 'sg', message: 'open' }], suppressed: [{ rule: 'ecr-immutable-tags', reason: 'latest is retagged' }] } }, 'main');
+    expect(withPolicy).toContain('❌ 1 violation of 24 rules:');
+    expect(withPolicy).toContain('- **ssh-not-open-to-world** `sg`: open');
+    expect(withPolicy).toContain('- **ecr-immutable-tags**: latest is retagged');
+  });
+});
