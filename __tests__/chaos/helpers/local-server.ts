@@ -1,0 +1,73 @@
+import { createServer, type Server } from 'node:http';
+
+/** How the system under test answers right now. */
+export type ServerMode = 'healthy' | 'failing' | 'hanging';
+
+/**
+ * A system under test on 127.0.0.1: answers 200 on every path (JSON on /status), 503 while
+ * failing, never while hanging. Tests (or experiments, through /__fail?ms=N, /__hang?ms=N and
+ * /__heal) make it fail for a window.
+ */
+export class LocalServer {
+  mode: ServerMode = 'healthy';
+  requests = 0;
+  private server: Server | null = null;
+  private port = 0;
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      this.requests += 1;
+      // Control endpoints, so that an experiment's own actions can inject and heal the fault.
+      const control = /^\/__(fail|hang|heal)(?:\?ms=(\d+))?/.exec(req.url ?? '');
+      if (control) {
+        const ms = Number(control[2] ?? '3600000');
+        if (control[1] === 'heal') this.mode = 'healthy';
+        else this.failFor(ms, control[1] === 'hang' ? 'hanging' : 'failing');
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end(control[1]);
+        return;
+      }
+      if (this.mode === 'hanging') return;
+      if (this.mode === 'failing') {
+        res.writeHead(503, { 'content-type': 'text/plain' });
+        res.end('unavailable');
+        return;
+      }
+      if (req.url?.startsWith('/status')) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ healthy: true, services: [{ name: 'api', running: 1 }, { name: 'proxy', running: 1 }] }));
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('ok');
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    const address = this.server.address();
+    this.port = typeof address === 'object' && address !== null ? address.port : 0;
+    return this;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  private healTimer: NodeJS.Timeout | null = null;
+
+  /** Fails for `ms` from now, then heals by itself. */
+  failFor(ms: number, mode: ServerMode = 'failing'): void {
+    this.mode = mode;
+    if (this.healTimer) clearTimeout(this.healTimer);
+    this.healTimer = setTimeout(() => {
+      this.mode = 'healthy';
+    }, ms);
+    this.healTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    this.server = null;
+  }
+}

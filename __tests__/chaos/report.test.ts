@@ -1,0 +1,67 @@
+import { renderMarkdownReport } from '../../chaos/report/markdown';
+import { reportJournalSchema } from '../../chaos/report/journal-schema';
+import { runDocument } from './helpers/engine-harness';
+import { LocalServer } from './helpers/local-server';
+
+let server: LocalServer;
+beforeAll(async () => {
+  server = await new LocalServer().start();
+});
+afterAll(async () => server.stop());
+
+const doc = (url: string, parts: Record<string, unknown> = {}) => ({
+  title: 'Proxy flaps',
+  'steady-state-hypothesis': { title: 'up', probes: [{ type: 'probe', name: 'health', tolerance: 200, provider: { type: 'http', url: `${url}/healthz`, timeout: 1 } }] },
+  method: [{ type: 'action', name: 'flap', provider: { type: 'http', url: `${url}/__fail?ms=300` } }],
+  recovery: { within: 5, poll: 0.2, availability: { min: 50, probe: 'health', rate: 20, timeout: 0.5 } },
+  'rollback-strategy': 'never',
+  ...parts,
+});
+
+describe('Markdown report, from the journal alone', () => {
+  it('GIVEN a passing run THEN the verdict comes first, then the figures and the tables', async () => {
+    const { written } = await runDocument(doc(server.url), server.url);
+    const md = renderMarkdownReport(reportJournalSchema.parse(written), 'journal.json');
+    const lines = md.split('\n');
+    expect(lines[0]).toBe('# Proxy flaps');
+    expect(lines[2]).toMatch(/^\*\*Verdict: PASSED\*\*: the steady state held; recovered in \d+\.\d\d s with [\d.]+% availability, within the objective\.$/);
+    expect(md).toMatch(/\| Time to detect \| \d+\.\d\d s \| \|/);
+    expect(md).toMatch(/\| Time to recover \| \d+\.\d\d s \| <= 5 s \|/);
+    expect(md).toMatch(/\| Availability \| [\d.]+ % \(\d+ samples, \d+ failed\) \| >= 50 % \|/);
+    expect(md).toMatch(/\| Max consecutive failures \| \d+/);
+    for (const heading of ['## Figures', '## Steady state before', '## While recovering', '## Steady state after', '## Activities', '## Rollbacks']) expect(md).toContain(heading);
+    expect(md).toContain('| health | succeeded | yes | status 200 |');
+    expect(md).toMatch(/\| 1 \| flap \| action \| succeeded \|/);
+    expect(md).toContain('Skipped: rollback-strategy is "never".');
+  });
+
+  it('GIVEN a failed run THEN the verdict names the reason', async () => {
+    server.mode = 'failing';
+    try {
+      const { written } = await runDocument(doc(server.url), server.url);
+      const md = renderMarkdownReport(reportJournalSchema.parse(written), 'j.json');
+      expect(md.split('\n')[2]).toMatch(/^\*\*Verdict: FAILED\*\*: steady state not met before the method, so no fault was injected: probe "health" is outside its tolerance$/);
+      expect(md).toContain('| Objective met | not measured | |');
+      expect(md).toContain('No activity ran.');
+    } finally {
+      server.mode = 'healthy';
+    }
+  });
+
+  it('GIVEN a chaostoolkit journal (no recovery, no reasons) THEN it still renders', () => {
+    const ctk = {
+      experiment: { title: 'ctk' },
+      start: '2024-01-01T00:00:00Z',
+      end: '2024-01-01T00:00:01Z',
+      duration: 1,
+      status: 'completed',
+      deviated: false,
+      steady_states: { before: { steady_state_met: true, probes: [] }, after: null, during: [] },
+      run: [{ activity: { name: 'a', type: 'action' }, status: 'succeeded', output: null, start: 's', end: 'e', duration: 0.5 }],
+      rollbacks: [],
+    };
+    const md = renderMarkdownReport(reportJournalSchema.parse(ctk), 'ctk.json');
+    expect(md).toContain('**Verdict: PASSED**: the steady state held before and after the method.');
+    expect(md).toContain('No recovery objective was declared');
+  });
+});

@@ -1,0 +1,127 @@
+import { Command, CommanderError, Option } from 'commander';
+import { InvalidExperimentError, InvalidOutputsError, UsageError, ChaosError, oneLine } from './errors';
+import type { CliIo } from './io';
+
+/** Exit codes: the contract with scripts and CI. */
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+const RUN_EXAMPLES = `
+Examples:
+  $ npm run chaos -- run chaos/experiments/http-smoke.yaml --dry-run
+  $ npm run chaos -- run chaos/experiments/stop-api-task.yaml --outputs outputs.json --yes
+  $ npm run chaos -- run exp.yaml --outputs cdktf.out/outputs.json --stack platform-dev --journal journals/api.json
+
+Outputs are read from --outputs, else outputs.json, else .rehearsal/outputs.json.
+Exit codes: 0 the steady state held and recovery met its objective; 1 failed, deviated,
+aborted or interrupted; 2 bad input or usage.`;
+
+function declare(io: CliIo, setCode: (code: number) => void): Command {
+  const program = new Command('chaos')
+    .description('Inject faults into the platform and prove that it recovers: steady state, fault, recovery, rollbacks.')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: () => undefined, outputError: () => undefined })
+    .showSuggestionAfterError(true)
+    .addHelpText('after', '\nRun `npm run chaos -- <command> --help` for examples.');
+
+  program
+    .command('run')
+    .description('Run experiments against the platform named by the stack outputs; writes a journal per experiment')
+    .argument('<experiment...>', 'experiment files (YAML or JSON, native or chaostoolkit 1.x)')
+    .option('--outputs <file>', 'stack outputs (cdktf --outputs-file, terraform output -json, or the plain object)')
+    .option('--stack <name>', 'stack to use when the outputs file holds several')
+    .option('--dry-run', 'resolve targets and print exactly what would be done; touch nothing')
+    .option('--journal <file>', 'where to write the journal (default journals/<slug>-<timestamp>.json)')
+    .option('--yes', 'confirm destructive faults (required to run them)')
+    .option('--quiet', 'no progress output, only the verdict')
+    .addHelpText('after', RUN_EXAMPLES)
+    .action(async (experiments: string[], opts: { outputs?: string; stack?: string; dryRun?: boolean; journal?: string; yes?: boolean; quiet?: boolean }) => {
+      const { runCommand } = await import('./commands/run');
+      setCode(await runCommand({ experiments, outputs: opts.outputs, stack: opts.stack, dryRun: opts.dryRun === true, journal: opts.journal, yes: opts.yes === true, quiet: opts.quiet === true }, io));
+    });
+
+  program
+    .command('validate')
+    .description('Check experiment files against the schema (and, with --outputs, their targets against the outputs)')
+    .argument('<experiment...>', 'experiment files')
+    .option('--outputs <file>', 'also check fault targets against these stack outputs')
+    .option('--stack <name>', 'stack to use when the outputs file holds several')
+    .addHelpText('after', '\nExamples:\n  $ npm run chaos -- validate chaos/experiments/*.yaml\n  $ npm run chaos -- validate exp.yaml --outputs outputs.json')
+    .action(async (experiments: string[], opts: { outputs?: string; stack?: string }) => {
+      const { validateCommand } = await import('./commands/validate');
+      setCode(await validateCommand({ experiments, outputs: opts.outputs, stack: opts.stack }, io));
+    });
+
+  program
+    .command('list')
+    .description('List the faults and probes experiments can use (generated from the driver modules)')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'markdown', 'json']).default('text'))
+    .addHelpText('after', '\nExamples:\n  $ npm run chaos -- list\n  $ npm run chaos -- list --format markdown > chaos/FAULTS.md')
+    .action(async (opts: { format: 'text' | 'markdown' | 'json' }) => {
+      const { listCommand } = await import('./commands/list');
+      setCode(await listCommand({ format: opts.format }, io));
+    });
+
+  program
+    .command('report')
+    .description('Render journals as a Markdown report (verdict, figures, hypothesis tables, activities, rollbacks)')
+    .argument('<journal...>', 'journal files written by `run`')
+    .option('--out <file>', 'write the report to a file instead of stdout')
+    .addHelpText('after', '\nExamples:\n  $ npm run chaos -- report journals/http-smoke-*.json\n  $ npm run chaos -- report journals/api.json --out report.md')
+    .action(async (journals: string[], opts: { out?: string }) => {
+      const { reportCommand } = await import('./commands/report');
+      setCode(await reportCommand({ journals, out: opts.out }, io));
+    });
+
+  program
+    .command('schema')
+    .description('Print the experiment JSON Schema (for editors: yaml-language-server, VS Code)')
+    .option('--out <file>', 'write the schema to a file instead of stdout')
+    .addHelpText('after', '\nExamples:\n  $ npm run chaos -- schema --out chaos/schema/experiment.schema.json\n\nIn a YAML experiment: # yaml-language-server: $schema=../schema/experiment.schema.json')
+    .action(async (opts: { out?: string }) => {
+      const { schemaCommand } = await import('./commands/schema');
+      setCode(await schemaCommand({ out: opts.out }, io));
+    });
+
+  return program;
+}
+
+function usageLine(error: CommanderError): string {
+  if (error.code === 'commander.help' || error.code === 'commander.missingCommand') {
+    return 'a command is required: run, validate, list, report or schema (see --help)';
+  }
+  return `${oneLine(error.message.replace(/^error:\s*/, ''))} (see --help)`;
+}
+
+/**
+ * The CLI: parses `argv` (without node and script), runs the command, and maps every outcome to an
+ * exit code and at most one line on stderr. The only place that decides exit codes.
+ */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  let code = EXIT_OK;
+  const program = declare(io, (c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return EXIT_OK;
+      io.stderr(`chaos: ${usageLine(error)}\n`);
+      return EXIT_USAGE;
+    }
+    if (error instanceof InvalidExperimentError || error instanceof InvalidOutputsError || error instanceof UsageError) {
+      io.stderr(`chaos: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    if (error instanceof ChaosError) {
+      io.stderr(`chaos: ${error.message}\n`);
+      return EXIT_FAILED;
+    }
+    const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    io.stderr(`chaos: internal error: ${oneLine(detail)}${io.env.CHAOS_DEBUG ? `\n${error instanceof Error ? error.stack ?? '' : ''}` : ' (set CHAOS_DEBUG=1 for details)'}\n`);
+    return EXIT_FAILED;
+  }
+}

@@ -1,0 +1,89 @@
+import { isAbsolute, resolve } from 'node:path';
+import type { FaultCatalog } from '../drivers/define-fault';
+import type { ClientFactories } from '../drivers/types';
+import { awsClientFactories } from '../engine/aws-clients';
+import { systemClock } from '../engine/clock';
+import { progressSink, silentSink } from '../engine/events';
+import { defaultJournalPath, type Journal } from '../engine/journal';
+import { describePlan } from '../engine/plan';
+import { preflight, type DestructiveFault } from '../engine/preflight';
+import { exitCodeFor, runExperiment } from '../engine/runner';
+import { UsageError } from '../errors';
+import type { CliIo } from '../io';
+import type { Experiment } from '../model/types';
+import { loadOutputs } from '../targets/outputs-discovery';
+import { loadExperiments } from './load';
+
+export interface RunCommandOptions {
+  readonly experiments: readonly string[];
+  readonly outputs: string | undefined;
+  readonly stack: string | undefined;
+  readonly dryRun: boolean;
+  readonly journal: string | undefined;
+  readonly yes: boolean;
+  readonly quiet: boolean;
+  /** Injected in tests; the default creates real AWS clients lazily. */
+  readonly clients?: ClientFactories;
+  /** Injected in tests; the default is every driver module. */
+  readonly catalog?: FaultCatalog;
+}
+
+function refuseWithoutYes(experiment: Experiment, destructive: readonly DestructiveFault[]): void {
+  const listed = destructive.map((d) => `${d.id} in "${d.activity}"`).join(', ');
+  throw new UsageError(`${experiment.file} injects destructive faults (${listed}); add --yes to run it (or --dry-run to see what it would do)`);
+}
+
+function verdictLine(journal: Journal, title: string, journalPath: string): string {
+  const r = journal.recovery;
+  const figures = r === null ? '' : `; recovered ${r.timeToRecoverMs === null ? 'no' : `in ${(r.timeToRecoverMs / 1000).toFixed(1)}s`}${r.availability === null ? '' : `, availability ${r.availability}%`}`;
+  const why = journal.reasons[0] ? ` (${journal.reasons[0]})` : '';
+  return `${journal.status}${journal.deviated ? ' (deviated)' : ''}: ${title}${figures}${why}; journal ${journalPath}\n`;
+}
+
+/** `chaos run`: load and check everything first, then run the experiments one after another. */
+export async function runCommand(options: RunCommandOptions, io: CliIo): Promise<number> {
+  if (options.journal !== undefined && options.experiments.length > 1) {
+    throw new UsageError('--journal names one file, so it needs exactly one experiment');
+  }
+  const experiments = await loadExperiments(options.experiments, io, options.catalog);
+  const outputs = await loadOutputs({ cwd: io.cwd, ...(options.outputs === undefined ? {} : { file: options.outputs }), ...(options.stack === undefined ? {} : { stack: options.stack }) });
+  const checked: Experiment[] = [];
+  for (const experiment of experiments) {
+    const destructive = await preflight(experiment, outputs, io.cwd, io.env.PATH);
+    if (destructive.length > 0 && !options.yes && !options.dryRun) refuseWithoutYes(experiment, destructive);
+    checked.push(experiment);
+  }
+  if (options.dryRun) {
+    io.stdout(`outputs: ${outputs === null ? 'none found (not needed)' : `${outputs.file} (${outputs.format}${outputs.stack ? `, stack ${outputs.stack}` : ''}; ${outputs.outputs.target}/${outputs.outputs.environment})`}\n`);
+    for (const experiment of checked) io.stdout(`${describePlan(experiment, outputs?.outputs ?? null).join('\n')}\n`);
+    io.stdout('dry run: nothing was done, no journal written\n');
+    return 0;
+  }
+  const events = options.quiet ? silentSink : progressSink(io.stderr);
+  if (outputs !== null) events.emit({ type: 'log', level: 'info', message: `using outputs from ${outputs.file}` });
+  const clients = options.clients ?? awsClientFactories(outputs?.outputs.region ?? 'us-east-1');
+  const interrupts = io.interrupts();
+  let code = 0;
+  try {
+    for (const experiment of checked) {
+      const named = options.journal ?? defaultJournalPath(experiment.title, new Date(systemClock.now()));
+      const journalPath = isAbsolute(named) ? named : resolve(io.cwd, named);
+      const journal = await runExperiment(experiment, {
+        outputs,
+        journalPath,
+        interrupt: interrupts.signal,
+        events,
+        clock: systemClock,
+        clients,
+        cwd: io.cwd,
+        processEnv: io.env,
+      });
+      io.stdout(verdictLine(journal, experiment.title, named));
+      code = Math.max(code, exitCodeFor(journal));
+      if (interrupts.signal.aborted) break;
+    }
+  } finally {
+    interrupts.dispose();
+  }
+  return code;
+}

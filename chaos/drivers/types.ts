@@ -1,0 +1,123 @@
+import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { z } from 'zod';
+import type { PlatformOutputs } from '../../stacks/outputs';
+import type { JsonValue } from '../model/json';
+import type { TargetRef } from '../targets/blast-radius';
+
+/**
+ * The driver interface. A fault (or probe) is one module exporting one descriptor made with
+ * `defineFault`; its driver folder's `index.ts` lists it; `drivers/index.ts` lists the folders.
+ */
+
+/** `<driver>:<verb>-<object>`, e.g. `ecs:stop-task`, `http:get`. */
+export type FaultId = `${string}:${string}`;
+
+/** Whether the module changes the system (action) or only looks at it (probe). */
+export type FaultKind = 'action' | 'probe';
+
+/** Where drivers report what they do; the engine forwards it to the progress observers. */
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+/** Time, injectable so tests need not wait. */
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/**
+ * Factories for the clients drivers talk through. Injected so that tests mock the AWS SDK at this
+ * boundary (aws-sdk-client-mock); the defaults create each client once, in the outputs' region.
+ */
+export interface ClientFactories {
+  ecs(): ECSClient;
+  ec2(): EC2Client;
+  autoScaling(): AutoScalingClient;
+}
+
+/** What a running fault is given. */
+export interface DriverContext {
+  /** The parsed stack outputs: the only source of names a fault may act on. */
+  readonly outputs: PlatformOutputs;
+  readonly log: Logger;
+  /** Aborts on interruption (SIGINT/SIGTERM) or when the activity's timeout passes. */
+  readonly signal: AbortSignal;
+  readonly clock: Clock;
+  readonly clients: ClientFactories;
+  /**
+   * Checks targets found at run time (an instance id looked up in the ASG) against the outputs and
+   * throws `ActivityFailedError` before anything is done when one is outside them.
+   */
+  guard(targets: readonly TargetRef[]): void;
+}
+
+/** An HTTP request the availability sampler can repeat many times a second. */
+export interface HttpSampleTarget {
+  readonly url: string;
+  readonly method: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string;
+  /** Statuses that count as available; `success` means any status below 400. */
+  readonly expectStatus: readonly number[] | 'success';
+  readonly timeoutMs: number;
+  readonly verifyTls: boolean;
+}
+
+/** What a fault module declares. `A` is the type its argument schema produces. */
+export interface FaultDescriptor<A> {
+  readonly id: FaultId;
+  readonly kind: FaultKind;
+  /** One sentence for `chaos list` and the README catalog. */
+  readonly description: string;
+  /** Validated at experiment load time, so `run` receives typed arguments. */
+  readonly args: z.ZodType<A>;
+  /** Destructive faults need `--yes` on the command line. */
+  readonly destructive: boolean;
+  /** What the fault acts on, for the blast-radius guard and for `--dry-run`. */
+  targets?(args: A, outputs: PlatformOutputs): readonly TargetRef[];
+  /** One line saying exactly what `run` would do, for `--dry-run`. */
+  describe?(args: A, outputs: PlatformOutputs): string;
+  /** For probes the availability sampler can repeat: the request to send. */
+  sampleTarget?(args: A, outputs: PlatformOutputs): HttpSampleTarget;
+  /** Does the thing. Throws `ActivityFailedError` when the target misbehaves. */
+  run(ctx: DriverContext, args: A): Promise<JsonValue>;
+  /** Undoes `run`; the engine calls it during rollbacks with what `run` returned. */
+  rollback?(ctx: DriverContext, args: A, runResult: JsonValue): Promise<JsonValue>;
+}
+
+/** A fault bound to validated arguments: what an experiment's `fault` provider holds. */
+export interface BoundFault {
+  readonly id: FaultId;
+  readonly kind: FaultKind;
+  readonly destructive: boolean;
+  /** Whether `sampleTarget` gives a request (known without outputs, for load-time checks). */
+  readonly sampleable: boolean;
+  targets(outputs: PlatformOutputs): readonly TargetRef[];
+  describe(outputs: PlatformOutputs): string;
+  /** Null when the fault cannot be sampled. */
+  sampleTarget(outputs: PlatformOutputs): HttpSampleTarget | null;
+  run(ctx: DriverContext): Promise<JsonValue>;
+  /** Null when the fault has nothing to undo. */
+  readonly rollback: ((ctx: DriverContext, runResult: JsonValue) => Promise<JsonValue>) | null;
+}
+
+/** The outcome of binding raw arguments. */
+export type BindResult = { readonly ok: true; readonly bound: BoundFault } | { readonly ok: false; readonly issues: readonly z.core.$ZodIssue[] };
+
+/** A registered fault, its argument type closed over so a list of them is homogeneous. */
+export interface Fault {
+  readonly id: FaultId;
+  readonly kind: FaultKind;
+  readonly description: string;
+  readonly destructive: boolean;
+  readonly args: z.ZodType;
+  readonly hasRollback: boolean;
+  readonly sampleable: boolean;
+  bind(rawArgs: unknown): BindResult;
+}

@@ -1,0 +1,186 @@
+import type { PlatformOutputs } from '../../stacks/outputs';
+import type { BoundFault, ClientFactories, Clock, DriverContext } from '../drivers/types';
+import { ActivityFailedError } from '../errors';
+import { isJsonObject, type JsonObject, type JsonValue } from '../model/json';
+import { activityToJson } from '../model/to-json';
+import type { Activity, ProbeActivity } from '../model/types';
+import { firstBlastRadiusViolation } from '../targets/blast-radius';
+import type { EventSink, Phase } from './events';
+import { redact, redactText, type ActivityRun } from './journal';
+import { runHttp } from './providers/http';
+import { runProcess } from './providers/process';
+import { withinTolerance } from './tolerance';
+
+/** What running an activity needs from the run around it. */
+export interface ActivityEnvironment {
+  readonly outputs: PlatformOutputs | null;
+  readonly clients: ClientFactories;
+  readonly clock: Clock;
+  readonly events: EventSink;
+  readonly cwd: string;
+  readonly processEnv: Readonly<Record<string, string | undefined>>;
+  readonly secrets: readonly string[];
+}
+
+/** A fault that ran and can be undone during rollbacks. */
+export interface Undo {
+  readonly name: string;
+  readonly fault: BoundFault;
+  readonly runResult: JsonValue;
+}
+
+/** An activity's journal entry, plus what the engine must act on. */
+export interface ActivityOutcome {
+  readonly run: ActivityRun;
+  /** An error that is not the system's fault (a bug, a broken client): it aborts the run. */
+  readonly abortWith: Error | null;
+  readonly undo: Undo | null;
+}
+
+export function driverContext(env: ActivityEnvironment, outputs: PlatformOutputs, signal: AbortSignal, name: string): DriverContext {
+  return {
+    outputs,
+    signal,
+    clock: env.clock,
+    clients: env.clients,
+    log: {
+      info: (message) => env.events.emit({ type: 'log', level: 'info', message: `${name}: ${message}` }),
+      warn: (message) => env.events.emit({ type: 'log', level: 'warn', message: `${name}: ${message}` }),
+    },
+    guard: (targets) => {
+      const violation = firstBlastRadiusViolation(targets, outputs);
+      if (violation !== null) throw new ActivityFailedError(`refused outside the blast radius: ${violation}`);
+    },
+  };
+}
+
+/** Runs the provider; `value` is given to tolerance probes (HTTP `arguments.value`, process stdin and CHAOS_TOLERANCE_VALUE). */
+async function runProvider(activity: Activity, env: ActivityEnvironment, signal: AbortSignal, value?: JsonValue): Promise<JsonValue> {
+  const provider = activity.provider;
+  switch (provider.type) {
+    case 'process': {
+      const valueText = value === undefined ? undefined : JSON.stringify(value);
+      return runProcess(provider, {
+        cwd: env.cwd,
+        signal,
+        env: valueText === undefined ? env.processEnv : { ...env.processEnv, CHAOS_TOLERANCE_VALUE: valueText },
+        ...(valueText === undefined ? {} : { stdin: valueText }),
+      });
+    }
+    case 'http':
+      return runHttp(provider, signal, value === undefined ? undefined : { value });
+    case 'fault': {
+      if (env.outputs === null) throw new Error(`fault ${provider.id} needs stack outputs, and none were loaded`);
+      return provider.bound.run(driverContext(env, env.outputs, signal, activity.name));
+    }
+  }
+}
+
+/** Why a result that came back still counts as failed, or null. */
+function failureIn(activity: Activity, output: JsonValue): string | null {
+  if (activity.provider.type !== 'process' || !isJsonObject(output)) return null;
+  const status = output.status;
+  // A probe with a tolerance is judged by it (a non-zero exit may be exactly what is expected).
+  if (status === 0 || (activity.type === 'probe' && activity.tolerance !== undefined)) return null;
+  const stderr = typeof output.stderr === 'string' ? output.stderr.trim().split('\n')[0] : '';
+  return `process exited with status ${String(status)}${stderr ? `: ${stderr}` : ''}`;
+}
+
+/** A tolerance probe judges the value: met when it runs without failing. */
+async function judge(probe: ProbeActivity, value: JsonValue, env: ActivityEnvironment, signal: AbortSignal): Promise<boolean> {
+  try {
+    const output = await runProvider(probe, env, signal, value);
+    return failureIn(probe, output) === null;
+  } catch (error) {
+    if (error instanceof ActivityFailedError) return false;
+    throw error;
+  }
+}
+
+/** Whether a probe's output is within its tolerance (true when it has none). */
+export async function toleranceMet(activity: Activity, output: JsonValue, env: ActivityEnvironment, signal: AbortSignal): Promise<boolean> {
+  if (activity.type !== 'probe' || activity.tolerance === undefined) return true;
+  const tolerance = activity.tolerance;
+  return tolerance.kind === 'probe' ? judge(tolerance.probe, output, env, signal) : withinTolerance(tolerance, output);
+}
+
+function oneLineOf(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message.split('\n')[0] ?? ''}`;
+  return String(error);
+}
+
+/**
+ * Runs one activity (pauses included) and records it. Never rejects: failures become the journal
+ * entry; an error that is not an `ActivityFailedError` is also handed back to abort the run.
+ */
+export async function runActivity(
+  activity: Activity,
+  phase: Phase,
+  env: ActivityEnvironment,
+  signal: AbortSignal,
+  onStart?: () => void,
+): Promise<ActivityOutcome> {
+  const pause = async (when: 'before' | 'after'): Promise<void> => {
+    const seconds = activity.pauses[when];
+    if (seconds <= 0) return;
+    env.events.emit({ type: 'pause', name: activity.name, seconds, when });
+    await env.clock.sleep(seconds * 1000, signal);
+  };
+  env.events.emit({ type: 'activity-started', phase, name: activity.name, activityType: activity.type, background: activity.background });
+  let output: JsonValue = null;
+  let failure: string | null = null;
+  let abortWith: Error | null = null;
+  let met: boolean | undefined;
+  let startedAt = env.clock.now();
+  let endedAt = startedAt;
+  try {
+    await pause('before');
+    onStart?.();
+    startedAt = env.clock.now();
+    output = await runProvider(activity, env, signal);
+    endedAt = env.clock.now();
+    failure = failureIn(activity, output);
+    if (failure === null && activity.type === 'probe' && activity.tolerance !== undefined) {
+      met = await toleranceMet(activity, output, env, signal);
+    }
+  } catch (error) {
+    endedAt = env.clock.now();
+    failure = oneLineOf(error);
+    if (!(error instanceof ActivityFailedError) && !signal.aborted) abortWith = error instanceof Error ? error : new Error(String(error));
+  }
+  if (failure === null) {
+    try {
+      await pause('after');
+    } catch (error) {
+      // Interrupted while waiting after an activity that did its work: the activity stands as it
+      // ran; the run notices the interruption through the same signal.
+      if (!signal.aborted) throw error;
+    }
+  }
+  const exception = failure === null ? undefined : [redactText(failure, env.secrets)];
+  const run: ActivityRun = {
+    activity: redactObject(activityToJson(activity), env.secrets),
+    status: failure === null ? 'succeeded' : 'failed',
+    output: redact(output, env.secrets),
+    start: new Date(startedAt).toISOString(),
+    end: new Date(endedAt).toISOString(),
+    duration: (endedAt - startedAt) / 1000,
+    ...(exception === undefined ? {} : { exception }),
+    ...(met === undefined ? {} : { tolerance_met: met }),
+  };
+  env.events.emit({
+    type: 'activity-finished',
+    phase,
+    name: activity.name,
+    ok: failure === null && met !== false,
+    durationMs: endedAt - startedAt,
+    detail: failure ?? (met === false ? 'value outside its tolerance' : null),
+  });
+  const undo = failure === null && activity.provider.type === 'fault' && activity.provider.bound.rollback !== null ? { name: activity.name, fault: activity.provider.bound, runResult: output } : null;
+  return { run, abortWith, undo };
+}
+
+function redactObject(value: JsonObject, secrets: readonly string[]): JsonObject {
+  const out = redact(value, secrets);
+  return isJsonObject(out) ? out : value;
+}

@@ -1,0 +1,61 @@
+import type { Activity } from '../model/types';
+import { runActivity, type ActivityEnvironment, type ActivityOutcome, type Undo } from './activity';
+import type { ActivityRun } from './journal';
+
+export interface MethodOutcome {
+  /** In order of start. */
+  readonly runs: readonly ActivityRun[];
+  readonly undos: readonly Undo[];
+  /** One line per action that failed or probe that failed or missed its tolerance. */
+  readonly failures: readonly string[];
+  /** False when a failed action stopped the method early or the run was interrupted. */
+  readonly completed: boolean;
+  readonly abortWith: Error | null;
+}
+
+function failureOf(outcome: ActivityOutcome, activity: Activity): string | null {
+  const { run } = outcome;
+  if (run.status === 'failed') return `${activity.type} "${activity.name}" failed: ${run.exception?.[0] ?? 'error'}`;
+  if (run.tolerance_met === false) return `probe "${activity.name}" in the method is outside its tolerance`;
+  return null;
+}
+
+/**
+ * Runs the method's activities in order, background ones alongside. Unlike chaostoolkit, a failed
+ * action stops the method (what follows assumed it worked) and fails the run, and a method probe
+ * with a tolerance is judged by it.
+ */
+export async function runMethod(activities: readonly Activity[], env: ActivityEnvironment, signal: AbortSignal, onAction: () => void): Promise<MethodOutcome> {
+  const settled: { activity: Activity; outcome: ActivityOutcome }[] = [];
+  const background: Promise<void>[] = [];
+  let stoppedEarly = false;
+  for (const activity of activities) {
+    if (signal.aborted) {
+      stoppedEarly = true;
+      break;
+    }
+    const onStart = activity.type === 'action' ? onAction : undefined;
+    if (activity.background) {
+      background.push(runActivity(activity, 'method', env, signal, onStart).then((outcome) => void settled.push({ activity, outcome })));
+      continue;
+    }
+    const outcome = await runActivity(activity, 'method', env, signal, onStart);
+    settled.push({ activity, outcome });
+    if (outcome.abortWith !== null) break;
+    if (activity.type === 'action' && outcome.run.status === 'failed') {
+      stoppedEarly = true;
+      break;
+    }
+  }
+  await Promise.all(background);
+  const ordered = [...settled].sort((a, b) => a.outcome.run.start.localeCompare(b.outcome.run.start));
+  const failures = ordered.map(({ activity, outcome }) => failureOf(outcome, activity)).filter((f): f is string => f !== null);
+  const abortWith = ordered.find(({ outcome }) => outcome.abortWith !== null)?.outcome.abortWith ?? null;
+  return {
+    runs: ordered.map(({ outcome }) => outcome.run),
+    undos: ordered.map(({ outcome }) => outcome.undo).filter((u): u is Undo => u !== null),
+    failures,
+    completed: !stoppedEarly && !signal.aborted && abortWith === null,
+    abortWith,
+  };
+}

@@ -1,0 +1,84 @@
+import { ActivityFailedError } from '../errors';
+import type { JsonValue } from '../model/json';
+import type { Activity, RollbackStrategy } from '../model/types';
+import { driverContext, runActivity, type ActivityEnvironment, type Undo } from './activity';
+import type { ActivityRun, RunStatus } from './journal';
+
+/** How the run stands when rollbacks are decided. */
+export interface RollbackSituation {
+  readonly strategy: RollbackStrategy;
+  /** Whether any activity of the method started (else nothing was injected). */
+  readonly methodStarted: boolean;
+  readonly status: RunStatus;
+  readonly deviated: boolean;
+}
+
+/** Null when rollbacks run, else why not (the reason goes into the journal and the report). */
+export function rollbackSkipReason(situation: RollbackSituation): string | null {
+  if (situation.strategy === 'never') return 'rollback-strategy is "never"';
+  if (!situation.methodStarted) return 'no activity of the method ran, so there is nothing to roll back';
+  if (situation.strategy === 'deviated' && situation.status === 'completed' && !situation.deviated) {
+    return 'rollback-strategy is "deviated" and the run completed without deviating';
+  }
+  return null;
+}
+
+/** Rollbacks must finish even after an interruption, so they get their own signal and deadline. */
+const ROLLBACK_TIMEOUT_MS = 5 * 60 * 1000;
+
+async function undo(entry: Undo, env: ActivityEnvironment, signal: AbortSignal): Promise<{ run: ActivityRun; abortWith: Error | null }> {
+  const start = env.clock.now();
+  const activity = { type: 'action', name: `undo "${entry.name}"`, provider: { type: 'fault', id: entry.fault.id } };
+  env.events.emit({ type: 'activity-started', phase: 'rollbacks', name: activity.name, activityType: 'action', background: false });
+  let output: JsonValue = null;
+  let failure: string | null = null;
+  let abortWith: Error | null = null;
+  try {
+    if (env.outputs === null || entry.fault.rollback === null) throw new Error(`cannot undo ${entry.fault.id} without outputs`);
+    output = await entry.fault.rollback(driverContext(env, env.outputs, signal, activity.name), entry.runResult);
+  } catch (error) {
+    failure = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    if (!(error instanceof ActivityFailedError)) abortWith = error instanceof Error ? error : new Error(String(error));
+  }
+  const end = env.clock.now();
+  env.events.emit({ type: 'activity-finished', phase: 'rollbacks', name: activity.name, ok: failure === null, durationMs: end - start, detail: failure });
+  return {
+    run: {
+      activity,
+      status: failure === null ? 'succeeded' : 'failed',
+      output,
+      start: new Date(start).toISOString(),
+      end: new Date(end).toISOString(),
+      duration: (end - start) / 1000,
+      ...(failure === null ? {} : { exception: [failure] }),
+    },
+    abortWith,
+  };
+}
+
+export interface RollbackOutcome {
+  readonly runs: readonly ActivityRun[];
+  readonly failures: readonly string[];
+  readonly abortWith: Error | null;
+}
+
+/** Undoes the faults that ran (last first), then runs the experiment's rollbacks in order. */
+export async function runRollbacks(undos: readonly Undo[], rollbacks: readonly Activity[], env: ActivityEnvironment): Promise<RollbackOutcome> {
+  const signal = AbortSignal.timeout(ROLLBACK_TIMEOUT_MS);
+  const runs: ActivityRun[] = [];
+  const failures: string[] = [];
+  let abortWith: Error | null = null;
+  for (const entry of [...undos].reverse()) {
+    const outcome = await undo(entry, env, signal);
+    runs.push(outcome.run);
+    if (outcome.run.status === 'failed') failures.push(`rollback ${String(outcome.run.activity.name)} failed: ${outcome.run.exception?.[0] ?? 'error'}`);
+    abortWith ??= outcome.abortWith;
+  }
+  for (const activity of rollbacks) {
+    const outcome = await runActivity(activity, 'rollbacks', env, signal);
+    runs.push(outcome.run);
+    if (outcome.run.status === 'failed') failures.push(`rollback "${activity.name}" failed: ${outcome.run.exception?.[0] ?? 'error'}`);
+    abortWith ??= outcome.abortWith;
+  }
+  return { runs, failures, abortWith };
+}

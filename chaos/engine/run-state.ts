@@ -1,0 +1,111 @@
+import { platform } from 'node:os';
+import type { AvailabilitySample } from '../drivers/http/availability-sampler';
+import type { Experiment } from '../model/types';
+import { recoveryToJson } from '../model/to-json';
+import type { LoadedOutputs } from '../targets/outputs-reader';
+import { availabilityFigures } from './availability';
+import { ENGINE_NAME, ENGINE_VERSION, type ActivityRun, type HypothesisRun, type Journal, type RecoveryRecord, type RunStatus } from './journal';
+
+const SEVERITY: Readonly<Record<RunStatus, number>> = { completed: 0, failed: 1, aborted: 2, interrupted: 3 };
+
+/** What the recovery wait found (epoch ms). */
+export interface RecoveryMeasure {
+  readonly measured: boolean;
+  readonly recoveredAt: number | null;
+  readonly firstFailedPollAt: number | null;
+}
+
+/** Everything a run accumulates; turns into the journal at the end. */
+export class RunState {
+  status: RunStatus = 'completed';
+  deviated = false;
+  readonly reasons: string[] = [];
+  before: HypothesisRun | null = null;
+  readonly during: HypothesisRun[] = [];
+  after: HypothesisRun | null = null;
+  readonly runs: ActivityRun[] = [];
+  readonly rollbacks: ActivityRun[] = [];
+  rollbacksSkipped: string | null = null;
+  methodStarted = false;
+  /** Epoch ms of the first action. */
+  t0: number | null = null;
+  samples: readonly AvailabilitySample[] = [];
+  recovery: RecoveryMeasure = { measured: false, recoveredAt: null, firstFailedPollAt: null };
+
+  constructor(
+    private readonly experiment: Experiment,
+    private readonly outputs: LoadedOutputs | null,
+    readonly startedAt: number,
+  ) {}
+
+  /** Records why the run did not complete; the most severe status wins and its reason comes first. */
+  end(status: Exclude<RunStatus, 'completed'>, reason: string): void {
+    if (SEVERITY[status] > SEVERITY[this.status]) {
+      this.status = status;
+      this.reasons.unshift(reason);
+    } else {
+      this.reasons.push(reason);
+    }
+  }
+
+  private recoveryRecord(): RecoveryRecord | null {
+    const objective = this.experiment.recovery;
+    if (objective === undefined) return null;
+    const figures = availabilityFigures(this.samples);
+    const t0 = this.t0;
+    const since = (at: number | null): number | null => (at === null || t0 === null ? null : at - t0);
+    const timeToRecoverMs = since(this.recovery.recoveredAt);
+    const min = objective.availability?.min;
+    const met = !this.recovery.measured
+      ? null
+      : timeToRecoverMs !== null && timeToRecoverMs <= objective.within * 1000 && (min === undefined || (figures.availability ?? 0) >= min);
+    return {
+      t0: t0 === null ? null : new Date(t0).toISOString(),
+      timeToDetectMs: figures.firstFailureT ?? since(this.recovery.firstFailedPollAt),
+      timeToRecoverMs,
+      availability: figures.availability,
+      maxConsecutiveFailures: figures.maxConsecutiveFailures,
+      objective: recoveryToJson(objective),
+      met,
+      samples: this.samples,
+    };
+  }
+
+  /** Judges the recovery objective; call once after the wait. */
+  judgeRecovery(): void {
+    const record = this.recoveryRecord();
+    const objective = this.experiment.recovery;
+    if (record === null || record.met !== false || objective === undefined) return;
+    if (record.timeToRecoverMs === null || record.timeToRecoverMs > objective.within * 1000) {
+      this.end('failed', `recovery objective missed: not recovered within ${objective.within}s of the first action`);
+    }
+    const min = objective.availability?.min;
+    if (min !== undefined && (record.availability ?? 0) < min) {
+      this.end('failed', `recovery objective missed: availability ${record.availability ?? 0}% is below ${min}%`);
+    }
+  }
+
+  toJournal(endedAt: number): Journal {
+    const o = this.outputs;
+    return {
+      'chaos-engine': `${ENGINE_NAME} ${ENGINE_VERSION}`,
+      platform: platform(),
+      node: process.version,
+      experiment: this.experiment.document,
+      experiment_file: this.experiment.file,
+      outputs: o === null ? null : { file: o.file, format: o.format, stack: o.stack, target: o.outputs.target, environment: o.outputs.environment },
+      start: new Date(this.startedAt).toISOString(),
+      end: new Date(endedAt).toISOString(),
+      duration: (endedAt - this.startedAt) / 1000,
+      status: this.status,
+      deviated: this.deviated,
+      reasons: this.reasons,
+      steady_states: { before: this.before, during: this.during, after: this.after },
+      run: this.runs,
+      rollbacks: this.rollbacks,
+      rollback_strategy: this.experiment.rollbackStrategy,
+      rollbacks_skipped: this.rollbacksSkipped,
+      recovery: this.recoveryRecord(),
+    };
+  }
+}

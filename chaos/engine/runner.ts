@@ -1,0 +1,176 @@
+import { AvailabilitySampler } from '../drivers/http/availability-sampler';
+import type { ClientFactories, Clock } from '../drivers/types';
+import { InterruptedError } from '../errors';
+import type { Experiment } from '../model/types';
+import type { LoadedOutputs } from '../targets/outputs-reader';
+import type { ActivityEnvironment, Undo } from './activity';
+import type { EventSink } from './events';
+import { checkHypothesis, whyNotMet } from './hypothesis';
+import { writeJournal, type Journal } from './journal';
+import { runMethod } from './method';
+import { waitUntilRecovered } from './recovery';
+import { rollbackSkipReason, runRollbacks } from './rollback';
+import { RunState } from './run-state';
+import { sampleTargetFor } from './sampling';
+
+export interface RunOptions {
+  readonly outputs: LoadedOutputs | null;
+  readonly journalPath: string;
+  /** Aborts (with an `InterruptedError` reason) on SIGINT/SIGTERM. */
+  readonly interrupt: AbortSignal;
+  readonly events: EventSink;
+  readonly clock: Clock;
+  readonly clients: ClientFactories;
+  readonly cwd: string;
+  readonly processEnv: Readonly<Record<string, string | undefined>>;
+}
+
+/** Sampling stops by itself this long after the recovery deadline, whatever happens. */
+const SAMPLER_SLACK_MS = 5 * 60 * 1000;
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/**
+ * Runs an experiment: steady state before → method (sampling from the first action) → wait until
+ * recovered → steady state after → rollbacks. Always writes the journal, also when interrupted
+ * or aborted, and returns it. The caller turns the journal into an exit code.
+ */
+export async function runExperiment(experiment: Experiment, options: RunOptions): Promise<Journal> {
+  const { clock, events, interrupt } = options;
+  const state = new RunState(experiment, options.outputs, clock.now());
+  const env: ActivityEnvironment = {
+    outputs: options.outputs?.outputs ?? null,
+    clients: options.clients,
+    clock,
+    events,
+    cwd: options.cwd,
+    processEnv: options.processEnv,
+    secrets: experiment.secretValues,
+  };
+  const objective = experiment.recovery;
+  let sampler: AvailabilitySampler | null = null;
+  let undos: readonly Undo[] = [];
+  const startMeasuring = (): void => {
+    if (state.t0 !== null) return;
+    state.t0 = clock.now();
+    const availability = objective?.availability;
+    const target = availability && sampleTargetFor(experiment, availability, env.outputs);
+    if (!objective || !availability || !target) return;
+    sampler = new AvailabilitySampler({
+      target,
+      rate: availability.rate,
+      timeoutMs: availability.timeout * 1000,
+      maxDurationMs: objective.within * 1000 + SAMPLER_SLACK_MS,
+      onProgress: (p) => events.emit({ type: 'samples', ...p }),
+    });
+    sampler.start();
+    events.emit({ type: 'sampling-started', url: target.url, rate: availability.rate });
+  };
+  const stopSampling = async (cancel: boolean): Promise<void> => {
+    const active: AvailabilitySampler | null = sampler;
+    if (active === null) return;
+    sampler = null;
+    state.samples = cancel ? await active.cancel() : await active.stop();
+  };
+
+  events.emit({ type: 'run-started', title: experiment.title, journal: options.journalPath });
+  try {
+    const hypothesis = experiment.hypothesis;
+    if (hypothesis) {
+      events.emit({ type: 'phase-started', phase: 'hypothesis-before' });
+      const before = await checkHypothesis(hypothesis, 'hypothesis-before', env, interrupt);
+      state.before = before.result;
+      if (interrupt.aborted) throw interrupt.reason;
+      if (before.abortWith) throw before.abortWith;
+      if (!before.result.steady_state_met) state.end('failed', `steady state not met before the method, so no fault was injected: ${whyNotMet(before.result)}`);
+    } else {
+      events.emit({ type: 'phase-skipped', phase: 'hypothesis-before', reason: 'the experiment has no steady-state hypothesis' });
+    }
+    if (state.status === 'completed') {
+      events.emit({ type: 'phase-started', phase: 'method' });
+      state.methodStarted = true;
+      if (!experiment.method.some((a) => a.type === 'action')) startMeasuring();
+      const method = await runMethod(experiment.method, env, interrupt, startMeasuring);
+      state.runs.push(...method.runs);
+      undos = method.undos;
+      // After an interruption, activities cut short are not failures of the system under test.
+      if (interrupt.aborted) throw interrupt.reason;
+      method.failures.forEach((f) => state.end('failed', f));
+      if (method.abortWith) throw method.abortWith;
+
+      if (objective && method.completed && state.t0 !== null) {
+        events.emit({ type: 'phase-started', phase: 'recovery' });
+        const t0 = state.t0;
+        const wait = await waitUntilRecovered({
+          t0,
+          deadline: t0 + objective.within * 1000,
+          pollMs: objective.poll * 1000,
+          check: async () => {
+            if (!hypothesis) return null;
+            const poll = await checkHypothesis(hypothesis, 'recovery', env, interrupt);
+            if (poll.abortWith) throw poll.abortWith;
+            return poll.result;
+          },
+          sampler,
+          hangingMs: 500,
+          clock,
+          signal: interrupt,
+          events,
+        });
+        state.during.push(...wait.polls);
+        state.recovery = { measured: true, recoveredAt: wait.recoveredAt, firstFailedPollAt: wait.firstFailedPollAt };
+        await stopSampling(false);
+        state.judgeRecovery();
+      } else if (objective) {
+        events.emit({ type: 'phase-skipped', phase: 'recovery', reason: 'the method did not complete' });
+      }
+
+      if (hypothesis) {
+        events.emit({ type: 'phase-started', phase: 'hypothesis-after' });
+        const after = await checkHypothesis(hypothesis, 'hypothesis-after', env, interrupt);
+        state.after = after.result;
+        if (interrupt.aborted) throw interrupt.reason;
+        if (after.abortWith) throw after.abortWith;
+        if (!after.result.steady_state_met) {
+          state.deviated = true;
+          state.end('failed', `steady state deviated after the method: ${whyNotMet(after.result)}`);
+        }
+      }
+    }
+  } catch (error) {
+    if (interrupt.aborted) {
+      const signal = interrupt.reason instanceof InterruptedError ? interrupt.reason.signal : 'interrupt';
+      events.emit({ type: 'interrupted', signal });
+      state.end('interrupted', `interrupted by ${signal}`);
+    } else {
+      state.end('aborted', `aborted: ${describeError(error)}`);
+    }
+  }
+  await stopSampling(state.status === 'interrupted');
+
+  const skip = rollbackSkipReason({ strategy: experiment.rollbackStrategy, methodStarted: state.methodStarted, status: state.status, deviated: state.deviated });
+  if (skip !== null) {
+    state.rollbacksSkipped = skip;
+    events.emit({ type: 'phase-skipped', phase: 'rollbacks', reason: skip });
+  } else if (undos.length > 0 || experiment.rollbacks.length > 0) {
+    events.emit({ type: 'phase-started', phase: 'rollbacks' });
+    const rolled = await runRollbacks(undos, experiment.rollbacks, env);
+    state.rollbacks.push(...rolled.runs);
+    rolled.failures.forEach((f) => state.end('failed', f));
+    if (rolled.abortWith) state.end('aborted', `aborted during rollbacks: ${describeError(rolled.abortWith)}`);
+  } else {
+    state.rollbacksSkipped = 'the experiment declares no rollbacks';
+  }
+
+  const journal = state.toJournal(clock.now());
+  await writeJournal(options.journalPath, journal);
+  events.emit({ type: 'run-finished', status: journal.status, deviated: journal.deviated, journal: options.journalPath });
+  return journal;
+}
+
+/** 0 when the hypothesis held and recovery met its objective; 1 otherwise. */
+export function exitCodeFor(journal: Journal): 0 | 1 {
+  return journal.status === 'completed' && !journal.deviated ? 0 : 1;
+}

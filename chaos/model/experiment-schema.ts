@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import type { FaultCatalog } from '../drivers/define-fault';
+import { activitySchemas } from './activity-schema';
+import { jsonObjectSchema, jsonValueSchema } from './json';
+import type { Activity, HypothesisProbe } from './types';
+
+const recoverySchema = z.strictObject({
+  within: z.number().positive().describe('Seconds after the first action by which the steady state must hold again'),
+  poll: z.number().positive().default(1).describe('Seconds between steady-state polls while waiting (default 1)'),
+  availability: z
+    .strictObject({
+      min: z.number().min(0).max(100).describe('Minimum percentage of successful samples'),
+      probe: z.string().min(1).describe('Name of an HTTP probe (steady-state hypothesis or method) to sample continuously'),
+      rate: z.number().int().min(1).max(100).default(20).describe('Samples per second (default 20)'),
+      timeout: z.number().positive().max(30).default(2).describe('Seconds before a sample counts as failed (default 2)'),
+    })
+    .optional(),
+});
+
+const ROLLBACK_STRATEGIES = ['always', 'deviated', 'never'] as const;
+
+/** Probes the availability sampler could repeat: plain HTTP, or a fault module that offers it. */
+function sampleableProbeNames(probes: readonly Activity[]): string[] {
+  return probes
+    .filter((a) => a.type === 'probe' && (a.provider.type === 'http' || (a.provider.type === 'fault' && a.provider.bound.sampleable)))
+    .map((a) => a.name);
+}
+
+/**
+ * The one schema for experiments: our native format, which is a superset of chaostoolkit 1.x's
+ * (`version`, `contributions`, `extensions`, `secrets`, `runtime` are accepted for compatibility).
+ */
+export function experimentSchema(catalog: FaultCatalog) {
+  const { activity, hypothesisProbe } = activitySchemas(catalog);
+  return z
+    .strictObject({
+      version: z.string().optional(),
+      title: z.string().min(1),
+      description: z.string().default(''),
+      tags: z.array(z.string()).default([]),
+      contributions: z.record(z.string(), z.string()).optional(),
+      extensions: z.array(jsonValueSchema).optional(),
+      configuration: jsonObjectSchema.optional(),
+      secrets: jsonObjectSchema.optional(),
+      'steady-state-hypothesis': z
+        .strictObject({ title: z.string().min(1), probes: z.array(hypothesisProbe).default([]) })
+        .optional(),
+      method: z.array(activity).min(1, 'expected at least one activity in the method'),
+      rollbacks: z.array(activity).default([]),
+      'rollback-strategy': z.enum(ROLLBACK_STRATEGIES).optional(),
+      runtime: z
+        .strictObject({
+          rollbacks: z.strictObject({ strategy: z.enum(['default', ...ROLLBACK_STRATEGIES]) }).optional(),
+          hypothesis: z.strictObject({ strategy: z.literal('default') }).optional(),
+        })
+        .optional(),
+      recovery: recoverySchema.optional(),
+    })
+    .superRefine((doc, ctx) => {
+      const hypothesisProbes: readonly HypothesisProbe[] = doc['steady-state-hypothesis']?.probes ?? [];
+      const recovery = doc.recovery;
+      if (recovery !== undefined && hypothesisProbes.length === 0 && recovery.availability === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['recovery'], message: 'needs a steady-state hypothesis with probes or an availability probe to tell when the system has recovered' });
+      }
+      const wanted = recovery?.availability?.probe;
+      if (wanted !== undefined) {
+        const candidates = sampleableProbeNames([...hypothesisProbes, ...doc.method]);
+        if (!candidates.includes(wanted)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['recovery', 'availability', 'probe'],
+            message: `expected the name of an HTTP probe in the steady-state hypothesis or method (${candidates.length > 0 ? candidates.map((c) => `"${c}"`).join(', ') : 'there is none'}), got "${wanted}"`,
+          });
+        }
+      }
+      const fromRuntime = doc.runtime?.rollbacks?.strategy;
+      const declared = doc['rollback-strategy'];
+      if (fromRuntime !== undefined && declared !== undefined && (fromRuntime === 'default' ? 'always' : fromRuntime) !== declared) {
+        ctx.addIssue({ code: 'custom', path: ['runtime', 'rollbacks', 'strategy'], message: `contradicts rollback-strategy "${declared}"` });
+      }
+    });
+}
+
+/** What the schema produces. */
+export type ParsedExperiment = z.output<ReturnType<typeof experimentSchema>>;

@@ -1,0 +1,147 @@
+import type { BoundFault } from '../drivers/types';
+import type { JsonObject, JsonPrimitive, JsonValue } from './json';
+import type { JsonPathStep } from './jsonpath';
+
+/**
+ * The experiment model: what the loader produces and the engine consumes. Everything here has been
+ * validated; configuration references are resolved and `${name}` substituted.
+ */
+
+/** How a probe's output is judged. chaostoolkit's forms, each a closed case. */
+export type Tolerance =
+  /** `true` / `200` / `"ok"`: equality; a number is compared with the `status` of a process or HTTP result. */
+  | { readonly kind: 'exact'; readonly value: boolean | number | string }
+  /** `[lo, hi]` (two numbers): chaostoolkit's pair: status membership for process/HTTP results, else lo ≤ value ≤ hi. */
+  | { readonly kind: 'bounds'; readonly lo: number; readonly hi: number }
+  /** `[a, b, c]`: the value (or the result's `status`) is one of these. */
+  | { readonly kind: 'one-of'; readonly values: readonly JsonPrimitive[] }
+  /** `{type: range, range: [lo, hi], target?}`: a number (or numeric string) within bounds, inclusive. */
+  | { readonly kind: 'range'; readonly lo: number; readonly hi: number; readonly target?: string }
+  /** `{type: regex, pattern, target?}`: the string matches. */
+  | { readonly kind: 'regex'; readonly pattern: string; readonly target?: string }
+  /** `{type: jsonpath, path, expect?, count?, target?}`: see `jsonpath.ts` for the supported subset. */
+  | {
+      readonly kind: 'jsonpath';
+      readonly path: string;
+      readonly steps: readonly JsonPathStep[];
+      /** Undefined when the tolerance has no `expect` key (null is a valid expectation). */
+      readonly expect?: JsonValue;
+      readonly count?: number;
+      readonly target?: string;
+    }
+  /** `{type: probe, …}`: another probe judges the value; met when it succeeds. */
+  | { readonly kind: 'probe'; readonly probe: ProbeActivity };
+
+/** Runs an executable directly, never through a shell. */
+export interface ProcessProvider {
+  readonly type: 'process';
+  readonly path: string;
+  readonly arguments: readonly string[];
+  /** Seconds; none by default (as chaostoolkit), but interruption always kills the process. */
+  readonly timeout?: number;
+}
+
+/** Sends one HTTP request; the output is `{status, headers, body}` like chaostoolkit's. */
+export interface HttpProvider {
+  readonly type: 'http';
+  readonly url: string;
+  readonly method: string;
+  readonly headers: Readonly<Record<string, string>>;
+  /** Our body: a string is sent as is, anything else as JSON. */
+  readonly body?: JsonValue;
+  /** chaostoolkit's `arguments`: query parameters for GET, a form (or JSON) body otherwise. */
+  readonly arguments?: JsonObject;
+  /** Seconds, or chaostoolkit's `[connect, read]` pair. */
+  readonly timeout?: number | readonly [number, number];
+  /** When set, any other status fails the activity. */
+  readonly expectedStatus?: number;
+  readonly verifyTls: boolean;
+}
+
+/** One of our driver modules, with its arguments validated against the module's schema. */
+export interface FaultProvider {
+  readonly type: 'fault';
+  readonly id: string;
+  /** As written, for the journal and dry runs. */
+  readonly arguments: JsonObject;
+  readonly bound: BoundFault;
+}
+
+export type Provider = ProcessProvider | HttpProvider | FaultProvider;
+
+/** Seconds to wait around an activity. */
+export interface Pauses {
+  readonly before: number;
+  readonly after: number;
+}
+
+interface ActivityCommon {
+  readonly name: string;
+  readonly provider: Provider;
+  readonly pauses: Pauses;
+  /** Runs alongside the following activities; the method waits for it at its end. */
+  readonly background: boolean;
+}
+
+export interface ActionActivity extends ActivityCommon {
+  readonly type: 'action';
+}
+
+export interface ProbeActivity extends ActivityCommon {
+  readonly type: 'probe';
+  readonly tolerance?: Tolerance;
+}
+
+export type Activity = ActionActivity | ProbeActivity;
+
+/** A steady-state hypothesis probe always has a tolerance. */
+export interface HypothesisProbe extends ProbeActivity {
+  readonly tolerance: Tolerance;
+}
+
+export interface Hypothesis {
+  readonly title: string;
+  readonly probes: readonly HypothesisProbe[];
+}
+
+/** When rollbacks run. */
+export type RollbackStrategy = 'always' | 'deviated' | 'never';
+
+/** Sampling one HTTP probe continuously from the first action on. */
+export interface AvailabilityObjective {
+  /** Minimum percentage of successful samples. */
+  readonly min: number;
+  /** Name of an HTTP probe (hypothesis or method) to sample. */
+  readonly probe: string;
+  /** Samples per second. */
+  readonly rate: number;
+  /** Seconds before one sample counts as failed. */
+  readonly timeout: number;
+}
+
+/** The recovery objective: healthy again within `within` seconds of the first action. */
+export interface RecoveryObjective {
+  readonly within: number;
+  /** Seconds between steady-state polls while waiting for recovery. */
+  readonly poll: number;
+  readonly availability?: AvailabilityObjective;
+}
+
+export interface Experiment {
+  /** The file it was loaded from, as named on the command line. */
+  readonly file: string;
+  readonly title: string;
+  readonly description: string;
+  readonly tags: readonly string[];
+  /** Resolved configuration values (env references read). */
+  readonly configuration: JsonObject;
+  readonly hypothesis?: Hypothesis;
+  readonly method: readonly Activity[];
+  readonly rollbacks: readonly Activity[];
+  readonly rollbackStrategy: RollbackStrategy;
+  readonly recovery?: RecoveryObjective;
+  /** The document as written (before substitution), recorded in the journal. */
+  readonly document: JsonObject;
+  /** Values that must not appear in journals (resolved chaostoolkit secrets). */
+  readonly secretValues: readonly string[];
+}
