@@ -28,11 +28,14 @@ export interface PlatformServiceProps {
  * breaker rolls a deployment back when its tasks keep failing.
  */
 export class PlatformService extends Construct {
+  /** The container's typed spec, as the task definition encodes it (the policy rules check it). */
+  readonly container: ContainerSpec;
   readonly taskDefinition: EcsTaskDefinition;
   readonly service: EcsService;
 
   constructor(scope: Construct, id: string, props: PlatformServiceProps) {
     super(scope, id);
+    this.container = props.container;
     const name = `${props.namePrefix}-${props.container.name}`;
     this.taskDefinition = new EcsTaskDefinition(this, 'task', {
       family: name,

@@ -15,10 +15,18 @@ import { Dns } from './dns';
 import { ContainerSpec } from './container-definition';
 import { CERTIFICATE_MOUNT_PATH, PROXY_HTTPS_PORT, SERVICES, SERVICE_NAMES, ServiceName } from './services';
 import { PlatformOutputs } from './outputs';
+import { PolicyAspect } from './policy/policy-aspect';
+import { PLATFORM_SUPPRESSIONS } from './policy/suppressions';
+import { Suppression } from './policy/suppression';
 
 export interface PlatformStackProps {
   /** The validated environment this stack deploys. */
   readonly env: EnvironmentConfig;
+  /**
+   * Accepted policy findings, each with its reason (see stacks/policy).
+   * @default PLATFORM_SUPPRESSIONS (stacks/policy/suppressions.ts)
+   */
+  readonly policySuppressions?: readonly Suppression[];
 }
 
 const CERTIFICATE_VOLUME = 'certificates';
@@ -30,11 +38,14 @@ type OutputValues = { readonly [K in keyof PlatformOutputs]: PlatformOutputs[K] 
 export class PlatformStack extends TerraformStack {
   readonly services: Readonly<Record<ServiceName, PlatformService>>;
   readonly cluster: Cluster;
+  /** The security policy: checked at synth, where an unsuppressed error finding stops it. */
+  readonly policy: PolicyAspect;
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id);
     const env = props.env;
     const namePrefix = `platform-${env.name}`;
+    this.policy = PolicyAspect.enforce(this, { suppressions: props.policySuppressions ?? PLATFORM_SUPPRESSIONS });
 
     new AwsProvider(this, 'aws', {
       region: env.region,
