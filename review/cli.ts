@@ -8,6 +8,10 @@ import { baseState, initOffline, planHead } from './what-if';
 import { reviewChanges } from './changes';
 import { StackReview, renderStackReview } from './markdown';
 import { parsePlan } from './plan-json';
+import { PolicySummary } from './markdown';
+import { buildApp } from '../stacks/app';
+import { loadConfig } from '../stacks/config';
+import { PolicyReport } from '../stacks/policy/evaluate';
 
 /** Bad input: the message is one line that says what to do. The CLI exits 2. */
 export class ReviewUsageError extends Error {}
@@ -36,6 +40,30 @@ function synthesize(srcDir: string, outDir: string): string[] {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   return readdirSync(join(outDir, 'stacks')).sort();
+}
+
+/** The head's policy results, as the review shows them. */
+function policySummary(report: PolicyReport): PolicySummary {
+  return {
+    rules: report.results.length,
+    failures: report.results
+      .filter((r) => r.status === 'failed' || r.status === 'warned')
+      .flatMap((r) => r.findings.map((f) => ({ rule: `${r.rule.id}${r.status === 'warned' ? ' (warning)' : ''}`, resource: f.subject, message: f.message }))),
+    // One line per rule and reason, however many resources the suppression covers.
+    suppressed: report.results.flatMap((r) =>
+      [...new Set(r.suppressed.map((s) => s.suppression.reason))].map((reason) => ({ rule: r.rule.id, reason })),
+    ),
+  };
+}
+
+/**
+ * Synthesizes the working tree in-process, with the policy reporting instead of stopping synth (a
+ * violation is what the review is there to show), and returns each stack's policy summary.
+ */
+function synthesizeHead(outDir: string): Map<string, PolicySummary> {
+  const { app, stacks } = buildApp(loadConfig(), { outdir: outDir, skipPolicy: true });
+  app.synth();
+  return new Map(stacks.map((s) => [s.node.id, policySummary(s.policy.report())]));
 }
 
 /** Checks the base ref out in a temporary worktree (sharing node_modules) and synthesizes it. */
@@ -79,14 +107,18 @@ export async function review(options: ReviewOptions): Promise<string> {
   const work = mkdtempSync(join(tmpdir(), 'plan-review-'));
   try {
     log(`synthesizing the working tree and ${options.base}`);
-    const headStacks = synthesize(root, join(work, 'head'));
+    const policies = synthesizeHead(join(work, 'head'));
+    const headStacks = [...policies.keys()].sort();
     const baseStacks = options.live ? [] : synthesizeRef(options.base, work);
     const wanted = options.stacks?.length ? options.stacks : headStacks;
     const unknown = wanted.filter((s) => !headStacks.includes(s));
     if (unknown.length) throw new ReviewUsageError(`--stack ${unknown.join(', ')}: not in the head (stacks: ${headStacks.join(', ')})`);
     const tf = offlineTerraform(join(work, 'cli'));
     const reviews: StackReview[] = [];
-    for (const stack of wanted) reviews.push(await reviewStack(tf, work, stack, baseStacks.includes(stack), options, log));
+    for (const stack of wanted) {
+      const r = await reviewStack(tf, work, stack, baseStacks.includes(stack), options, log);
+      reviews.push({ ...r, policy: policies.get(stack) });
+    }
     const removed = baseStacks.filter((s) => !headStacks.includes(s));
     const body = [
       `# Infrastructure review: \`${options.base}\` → working tree`,
