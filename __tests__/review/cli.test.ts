@@ -1,0 +1,29 @@
+import { main } from '../../review/cli';
+
+describe('npm run review: bad input ends in one line and exit 2', () => {
+  let stderr: string[];
+  let spy: jest.SpyInstance;
+  beforeEach(() => {
+    stderr = [];
+    spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stderr.push(String(chunk));
+      return true;
+    });
+  });
+  afterEach(() => spy.mockRestore());
+
+  it('requires --base', async () => {
+    expect(await main([])).toBe(2);
+    expect(stderr.join('')).toMatch(/required option '--base <ref>' not specified/);
+  });
+
+  it('names a base ref that is not a commit, and how to fix it', async () => {
+    expect(await main(['--base', 'no-such-branch-xyz', '--quiet'])).toBe(2);
+    expect(stderr.join('')).toMatch(/^review: --base no-such-branch-xyz: not a commit in this repository \(try a branch, tag or sha, e.g\. origin\/main\)\n$/);
+  });
+
+  it('refuses a stack the head does not have', async () => {
+    expect(await main(['--base', 'HEAD', '--stack', 'nope', '--quiet'])).toBe(2);
+    expect(stderr.join('')).toMatch(/--stack nope: not in the head \(stacks: dev, prod\)/);
+  });
+});
