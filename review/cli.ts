@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { OfflineTerraform, TerraformCommandError, TerraformUnavailableError, offlineTerraform, terraform } from './terraform';
-import { baseState, initOffline, planHead } from './what-if';
+import { initOffline, planHead, whatIf } from './what-if';
 import { reviewChanges } from './changes';
 import { StackReview, renderStackReview } from './markdown';
 import { parsePlan } from './plan-json';
@@ -93,11 +93,9 @@ async function reviewStack(tf: OfflineTerraform, work: string, stack: string, in
     const plan = parsePlan(await terraform(tf, headDir, ['show', '-json', 'live.plan']), join(headDir, 'live.plan'));
     return { stack, mode: 'live', changes: reviewChanges(plan) };
   }
-  const [state, statePath] = await Promise.all([
-    inBase ? baseState(tf, join(work, 'base', 'stacks', stack), say) : Promise.resolve(undefined),
-    (say('head: terraform init'), initOffline(tf, headDir)),
-  ]);
-  const plan = await planHead(tf, headDir, statePath, state, say);
+  const plan = inBase
+    ? await whatIf(tf, join(work, 'base', 'stacks', stack), headDir, say)
+    : await planHead(tf, headDir, await initOffline(tf, headDir), undefined, say);
   return { stack, mode: 'what-if', changes: reviewChanges(plan) };
 }
 

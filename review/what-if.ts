@@ -72,3 +72,36 @@ export async function planHead(
   progress('head: plan against the base state');
   return planJson(tf, headDir, ['-refresh=false'], 'head.plan');
 }
+
+/**
+ * The whole what-if for one stack, with the base's verification plan and the head's plan run side by
+ * side on the corrected state (two cores, two plans): the head's plan is kept once the base's own
+ * plan against the same state is empty, which proves the state consistent.
+ */
+export async function whatIf(tf: OfflineTerraform, baseDir: string, headDir: string, progress: Progress = () => undefined): Promise<PlanJson> {
+  const baseStatePath = writeOfflineOverride(baseDir);
+  const [created, headStatePath] = await Promise.all([
+    (async () => {
+      progress('base: terraform init');
+      await terraform(tf, baseDir, ['init', '-input=false', '-no-color', '-reconfigure']);
+      progress('base: create-only plan');
+      return planJson(tf, baseDir, [], 'create.plan');
+    })(),
+    (progress('head: terraform init'), initOffline(tf, headDir)),
+  ]);
+  const schemas = await resourceSchemas(tf, baseDir);
+  let state: TerraformState = syntheticState(created, schemas);
+  resolveReferences(state, JSON.parse(readFileSync(join(baseDir, 'cdk.tf.json'), 'utf8')) as TerraformConfig);
+  for (let round = 1; round <= MAX_CORRECTIONS + 1; round++) {
+    writeFileSync(baseStatePath, JSON.stringify(state));
+    progress(`base consistency plan and head plan, round ${round}`);
+    const [check, head] = await Promise.all([
+      planJson(tf, baseDir, ['-refresh=false'], 'check.plan'),
+      planHead(tf, headDir, headStatePath, state),
+    ]);
+    const next = correctState(state, check);
+    if (next.corrected === 0) return head;
+    state = next.state;
+  }
+  throw new Error(`the synthetic base state of ${baseDir} did not settle after ${MAX_CORRECTIONS} rounds`);
+}
