@@ -19,22 +19,25 @@ async function main(): Promise<void> {
   const env = { name: 'dev', region: 'eu-west-1' };
   console.log(`plan review benchmark on ${cpus().length} cores, load average ${loadavg()[0].toFixed(2)} (a busy machine makes every figure larger)`);
   const t0 = Date.now();
+  let phase = 'synth base and head';
   let last = t0;
-  const lap = (label: string) => {
+  // Each progress message starts a phase; the previous one's duration is printed then.
+  const lap = (next: string) => {
     const now = Date.now();
-    console.log(`  ${label.padEnd(40)} ${((now - last) / 1000).toFixed(1)} s`);
+    console.log(`  ${phase.padEnd(52)} ${((now - last) / 1000).toFixed(1)} s`);
+    phase = next;
     last = now;
   };
   try {
     buildApp(parseConfig({ environments: [env] }), { outdir: join(work, 'base') }).app.synth();
     buildApp(parseConfig({ environments: [{ ...env, instanceType: 't3.medium' }] }), { outdir: join(work, 'head') }).app.synth();
-    lap('synth base and head');
+    lap('terraform');
     const tf = offlineTerraform(join(work, 'cli'));
     const headDir = join(work, 'head', 'stacks', 'dev');
     const changes = reviewChanges(await whatIf(tf, join(work, 'base', 'stacks', 'dev'), headDir, (m) => lap(m)));
-    lap('what-if done');
+    lap('render');
     const markdown = renderStackReview({ stack: 'dev', mode: 'what-if', changes }, 'base');
-    lap('review rendered');
+    lap('done');
     console.log(`review of a typical change: ${((Date.now() - t0) / 1000).toFixed(1)} s total, ${changes.length} change(s), ${markdown.length} characters of Markdown`);
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -80,15 +80,13 @@ export async function planHead(
  */
 export async function whatIf(tf: OfflineTerraform, baseDir: string, headDir: string, progress: Progress = () => undefined): Promise<PlanJson> {
   const baseStatePath = writeOfflineOverride(baseDir);
-  const [created, headStatePath] = await Promise.all([
-    (async () => {
-      progress('base: terraform init');
-      await terraform(tf, baseDir, ['init', '-input=false', '-no-color', '-reconfigure']);
-      progress('base: create-only plan');
-      return planJson(tf, baseDir, [], 'create.plan');
-    })(),
-    (progress('head: terraform init'), initOffline(tf, headDir)),
-  ]);
+  // Inits first, one after the other: an init relinks the shared plugin cache, and a plan running
+  // meanwhile in another directory can find its provider missing.
+  progress('base and head: terraform init');
+  await terraform(tf, baseDir, ['init', '-input=false', '-no-color', '-reconfigure']);
+  const headStatePath = await initOffline(tf, headDir);
+  progress('base: create-only plan');
+  const created = await planJson(tf, baseDir, [], 'create.plan');
   const schemas = await resourceSchemas(tf, baseDir);
   let state: TerraformState = syntheticState(created, schemas);
   resolveReferences(state, JSON.parse(readFileSync(join(baseDir, 'cdk.tf.json'), 'utf8')) as TerraformConfig);

@@ -50,15 +50,10 @@ suite('plan review against a synthetic base state (real provider, offline)', () 
   beforeAll(async () => {
     const baseDir = synth('base', {});
     const headDirs = Object.entries(heads).map(([name, env]) => [name, synth(name, env)] as const);
-    // The base's four plans and the heads' inits run side by side: two cores, two lanes.
-    const [s, statePaths] = await Promise.all([
-      baseState(t, baseDir),
-      (async () => {
-        const paths: string[] = [];
-        for (const [, dir] of headDirs) paths.push(await initOffline(t, dir));
-        return paths;
-      })(),
-    ]);
+    // Every init before any plan: an init relinks the shared plugin cache under a running plan.
+    const statePaths: string[] = [];
+    for (const [, dir] of headDirs) statePaths.push(await initOffline(t, dir));
+    const s = await baseState(t, baseDir);
     state = s;
     for (const [i, [name, dir]] of headDirs.entries()) {
       reviews.set(name, reviewChanges(await planHead(t, dir, statePaths[i], state)));
