@@ -14,7 +14,7 @@ const runs = Number(process.env.BENCH_RUNS || 5);
 const appCommand = (JSON.parse(readFileSync(join(root, 'cdktf.json'), 'utf8')) as { app: string }).app;
 
 function timeOnce(command: string, args: readonly string[]): number {
-  const env = { ...process.env, CDKTF_OUTDIR: mkdtempSync(join(tmpdir(), 'bench-synth-')), CHECKPOINT_DISABLE: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, CDKTF_OUTDIR: mkdtempSync(join(tmpdir(), 'bench-synth-')), CHECKPOINT_DISABLE: '1' };
   // cdktf asks `terraform version`; a TF_CLI_CONFIG_FILE naming a missing file makes it warn each time.
   if (env.TF_CLI_CONFIG_FILE && !existsSync(env.TF_CLI_CONFIG_FILE)) env.TF_CLI_CONFIG_FILE = '/dev/null';
   const start = process.hrtime.bigint();
