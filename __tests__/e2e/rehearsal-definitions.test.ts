@@ -1,0 +1,109 @@
+/**
+ * The rehearsal's definitions, without Docker: the swarm stack file matches the service contract
+ * in stacks/services.ts, the outputs match `PlatformOutputs`, base images are read from the
+ * Dockerfiles, settings are validated. Fast; they run wherever the e2e suite runs.
+ */
+import * as path from 'node:path';
+import { baseImagesOf } from '../../docker/local/base-images';
+import { PrerequisiteError } from '../../docker/local/errors';
+import { readDockerfiles } from '../../docker/local/images';
+import { localOutputs } from '../../docker/local/outputs';
+import { loadSettings } from '../../docker/local/settings';
+import { proxyHealthCheck, SPEC_LABEL, specDigest, stackFile, type StackInputs } from '../../docker/local/stack-file';
+import { platformOutputsSchema } from '../../stacks/outputs';
+import { CERTIFICATE_MOUNT_PATH, SERVICE_NAMES, SERVICES } from '../../stacks/services';
+import { REPO_ROOT } from './support/rehearsal-cli';
+
+const image = (id: string) => ({ ref: 'platform/x:local', id: `sha256:${id}` });
+const inputs: StackInputs = { images: { frontend: image('f'), api: image('a'), proxy: image('p') }, proxyPort: 80 };
+
+describe('stack file', () => {
+  const stack = stackFile(inputs);
+
+  test.each(SERVICE_NAMES)('%s: the task definition health check, stop timeout and memory, restart any with no delay', (name) => {
+    const service = stack.services[name];
+    expect(service.healthcheck.test).toEqual(SERVICES[name].healthCheckCommand);
+    expect(service.healthcheck.test[0]).toBe('CMD'); // exec form: the images have no shell
+    expect(service.stop_grace_period).toBe(`${SERVICES[name].stopTimeoutSeconds}s`);
+    expect(service.deploy.resources.limits.memory).toBe(`${SERVICES[name].defaultMemoryMiB}M`);
+    expect(service.deploy.restart_policy).toEqual({ condition: 'any', delay: '0s' });
+    expect(service.networks).toEqual(['hostnet']);
+    expect(service.labels['platform.service']).toBe(name);
+    expect(service.deploy.labels['platform.service']).toBe(name);
+  });
+
+  test('host network, and the certificate volume at the proxy mount path', () => {
+    expect(stack.networks.hostnet).toEqual({ external: true, name: 'host' });
+    expect(stack.services.proxy.volumes).toEqual([`acme:${CERTIFICATE_MOUNT_PATH}`]);
+    expect(stack.volumes.acme.name).toBe('platform-local-acme');
+  });
+
+  test('the proxy runs in plain-HTTP rehearsal mode on loopback, the api names its swarm task', () => {
+    expect(stack.services.proxy.environment).toMatchObject({ DOMAIN: '', HTTP_PORT: '80', LISTEN_ADDRESS: '127.0.0.1', API_UPSTREAM: '127.0.0.1:8080', FRONTEND_UPSTREAM: '127.0.0.1:8081' });
+    expect(stack.services.api.environment).toMatchObject({ TASK_ID: '{{.Task.ID}}', LISTEN_HOST: '127.0.0.1' });
+  });
+
+  test.each([
+    [80, 'http://127.0.0.1:80/healthz'],
+    [8088, 'http://127.0.0.1:8088/healthz'],
+  ])('proxy port %d: health check URL %s', (port, url) => {
+    expect(proxyHealthCheck(port)).toEqual(['CMD', '/usr/local/bin/healthcheck', url]);
+    expect(stackFile({ ...inputs, proxyPort: port }).services.proxy.environment.HTTP_PORT).toBe(String(port));
+  });
+
+  test('the spec digest is stable for the same inputs and changes with a rebuilt image', () => {
+    const again = stackFile(inputs);
+    const rebuilt = stackFile({ ...inputs, images: { ...inputs.images, api: image('b') } });
+    expect(again.services.api.labels[SPEC_LABEL]).toBe(stack.services.api.labels[SPEC_LABEL]);
+    expect(rebuilt.services.api.labels[SPEC_LABEL]).not.toBe(stack.services.api.labels[SPEC_LABEL]);
+    expect(rebuilt.services.frontend.labels[SPEC_LABEL]).toBe(stack.services.frontend.labels[SPEC_LABEL]);
+    expect(specDigest(stack.services.api)).toBe(stack.services.api.labels[SPEC_LABEL]);
+  });
+});
+
+describe('outputs', () => {
+  test.each([80, 8088])('proxy port %d: valid PlatformOutputs, target local, loopback URL', (proxyPort) => {
+    const outputs = localOutputs({ proxyPort, ssh: { host: '127.0.0.1', port: 2222, user: 'root' }, clusterId: 'c1', nodeId: 'n1' });
+    expect(platformOutputsSchema.parse(outputs)).toEqual(outputs);
+    expect(outputs).toMatchObject({ target: 'local', publicUrl: `http://127.0.0.1:${proxyPort}`, certificateVolume: 'platform-local-acme' });
+    expect(outputs.services.proxy.port).toBe(proxyPort);
+    for (const name of SERVICE_NAMES) {
+      expect(outputs.services[name]).toMatchObject({ serviceName: `platform-local_${name}`, containerName: SERVICES[name].containerName, healthPath: SERVICES[name].healthPath });
+    }
+  });
+});
+
+describe('base images from the Dockerfiles', () => {
+  test.each([
+    ['FROM golang:1.22-bookworm AS build\nFROM scratch\nCOPY --from=build /a /a', ['golang:1.22-bookworm']],
+    ['FROM golang:1.22-bookworm AS build\nFROM debian:bookworm-slim\nCOPY --from=build /a /a', ['golang:1.22-bookworm', 'debian:bookworm-slim']],
+    ['from --platform=linux/amd64 debian:bookworm-slim as base\nFROM base\nFROM base AS two', ['debian:bookworm-slim']],
+    ['# FROM nginx:1.25\nFROM scratch', []],
+  ])('%j -> %j', (dockerfile, bases) => {
+    expect(baseImagesOf(dockerfile)).toEqual(bases);
+  });
+
+  test('the three Dockerfiles need only the bases the rehearsal can stand in for', () => {
+    const dockerfiles = readDockerfiles({ dockerDir: path.join(REPO_ROOT, 'docker') });
+    const bases = new Set(SERVICE_NAMES.flatMap((s) => baseImagesOf(dockerfiles[s])));
+    expect([...bases].sort()).toEqual(['debian:bookworm-slim', 'golang:1.22-bookworm']);
+    // A `# syntax=` line makes BuildKit fetch a frontend image from Docker Hub.
+    for (const service of SERVICE_NAMES) expect(dockerfiles[service]).not.toMatch(/^#\s*syntax=/m);
+  });
+});
+
+describe('settings', () => {
+  test.each([
+    [{ REHEARSAL_PROXY_PORT: '0' }, /REHEARSAL_PROXY_PORT must be a TCP port/],
+    [{ REHEARSAL_SSH_PORT: 'ssh' }, /REHEARSAL_SSH_PORT must be a TCP port/],
+    [{ REHEARSAL_STATE_DIR: `/tmp/${'x'.repeat(120)}` }, /too long for a unix socket/],
+  ])('%j is refused', (env, message) => {
+    expect(() => loadSettings(REPO_ROOT, env)).toThrow(PrerequisiteError);
+    expect(() => loadSettings(REPO_ROOT, env)).toThrow(message);
+  });
+
+  test('defaults: proxy on 80, sshd on 2222, outputs under .rehearsal/', () => {
+    const settings = loadSettings(REPO_ROOT, {});
+    expect(settings).toMatchObject({ proxyPort: 80, sshPort: 2222, rehearsalDir: path.join(REPO_ROOT, '.rehearsal') });
+  });
+});

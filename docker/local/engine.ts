@@ -1,0 +1,141 @@
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { run, runCommand } from './command';
+import { PrerequisiteError, StepFailedError } from './errors';
+import { mountsUnder } from './mounts';
+import { isRunning, ownProcess, POLL_MS, sleep, stopProcess } from './processes';
+import { engineFiles, type RehearsalSettings } from './settings';
+import { findTool, TOOLS } from './tools';
+
+/** The Docker engine the rehearsal talks to. */
+export interface Engine {
+  /** `DOCKER_HOST` for every docker command (and for remote `docker` over SSH). */
+  readonly host: string;
+  /** The rehearsal started this dockerd itself: `down` stops it. */
+  readonly own: boolean;
+  /** Server version, for the progress line. */
+  readonly version: string;
+}
+
+/** The environment every docker command runs with. */
+export function dockerEnv(engine: Pick<Engine, 'host'>): Record<string, string> {
+  return { DOCKER_HOST: engine.host };
+}
+
+const DEFAULT_HOST = 'unix:///var/run/docker.sock';
+/** A dockerd with a warm data root answers in ~1 s here; a cold one (first start) in ~2 s. */
+const START_TIMEOUT_MS = 60_000;
+
+/** The engine's server version when one answers at `host`, else undefined. */
+export async function engineVersion(host: string): Promise<string | undefined> {
+  const result = await runCommand('docker', ['version', '--format', '{{.Server.Version}}'], { env: { DOCKER_HOST: host }, timeoutMs: 15_000 });
+  return result.code === 0 && result.stdout.trim() !== '' ? result.stdout.trim() : undefined;
+}
+
+/** `unix://<socket>` of the dockerd the rehearsal starts. */
+export function ownEngineHost(settings: Pick<RehearsalSettings, 'stateDir'>): string {
+  return `unix://${engineFiles(settings).socket}`;
+}
+
+/** The pid of the dockerd the rehearsal started, when it runs. */
+export function ownEnginePid(settings: Pick<RehearsalSettings, 'stateDir'>): number | undefined {
+  const files = engineFiles(settings);
+  // Its data root is on its command line and nobody else's.
+  return ownProcess(files.pidFile, files.dataRoot);
+}
+
+function noEngineMessage(): string {
+  return [
+    `No Docker engine answers at ${DEFAULT_HOST}, and the rehearsal can only start its own dockerd as root.`,
+    'Either start an engine (e.g. `sudo systemctl start docker`) or point DOCKER_HOST at one,',
+    'or run the rehearsal as root with docker.io installed: it then starts a dockerd of its own.',
+  ].join('\n');
+}
+
+/**
+ * The engine to use, in this order: the one `DOCKER_HOST` names (it must answer: the user chose
+ * it); the rehearsal's own dockerd when it runs already; the default socket; else, as root, a
+ * dockerd started here. Anything else is a {@link PrerequisiteError} saying how to get an engine.
+ */
+export async function ensureEngine(settings: RehearsalSettings): Promise<Engine & { readonly started: boolean }> {
+  const ownHost = ownEngineHost(settings);
+  if (settings.dockerHostFromEnv !== undefined) {
+    const version = await engineVersion(settings.dockerHostFromEnv);
+    if (version === undefined) {
+      throw new PrerequisiteError(`DOCKER_HOST=${settings.dockerHostFromEnv} does not answer (\`docker version\` fails). Start that engine or unset DOCKER_HOST.`);
+    }
+    // DOCKER_HOST may well name our own engine (copied from .rehearsal/env).
+    const own = settings.dockerHostFromEnv === ownHost && ownEnginePid(settings) !== undefined;
+    return { host: settings.dockerHostFromEnv, own, version, started: false };
+  }
+  if (ownEnginePid(settings) !== undefined) {
+    const version = await engineVersion(ownHost);
+    if (version !== undefined) return { host: ownHost, own: true, version, started: false };
+  }
+  const systemVersion = await engineVersion(DEFAULT_HOST);
+  if (systemVersion !== undefined) return { host: DEFAULT_HOST, own: false, version: systemVersion, started: false };
+  if (!settings.isRoot) throw new PrerequisiteError(noEngineMessage());
+  const dockerd = findTool(TOOLS.dockerd.command);
+  if (dockerd === undefined) {
+    throw new PrerequisiteError(`${noEngineMessage()}\ndockerd is not installed: apt-get install -y --no-install-recommends docker.io`);
+  }
+  const version = await startOwnEngine(settings, dockerd);
+  return { host: ownHost, own: true, version, started: true };
+}
+
+async function startOwnEngine(settings: RehearsalSettings, dockerd: string): Promise<string> {
+  const files = engineFiles(settings);
+  mkdirSync(settings.stateDir, { recursive: true, mode: 0o700 });
+  mkdirSync(files.dataRoot, { recursive: true, mode: 0o700 });
+  // An empty config file of our own: whatever /etc/docker/daemon.json says (hosts, a data root)
+  // belongs to the machine's engine, not to this one.
+  const configFile = `${settings.stateDir}/daemon.json`;
+  writeFileSync(configFile, '{}\n');
+  // One log per start: a failed start is explained by its tail.
+  const log = openSync(files.logFile, 'w');
+  const child = spawn(
+    dockerd,
+    [
+      '--config-file', configFile,
+      // overlay2 works on this kernel; vfs works too but is ~2x slower and copies every layer.
+      '--storage-driver', 'overlay2',
+      '--data-root', files.dataRoot,
+      '--exec-root', files.execRoot,
+      '--host', ownEngineHost(settings),
+      '--pidfile', files.pidFile,
+    ],
+    {
+      detached: true,
+      stdio: ['ignore', log, log],
+      // Swarm otherwise asks the registry for the image at every task start, and Docker Hub is
+      // out of reach here: a restarted task would wait for that to time out.
+      env: { ...process.env, DOCKER_SERVICE_PREFER_OFFLINE_IMAGE: '1' },
+    },
+  );
+  closeSync(log);
+  child.unref();
+  const pid = child.pid;
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (pid === undefined || !isRunning(pid)) break;
+    const version = await engineVersion(ownEngineHost(settings));
+    if (version !== undefined) return version;
+    await sleep(POLL_MS * 2);
+  }
+  const tail = readFileSync(files.logFile, 'utf8').trimEnd().split('\n').slice(-15).join('\n');
+  throw new StepFailedError(`dockerd did not answer within ${START_TIMEOUT_MS / 1000}s (log ${files.logFile}):\n${tail}`);
+}
+
+/**
+ * Stops the dockerd the rehearsal started, if it runs, and unmounts what it leaves mounted under
+ * its exec root (it bind-mounts the host's network namespace at netns/default and never unmounts
+ * it). The data root stays.
+ */
+export async function stopOwnEngine(settings: RehearsalSettings): Promise<'stopped' | 'not-running'> {
+  const pid = ownEnginePid(settings);
+  // dockerd stops its containers (their stop timeouts, at most 15 s here) and containerd first.
+  if (pid !== undefined) await stopProcess(pid, 45_000);
+  const files = engineFiles(settings);
+  for (const mountPoint of [...mountsUnder(files.execRoot)].reverse()) await run('umount', [mountPoint]);
+  return pid === undefined ? 'not-running' : 'stopped';
+}

@@ -1,0 +1,45 @@
+/**
+ * The local rehearsal's command line: the platform's three images on a single-node Docker Swarm,
+ * an SSH endpoint to its engine, and a `PlatformOutputs` file for the chaos module.
+ *
+ *   node --import tsx docker/local/rehearsal.ts up
+ *   node --import tsx docker/local/rehearsal.ts down [--purge]
+ *
+ * Exit codes: 0 done, 1 a step failed, 2 a prerequisite is missing (a tool, a Docker engine, a free
+ * port, a valid setting) or the command line is wrong.
+ */
+import * as path from 'node:path';
+import { down } from './down';
+import { PrerequisiteError, RehearsalError } from './errors';
+import { loadSettings } from './settings';
+import { up } from './up';
+
+const USAGE = 'usage: rehearsal up | rehearsal down [--purge]';
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === 'up' && rest.length === 0) {
+    await up(loadSettings(REPO_ROOT));
+    return 0;
+  }
+  if (command === 'down' && rest.every((arg) => arg === '--purge')) {
+    await down(loadSettings(REPO_ROOT), { purge: rest.includes('--purge') });
+    return 0;
+  }
+  process.stderr.write(`${USAGE}\n`);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (!(error instanceof RehearsalError)) throw error;
+    process.stderr.write(`\nrehearsal: ${error.message}\n`);
+    // A failed up leaves what it started running, to be looked at; say how to stop it.
+    if (process.argv[2] === 'up' && !(error instanceof PrerequisiteError)) process.stderr.write('(`rehearsal down` stops whatever up started)\n');
+    process.exitCode = error instanceof PrerequisiteError ? 2 : 1;
+  },
+);

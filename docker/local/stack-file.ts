@@ -1,0 +1,165 @@
+import { createHash } from 'node:crypto';
+import { CERTIFICATE_MOUNT_PATH, SERVICES, type ServiceName } from '../../stacks/services';
+import { CERTIFICATE_VOLUME } from './settings';
+
+/**
+ * The rehearsal's swarm stack as a compose file (version 3.8, what `docker stack deploy` reads).
+ * A stack file rather than `docker service create` flags because the CLI's `--health-cmd` always
+ * wraps the command in a shell (`CMD-SHELL`) and the images have none; the compose format carries
+ * the exec form the task definitions use. `docker stack deploy` also updates in place, so a second
+ * `up` with nothing changed touches no running task.
+ */
+
+/** The subset of the compose format the rehearsal writes. */
+export interface StackFile {
+  readonly version: '3.8';
+  readonly services: Readonly<Record<ServiceName, StackService>>;
+  readonly networks: Readonly<Record<string, { readonly external: true; readonly name: string }>>;
+  readonly volumes: Readonly<Record<string, { readonly name: string }>>;
+}
+
+export interface StackService {
+  readonly image: string;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly networks: readonly string[];
+  readonly volumes?: readonly string[];
+  readonly healthcheck: {
+    readonly test: readonly string[];
+    readonly interval: string;
+    readonly timeout: string;
+    readonly retries: number;
+    readonly start_period: string;
+  };
+  readonly stop_grace_period: string;
+  /** Container labels. */
+  readonly labels: Readonly<Record<string, string>>;
+  readonly deploy: {
+    readonly mode: 'replicated';
+    readonly replicas: number;
+    /** Service labels. */
+    readonly labels: Readonly<Record<string, string>>;
+    readonly restart_policy: { readonly condition: 'any'; readonly delay: string };
+    readonly update_config: { readonly order: 'stop-first' };
+    readonly resources: { readonly limits: { readonly memory: string } };
+  };
+}
+
+/** What the stack file is made from. */
+export interface StackInputs {
+  /** Image reference and id per service (the id pins the spec to the build, see below). */
+  readonly images: Readonly<Record<ServiceName, { readonly ref: string; readonly id: string }>>;
+  /** Port the proxy listens on. */
+  readonly proxyPort: number;
+}
+
+/** Label on every service and container: `docker ps --filter label=platform.service=api` is exact. */
+export const SERVICE_LABEL = 'platform.service';
+/** Container label holding the image id the task runs. */
+export const IMAGE_ID_LABEL = 'platform.image-id';
+/**
+ * Container label holding a digest of the service's entry in the stack file: a container that
+ * carries the current digest runs the current spec. `docker stack deploy` returns before swarm
+ * has replaced anything, and during the replacement the old task still counts as 1/1.
+ */
+export const SPEC_LABEL = 'platform.spec';
+/** The compose network name that stands for the host network. */
+const HOST_NETWORK = 'hostnet';
+
+/**
+ * Health check timing. The command is the task definition's; the interval is shorter than ECS's
+ * 10 s because swarm counts a task with a health check as running only once it is healthy (ECS's
+ * runningCount does not wait), so a 10 s interval would add up to 10 s to every recovery the
+ * orchestrator reports. Docker 20.10 has no separate start interval.
+ */
+const HEALTH = { interval: '2s', timeout: '3s', retries: 3, start_period: '10s' } as const;
+
+/** The proxy's health check command for the port it listens on in the rehearsal. */
+export function proxyHealthCheck(proxyPort: number): readonly string[] {
+  if (proxyPort === SERVICES.proxy.port) return SERVICES.proxy.healthCheckCommand;
+  return SERVICES.proxy.healthCheckCommand.map((word) => {
+    if (!/^https?:\/\//.test(word)) return word;
+    const url = new URL(word);
+    url.port = String(proxyPort);
+    return url.toString();
+  });
+}
+
+function environment(service: ServiceName, inputs: StackInputs): Readonly<Record<string, string>> {
+  switch (service) {
+    case 'api':
+      return {
+        PORT: String(SERVICES.api.port),
+        // Loopback only: the proxy is the way in, as on the instance (where the security group is).
+        LISTEN_HOST: '127.0.0.1',
+        // Swarm expands the template per task: /api/status then names the task that answers.
+        TASK_ID: '{{.Task.ID}}',
+      };
+    case 'frontend':
+      return {};
+    case 'proxy':
+      return {
+        // No domain: plain HTTP, no ACME (the entry point's rehearsal mode).
+        DOMAIN: '',
+        HTTP_PORT: String(inputs.proxyPort),
+        LISTEN_ADDRESS: '127.0.0.1',
+        API_UPSTREAM: `127.0.0.1:${SERVICES.api.port}`,
+        FRONTEND_UPSTREAM: `127.0.0.1:${SERVICES.frontend.port}`,
+      };
+  }
+}
+
+/** The digest {@link SPEC_LABEL} carries: of the entry as written, without the label itself. */
+export function specDigest(entry: StackService): string {
+  const { [SPEC_LABEL]: _ignored, ...labels } = entry.labels;
+  return createHash('sha256').update(JSON.stringify({ ...entry, labels })).digest('hex').slice(0, 16);
+}
+
+function withSpecLabel(entry: StackService): StackService {
+  return { ...entry, labels: { ...entry.labels, [SPEC_LABEL]: specDigest(entry) } };
+}
+
+function stackService(service: ServiceName, inputs: StackInputs): StackService {
+  const spec = SERVICES[service];
+  const image = inputs.images[service];
+  return {
+    image: image.ref,
+    environment: environment(service, inputs),
+    // Host networking, as the ECS tasks: each container listens on its own port of the host and
+    // the proxy reaches the others at 127.0.0.1 (this kernel has no IPVS for swarm's VIPs anyway).
+    networks: [HOST_NETWORK],
+    ...(service === 'proxy' ? { volumes: [`acme:${CERTIFICATE_MOUNT_PATH}`] } : {}),
+    healthcheck: {
+      test: service === 'proxy' ? proxyHealthCheck(inputs.proxyPort) : spec.healthCheckCommand,
+      ...HEALTH,
+    },
+    stop_grace_period: `${spec.stopTimeoutSeconds}s`,
+    // The image id makes a rebuilt image a changed spec, so `up` replaces the task; the same id
+    // leaves it running. (The tag alone would not: swarm never re-resolves a local tag.)
+    labels: { [SERVICE_LABEL]: service, [IMAGE_ID_LABEL]: image.id },
+    deploy: {
+      mode: 'replicated',
+      replicas: 1,
+      labels: { [SERVICE_LABEL]: service },
+      // `any`: with `on-failure` a gracefully stopped task (exit 0) would never be replaced. No
+      // delay: the default 5 s would be most of every measured time-to-recover.
+      restart_policy: { condition: 'any', delay: '0s' },
+      // Host ports: a new task can only start once the old one has let go of the port.
+      update_config: { order: 'stop-first' },
+      resources: { limits: { memory: `${spec.defaultMemoryMiB}M` } },
+    },
+  };
+}
+
+/** The stack file for these images and ports. */
+export function stackFile(inputs: StackInputs): StackFile {
+  return {
+    version: '3.8',
+    services: {
+      frontend: withSpecLabel(stackService('frontend', inputs)),
+      api: withSpecLabel(stackService('api', inputs)),
+      proxy: withSpecLabel(stackService('proxy', inputs)),
+    },
+    networks: { [HOST_NETWORK]: { external: true, name: 'host' } },
+    volumes: { acme: { name: CERTIFICATE_VOLUME } },
+  };
+}

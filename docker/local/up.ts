@@ -1,0 +1,104 @@
+import { mkdirSync } from 'node:fs';
+import { SERVICE_NAMES, SERVICES, type ServiceName } from '../../stacks/services';
+import { baseImagesOf, ensureBaseImages } from './base-images';
+import { ensureEngine } from './engine';
+import { PrerequisiteError } from './errors';
+import { portInUse } from './http-check';
+import { API_IMAGE_MAX_BYTES, buildImages, readDockerfiles } from './images';
+import { localOutputs, writeOutputs } from './outputs';
+import { Progress } from './progress';
+import { readRehearsalState, writeRehearsalState } from './rehearsal-state';
+import { rehearsalFiles, STACK_NAME, type RehearsalSettings } from './settings';
+import { sshArgs, ensureSshd, sshRun } from './sshd';
+import { stackFile } from './stack-file';
+import { deployStack, ensureSwarm, STACK_LABEL, stackServices, waitForStack } from './swarm';
+import { requireTools, TOOLS } from './tools';
+
+/** Convergence takes ~3 s here (first health checks 2 s apart); generous for a loaded CI machine. */
+const CONVERGE_TIMEOUT_MS = 180_000;
+
+/** The ports the stack listens on, each with the service that owns it. */
+function stackPorts(settings: RehearsalSettings): readonly (readonly [ServiceName, number])[] {
+  return SERVICE_NAMES.map((service) => [service, service === 'proxy' ? settings.proxyPort : SERVICES[service].port]);
+}
+
+/**
+ * `rehearsal up`: engine, base images, the three images, swarm, stack, sshd, outputs. Each step
+ * checks what is there first, so a second `up` changes nothing and takes seconds.
+ */
+export async function up(settings: RehearsalSettings, progress: Progress = new Progress()): Promise<void> {
+  const tools = requireTools({ docker: TOOLS.docker, sshd: TOOLS.sshd, sshKeygen: TOOLS.sshKeygen, ssh: TOOLS.ssh }, 'The rehearsal');
+  const engine = await progress.step('docker engine', async (step) => {
+    const found = await ensureEngine(settings);
+    step.detail(`${found.started ? 'started its own dockerd' : found.own ? 'its own dockerd, running' : 'using'} ${found.version} at ${found.host}`);
+    return found;
+  });
+  mkdirSync(settings.rehearsalDir, { recursive: true });
+  mkdirSync(settings.stateDir, { recursive: true, mode: 0o700 });
+  const files = rehearsalFiles(settings);
+  const previous = readRehearsalState(files.state);
+
+  const dockerfiles = readDockerfiles(settings);
+  const bases = [...new Set(SERVICE_NAMES.flatMap((service) => baseImagesOf(dockerfiles[service])))];
+  await ensureBaseImages(settings, engine, bases, progress);
+  const images = await buildImages(settings, engine, dockerfiles, progress);
+  if (images.api.sizeBytes > API_IMAGE_MAX_BYTES) {
+    progress.note(`WARNING: the api image is ${(images.api.sizeBytes / 1e6).toFixed(1)} MB, over the ${API_IMAGE_MAX_BYTES / 1e6} MB the images issue allows`);
+  }
+
+  const swarm = await progress.step('swarm', async (step) => {
+    const found = await ensureSwarm(engine);
+    step.detail(`${found.initialized ? 'initialised' : 'active'}, single node on 127.0.0.1, cluster ${found.clusterId.slice(0, 12)}`);
+    return found;
+  });
+
+  const stack = stackFile({ images, proxyPort: settings.proxyPort });
+  await progress.step(`stack ${STACK_NAME}`, async (step) => {
+    // Before the first deploy, the ports must be free: something else on 80 would answer the
+    // health checks in place of the proxy.
+    if ((await stackServices(engine)).length === 0) {
+      for (const [service, port] of stackPorts(settings)) {
+        if (await portInUse(port)) {
+          const hint = service === 'proxy' ? ' (choose another with REHEARSAL_PROXY_PORT)' : ' (fixed by the service contract in stacks/services.ts)';
+          throw new PrerequisiteError(`127.0.0.1:${port}, the ${service}'s port, is taken by another program${hint}`);
+        }
+      }
+    }
+    await deployStack(settings, engine, stack);
+    step.detail(`deployed (${files.stack})`);
+  });
+
+  await progress.step('services healthy', async (step) => {
+    await waitForStack(engine, stack, settings.proxyPort, CONVERGE_TIMEOUT_MS);
+    step.detail(`one healthy container of the current spec each; proxy serves / and /api/status at http://127.0.0.1:${settings.proxyPort}`);
+  });
+
+  const ssh = await progress.step('ssh endpoint', async (step) => {
+    const { endpoint, started } = await ensureSshd(settings, engine, tools);
+    // The proof that matters: a remote `docker` over SSH, host key checked, sees the stack.
+    const seen = await sshRun(tools.ssh, endpoint, ['docker', 'ps', '--filter', `label=${STACK_LABEL}=${STACK_NAME}`, '--format', '{{.Names}}']);
+    const containers = seen.split('\n').filter((line) => line !== '').length;
+    step.detail(`sshd ${started ? 'started' : 'running'} on ${endpoint.host}:${endpoint.port}; \`docker ps\` over ssh sees ${containers} containers`);
+    return endpoint;
+  });
+
+  await progress.step('outputs', async (step) => {
+    const outputs = localOutputs({ proxyPort: settings.proxyPort, ssh, clusterId: swarm.clusterId, nodeId: swarm.nodeId });
+    const file = writeOutputs(settings, outputs);
+    writeRehearsalState(settings, {
+      dockerHost: engine.host,
+      ownEngine: engine.own,
+      // An earlier up may have initialised the swarm this up found active.
+      swarmInitialized: swarm.initialized || engine.own || (previous?.swarmInitialized === true && previous.dockerHost === engine.host),
+      stackName: STACK_NAME,
+      outputsFile: file,
+      ssh: { host: ssh.host, port: ssh.port, user: ssh.user, privateKey: ssh.privateKey, knownHosts: ssh.knownHosts },
+      upAt: new Date().toISOString(),
+    });
+    step.detail(`${file} (validated against PlatformOutputs), ${files.state}`);
+  });
+
+  const sizes = SERVICE_NAMES.map((s) => `${s} ${(images[s].sizeBytes / 1e6).toFixed(1)} MB`).join(', ');
+  progress.note(`images: ${sizes}`);
+  progress.note(`rehearsal up: http://127.0.0.1:${settings.proxyPort}/  ·  ssh ${sshArgs(ssh).join(' ')}  ·  DOCKER_HOST=${engine.host}`);
+}
