@@ -104,7 +104,8 @@ export class PlatformStack extends TerraformStack {
         readonlyRootFilesystem: true,
         tmpfs: [{ path: '/tmp', sizeMiB: 16 }],
       }),
-      api: container('api', { readonlyRootFilesystem: true, user: '65532:65532' }),
+      // Loopback only: in host mode only the proxy (on the same host) should reach the API.
+      api: container('api', { readonlyRootFilesystem: true, user: '65532:65532', environment: { LISTEN_HOST: '127.0.0.1' } }),
       // Root: it binds ports 80 and 443 in the host's network namespace and writes the rendered
       // nginx config and the ACME state; everything it writes that must last is on the file system.
       proxy: container('proxy', {

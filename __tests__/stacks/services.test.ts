@@ -39,7 +39,7 @@ describe('PlatformService', () => {
   });
 
   it('runs the API and the frontend read-only, as non-root users', () => {
-    expect(containerOf(tf, 'api')).toMatchObject({ readonlyRootFilesystem: true, user: '65532:65532' });
+    expect(containerOf(tf, 'api')).toMatchObject({ readonlyRootFilesystem: true, user: '65532:65532', environment: [{ name: 'LISTEN_HOST', value: '127.0.0.1' }] });
     expect(containerOf(tf, 'frontend')).toMatchObject({ user: '33:33', readonlyRootFilesystem: true, linuxParameters: { tmpfs: [{ containerPath: '/tmp', size: 16 }] } });
   });
 
