@@ -1,12 +1,16 @@
 import { catalogOf, type FaultCatalog } from './define-fault';
+import { ec2Faults } from './ec2';
+import { ecsFaults } from './ecs';
 import { httpFaults } from './http';
+import { sshFaults } from './ssh';
+import { swarmFaults } from './swarm';
 import type { Fault } from './types';
 
 /**
  * Every fault and probe module, one line per driver folder. Adding a driver: create its folder with
  * an `index.ts` exporting its list, and add that list here.
  */
-export const ALL_FAULTS: readonly Fault[] = [...httpFaults];
+export const ALL_FAULTS: readonly Fault[] = [...httpFaults, ...ecsFaults, ...ec2Faults, ...sshFaults, ...swarmFaults];
 
 /** The catalog experiments are validated against. */
 export const FAULT_CATALOG: FaultCatalog = catalogOf(ALL_FAULTS);

@@ -39,6 +39,68 @@ export interface ClientFactories {
   ecs(): ECSClient;
   ec2(): EC2Client;
   autoScaling(): AutoScalingClient;
+  /**
+   * The docker CLI on this machine, aimed at the local rehearsal's engine (swarm driver).
+   * Optional so that factories written before it still type-check; absent: the real `docker`.
+   */
+  docker?(): DockerCli;
+  /**
+   * What this run's faults did, so that probes can prove a fault took effect (the stopped task
+   * STOPPED and a new one running). Optional like `docker`; absent: nothing is remembered and
+   * probes only check the steady state.
+   */
+  faultRecord?(): FaultRecord;
+}
+
+/** One `docker` invocation's outcome. */
+export interface DockerCliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `docker <args>` without a shell. */
+export interface DockerCli {
+  /** The engine it talks to (`DOCKER_HOST`), for messages; null for the CLI's default. */
+  readonly host: string | null;
+  /** Resolves with the exit status (never rejects on a non-zero exit); kills docker when `signal` aborts. */
+  run(args: readonly string[], signal: AbortSignal): Promise<DockerCliResult>;
+}
+
+/** Something a fault stopped, which a later probe must see replaced. */
+export interface StoppedUnit {
+  readonly fault: FaultId;
+  /** Logical service name (`api`); `instance` for the EC2 instance. */
+  readonly service: string;
+  /** What the id names: an ECS task ARN, a swarm task id, a container id or an EC2 instance id. */
+  readonly unit: 'ecs-task' | 'swarm-task' | 'container' | 'ec2-instance';
+  readonly id: string;
+  /** Milliseconds since the epoch. */
+  readonly at: number;
+  /**
+   * When a stopped container had started, by the host's clock (`docker inspect`): a restart in
+   * place (ECS container restart policy) keeps the id and changes this.
+   */
+  readonly startedAt?: string;
+}
+
+/** An identity a probe saw answering for a service (the API's instance id), and when. */
+export interface ObservedIdentity {
+  readonly service: string;
+  readonly identity: string;
+  readonly at: number;
+}
+
+/** A run's memory of injected faults and of identities seen answering. */
+export interface FaultRecord {
+  stopped(unit: StoppedUnit): void;
+  observed(identity: ObservedIdentity): void;
+  /** The latest stop of that kind of unit for the service, if any. */
+  lastStopped(service: string, unit: StoppedUnit['unit']): StoppedUnit | undefined;
+  /** The latest stop of anything of the service, if any. */
+  lastFault(service: string): StoppedUnit | undefined;
+  /** Identities seen for the service before `before` (ms since the epoch). */
+  identitiesBefore(service: string, before: number): readonly string[];
 }
 
 /** What a running fault is given. */

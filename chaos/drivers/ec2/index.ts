@@ -1,0 +1,7 @@
+import type { Fault } from '../types';
+import { asgGroupHealthy } from './group-healthy';
+import { ec2RebootInstance } from './reboot-instance';
+import { ec2TerminateInstance } from './terminate-instance';
+
+/** The EC2 / Auto Scaling driver's modules. */
+export const ec2Faults: readonly Fault[] = [ec2RebootInstance, ec2TerminateInstance, asgGroupHealthy];

@@ -1,0 +1,25 @@
+import { RebootInstancesCommand } from '@aws-sdk/client-ec2';
+import { z } from 'zod';
+import { defineFault } from '../define-fault';
+import { groupTargets, inServiceInstances, refuseLocally } from './group-instances';
+
+/**
+ * `ec2:reboot-instance`: every task on the instance goes down with it and comes back with the ECS
+ * agent; the instance id stays. Destructive: with one instance the whole platform is down meanwhile.
+ */
+export const ec2RebootInstance = defineFault({
+  id: 'ec2:reboot-instance',
+  kind: 'action',
+  description: "Reboot the InService instance(s) of the outputs' Auto Scaling group (the whole platform restarts with it)",
+  destructive: true,
+  args: z.strictObject({}),
+  targets: (_a, outputs) => groupTargets(outputs.asgName),
+  describe: (_a, outputs) => `EC2 RebootInstances for the InService instances of ${outputs.asgName} (looked up at run time)`,
+  async run(ctx) {
+    refuseLocally(ctx, 'ec2:reboot-instance');
+    const ids = await inServiceInstances(ctx);
+    ctx.log.info(`rebooting ${ids.join(', ')}`);
+    await ctx.clients.ec2().send(new RebootInstancesCommand({ InstanceIds: ids }), { abortSignal: ctx.signal });
+    return { asg: ctx.outputs.asgName, rebooted: ids, at: new Date(ctx.clock.now()).toISOString() };
+  },
+});

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { SERVICE_NAMES } from '../../../stacks/services';
+import { defineFault } from '../define-fault';
+import { commandLine } from './remote-words';
+import { containerStartedAt, listContainersCommand, listServiceContainers } from './service-container';
+import { processSshEnvironment, resolveSshSettings, sshConnectionArgs } from './ssh-settings';
+import { withSshSession } from './ssh-session';
+import { sshTargets, sshWhere } from './ssh-targets';
+
+const args = z.strictObject({
+  service: z.enum(SERVICE_NAMES).describe('Service whose container must be running'),
+  ...sshConnectionArgs,
+});
+
+/**
+ * `ssh:container-running`: whether the service has a running container on the host, and, once a
+ * fault of this run stopped one of its containers, whether a new container replaced it (swarm) or
+ * the same one was restarted in place (ECS container restart policy: same id, later start time).
+ * Reports `running: true|false` rather than failing, so a tolerance judges it:
+ * `{type: jsonpath, path: $.running, expect: true}`.
+ */
+export const sshContainerRunning = defineFault({
+  id: 'ssh:container-running',
+  kind: 'probe',
+  description: 'Over SSH: is one of the service\'s containers running (matched by label), and once a fault of this run stopped one, is it a new container or the old one restarted in place? Reports running: true or false',
+  destructive: false,
+  args,
+  targets: (a, outputs) => sshTargets(a.service, outputs),
+  describe: (a, outputs) => `over SSH to ${sshWhere(outputs)}: ${commandLine(listContainersCommand(outputs, a.service))}; once this run stopped its container, running only when a new one runs or the old one restarted (docker inspect start time)`,
+  async run(ctx, a) {
+    listContainersCommand(ctx.outputs, a.service);
+    const settings = resolveSshSettings(a, ctx.outputs, processSshEnvironment());
+    const stopped = ctx.clients.faultRecord?.().lastStopped(a.service, 'container');
+    const seen = await withSshSession(settings, ctx.signal, async (session) => {
+      const listed = await listServiceContainers(session, ctx.outputs, a.service);
+      // The stopped container listed again is either still the old process or restarted in place
+      // (ECS container restart policy): its start time tells which.
+      const same = stopped === undefined ? undefined : listed.find((c) => sameContainer(c.id, stopped.id));
+      const startedAt = same === undefined ? null : await containerStartedAt(session, same.id);
+      return { listed, same, startedAt };
+    });
+    const { listed, same, startedAt } = seen;
+    const restarted = same === undefined || stopped === undefined ? null : startedAt !== stopped.startedAt;
+    const fresh = listed.filter((c) => c !== same);
+    const replaced = stopped === undefined ? null : fresh.length > 0 || restarted === true;
+    const running = listed.length > 0 && replaced !== false && restarted !== false;
+    return {
+      service: a.service,
+      running,
+      count: listed.length,
+      containers: listed.map((c) => ({ id: c.id, name: c.name })),
+      stoppedContainer: stopped?.id ?? null,
+      replaced,
+      restartedInPlace: restarted,
+      ...(running ? {} : { reason: listed.length === 0 ? 'no running container' : `the stopped container ${stopped?.id ?? ''} still runs, not restarted` }),
+    };
+  },
+});
+
+/** Ids compare on their common prefix (12 hex digits short, 64 long). */
+function sameContainer(a: string, b: string): boolean {
+  const n = Math.min(a.length, b.length);
+  return a.slice(0, n) === b.slice(0, n);
+}

@@ -1,0 +1,107 @@
+import { request } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { z } from 'zod';
+import { SERVICE_NAMES } from '../../../stacks/services';
+import { ActivityFailedError } from '../../errors';
+import { defineFault } from '../define-fault';
+import { processSshEnvironment, resolveSshSettings, sshConnectionArgs } from './ssh-settings';
+import { withSshSession } from './ssh-session';
+import { sshTargets, sshWhere } from './ssh-targets';
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+const args = z.strictObject({
+  service: z.enum(SERVICE_NAMES).describe("Service asked on its own port on the host (bypassing the proxy)"),
+  path: z.string().regex(/^\/[\x21-\x7e]*$/, 'expected a path starting with "/", printable characters only').optional().describe("Path requested (default: the service's health path from the outputs)"),
+  expectStatus: z.number().int().min(100).max(599).default(200).describe('Status that counts as healthy (default 200)'),
+  newInstance: z
+    .boolean()
+    .default(false)
+    .describe('The JSON body\'s "instance" must differ from every instance seen answering before this run\'s latest fault on the service (the API\'s /api/status)'),
+  timeoutMs: z.number().int().positive().max(60_000).default(5000).describe('Milliseconds before the request fails (default 5000)'),
+  ...sshConnectionArgs,
+});
+
+interface Answer {
+  readonly status: number;
+  readonly body: string;
+}
+
+function get(stream: Duplex, port: number, path: string, timeoutMs: number, signal: AbortSignal): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'GET', headers: { connection: 'close' }, createConnection: () => stream, signal, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new ActivityFailedError(`no response within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function instanceIn(body: string): string | null {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (typeof parsed === 'object' && parsed !== null && 'instance' in parsed && typeof parsed.instance === 'string') return parsed.instance;
+  } catch {
+    // Not JSON: no instance to compare.
+  }
+  return null;
+}
+
+/**
+ * `ssh:http-get`: GET `127.0.0.1:<port><path>` on the host through the SSH connection, so the API
+ * and the frontend can be checked while the proxy is down, and the API's answer proven to come
+ * from a new instance after a fault.
+ */
+export const sshHttpGet = defineFault({
+  id: 'ssh:http-get',
+  kind: 'probe',
+  description: "GET a service on its own port on the host through the SSH connection (bypassing the proxy); optionally require a new API instance since this run's fault",
+  destructive: false,
+  args,
+  targets: (a, outputs) => sshTargets(a.service, outputs),
+  describe: (a, outputs) => {
+    const s = outputs.services[a.service];
+    return `over SSH to ${sshWhere(outputs)}: GET http://127.0.0.1:${s.port}${a.path ?? s.healthPath} on the host expecting ${a.expectStatus}${a.newInstance ? ' from an instance not seen before the fault' : ''}`;
+  },
+  async run(ctx, a) {
+    const s = ctx.outputs.services[a.service];
+    const path = a.path ?? s.healthPath;
+    const url = `http://127.0.0.1:${s.port}${path}`;
+    const settings = resolveSshSettings(a, ctx.outputs, processSshEnvironment());
+    const started = ctx.clock.now();
+    const answer = await withSshSession(settings, ctx.signal, async (session) => {
+      const stream = await session.forwardToLocalPort(s.port);
+      try {
+        return await get(stream, s.port, path, a.timeoutMs, ctx.signal);
+      } catch (error) {
+        if (ctx.signal.aborted) throw ctx.signal.reason;
+        throw new ActivityFailedError(`GET ${url} on ${ctx.outputs.sshHost} failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    });
+    const latencyMs = ctx.clock.now() - started;
+    if (answer.status !== a.expectStatus) throw new ActivityFailedError(`GET ${url} on ${ctx.outputs.sshHost} answered ${answer.status}, expected ${a.expectStatus}`);
+    const instance = instanceIn(answer.body);
+    const record = ctx.clients.faultRecord?.();
+    let newInstance: boolean | null = null;
+    if (a.newInstance) {
+      if (instance === null) throw new ActivityFailedError(`GET ${url} answered no JSON "instance" to compare`);
+      const fault = record?.lastFault(a.service);
+      if (fault !== undefined) {
+        const before = record?.identitiesBefore(a.service, fault.at) ?? [];
+        if (before.length === 0) throw new ActivityFailedError(`no ${a.service} instance was seen before the fault, so a new one cannot be proven (put this probe in the steady-state hypothesis)`);
+        newInstance = !before.includes(instance);
+        if (!newInstance) throw new ActivityFailedError(`${url} still answers from instance ${instance}, which answered before the fault`);
+      }
+    }
+    if (instance !== null) record?.observed({ service: a.service, identity: instance, at: started });
+    return { service: a.service, url, status: answer.status, latencyMs, instance, newInstance };
+  },
+});

@@ -1,0 +1,121 @@
+import { readFile } from 'node:fs/promises';
+import type { Duplex } from 'node:stream';
+import { NodeSSH } from 'node-ssh';
+import { ActivityFailedError, systemErrorCode } from '../../errors';
+import { hostKeyName, parseKnownHosts, verifyFingerprint, verifyHostKey, type HostKeyVerdict } from './known-hosts';
+import { commandLine } from './remote-words';
+import type { SshSettings } from './ssh-settings';
+
+/** What a remote command did. */
+export interface RemoteResult {
+  /** The line sent (every word quoted), for the journal. */
+  readonly command: string;
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** An authenticated connection whose host key has been verified. */
+export interface SshSession {
+  /** Runs one command made of words; each is quoted, none is interpreted by the remote shell. */
+  exec(words: readonly string[]): Promise<RemoteResult>;
+  /** A TCP stream to `127.0.0.1:port` on the host, through the connection. */
+  forwardToLocalPort(port: number): Promise<Duplex>;
+  close(): void;
+}
+
+async function readRequired(file: string, what: string, hint: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    const code = systemErrorCode(error) ?? 'unreadable';
+    throw new ActivityFailedError(`${what} ${file} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`}: ${hint}`);
+  }
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Connects as the outputs' SSH user with the resolved key. The host key is checked in ssh2's
+ * `hostVerifier`, before authentication: an unknown or changed key ends the handshake, so nothing
+ * is ever sent to a host that is not the one known.
+ */
+export async function openSshSession(settings: SshSettings, signal: AbortSignal): Promise<SshSession> {
+  const privateKey = await readRequired(settings.privateKeyFile, 'private key', 'pass privateKey, set CHAOS_SSH_KEY, or bring the rehearsal up');
+  let check: (offered: Buffer) => HostKeyVerdict;
+  if (settings.hostKey.kind === 'known-hosts') {
+    const file = settings.hostKey.file;
+    const entries = parseKnownHosts(await readRequired(file, 'known_hosts', 'pass knownHosts or hostKeyFingerprint, or set CHAOS_SSH_KNOWN_HOSTS'));
+    check = (offered) => verifyHostKey(entries, settings.host, settings.port, offered, file);
+  } else {
+    const pinned = settings.hostKey.fingerprint;
+    check = (offered) => verifyFingerprint(pinned, settings.host, settings.port, offered);
+  }
+  if (signal.aborted) throw signal.reason;
+
+  let refused: string | null = null;
+  const ssh = new NodeSSH();
+  const onAbort = (): void => ssh.dispose();
+  signal.addEventListener('abort', onAbort, { once: true });
+  const target = `${settings.user}@${hostKeyName(settings.host, settings.port)}`;
+  try {
+    await ssh.connect({
+      host: settings.host,
+      port: settings.port,
+      username: settings.user,
+      privateKey,
+      readyTimeout: settings.connectTimeoutMs,
+      // ssh2 hands over the raw key blob when no hostHash is set.
+      hostVerifier: (offered: Buffer): boolean => {
+        const verdict = check(offered);
+        if (!verdict.ok) refused = verdict.reason;
+        return verdict.ok;
+      },
+    });
+  } catch (error) {
+    signal.removeEventListener('abort', onAbort);
+    ssh.dispose();
+    if (signal.aborted) throw signal.reason;
+    if (refused !== null) throw new ActivityFailedError(`SSH to ${target} refused: ${refused}`);
+    throw new ActivityFailedError(`SSH to ${target} failed: ${describeError(error)}`);
+  }
+
+  return {
+    async exec(words) {
+      const command = commandLine(words);
+      let result;
+      try {
+        result = await ssh.execCommand(command);
+      } catch (error) {
+        if (signal.aborted) throw signal.reason;
+        throw new ActivityFailedError(`SSH to ${target}: "${command}" failed: ${describeError(error)}`);
+      }
+      if (signal.aborted) throw signal.reason;
+      return { command, code: result.code, stdout: result.stdout, stderr: result.stderr };
+    },
+    async forwardToLocalPort(port) {
+      try {
+        return await ssh.forwardOut('127.0.0.1', 0, '127.0.0.1', port);
+      } catch (error) {
+        if (signal.aborted) throw signal.reason;
+        throw new ActivityFailedError(`SSH to ${target}: cannot reach 127.0.0.1:${port} on the host: ${describeError(error)}`);
+      }
+    },
+    close() {
+      signal.removeEventListener('abort', onAbort);
+      ssh.dispose();
+    },
+  };
+}
+
+/** Opens a session, runs `use`, and always closes it. */
+export async function withSshSession<T>(settings: SshSettings, signal: AbortSignal, use: (session: SshSession) => Promise<T>): Promise<T> {
+  const session = await openSshSession(settings, signal);
+  try {
+    return await use(session);
+  } finally {
+    session.close();
+  }
+}

@@ -1,0 +1,6 @@
+import type { Fault } from '../types';
+import { swarmServiceConverged } from './service-converged';
+import { swarmStopTask } from './stop-task';
+
+/** The swarm driver's modules (the local rehearsal). */
+export const swarmFaults: readonly Fault[] = [swarmStopTask, swarmServiceConverged];
