@@ -12,6 +12,7 @@ Examples:
   $ npm run chaos -- run chaos/experiments/http-smoke.yaml --dry-run
   $ npm run chaos -- run chaos/experiments/stop-api-task.yaml --outputs outputs.json --yes
   $ npm run chaos -- run exp.yaml --outputs cdktf.out/outputs.json --stack platform-dev --journal journals/api.json
+  $ npm run chaos -- run exp.yaml --outputs outputs.json --yes --report html   # journals/<slug>-<time>.html too
 
 Outputs are read from --outputs, else outputs.json, else .rehearsal/outputs.json.
 Exit codes: 0 the steady state held and recovery met its objective; 1 failed, deviated,
@@ -35,10 +36,11 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
     .option('--journal <file>', 'where to write the journal (default journals/<slug>-<timestamp>.json)')
     .option('--yes', 'confirm destructive faults (required to run them)')
     .option('--quiet', 'no progress output, only the verdict')
+    .addOption(new Option('--report <format>', 'also write a report beside each journal (<journal>.html or .md)').choices(['markdown', 'html']))
     .addHelpText('after', RUN_EXAMPLES)
-    .action(async (experiments: string[], opts: { outputs?: string; stack?: string; dryRun?: boolean; journal?: string; yes?: boolean; quiet?: boolean }) => {
+    .action(async (experiments: string[], opts: { outputs?: string; stack?: string; dryRun?: boolean; journal?: string; yes?: boolean; quiet?: boolean; report?: 'markdown' | 'html' }) => {
       const { runCommand } = await import('./commands/run');
-      setCode(await runCommand({ experiments, outputs: opts.outputs, stack: opts.stack, dryRun: opts.dryRun === true, journal: opts.journal, yes: opts.yes === true, quiet: opts.quiet === true }, io));
+      setCode(await runCommand({ experiments, outputs: opts.outputs, stack: opts.stack, dryRun: opts.dryRun === true, journal: opts.journal, yes: opts.yes === true, quiet: opts.quiet === true, report: opts.report }, io));
     });
 
   program
@@ -65,13 +67,14 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
 
   program
     .command('report')
-    .description('Render journals as a Markdown report (verdict, figures, hypothesis tables, activities, rollbacks)')
-    .argument('<journal...>', 'journal files written by `run`')
+    .description('Render journals as a Markdown report or one self-contained HTML page (verdict, figures, timeline chart, hypothesis tables, activities, rollbacks)')
+    .argument('<journal...>', 'journal files written by `run` (several: one report that compares them)')
     .option('--out <file>', 'write the report to a file instead of stdout')
-    .addHelpText('after', '\nExamples:\n  $ npm run chaos -- report journals/http-smoke-*.json\n  $ npm run chaos -- report journals/api.json --out report.md')
-    .action(async (journals: string[], opts: { out?: string }) => {
+    .addOption(new Option('--format <format>', 'report format (default: html when --out ends in .html, else markdown)').choices(['markdown', 'html']))
+    .addHelpText('after', '\nExamples:\n  $ npm run chaos -- report journals/http-smoke-*.json\n  $ npm run chaos -- report journals/api.json --out report.md\n  $ npm run chaos -- report journals/api-*.json --format html --out report.html')
+    .action(async (journals: string[], opts: { out?: string; format?: 'markdown' | 'html' }) => {
       const { reportCommand } = await import('./commands/report');
-      setCode(await reportCommand({ journals, out: opts.out }, io));
+      setCode(await reportCommand({ journals, out: opts.out, format: opts.format }, io));
     });
 
   program

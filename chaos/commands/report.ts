@@ -5,11 +5,13 @@ import type { CliIo } from '../io';
 import { describeIssue } from '../model/describe-issue';
 import { formatPath } from '../model/issue-path';
 import { reportJournalSchema, type ReportJournal } from '../report/journal-schema';
-import { renderMarkdownReport } from '../report/markdown';
+import { renderReport, resolveReportFormat, type JournalSource, type ReportFormat } from '../report/render';
 
 export interface ReportCommandOptions {
   readonly journals: readonly string[];
   readonly out: string | undefined;
+  /** Markdown unless given, or unless `out` ends in `.html`. */
+  readonly format?: ReportFormat;
 }
 
 async function readJournal(file: string, io: CliIo): Promise<ReportJournal> {
@@ -35,11 +37,11 @@ async function readJournal(file: string, io: CliIo): Promise<ReportJournal> {
   return parsed.data;
 }
 
-/** `chaos report`: Markdown from journals only. */
+/** `chaos report`: Markdown or one self-contained HTML page, from journals only. */
 export async function reportCommand(options: ReportCommandOptions, io: CliIo): Promise<number> {
-  const parts: string[] = [];
-  for (const file of options.journals) parts.push(renderMarkdownReport(await readJournal(file, io), file));
-  const text = parts.join('\n---\n\n');
+  const journals: JournalSource[] = [];
+  for (const file of options.journals) journals.push({ journal: await readJournal(file, io), source: file });
+  const text = await renderReport(resolveReportFormat(options.format, options.out), journals);
   if (options.out === undefined) io.stdout(text);
   else {
     await writeFile(isAbsolute(options.out) ? options.out : resolve(io.cwd, options.out), text, 'utf8');

@@ -11,6 +11,7 @@ import { exitCodeFor, runExperiment } from '../engine/runner';
 import { UsageError } from '../errors';
 import type { CliIo } from '../io';
 import type { Experiment } from '../model/types';
+import { writeReportBeside, type ReportFormat } from '../report/render';
 import { loadOutputs } from '../targets/outputs-discovery';
 import { loadExperiments } from './load';
 
@@ -22,6 +23,8 @@ export interface RunCommandOptions {
   readonly journal: string | undefined;
   readonly yes: boolean;
   readonly quiet: boolean;
+  /** Also write a report of each journal beside it (`<journal>.html` or `.md`). */
+  readonly report?: ReportFormat;
   /** Injected in tests; the default creates real AWS clients lazily. */
   readonly clients?: ClientFactories;
   /** Injected in tests; the default is every driver module. */
@@ -79,6 +82,7 @@ export async function runCommand(options: RunCommandOptions, io: CliIo): Promise
         processEnv: io.env,
       });
       io.stdout(verdictLine(journal, experiment.title, named));
+      if (options.report !== undefined) io.stdout(`report ${await writeReportBeside(journal, journalPath, named, options.report)}\n`);
       code = Math.max(code, exitCodeFor(journal));
       if (interrupts.signal.aborted) break;
     }

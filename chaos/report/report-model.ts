@@ -1,0 +1,222 @@
+import { z } from 'zod';
+import { isJsonObject, type JsonObject, type JsonValue } from '../model/json';
+import { percent, seconds } from './format';
+import type { ReportJournal } from './journal-schema';
+
+/**
+ * What every report says about a journal, computed once: the verdict, the experiment's intent and the
+ * recovery figures. The Markdown and HTML renderers only lay this out.
+ */
+
+export type VerdictKind = 'passed' | 'deviated' | 'failed' | 'aborted' | 'interrupted' | 'other';
+
+export interface Verdict {
+  readonly kind: VerdictKind;
+  /** `PASSED`, `DEVIATED`, `FAILED`…; for a status we do not know, that status in capitals. */
+  readonly label: string;
+  /** One sentence: why it passed, or the most severe reason it did not. */
+  readonly summary: string;
+  /** Every reason the journal gives, most severe first (empty when passed). */
+  readonly reasons: readonly string[];
+}
+
+/** The recovery objective as the experiment declared it; fields it did not declare are null. */
+export interface Objective {
+  readonly withinS: number | null;
+  readonly pollS: number | null;
+  readonly minAvailability: number | null;
+  readonly probe: string | null;
+  readonly rate: number | null;
+  readonly timeoutS: number | null;
+}
+
+/** One availability sample: `t` in ms since t0. */
+export interface Sample {
+  readonly t: number;
+  readonly ok: boolean;
+  readonly status?: number;
+  readonly latencyMs: number;
+  readonly error?: string;
+}
+
+export interface LatencySummary {
+  readonly p50: number;
+  readonly p95: number;
+  readonly max: number;
+}
+
+export interface RecoveryFigures {
+  readonly t0: string | null;
+  readonly timeToDetectMs: number | null;
+  readonly timeToRecoverMs: number | null;
+  readonly availability: number | null;
+  readonly maxConsecutiveFailures: number;
+  /** The longest failure streak in seconds (streak / rate); null without a rate or a streak. */
+  readonly streakSeconds: number | null;
+  readonly sampleCount: number;
+  readonly failedCount: number;
+  /** Latency of the healthy samples; null when none was healthy. */
+  readonly latency: LatencySummary | null;
+  readonly met: boolean | null;
+  readonly objective: Objective;
+  readonly samples: readonly Sample[];
+}
+
+export interface Intent {
+  readonly title: string;
+  readonly description: string;
+  readonly tags: readonly string[];
+  /** What the experiment expects to see, one plain sentence each. */
+  readonly expected: readonly string[];
+  /** The method as declared: `name (type)`. */
+  readonly method: readonly string[];
+}
+
+export interface ReportModel {
+  /** The journal file, as named on the command line. */
+  readonly source: string;
+  readonly journal: ReportJournal;
+  readonly intent: Intent;
+  readonly verdict: Verdict;
+  readonly figures: RecoveryFigures | null;
+  /** `local / test`, or `n/a` when the journal has no outputs. */
+  readonly target: string;
+}
+
+const objectiveSchema = z.object({
+  within: z.number().optional(),
+  poll: z.number().optional(),
+  availability: z.object({ min: z.number().optional(), probe: z.string().optional(), rate: z.number().optional(), timeout: z.number().optional() }).optional(),
+});
+
+function readObjective(raw: JsonObject | null): Objective {
+  const parsed = objectiveSchema.safeParse(raw ?? {});
+  const o = parsed.success ? parsed.data : {};
+  const a = o.availability;
+  return { withinS: o.within ?? null, pollS: o.poll ?? null, minAvailability: a?.min ?? null, probe: a?.probe ?? null, rate: a?.rate ?? null, timeoutS: a?.timeout ?? null };
+}
+
+/** Nearest-rank percentile of sorted values. */
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
+}
+
+function latencyOf(samples: readonly Sample[]): LatencySummary | null {
+  const healthy = samples.filter((s) => s.ok).map((s) => s.latencyMs);
+  if (healthy.length === 0) return null;
+  healthy.sort((a, b) => a - b);
+  return { p50: percentile(healthy, 50), p95: percentile(healthy, 95), max: healthy[healthy.length - 1] ?? 0 };
+}
+
+function figuresOf(journal: ReportJournal): RecoveryFigures | null {
+  const r = journal.recovery;
+  if (r === null) return null;
+  const objective = readObjective(r.objective);
+  const failedCount = r.samples.reduce((n, s) => n + (s.ok ? 0 : 1), 0);
+  return {
+    t0: r.t0,
+    timeToDetectMs: r.timeToDetectMs,
+    timeToRecoverMs: r.timeToRecoverMs,
+    availability: r.availability,
+    maxConsecutiveFailures: r.maxConsecutiveFailures,
+    streakSeconds: objective.rate === null || r.maxConsecutiveFailures === 0 ? null : r.maxConsecutiveFailures / objective.rate,
+    sampleCount: r.samples.length,
+    failedCount,
+    latency: latencyOf(r.samples),
+    met: r.met,
+    objective,
+    samples: r.samples,
+  };
+}
+
+function verdictKind(journal: ReportJournal): VerdictKind {
+  if (journal.deviated) return 'deviated';
+  switch (journal.status) {
+    case 'completed':
+      return 'passed';
+    case 'failed':
+    case 'aborted':
+    case 'interrupted':
+      return journal.status;
+    default:
+      return 'other';
+  }
+}
+
+function verdictOf(journal: ReportJournal, figures: RecoveryFigures | null): Verdict {
+  const kind = verdictKind(journal);
+  if (kind === 'passed') {
+    const summary =
+      figures === null
+        ? 'the steady state held before and after the method.'
+        : `the steady state held; recovered in ${seconds(figures.timeToRecoverMs)}${figures.availability === null ? '' : ` with ${figures.availability}% availability`}, within the objective.`;
+    return { kind, label: 'PASSED', summary, reasons: [] };
+  }
+  return { kind, label: kind === 'other' ? journal.status.toUpperCase() : kind.toUpperCase(), summary: journal.reasons[0] ?? 'see below.', reasons: journal.reasons };
+}
+
+function text(value: JsonValue | undefined): string {
+  return typeof value === 'string' ? value : '';
+}
+
+function intentOf(journal: ReportJournal, figures: RecoveryFigures | null): Intent {
+  const e = journal.experiment;
+  const hypothesis = e['steady-state-hypothesis'];
+  const hypothesisTitle = isJsonObject(hypothesis) ? text(hypothesis.title) : '';
+  const expected: string[] = [];
+  if (hypothesisTitle) expected.push(`The steady state "${hypothesisTitle}" holds before the fault and again after it.`);
+  const o = figures?.objective;
+  if (o?.withinS != null) expected.push(`The platform recovers within ${o.withinS} s of the first action.`);
+  if (o?.minAvailability != null) {
+    const how = [o.probe === null ? '' : `"${o.probe}"`, o.rate === null ? '' : `sampled ${o.rate} times a second`].filter(Boolean).join(', ');
+    expected.push(`Availability stays at or above ${percent(o.minAvailability)}${how ? ` (${how})` : ''}.`);
+  }
+  if (expected.length === 0) expected.push('The method runs without failing.');
+  const method = Array.isArray(e.method)
+    ? e.method.flatMap((a) => (isJsonObject(a) ? [`${text(a.name) || text(a.ref) || '(unnamed)'}${text(a.type) ? ` (${text(a.type)})` : ''}`] : []))
+    : [];
+  const tags = Array.isArray(e.tags) ? e.tags.filter((t): t is string => typeof t === 'string') : [];
+  return { title: text(e.title) || 'Experiment', description: text(e.description), tags, expected, method };
+}
+
+function targetOf(journal: ReportJournal): string {
+  const outputs = journal.outputs;
+  if (!outputs || typeof outputs.target !== 'string') return 'n/a';
+  return `${outputs.target}${typeof outputs.environment === 'string' ? ` / ${outputs.environment}` : ''}`;
+}
+
+/** The model every report renders. `source` names the journal file. */
+export function buildReportModel(journal: ReportJournal, source: string): ReportModel {
+  const figures = figuresOf(journal);
+  return { source, journal, intent: intentOf(journal, figures), verdict: verdictOf(journal, figures), figures, target: targetOf(journal) };
+}
+
+/** One row of the comparison of several journals (the same experiment over days, say). */
+export interface ComparisonRow {
+  readonly source: string;
+  readonly title: string;
+  readonly start: string;
+  readonly verdict: Verdict;
+  readonly status: string;
+  readonly timeToDetect: string;
+  readonly timeToRecover: string;
+  readonly availability: string;
+  readonly maxConsecutiveFailures: string;
+  readonly samples: string;
+}
+
+export function comparisonRow(model: ReportModel): ComparisonRow {
+  const f = model.figures;
+  return {
+    source: model.source,
+    title: model.intent.title,
+    start: model.journal.start,
+    verdict: model.verdict,
+    status: `${model.journal.status}${model.journal.deviated ? ' (deviated)' : ''}`,
+    timeToDetect: seconds(f?.timeToDetectMs ?? null),
+    timeToRecover: seconds(f?.timeToRecoverMs ?? null),
+    availability: percent(f?.availability ?? null),
+    maxConsecutiveFailures: f === null ? 'n/a' : String(f.maxConsecutiveFailures),
+    samples: f === null ? 'n/a' : `${f.sampleCount} (${f.failedCount} failed)`,
+  };
+}
