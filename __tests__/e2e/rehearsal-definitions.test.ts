@@ -9,7 +9,8 @@ import { PrerequisiteError } from '../../docker/local/errors';
 import { readDockerfiles } from '../../docker/local/images';
 import { localOutputs } from '../../docker/local/outputs';
 import { loadSettings } from '../../docker/local/settings';
-import { proxyHealthCheck, SPEC_LABEL, specDigest, stackFile, type StackInputs } from '../../docker/local/stack-file';
+import { ACME_CA_LABEL, proxyHealthCheck, SPEC_LABEL, specDigest, stackFile, type StackInputs } from '../../docker/local/stack-file';
+import { proxySite, type StackAcme } from '../../docker/local/acme';
 import { platformOutputsSchema } from '../../stacks/outputs';
 import { CERTIFICATE_MOUNT_PATH, SERVICE_NAMES, SERVICES } from '../../stacks/services';
 import { REPO_ROOT } from './support/rehearsal-cli';
@@ -61,6 +62,44 @@ describe('stack file', () => {
   });
 });
 
+describe('stack file, proxy in ACME mode', () => {
+  const acme: StackAcme = { domain: 'proxy.pebble.test', directory: 'https://127.0.0.1:14000/dir', email: 'ops@example.org', httpsPort: 8443, ca: { hostPath: '/repo/.rehearsal/acme/acme-ca.pem', digest: 'abc123' } };
+  const plain = stackFile(inputs);
+  const stack = stackFile({ ...inputs, acme });
+
+  test('the proxy gets the domain, the directory, an account contact, its HTTPS port and the CA for lego', () => {
+    expect(stack.services.proxy.environment).toMatchObject({
+      DOMAIN: 'proxy.pebble.test',
+      ACME_DIRECTORY: 'https://127.0.0.1:14000/dir',
+      ACME_EMAIL: 'ops@example.org',
+      HTTPS_PORT: '8443',
+      LEGO_CA_CERTIFICATES: '/etc/proxy/acme-ca.pem',
+      LISTEN_ADDRESS: '127.0.0.1',
+    });
+    expect(stack.services.proxy.volumes).toEqual([`acme:${CERTIFICATE_MOUNT_PATH}`, '/repo/.rehearsal/acme/acme-ca.pem:/etc/proxy/acme-ca.pem:ro']);
+    expect(stack.services.proxy.labels[ACME_CA_LABEL]).toBe('abc123');
+  });
+
+  test('only the proxy changes; a new CA replaces its task (the mounted file is not in the spec otherwise)', () => {
+    expect(stack.services.api).toEqual(plain.services.api);
+    expect(stack.services.frontend).toEqual(plain.services.frontend);
+    expect(stack.services.proxy.labels[SPEC_LABEL]).not.toBe(plain.services.proxy.labels[SPEC_LABEL]);
+    const newCa = stackFile({ ...inputs, acme: { ...acme, ca: { hostPath: acme.ca?.hostPath ?? '', digest: 'def456' } } });
+    expect(newCa.services.proxy.labels[SPEC_LABEL]).not.toBe(stack.services.proxy.labels[SPEC_LABEL]);
+  });
+
+  test('without a CA file: no mount, no LEGO_CA_CERTIFICATES', () => {
+    const noCa = stackFile({ ...inputs, acme: { ...acme, ca: undefined } });
+    expect(noCa.services.proxy.volumes).toEqual([`acme:${CERTIFICATE_MOUNT_PATH}`]);
+    expect(noCa.services.proxy.environment).not.toHaveProperty('LEGO_CA_CERTIFICATES');
+  });
+
+  test('up checks the site over HTTPS with the domain as SNI in ACME mode, over HTTP otherwise', () => {
+    expect(proxySite(80, undefined)).toEqual({ base: 'http://127.0.0.1:80', servername: undefined });
+    expect(proxySite(80, { domain: 'proxy.pebble.test', httpsPort: 8443 })).toEqual({ base: 'https://127.0.0.1:8443', servername: 'proxy.pebble.test' });
+  });
+});
+
 describe('outputs', () => {
   test.each([80, 8088])('proxy port %d: valid PlatformOutputs, target local, loopback URL', (proxyPort) => {
     const outputs = localOutputs({ proxyPort, ssh: { host: '127.0.0.1', port: 2222, user: 'root' }, clusterId: 'c1', nodeId: 'n1' });
@@ -97,13 +136,27 @@ describe('settings', () => {
     [{ REHEARSAL_PROXY_PORT: '0' }, /REHEARSAL_PROXY_PORT must be a TCP port/],
     [{ REHEARSAL_SSH_PORT: 'ssh' }, /REHEARSAL_SSH_PORT must be a TCP port/],
     [{ REHEARSAL_STATE_DIR: `/tmp/${'x'.repeat(120)}` }, /too long for a unix socket/],
+    [{ REHEARSAL_HTTPS_PORT: '70000' }, /REHEARSAL_HTTPS_PORT must be a TCP port/],
+    [{ REHEARSAL_DOMAIN: 'proxy.pebble.test' }, /REHEARSAL_DOMAIN needs REHEARSAL_ACME_DIRECTORY/],
+    [{ REHEARSAL_DOMAIN: 'proxy.pebble.test', REHEARSAL_ACME_DIRECTORY: 'https://acme-staging-v02.api.letsencrypt.org/directory' }, /must be an https URL on loopback/],
+    [{ REHEARSAL_DOMAIN: 'proxy.pebble.test', REHEARSAL_ACME_DIRECTORY: 'http://127.0.0.1:14000/dir' }, /must be an https URL on loopback/],
+    [{ REHEARSAL_DOMAIN: 'bad domain;', REHEARSAL_ACME_DIRECTORY: 'https://127.0.0.1:14000/dir' }, /REHEARSAL_DOMAIN must be a host name/],
+    [{ REHEARSAL_DOMAIN: 'proxy.pebble.test', REHEARSAL_ACME_DIRECTORY: 'https://127.0.0.1:14000/dir', REHEARSAL_ACME_CA: '/no/such/ca.pem' }, /REHEARSAL_ACME_CA \/no\/such\/ca.pem does not exist/],
+    [{ REHEARSAL_ACME_DIRECTORY: 'https://127.0.0.1:14000/dir' }, /REHEARSAL_ACME_DIRECTORY is set but REHEARSAL_DOMAIN is not/],
   ])('%j is refused', (env, message) => {
     expect(() => loadSettings(REPO_ROOT, env)).toThrow(PrerequisiteError);
     expect(() => loadSettings(REPO_ROOT, env)).toThrow(message);
   });
 
-  test('defaults: proxy on 80, sshd on 2222, outputs under .rehearsal/', () => {
+  test('defaults: proxy on 80, sshd on 2222, outputs under .rehearsal/, plain HTTP', () => {
     const settings = loadSettings(REPO_ROOT, {});
-    expect(settings).toMatchObject({ proxyPort: 80, sshPort: 2222, rehearsalDir: path.join(REPO_ROOT, '.rehearsal') });
+    expect(settings).toMatchObject({ proxyPort: 80, sshPort: 2222, rehearsalDir: path.join(REPO_ROOT, '.rehearsal'), acme: undefined });
+    expect(loadSettings(REPO_ROOT, { REHEARSAL_DOMAIN: '', REHEARSAL_ACME_DIRECTORY: '' }).acme).toBeUndefined();
+  });
+
+  test('ACME mode: a domain and a directory on loopback; the HTTPS port 443 and a contact by default', () => {
+    const ca = path.join(REPO_ROOT, 'package.json'); // any existing file: only its existence is checked here
+    const settings = loadSettings(REPO_ROOT, { REHEARSAL_DOMAIN: 'proxy.pebble.test', REHEARSAL_ACME_DIRECTORY: 'https://localhost:14000/dir', REHEARSAL_ACME_CA: ca });
+    expect(settings.acme).toEqual({ domain: 'proxy.pebble.test', directory: 'https://localhost:14000/dir', email: 'ops@example.org', httpsPort: 443, caFile: ca });
   });
 });

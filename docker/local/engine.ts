@@ -44,11 +44,14 @@ export function ownEnginePid(settings: Pick<RehearsalSettings, 'stateDir'>): num
   return ownProcess(files.pidFile, files.dataRoot);
 }
 
-function noEngineMessage(): string {
+/** Why no engine could be had, and the two ways to get one. */
+function noEngineMessage(why: string): string {
   return [
-    `No Docker engine answers at ${DEFAULT_HOST}, and the rehearsal can only start its own dockerd as root.`,
-    'Either start an engine (e.g. `sudo systemctl start docker`) or point DOCKER_HOST at one,',
-    'or run the rehearsal as root with docker.io installed: it then starts a dockerd of its own.',
+    `No Docker engine answers at ${DEFAULT_HOST} (and DOCKER_HOST is not set), and ${why}.`,
+    'Get one, either way:',
+    '  - install Docker: apt-get install -y --no-install-recommends docker.io',
+    '    then run as root (the rehearsal starts a dockerd of its own), or start the system one (sudo systemctl start docker);',
+    '  - or point DOCKER_HOST at an engine that answers, e.g. DOCKER_HOST=unix:///run/user/1000/docker.sock',
   ].join('\n');
 }
 
@@ -74,10 +77,10 @@ export async function ensureEngine(settings: RehearsalSettings): Promise<Engine 
   }
   const systemVersion = await engineVersion(DEFAULT_HOST);
   if (systemVersion !== undefined) return { host: DEFAULT_HOST, own: false, version: systemVersion, started: false };
-  if (!settings.isRoot) throw new PrerequisiteError(noEngineMessage());
+  if (!settings.isRoot) throw new PrerequisiteError(noEngineMessage('only root can start one for the rehearsal'));
   const dockerd = findTool(TOOLS.dockerd.command);
   if (dockerd === undefined) {
-    throw new PrerequisiteError(`${noEngineMessage()}\ndockerd is not installed: apt-get install -y --no-install-recommends docker.io`);
+    throw new PrerequisiteError(noEngineMessage('dockerd, to start one, is not installed'));
   }
   const version = await startOwnEngine(settings, dockerd);
   return { host: ownHost, own: true, version, started: true };

@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import { POLL_MS, sleep } from './processes';
 
@@ -8,10 +9,19 @@ export interface HttpAnswer {
   readonly body: string;
 }
 
-/** One GET; rejects on a connection error or when no answer comes within `timeoutMs`. */
-export function httpGet(url: string, timeoutMs = 2000): Promise<HttpAnswer> {
+/**
+ * One GET; rejects on a connection error or when no answer comes within `timeoutMs`. An https URL
+ * is fetched with `servername` as SNI and whatever certificate the server presents: these are
+ * readiness checks on loopback (a proxy still on its self-signed bootstrap certificate is ready);
+ * which certificate it serves is for the caller to check.
+ */
+export function httpGet(url: string, timeoutMs = 2000, servername?: string): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'GET', timeout: timeoutMs, agent: false }, (res) => {
+    const options = { method: 'GET', timeout: timeoutMs, agent: false as const };
+    const send = url.startsWith('https:')
+      ? (onResponse: Parameters<typeof request>[2]) => httpsRequest(url, { ...options, servername, rejectUnauthorized: false }, onResponse)
+      : (onResponse: Parameters<typeof request>[2]) => request(url, options, onResponse);
+    const req = send((res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
@@ -45,11 +55,11 @@ export async function waitUntil(check: () => Promise<CheckResult>, timeoutMs: nu
   return last;
 }
 
-/** A check that `url` answers 2xx and, if given, that `accept` likes the body. */
-export function answers(url: string, accept: (body: string) => boolean = () => true): () => Promise<CheckResult> {
+/** A check that `url` answers 2xx and, if given, that `accept` likes the body (`servername`: SNI for https). */
+export function answers(url: string, accept: (body: string) => boolean = () => true, servername?: string): () => Promise<CheckResult> {
   return async () => {
     try {
-      const answer = await httpGet(url);
+      const answer = await httpGet(url, 2000, servername);
       if (answer.status < 200 || answer.status > 299) return { state: 'waiting', reason: `${url} answered ${answer.status}` };
       return accept(answer.body) ? { state: 'done' } : { state: 'waiting', reason: `${url} answered an unexpected body: ${answer.body.slice(0, 120)}` };
     } catch (error) {

@@ -1,6 +1,7 @@
 import { homedir, userInfo } from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
+import { acmeEnvironmentSchema, acmeSettings, type AcmeSettings } from './acme';
 import { PrerequisiteError } from './errors';
 
 /** The environment name the rehearsal stands for; names follow the stack's `platform-<env>` prefix. */
@@ -33,6 +34,11 @@ export interface RehearsalSettings {
   readonly proxyPort: number;
   /** Port of the rehearsal's sshd on 127.0.0.1. */
   readonly sshPort: number;
+  /**
+   * The proxy's ACME mode (`REHEARSAL_DOMAIN`, `REHEARSAL_ACME_DIRECTORY`, see acme.ts); undefined:
+   * plain HTTP, no certificate.
+   */
+  readonly acme: AcmeSettings | undefined;
   /** `DOCKER_HOST` as given to this process, if any: then that engine, and no other, is used. */
   readonly dockerHostFromEnv: string | undefined;
   /** Only root may start a dockerd, run debootstrap, or let sshd log users in. */
@@ -59,8 +65,9 @@ const environmentSchema = z.object({
   REHEARSAL_STATE_DIR: z.string().optional(),
   REHEARSAL_PROXY_PORT: port('REHEARSAL_PROXY_PORT', 80),
   REHEARSAL_SSH_PORT: port('REHEARSAL_SSH_PORT', 2222),
+  REHEARSAL_HTTPS_PORT: port('REHEARSAL_HTTPS_PORT', 443),
   DOCKER_HOST: z.string().optional(),
-});
+}).extend(acmeEnvironmentSchema.shape);
 
 /** A unix socket path must fit in sockaddr_un (108 bytes with the terminating NUL). */
 const MAX_SOCKET_PATH = 107;
@@ -72,6 +79,8 @@ export function loadSettings(repoRoot: string, env: NodeJS.ProcessEnv = process.
     throw new PrerequisiteError(parsed.error.issues.map((issue) => issue.message).join('; '));
   }
   const values = parsed.data;
+  const { acme, problems } = acmeSettings(values, values.REHEARSAL_HTTPS_PORT, process.cwd());
+  if (problems.length > 0) throw new PrerequisiteError(problems.join('; '));
   const isRoot = process.getuid?.() === 0;
   const defaultState = isRoot ? '/var/lib/platform-rehearsal' : path.join(homedir(), '.cache', 'platform-rehearsal');
   const stateDir = path.resolve(values.REHEARSAL_STATE_DIR !== undefined && values.REHEARSAL_STATE_DIR !== '' ? values.REHEARSAL_STATE_DIR : defaultState);
@@ -82,6 +91,7 @@ export function loadSettings(repoRoot: string, env: NodeJS.ProcessEnv = process.
     stateDir,
     proxyPort: values.REHEARSAL_PROXY_PORT,
     sshPort: values.REHEARSAL_SSH_PORT,
+    acme,
     dockerHostFromEnv: values.DOCKER_HOST !== undefined && values.DOCKER_HOST !== '' ? values.DOCKER_HOST : undefined,
     isRoot,
     user: userInfo().username,
@@ -114,6 +124,8 @@ export function rehearsalFiles(settings: Pick<RehearsalSettings, 'rehearsalDir'>
     state: path.join(dir, 'rehearsal.json'),
     /** The swarm stack as deployed (compose format, JSON). */
     stack: path.join(dir, 'stack.json'),
+    /** The ACME mode's CA file, staged for the proxy's bind mount (see acme.ts). */
+    acmeDir: path.join(dir, 'acme'),
     /** Build and debootstrap logs. */
     logs: path.join(dir, 'logs'),
     ssh: {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { CERTIFICATE_MOUNT_PATH, SERVICES, type ServiceName } from '../../stacks/services';
+import { ACME_CA_MOUNT_PATH, type StackAcme } from './acme';
 import { CERTIFICATE_VOLUME } from './settings';
 
 /**
@@ -50,6 +51,8 @@ export interface StackInputs {
   readonly images: Readonly<Record<ServiceName, { readonly ref: string; readonly id: string }>>;
   /** Port the proxy listens on. */
   readonly proxyPort: number;
+  /** The proxy's ACME mode (a domain and a CA on loopback); absent: plain HTTP, no certificate. */
+  readonly acme?: StackAcme;
 }
 
 /** Label on every service and container: `docker ps --filter label=platform.service=api` is exact. */
@@ -62,6 +65,11 @@ export const IMAGE_ID_LABEL = 'platform.image-id';
  * has replaced anything, and during the replacement the old task still counts as 1/1.
  */
 export const SPEC_LABEL = 'platform.spec';
+/**
+ * Container label holding a digest of the ACME CA file the proxy trusts: the file is bind-mounted,
+ * so its content is not in the spec otherwise, and a new CA (a new Pebble) must replace the task.
+ */
+export const ACME_CA_LABEL = 'platform.acme-ca';
 /** The compose network name that stands for the host network. */
 const HOST_NETWORK = 'hostnet';
 
@@ -104,8 +112,27 @@ function environment(service: ServiceName, inputs: StackInputs): Readonly<Record
         LISTEN_ADDRESS: '127.0.0.1',
         API_UPSTREAM: `127.0.0.1:${SERVICES.api.port}`,
         FRONTEND_UPSTREAM: `127.0.0.1:${SERVICES.frontend.port}`,
+        ...acmeEnvironment(inputs.acme),
       };
   }
+}
+
+/** The proxy's ACME settings, as on EC2 but with a CA on loopback (docker/proxy/entrypoint.sh reads them). */
+function acmeEnvironment(acme: StackAcme | undefined): Readonly<Record<string, string>> {
+  if (acme === undefined) return {};
+  return {
+    DOMAIN: acme.domain,
+    ACME_EMAIL: acme.email,
+    ACME_DIRECTORY: acme.directory,
+    HTTPS_PORT: String(acme.httpsPort),
+    // lego's own variable: the roots it trusts for the ACME server's HTTPS.
+    ...(acme.ca === undefined ? {} : { LEGO_CA_CERTIFICATES: ACME_CA_MOUNT_PATH }),
+  };
+}
+
+function proxyVolumes(acme: StackAcme | undefined): readonly string[] {
+  const certificates = `acme:${CERTIFICATE_MOUNT_PATH}`;
+  return acme?.ca === undefined ? [certificates] : [certificates, `${acme.ca.hostPath}:${ACME_CA_MOUNT_PATH}:ro`];
 }
 
 /** The digest {@link SPEC_LABEL} carries: of the entry as written, without the label itself. */
@@ -127,7 +154,7 @@ function stackService(service: ServiceName, inputs: StackInputs): StackService {
     // Host networking, as the ECS tasks: each container listens on its own port of the host and
     // the proxy reaches the others at 127.0.0.1 (this kernel has no IPVS for swarm's VIPs anyway).
     networks: [HOST_NETWORK],
-    ...(service === 'proxy' ? { volumes: [`acme:${CERTIFICATE_MOUNT_PATH}`] } : {}),
+    ...(service === 'proxy' ? { volumes: proxyVolumes(inputs.acme) } : {}),
     healthcheck: {
       test: service === 'proxy' ? proxyHealthCheck(inputs.proxyPort) : spec.healthCheckCommand,
       ...HEALTH,
@@ -135,7 +162,11 @@ function stackService(service: ServiceName, inputs: StackInputs): StackService {
     stop_grace_period: `${spec.stopTimeoutSeconds}s`,
     // The image id makes a rebuilt image a changed spec, so `up` replaces the task; the same id
     // leaves it running. (The tag alone would not: swarm never re-resolves a local tag.)
-    labels: { [SERVICE_LABEL]: service, [IMAGE_ID_LABEL]: image.id },
+    labels: {
+      [SERVICE_LABEL]: service,
+      [IMAGE_ID_LABEL]: image.id,
+      ...(service === 'proxy' && inputs.acme?.ca !== undefined ? { [ACME_CA_LABEL]: inputs.acme.ca.digest } : {}),
+    },
     deploy: {
       mode: 'replicated',
       replicas: 1,

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { SERVICE_NAMES, SERVICES, type ServiceName } from '../../stacks/services';
+import type { ProxySite } from './acme';
 import { run, runCommand } from './command';
 import { dockerEnv, type Engine } from './engine';
 import { StepFailedError } from './errors';
@@ -128,9 +129,10 @@ async function diagnose(engine: Engine, service: string): Promise<string> {
 
 /**
  * Waits until every service runs exactly one container, of the spec just deployed, and healthy;
- * then until each answers its own health path and the proxy serves the frontend and the API.
+ * then until each answers its own health path and the proxy serves the frontend and the API at
+ * `site` (HTTPS in the ACME mode, where plain HTTP redirects once the certificate is there).
  */
-export async function waitForStack(engine: Engine, stack: StackFile, proxyPort: number, timeoutMs: number): Promise<void> {
+export async function waitForStack(engine: Engine, stack: StackFile, proxyPort: number, site: ProxySite, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const left = (): number => Math.max(0, deadline - Date.now());
   const convergence = new Convergence(stack);
@@ -140,13 +142,12 @@ export async function waitForStack(engine: Engine, stack: StackFile, proxyPort: 
     const why = converged.state === 'failed' ? converged.reason : `not converged within ${timeoutMs / 1000}s: ${converged.reason}`;
     throw new StepFailedError(`the stack did not come up (${why})\n${details.join('\n')}`);
   }
-  const base = `http://127.0.0.1:${proxyPort}`;
   const checks: readonly (readonly [ServiceName, () => Promise<CheckResult>])[] = [
     ['api', answers(`http://127.0.0.1:${SERVICES.api.port}${SERVICES.api.healthPath}`)],
     ['frontend', answers(`http://127.0.0.1:${SERVICES.frontend.port}${SERVICES.frontend.healthPath}`)],
-    ['proxy', answers(`${base}${SERVICES.proxy.healthPath}`)],
-    ['proxy', answers(`${base}/`, (body) => /<html/i.test(body))],
-    ['proxy', answers(`${base}/api/status`, (body) => /"service"\s*:\s*"api"/.test(body))],
+    ['proxy', answers(`http://127.0.0.1:${proxyPort}${SERVICES.proxy.healthPath}`)],
+    ['proxy', answers(`${site.base}/`, (body) => /<html/i.test(body), site.servername)],
+    ['proxy', answers(`${site.base}/api/status`, (body) => /"service"\s*:\s*"api"/.test(body), site.servername)],
   ];
   for (const [service, check] of checks) {
     const result = await waitUntil(check, left());

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { SERVICE_NAMES, SERVICES, type ServiceName } from '../../stacks/services';
+import { proxySite, stageAcme } from './acme';
 import { baseImagesOf, ensureBaseImages } from './base-images';
 import { ensureEngine } from './engine';
 import { PrerequisiteError } from './errors';
@@ -19,7 +20,8 @@ const CONVERGE_TIMEOUT_MS = 180_000;
 
 /** The ports the stack listens on, each with the service that owns it. */
 function stackPorts(settings: RehearsalSettings): readonly (readonly [ServiceName, number])[] {
-  return SERVICE_NAMES.map((service) => [service, service === 'proxy' ? settings.proxyPort : SERVICES[service].port]);
+  const ports = SERVICE_NAMES.map((service): readonly [ServiceName, number] => [service, service === 'proxy' ? settings.proxyPort : SERVICES[service].port]);
+  return settings.acme === undefined ? ports : [...ports, ['proxy', settings.acme.httpsPort]];
 }
 
 /**
@@ -52,14 +54,17 @@ export async function up(settings: RehearsalSettings, progress: Progress = new P
     return found;
   });
 
-  const stack = stackFile({ images, proxyPort: settings.proxyPort });
+  const acme = stageAcme(settings.acme, files.acmeDir);
+  if (acme !== undefined) progress.note(`proxy in ACME mode: DOMAIN ${acme.domain}, directory ${acme.directory}${acme.ca === undefined ? '' : `, CA ${settings.acme?.caFile ?? ''}`}`);
+  const stack = stackFile({ images, proxyPort: settings.proxyPort, acme });
+  const site = proxySite(settings.proxyPort, settings.acme);
   await progress.step(`stack ${STACK_NAME}`, async (step) => {
     // Before the first deploy, the ports must be free: something else on 80 would answer the
     // health checks in place of the proxy.
     if ((await stackServices(engine)).length === 0) {
       for (const [service, port] of stackPorts(settings)) {
         if (await portInUse(port)) {
-          const hint = service === 'proxy' ? ' (choose another with REHEARSAL_PROXY_PORT)' : ' (fixed by the service contract in stacks/services.ts)';
+          const hint = service !== 'proxy' ? ' (fixed by the service contract in stacks/services.ts)' : port === settings.proxyPort ? ' (choose another with REHEARSAL_PROXY_PORT)' : ' (choose another with REHEARSAL_HTTPS_PORT)';
           throw new PrerequisiteError(`127.0.0.1:${port}, the ${service}'s port, is taken by another program${hint}`);
         }
       }
@@ -69,8 +74,8 @@ export async function up(settings: RehearsalSettings, progress: Progress = new P
   });
 
   await progress.step('services healthy', async (step) => {
-    await waitForStack(engine, stack, settings.proxyPort, CONVERGE_TIMEOUT_MS);
-    step.detail(`one healthy container of the current spec each; proxy serves / and /api/status at http://127.0.0.1:${settings.proxyPort}`);
+    await waitForStack(engine, stack, settings.proxyPort, site, CONVERGE_TIMEOUT_MS);
+    step.detail(`one healthy container of the current spec each; proxy serves / and /api/status at ${site.base}`);
   });
 
   const ssh = await progress.step('ssh endpoint', async (step) => {
@@ -100,5 +105,5 @@ export async function up(settings: RehearsalSettings, progress: Progress = new P
 
   const sizes = SERVICE_NAMES.map((s) => `${s} ${(images[s].sizeBytes / 1e6).toFixed(1)} MB`).join(', ');
   progress.note(`images: ${sizes}`);
-  progress.note(`rehearsal up: http://127.0.0.1:${settings.proxyPort}/  ·  ssh ${sshArgs(ssh).join(' ')}  ·  DOCKER_HOST=${engine.host}`);
+  progress.note(`rehearsal up: ${site.base}/${site.servername === undefined ? '' : ` (SNI ${site.servername})`}  ·  ssh ${sshArgs(ssh).join(' ')}  ·  DOCKER_HOST=${engine.host}`);
 }

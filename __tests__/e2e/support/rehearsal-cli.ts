@@ -17,12 +17,13 @@ export interface CliResult {
 
 /**
  * Runs `rehearsal <args>` and streams its progress lines to the terminal as they come (a cold
- * `up` takes minutes: its lines show where the time goes).
+ * `up` takes minutes: its lines show where the time goes). `env` is added to this process's
+ * environment (the ACME mode's `REHEARSAL_DOMAIN`, ...).
  */
-export function runRehearsal(args: readonly string[], timeoutMs = 840_000): Promise<CliResult> {
+export function runRehearsal(args: readonly string[], env: Readonly<Record<string, string>> = {}, timeoutMs = 840_000): Promise<CliResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const echo = (chunk: Buffer): void => {
       output += chunk.toString('utf8');

@@ -1,0 +1,28 @@
+import * as path from 'node:path';
+import type { ExperimentResult } from './experiment-runs';
+
+/**
+ * The results of `npm start` as a plain-text table for the terminal: one row per experiment with
+ * its status, time-to-detect, time-to-recover, availability (and of what) and its journal.
+ */
+
+const seconds = (ms: number | null): string => (ms === null ? '-' : `${(ms / 1000).toFixed(1)} s`);
+const percent = (value: number | null): string => (value === null ? '-' : `${Number(value.toFixed(2))} %`);
+
+/** Renders the table; journal paths relative to `repoRoot`. */
+export function resultsTable(results: readonly ExperimentResult[], repoRoot: string): string {
+  const header = ['experiment', 'status', 'exit', 'detected', 'recovered', 'availability', 'sampled', 'journal'];
+  const rows = results.map((r) => [
+    path.basename(r.experiment),
+    r.status,
+    r.code === null ? '-' : String(r.code),
+    seconds(r.timeToDetectMs),
+    seconds(r.timeToRecoverMs),
+    percent(r.availability),
+    r.sampled ?? '-',
+    r.hasJournal ? path.relative(repoRoot, r.journal) : '-',
+  ]);
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const line = (cells: readonly string[]): string => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
