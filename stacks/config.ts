@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { SERVICE_NAMES } from './services';
 
 /** Let's Encrypt's staging directory: the default, so that tests and new environments never burn rate limits. */
 export const LETS_ENCRYPT_STAGING = 'https://acme-staging-v02.api.letsencrypt.org/directory';
@@ -273,9 +272,4 @@ export function loadConfig(file = process.env.PLATFORM_CONFIG || DEFAULT_CONFIG_
     throw new InvalidConfigError(`${file}: not valid JSON (${err instanceof Error ? err.message : String(err)})`);
   }
   return parseConfig(document, file);
-}
-
-/** Every service name with its configured desired count, in a stable order. */
-export function serviceSettings(env: EnvironmentConfig) {
-  return SERVICE_NAMES.map((name) => ({ name, ...env.services[name] }));
 }

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { SERVICE_NAMES } from './services';
 
 /**
  * The stack outputs: the one contract between `stacks/` (which emits them) and `chaos/` (which reads
@@ -66,6 +65,3 @@ export type ServiceOutputs = z.infer<typeof serviceOutputSchema>;
 
 /** Output ids the stack emits, in a stable order. */
 export const OUTPUT_IDS = Object.keys(platformOutputsSchema.shape) as readonly (keyof PlatformOutputs)[];
-
-/** The services named in the outputs, in a stable order. */
-export const OUTPUT_SERVICES = SERVICE_NAMES;
