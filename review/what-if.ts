@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { OfflineTerraform, terraform, writeOfflineOverride } from './terraform';
 import { PlanJson, parsePlan } from './plan-json';
 import { resourceSchemas } from './provider-schema';
-import { TerraformConfig, TerraformState, correctState, resolveReferences, syntheticState } from './synthetic-state';
+import { StackConfig, TerraformState, configState, correctState, resolveReferences } from './synthetic-state';
 
 /** Progress lines for long steps (each Terraform call takes seconds). */
 export type Progress = (message: string) => void;
@@ -13,40 +13,85 @@ async function planJson(tf: OfflineTerraform, dir: string, args: readonly string
   return parsePlan(await terraform(tf, dir, ['show', '-json', name]), join(dir, name));
 }
 
+/**
+ * Plans with `-json` (Terraform's machine-readable progress stream) and says whether any managed
+ * resource would change. An empty plan needs no `terraform show -json` (which loads the provider
+ * schema again, seconds); a plan with changes is read in full, so `correctState` sees everything.
+ */
+async function checkPlan(tf: OfflineTerraform, dir: string, name: string): Promise<PlanJson | 'empty'> {
+  const stream = await terraform(tf, dir, ['plan', '-input=false', '-lock=false', '-no-color', '-refresh=false', '-json', `-out=${name}`]);
+  let summarized = false;
+  let changed = false;
+  for (const line of stream.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const message = JSON.parse(line) as { type?: string; change?: { action?: string; resource?: { resource_type?: string; addr?: string } }; changes?: Record<string, number> };
+    if (message.type === 'planned_change' && message.change?.action !== 'noop' && message.change?.action !== 'read' && !message.change?.resource?.addr?.startsWith('data.')) {
+      changed = true;
+    }
+    if (message.type === 'change_summary') {
+      summarized = true;
+      const c = message.changes ?? {};
+      if ((c.add ?? 0) + (c.change ?? 0) + (c.remove ?? 0) + (c.import ?? 0) > 0) changed = true;
+    }
+  }
+  if (!summarized) changed = true; // a stream we do not understand: read the plan itself
+  if (!changed) return 'empty';
+  return parsePlan(await terraform(tf, dir, ['show', '-json', name]), join(dir, name));
+}
+
 /** How many correction rounds the base state gets before we accept it (each is one plan). */
 const MAX_CORRECTIONS = 3;
 
+/** The synthetic base state before any correction: built from the configuration, no plan (see `configState`). */
+async function initialState(tf: OfflineTerraform, baseDir: string, config: StackConfig, version: Promise<string>): Promise<TerraformState> {
+  return configState(config, await resourceSchemas(tf, baseDir), await version);
+}
+
+/** The Terraform version, for the state; asked while init runs (a failed init leaves it unawaited, hence the catch). */
+function terraformVersion(tf: OfflineTerraform, dir: string): Promise<string> {
+  const version = terraform(tf, dir, ['version', '-json']).then((out) => (JSON.parse(out) as { terraform_version: string }).terraform_version);
+  version.catch(() => undefined);
+  return version;
+}
+
+function readConfig(dir: string): StackConfig {
+  return JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')) as StackConfig;
+}
+
 /**
- * A synthetic state of the base stack (see synthetic-state.ts): a create-only plan of the base, its
- * unknowns filled with placeholders and its references made consistent, then corrected by planning
- * the base against it until that plan is empty.
+ * A synthetic state of the base stack (see synthetic-state.ts): built from the base's configuration
+ * and the provider schema, then corrected by planning the base against it until that plan is empty.
  */
 export async function baseState(tf: OfflineTerraform, baseDir: string, progress: Progress = () => undefined): Promise<TerraformState> {
   const statePath = writeOfflineOverride(baseDir);
+  const config = readConfig(baseDir);
+  const version = terraformVersion(tf, baseDir);
   progress('base: terraform init');
   await terraform(tf, baseDir, ['init', '-input=false', '-no-color', '-reconfigure']);
-  progress('base: create-only plan');
-  const created = await planJson(tf, baseDir, [], 'create.plan');
-  const schemas = await resourceSchemas(tf, baseDir);
-  let state: TerraformState = syntheticState(created, schemas);
-  resolveReferences(state, JSON.parse(readFileSync(join(baseDir, 'cdk.tf.json'), 'utf8')) as TerraformConfig);
+  let state = await initialState(tf, baseDir, config, version);
   for (let round = 1; round <= MAX_CORRECTIONS; round++) {
     writeFileSync(statePath, JSON.stringify(state));
     progress(`base: consistency plan ${round}`);
-    const check = await planJson(tf, baseDir, ['-refresh=false'], 'check.plan');
-    if (process.env.REVIEW_DEBUG) {
-      for (const c of check.resource_changes.filter((c) => c.mode === 'managed' && c.change.actions.join() !== 'no-op')) {
-        progress(`  moves: ${c.change.actions.join()} ${c.address}`);
-      }
-    }
+    const check = await checkPlan(tf, baseDir, 'check.plan');
+    if (check === 'empty') return state;
+    debugMoves(check, progress);
     const next = correctState(state, check);
     if (next.corrected === 0) return state;
     state = next.state;
+    resolveReferences(state, config);
   }
   throw new Error(
     `the synthetic base state of ${baseDir} did not settle after ${MAX_CORRECTIONS} rounds; ` +
       'the review would show changes that are not there (REVIEW_DEBUG=1 prints the resources that move)',
   );
+}
+
+/** With REVIEW_DEBUG set, says which resources a consistency plan still moves. */
+function debugMoves(check: PlanJson, progress: Progress): void {
+  if (!process.env.REVIEW_DEBUG) return;
+  for (const c of check.resource_changes.filter((c) => c.mode === 'managed' && c.change.actions.join() !== 'no-op')) {
+    progress(`  moves: ${c.change.actions.join()} ${c.address}`);
+  }
 }
 
 /** Initializes a stack directory with the offline provider (no state yet). */
@@ -74,32 +119,37 @@ export async function planHead(
 }
 
 /**
- * The whole what-if for one stack, with the base's verification plan and the head's plan run side by
- * side on the corrected state (two cores, two plans): the head's plan is kept once the base's own
- * plan against the same state is empty, which proves the state consistent.
+ * The whole what-if for one stack. The base's synthetic state is built straight from its configuration
+ * and the provider schema (`configState`, no plan), then corrected by planning the base against it
+ * until that plan is empty; from the second round on, the head's plan runs beside the base's check on
+ * the same state (two cores, two plans) and is kept once the check is empty, which proves the state
+ * consistent. The first round runs the check alone: a state fresh from the configuration always lacks
+ * the provider's defaults, so a head plan then would be wasted work slowing the check.
  */
 export async function whatIf(tf: OfflineTerraform, baseDir: string, headDir: string, progress: Progress = () => undefined): Promise<PlanJson> {
   const baseStatePath = writeOfflineOverride(baseDir);
   // Inits first, one after the other: an init relinks the shared plugin cache, and a plan running
   // meanwhile in another directory can find its provider missing.
   progress('base and head: terraform init');
+  const config = readConfig(baseDir);
+  const version = terraformVersion(tf, baseDir);
   await terraform(tf, baseDir, ['init', '-input=false', '-no-color', '-reconfigure']);
   const headStatePath = await initOffline(tf, headDir);
-  progress('base: create-only plan');
-  const created = await planJson(tf, baseDir, [], 'create.plan');
-  const schemas = await resourceSchemas(tf, baseDir);
-  let state: TerraformState = syntheticState(created, schemas);
-  resolveReferences(state, JSON.parse(readFileSync(join(baseDir, 'cdk.tf.json'), 'utf8')) as TerraformConfig);
+  let state = await initialState(tf, baseDir, config, version);
   for (let round = 1; round <= MAX_CORRECTIONS + 1; round++) {
     writeFileSync(baseStatePath, JSON.stringify(state));
-    progress(`base consistency plan and head plan, round ${round}`);
+    progress(round === 1 ? 'base consistency plan, round 1' : `base consistency plan and head plan, round ${round}`);
     const [check, head] = await Promise.all([
-      planJson(tf, baseDir, ['-refresh=false'], 'check.plan'),
-      planHead(tf, headDir, headStatePath, state),
+      checkPlan(tf, baseDir, 'check.plan'),
+      round === 1 ? undefined : planHead(tf, headDir, headStatePath, state),
     ]);
+    if (check === 'empty' && head) return head;
+    if (check === 'empty') return planHead(tf, headDir, headStatePath, state, progress);
+    debugMoves(check, progress);
     const next = correctState(state, check);
-    if (next.corrected === 0) return head;
+    if (next.corrected === 0) return head ?? planHead(tf, headDir, headStatePath, state, progress);
     state = next.state;
+    resolveReferences(state, config);
   }
   throw new Error(`the synthetic base state of ${baseDir} did not settle after ${MAX_CORRECTIONS} rounds`);
 }

@@ -1,4 +1,4 @@
-import { TerraformState, correctState, placeholder, resolveReferences, syntheticState } from '../../review/synthetic-state';
+import { TerraformState, configState, correctState, placeholder, resolveReferences, syntheticState } from '../../review/synthetic-state';
 import { PlanJson } from '../../review/plan-json';
 import { ResourceSchemas } from '../../review/provider-schema';
 
@@ -87,5 +87,69 @@ describe('correctState', () => {
     expect(corrected).toBe(1);
     expect(attrs(next, 'aws_vpc.v')).toMatchObject({ cidr_block: '10.1.0.0/16', id });
     expect(next.serial).toBe(state.serial + 1);
+  });
+});
+
+describe('configState', () => {
+  const configSchemas: ResourceSchemas = {
+    aws_vpc: {
+      version: 1,
+      block: {
+        attributes: {
+          id: { type: 'string', computed: true },
+          cidr_block: { type: 'string', optional: true },
+          enable_dns_support: { type: 'bool', optional: true },
+          tags: { type: ['map', 'string'], optional: true },
+          tags_all: { type: ['map', 'string'], optional: true, computed: true },
+        },
+        block_types: {},
+      },
+    },
+    aws_launch_template: {
+      version: 0,
+      block: {
+        attributes: { id: { type: 'string', computed: true }, user_data: { type: 'string', optional: true }, monitoring_count: { type: 'number', optional: true } },
+        block_types: {
+          network_interfaces: {
+            nesting_mode: 'list',
+            block: { attributes: { delete_on_termination: { type: 'string', optional: true }, security_groups: { type: ['set', 'string'], optional: true } }, block_types: {} },
+          },
+          monitoring: { nesting_mode: 'list', max_items: 1, block: { attributes: { enabled: { type: 'bool', optional: true } }, block_types: {} } },
+        },
+      },
+    },
+  };
+  const config = {
+    provider: { aws: [{ region: 'eu-west-1', default_tags: [{ tags: { env: 'dev' } }] }] },
+    resource: {
+      aws_vpc: { v: { '//': { metadata: {} }, cidr_block: '10.0.0.0/16', tags: { Name: 'x' } } },
+      aws_launch_template: {
+        lt: {
+          user_data: '${base64encode("x")}',
+          monitoring_count: '2',
+          network_interfaces: [{ delete_on_termination: true, security_groups: ['${aws_vpc.v.id}'] }],
+          monitoring: { enabled: 'true' },
+        },
+      },
+    },
+  };
+
+  it('takes literals as written (typed by the schema, blocks as lists) and placeholders for what AWS fills', () => {
+    const state = configState(config, configSchemas, '1.11.4');
+    expect(state.terraform_version).toBe('1.11.4');
+    expect(state.resources.map((r) => [`${r.type}.${r.name}`, r.instances[0].schema_version])).toEqual([
+      ['aws_vpc.v', 1],
+      ['aws_launch_template.lt', 0],
+    ]);
+    const vpc = attrs(state, 'aws_vpc.v');
+    expect(vpc).toEqual({ id: expect.stringMatching(/^vpc-/), cidr_block: '10.0.0.0/16', enable_dns_support: false, tags: { Name: 'x' }, tags_all: { env: 'dev', Name: 'x' } });
+    const lt = attrs(state, 'aws_launch_template.lt');
+    expect(lt).toMatchObject({ monitoring_count: 2, user_data: expect.stringMatching(/^placeholder-/), monitoring: [{ enabled: true }] });
+    // References, also inside lists, resolve to the referenced placeholder.
+    expect(lt.network_interfaces).toEqual([{ delete_on_termination: 'true', security_groups: [vpc.id] }]);
+  });
+
+  it('refuses resource types the schema does not know', () => {
+    expect(() => configState({ resource: { aws_nope: { n: {} } } }, configSchemas, '1.11.4')).toThrow(/no provider schema for resource type aws_nope/);
   });
 });

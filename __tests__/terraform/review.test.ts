@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { buildApp } from '../../stacks/app';
 import { EnvironmentConfigInput, parseConfig } from '../../stacks/config';
 import { OfflineTerraform, TerraformUnavailableError, offlineTerraform } from '../../review/terraform';
-import { baseState, initOffline, planHead } from '../../review/what-if';
+import { baseState, initOffline, planHead, whatIf } from '../../review/what-if';
 import { reviewChanges } from '../../review/changes';
 import { renderStackReview } from '../../review/markdown';
 import { ReviewedChange } from '../../review/risk';
@@ -89,5 +89,11 @@ suite('plan review against a synthetic base state (real provider, offline)', () 
     const changes = reviews.get('ssh-world') ?? [];
     expect(changes.map((c) => [c.type, c.kind])).toEqual([['aws_vpc_security_group_ingress_rule', 'create']]);
     expect(changes[0].flags).toEqual([{ kind: 'security', message: 'opens port 22 to the whole internet (0.0.0.0/0)' }]);
+  });
+
+  it('gives the same review through whatIf (check and head plans side by side, state from the configuration)', async () => {
+    // Fresh directories: whatIf inits them itself, and its state must settle on its own.
+    const review = reviewChanges(await whatIf(t, synth('what-if-base', {}), synth('what-if-head', heads['instance-type'])));
+    expect(review).toEqual(reviews.get('instance-type'));
   });
 });
