@@ -2,26 +2,10 @@
  * System tools the image tests run for real (go, nginx). A missing tool fails the run in CI
  * (CI=true) with the Debian package to install; elsewhere it skips the tests that need it, loudly.
  */
-import { accessSync, constants } from 'node:fs';
-import * as path from 'node:path';
+import { findTool } from '../../../docker/local/tools';
 
-/** Directories searched besides PATH: nginx lives in /usr/sbin, often not on a user's PATH. */
-const EXTRA_DIRS = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
-
-/** The absolute path of `command`, or undefined when it is not installed. */
-export function findTool(command: string): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(path.delimiter).filter((d) => d !== ''), ...EXTRA_DIRS];
-  for (const dir of dirs) {
-    const candidate = path.join(dir, command);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // Not in this directory: try the next one.
-    }
-  }
-  return undefined;
-}
+// One lookup (PATH plus the sbin directories) for the tests and the rehearsal alike.
+export { findTool };
 
 /**
  * The absolute path of `command`. When it is missing: in CI, registers a failing test that
