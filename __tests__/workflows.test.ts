@@ -24,7 +24,7 @@ describe('GitHub workflow validation', () => {
     const workflow = parse(text) as Workflow;
     const steps = Object.values(workflow.jobs).flatMap((j) => j.steps ?? []);
 
-    it('matches GitHub\'s workflow schema', () => expect(validateWorkflow(text).errors).toEqual([]));
+    it("matches GitHub's workflow schema", () => expect(validateWorkflow(text).errors).toEqual([]));
 
     it('pins every action to a full version or a commit', () => {
       const uses = steps.flatMap((s) => (s.uses ? [s.uses] : []));

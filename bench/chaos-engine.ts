@@ -29,10 +29,12 @@ function startServer(): Promise<{ server: Server; url: string }> {
     res.writeHead(200, { 'content-type': 'text/plain', connection: 'close' });
     res.end('ok');
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    const address = server.address();
-    resolve({ server, url: `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}` });
-  }));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      resolve({ server, url: `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}` });
+    }),
+  );
 }
 
 /** One GET on a fresh connection with nothing around it: the floor every probe pays. */
@@ -67,7 +69,14 @@ async function repeat(once: () => Promise<number>): Promise<number[]> {
 }
 
 function outputsFor(url: string): PlatformOutputs {
-  const service = (name: string, port: number) => ({ serviceName: `bench-${name}`, containerName: name, port, healthPath: '/healthz', taskFamily: `bench-${name}`, logGroup: `/bench/${name}` });
+  const service = (name: string, port: number) => ({
+    serviceName: `bench-${name}`,
+    containerName: name,
+    port,
+    healthPath: '/healthz',
+    taskFamily: `bench-${name}`,
+    logGroup: `/bench/${name}`,
+  });
   return {
     target: 'local',
     environment: 'bench',
@@ -89,11 +98,15 @@ function outputsFor(url: string): PlatformOutputs {
 async function main(): Promise<void> {
   const { server, url } = await startServer();
   try {
-    console.log(`chaos engine benchmark on ${cpus().length} cores, load average ${loadavg()[0]?.toFixed(2) ?? '?'}, ${seconds} s per step, server ${url}`);
+    console.log(
+      `chaos engine benchmark on ${cpus().length} cores, load average ${loadavg()[0]?.toFixed(2) ?? '?'}, ${seconds} s per step, server ${url}`,
+    );
 
     const bare = await repeat(() => bareGet(`${url}/healthz`));
     const floor = median(bare);
-    console.log(`bare GET, fresh connection            median ${floor.toFixed(3)} ms   p95 ${percentile(bare, 95).toFixed(3)} ms   (${bare.length} requests)`);
+    console.log(
+      `bare GET, fresh connection            median ${floor.toFixed(3)} ms   p95 ${percentile(bare, 95).toFixed(3)} ms   (${bare.length} requests)`,
+    );
 
     // A probe the way a run executes it: tolerance, events and the journal entry included.
     const experiment = parseExperimentDocument(
@@ -101,7 +114,9 @@ async function main(): Promise<void> {
         title: 'bench',
         'steady-state-hypothesis': {
           title: 'answers',
-          probes: [{ type: 'probe', name: 'health', provider: { type: 'fault', id: 'http:get', arguments: { path: '/healthz' } }, tolerance: 200 }],
+          probes: [
+            { type: 'probe', name: 'health', provider: { type: 'fault', id: 'http:get', arguments: { path: '/healthz' } }, tolerance: 200 },
+          ],
         },
         method: [{ type: 'probe', name: 'noop', provider: { type: 'fault', id: 'http:get', arguments: {} } }],
       },
@@ -110,12 +125,21 @@ async function main(): Promise<void> {
     );
     const probe = experiment.hypothesis?.probes[0];
     if (probe === undefined) throw new Error('no probe');
-    const env: ActivityEnvironment = { outputs: outputsFor(url), clients, clock: systemClock, events: silentSink, cwd: process.cwd(), processEnv: {}, secrets: [] };
+    const env: ActivityEnvironment = {
+      outputs: outputsFor(url),
+      clients,
+      clock: systemClock,
+      events: silentSink,
+      cwd: process.cwd(),
+      processEnv: {},
+      secrets: [],
+    };
     const signal = new AbortController().signal;
     const probes = await repeat(async () => {
       const started = performance.now();
       const outcome = await runActivity(probe, 'hypothesis-before', env, signal);
-      if (outcome.run.status !== 'succeeded' || outcome.run.tolerance_met !== true) throw new Error('the probe failed against the bench server');
+      if (outcome.run.status !== 'succeeded' || outcome.run.tolerance_met !== true)
+        throw new Error('the probe failed against the bench server');
       return performance.now() - started;
     });
     const probeMedian = median(probes);
@@ -146,7 +170,9 @@ async function main(): Promise<void> {
         `  asked ${String(rate).padStart(4)}/s  achieved ${achieved.toFixed(1).padStart(6)}/s (${((100 * achieved) / rate).toFixed(0)} %)  ok ${ok}/${samples.length}  latency median ${median(latencies).toFixed(2)} ms (overhead ${(median(latencies) - floor).toFixed(2)} ms) p95 ${percentile(latencies, 95).toFixed(2)} ms  CPU ${((cpu.user + cpu.system) / 1000 / Math.max(1, samples.length)).toFixed(3)} ms per sample`,
       );
     }
-    console.log(`achievable sample rate (>= 95 % of the asked rate, every sample ok): ${achievable.toFixed(0)}/s; experiments may ask up to 100/s, the issue wants at least 20/s`);
+    console.log(
+      `achievable sample rate (>= 95 % of the asked rate, every sample ok): ${achievable.toFixed(0)}/s; experiments may ask up to 100/s, the issue wants at least 20/s`,
+    );
   } finally {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));

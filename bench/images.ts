@@ -91,7 +91,9 @@ async function benchStopTime(go: string): Promise<void> {
   const sorted = [...samples].sort((a, b) => a - b);
   const seen = [...exits].map(([how, count]) => `${how} ×${count}`).join(', ');
   console.log(`api stop time after SIGTERM (${STOP_RUNS} runs, idle, /healthz answered before each signal):`);
-  console.log(`  median ${ms(median(sorted))}   min ${ms(sorted[0])}   max ${ms(sorted[sorted.length - 1])}   p90 ${ms(percentile(sorted, 90))}   exits: ${seen}`);
+  console.log(
+    `  median ${ms(median(sorted))}   min ${ms(sorted[0])}   max ${ms(sorted[sorted.length - 1])}   p90 ${ms(percentile(sorted, 90))}   exits: ${seen}`,
+  );
 }
 
 /** The frontend as its image runs it: shipped nginx.conf and site, `listen 8081` moved to `port`. */
@@ -155,7 +157,10 @@ async function benchThroughput(go: string, nginx: string, wrk: string): Promise<
   const [frontendPort, httpPort, httpsPort] = await Promise.all([freePort(), freePort(), freePort()]);
   await startFrontend(nginx, frontendPort);
   const env = proxyEnv({
-    dir: path.join(workDir, 'proxy'), nginx, httpPort, httpsPort,
+    dir: path.join(workDir, 'proxy'),
+    nginx,
+    httpPort,
+    httpsPort,
     apiUpstream: `127.0.0.1:${apiPort}`,
     frontendUpstream: `127.0.0.1:${frontendPort}`,
   });
@@ -187,7 +192,10 @@ async function findEngine(docker: string): Promise<{ readonly host?: string; rea
       tried.push(`${host}: not on this machine, not asked`);
       continue;
     }
-    const version = await runCommand(docker, ['version', '--format', '{{.Server.Version}}'], { env: { DOCKER_HOST: host }, timeoutMs: 10_000 });
+    const version = await runCommand(docker, ['version', '--format', '{{.Server.Version}}'], {
+      env: { DOCKER_HOST: host },
+      timeoutMs: 10_000,
+    });
     if (version.code === 0 && version.stdout.trim() !== '') return { host, tried };
     tried.push(`${host}: ${(version.stderr.trim().split('\n').pop() ?? '').slice(0, 120) || `exit ${version.code ?? version.signal}`}`);
   }
@@ -214,7 +222,10 @@ async function benchImageSizes(): Promise<void> {
     console.log(`image sizes: docker image ls failed at ${engine.host}: ${listed.stderr.trim()}`);
     return;
   }
-  const rows = listed.stdout.split('\n').filter((line) => line.trim() !== '').map((line) => ImageRow.parse(JSON.parse(line)));
+  const rows = listed.stdout
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => ImageRow.parse(JSON.parse(line)));
   const ours = rows.filter((row) => row.Repository.startsWith(IMAGE_PREFIX)).sort((a, b) => a.Repository.localeCompare(b.Repository));
   console.log(`image sizes (DOCKER_HOST=${engine.host}, images ${IMAGE_PREFIX}*):`);
   if (ours.length === 0) {
@@ -229,11 +240,15 @@ async function benchImageSizes(): Promise<void> {
     const limit = row.Repository === `${IMAGE_PREFIX}api` ? `   ≤ 15 MB: ${bytes <= API_IMAGE_MAX_BYTES ? 'yes' : 'NO'}` : '';
     console.log(`  ${ref.padEnd(24)} ${(bytes / 1e6).toFixed(1).padStart(6)} MB   built ${row.CreatedSince}${limit}`);
   }
-  if (!ours.some((row) => row.Repository === `${IMAGE_PREFIX}api`)) console.log(`  no ${IMAGE_PREFIX}api image: the ≤ 15 MB check was not made`);
+  if (!ours.some((row) => row.Repository === `${IMAGE_PREFIX}api`))
+    console.log(`  no ${IMAGE_PREFIX}api image: the ≤ 15 MB check was not made`);
 }
 
 async function main(): Promise<void> {
-  const load = os.loadavg().map((value) => value.toFixed(2)).join(' ');
+  const load = os
+    .loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
   console.log(`images benchmark, ${new Date().toISOString()}: ${os.cpus().length} cores, load average ${load}`);
   console.log('(a shared, busy machine: the figures are noisy; compare runs on the same machine only)\n');
 
@@ -255,7 +270,10 @@ async function cleanUp(): Promise<void> {
 }
 
 // Ctrl-C mid-run: stop the servers before leaving.
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const) {
   process.once(signal, () => {
     void cleanUp().finally(() => process.exit(code));
   });

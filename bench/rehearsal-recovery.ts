@@ -38,8 +38,16 @@ async function steadyState(endpoint: SshEndpoint, outputs: PlatformOutputs): Pro
   const result = await waitUntil(async () => {
     for (const service of SERVICE_NAMES) {
       const name = outputs.services[service].serviceName;
-      const statuses = await sshRun(ssh, endpoint, ['docker', 'ps', '--filter', `label=${SERVICE_NAME_LABEL}=${name}`, '--format', '{{.Status}}']);
-      if (!/\(healthy\)/.test(statuses) || statuses.split('\n').length !== 1) return { state: 'waiting', reason: `${name}: ${statuses || 'no container'}` };
+      const statuses = await sshRun(ssh, endpoint, [
+        'docker',
+        'ps',
+        '--filter',
+        `label=${SERVICE_NAME_LABEL}=${name}`,
+        '--format',
+        '{{.Status}}',
+      ]);
+      if (!/\(healthy\)/.test(statuses) || statuses.split('\n').length !== 1)
+        return { state: 'waiting', reason: `${name}: ${statuses || 'no container'}` };
     }
     return { state: 'done' };
   }, 60_000);
@@ -64,26 +72,39 @@ function spreadOf(values: readonly number[]): Spread {
 
 const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 const percent = (t: Tally): string => `${((100 * t.ok) / Math.max(t.total, 1)).toFixed(1)} % (${t.ok}/${t.total})`;
-const sum = (tallies: readonly Tally[]): Tally => ({ ok: tallies.reduce((a, t) => a + t.ok, 0), total: tallies.reduce((a, t) => a + t.total, 0) });
+const sum = (tallies: readonly Tally[]): Tally => ({
+  ok: tallies.reduce((a, t) => a + t.ok, 0),
+  total: tallies.reduce((a, t) => a + t.total, 0),
+});
 
 function printSummary(results: Readonly<Record<ServiceName, readonly ServiceRecovery[]>>): void {
-  console.log(`\ntime to recover through the proxy, per service (docker stop over ssh -> healthy from the replacement), ${runs} runs each:`);
-  console.log(`${'stopped'.padEnd(10)}${'median'.padStart(9)}${'min'.padStart(9)}${'max'.padStart(9)}${'sd'.padStart(9)}   ${'docker stop (median)'.padStart(20)}   ${'stop returned -> healthy (median)'}`);
+  console.log(
+    `\ntime to recover through the proxy, per service (docker stop over ssh -> healthy from the replacement), ${runs} runs each:`,
+  );
+  console.log(
+    `${'stopped'.padEnd(10)}${'median'.padStart(9)}${'min'.padStart(9)}${'max'.padStart(9)}${'sd'.padStart(9)}   ${'docker stop (median)'.padStart(20)}   ${'stop returned -> healthy (median)'}`,
+  );
   for (const service of SERVICE_NAMES) {
     const r = results[service];
     const ttr = spreadOf(r.map((x) => x.recoverMs));
     const stop = spreadOf(r.map((x) => x.stopMs));
     const after = spreadOf(r.map((x) => x.recoverMs - x.stopMs));
-    console.log(`${service.padEnd(10)}${s(ttr.median).padStart(9)}${s(ttr.min).padStart(9)}${s(ttr.max).padStart(9)}${s(ttr.sd).padStart(9)}   ${s(stop.median).padStart(20)}   ${s(after.median)}`);
+    console.log(
+      `${service.padEnd(10)}${s(ttr.median).padStart(9)}${s(ttr.min).padStart(9)}${s(ttr.max).padStart(9)}${s(ttr.sd).padStart(9)}   ${s(stop.median).padStart(20)}   ${s(after.median)}`,
+    );
   }
   console.log('\navailability through the proxy during each fault (from the stop to the recovery, a request every 50 ms per path):');
   console.log(`${'stopped'.padEnd(10)}${'"/" (frontend)'.padEnd(26)}${'/api/status (api)'}`);
   for (const service of SERVICE_NAMES) {
     const r = results[service];
-    console.log(`${service.padEnd(10)}${percent(sum(r.map((x) => x.availability.frontend))).padEnd(26)}${percent(sum(r.map((x) => x.availability.api)))}`);
+    console.log(
+      `${service.padEnd(10)}${percent(sum(r.map((x) => x.availability.frontend))).padEnd(26)}${percent(sum(r.map((x) => x.availability.api)))}`,
+    );
   }
   const api = spreadOf(results.api.map((x) => x.recoverMs)).median;
-  console.log(`\ngoal: api healthy through the proxy within ${s(API_GOAL_MS)} (median): ${s(api)}, ${api <= API_GOAL_MS ? 'met' : 'NOT met'}`);
+  console.log(
+    `\ngoal: api healthy through the proxy within ${s(API_GOAL_MS)} (median): ${s(api)}, ${api <= API_GOAL_MS ? 'met' : 'NOT met'}`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -94,7 +115,9 @@ async function main(): Promise<void> {
     const state = readRehearsalState(files.state);
     if (state === undefined) throw new Error(`${files.state} is missing after up`);
     const outputs = platformOutputsSchema.parse(JSON.parse(readFileSync(files.outputs, 'utf8')));
-    console.log(`rehearsal recovery benchmark on ${cpus().length} cores, load average ${loadavg()[0]?.toFixed(2)}, ${runs} runs per service`);
+    console.log(
+      `rehearsal recovery benchmark on ${cpus().length} cores, load average ${loadavg()[0]?.toFixed(2)}, ${runs} runs per service`,
+    );
     const results: Record<ServiceName, ServiceRecovery[]> = { frontend: [], api: [], proxy: [] };
     // Interleaved (api, frontend, proxy, api, ...): a drift in the machine's load hits all three alike.
     for (let i = 1; i <= runs; i += 1) {

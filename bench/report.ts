@@ -27,17 +27,47 @@ function syntheticJournal(): ReportJournal {
     return { t, ok: true, status: 200, latencyMs: Math.round((8 + random() * 30 + (random() < 0.02 ? 200 : 0)) * 10) / 10 };
   });
   const ok = samples.filter((s) => s.ok).length;
-  const probe = { activity: { type: 'probe', name: 'api-health' }, status: 'succeeded', output: { status: 200 }, start: '2026-01-01T00:00:00.000Z', end: '2026-01-01T00:00:00.010Z', duration: 0.01, tolerance_met: true };
-  const polls = Array.from({ length: 500 }, (_, i) => ({ steady_state_met: i >= 230, probes: [probe], at: new Date(Date.UTC(2026, 0, 1, 0, 0, 1 + i)).toISOString() }));
+  const probe = {
+    activity: { type: 'probe', name: 'api-health' },
+    status: 'succeeded',
+    output: { status: 200 },
+    start: '2026-01-01T00:00:00.000Z',
+    end: '2026-01-01T00:00:00.010Z',
+    duration: 0.01,
+    tolerance_met: true,
+  };
+  const polls = Array.from({ length: 500 }, (_, i) => ({
+    steady_state_met: i >= 230,
+    probes: [probe],
+    at: new Date(Date.UTC(2026, 0, 1, 0, 0, 1 + i)).toISOString(),
+  }));
   return reportJournalSchema.parse({
-    experiment: { title: 'Synthetic: 10,000 samples', description: 'Benchmark journal', 'steady-state-hypothesis': { title: 'API answers' }, method: [{ type: 'action', name: 'stop-api-task' }] },
+    experiment: {
+      title: 'Synthetic: 10,000 samples',
+      description: 'Benchmark journal',
+      'steady-state-hypothesis': { title: 'API answers' },
+      method: [{ type: 'action', name: 'stop-api-task' }],
+    },
     start: '2026-01-01T00:00:00.000Z',
     end: '2026-01-01T00:08:21.000Z',
     duration: 501,
     status: 'completed',
     deviated: false,
-    steady_states: { before: { steady_state_met: true, probes: [probe], at: '2026-01-01T00:00:00.000Z' }, during: polls, after: { steady_state_met: true, probes: [probe], at: '2026-01-01T00:08:20.000Z' } },
-    run: [{ activity: { type: 'action', name: 'stop-api-task' }, status: 'succeeded', output: { stoppedTaskArn: 'arn:aws:ecs:eu-west-1:123456789012:task/platform-dev/0f1e' }, start: '2026-01-01T00:00:01.000Z', end: '2026-01-01T00:00:01.200Z', duration: 0.2 }],
+    steady_states: {
+      before: { steady_state_met: true, probes: [probe], at: '2026-01-01T00:00:00.000Z' },
+      during: polls,
+      after: { steady_state_met: true, probes: [probe], at: '2026-01-01T00:08:20.000Z' },
+    },
+    run: [
+      {
+        activity: { type: 'action', name: 'stop-api-task' },
+        status: 'succeeded',
+        output: { stoppedTaskArn: 'arn:aws:ecs:eu-west-1:123456789012:task/platform-dev/0f1e' },
+        start: '2026-01-01T00:00:01.000Z',
+        end: '2026-01-01T00:00:01.200Z',
+        duration: 0.2,
+      },
+    ],
     rollbacks: [],
     rollbacks_skipped: 'rollback-strategy is "never"',
     recovery: {
@@ -54,7 +84,9 @@ function syntheticJournal(): ReportJournal {
 }
 
 async function main(): Promise<void> {
-  console.log(`report benchmark on ${cpus().length} cores, load average ${loadavg()[0].toFixed(2)} (a busy machine makes every figure larger)`);
+  console.log(
+    `report benchmark on ${cpus().length} cores, load average ${loadavg()[0].toFixed(2)} (a busy machine makes every figure larger)`,
+  );
   const journal = syntheticJournal();
   const sources = [{ journal, source: 'synthetic-10k.json' }];
   const t0 = performance.now();
@@ -68,7 +100,9 @@ async function main(): Promise<void> {
   console.log(`  HTML, first (loads the charting library) ${((t1 - t0) / 1000).toFixed(2)} s, ${(html.length / 1024).toFixed(0)} KiB`);
   console.log(`  Markdown                                 ${((t2 - t1) / 1000).toFixed(2)} s, ${(markdown.length / 1024).toFixed(0)} KiB`);
   console.log(`  HTML, again (library loaded)             ${((t3 - t2) / 1000).toFixed(2)} s, ${(html2.length / 1024).toFixed(0)} KiB`);
-  console.log(`report of a journal with ${SAMPLES} samples: ${total.toFixed(2)} s for HTML and Markdown (goal ≤ 2 s: ${total <= 2 ? 'met' : 'missed'})`);
+  console.log(
+    `report of a journal with ${SAMPLES} samples: ${total.toFixed(2)} s for HTML and Markdown (goal ≤ 2 s: ${total <= 2 ? 'met' : 'missed'})`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -17,7 +17,9 @@ import { renderStackReview } from '../review/markdown';
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'bench-review-'));
   const env = { name: 'dev', region: 'eu-west-1' };
-  console.log(`plan review benchmark on ${cpus().length} cores, load average ${loadavg()[0].toFixed(2)} (a busy machine makes every figure larger)`);
+  console.log(
+    `plan review benchmark on ${cpus().length} cores, load average ${loadavg()[0].toFixed(2)} (a busy machine makes every figure larger)`,
+  );
   const t0 = Date.now();
   let phase = 'synth base and head';
   let last = t0;
@@ -38,7 +40,9 @@ async function main(): Promise<void> {
     lap('render');
     const markdown = renderStackReview({ stack: 'dev', mode: 'what-if', changes }, 'base');
     lap('done');
-    console.log(`review of a typical change: ${((Date.now() - t0) / 1000).toFixed(1)} s total, ${changes.length} change(s), ${markdown.length} characters of Markdown`);
+    console.log(
+      `review of a typical change: ${((Date.now() - t0) / 1000).toFixed(1)} s total, ${changes.length} change(s), ${markdown.length} characters of Markdown`,
+    );
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

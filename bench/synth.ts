@@ -40,5 +40,10 @@ measure('cdktf synth end to end', Math.max(3, Math.ceil(runs / 2)), process.exec
   '--output',
   mkdtempSync(join(tmpdir(), 'bench-cli-')),
 ]);
-const template = measure('template default path (ts-node, type-checks)', Math.max(3, Math.ceil(runs / 2)), join(root, 'node_modules/.bin/ts-node'), ['main.ts']);
+const template = measure(
+  'template default path (ts-node, type-checks)',
+  Math.max(3, Math.ceil(runs / 2)),
+  join(root, 'node_modules/.bin/ts-node'),
+  ['main.ts'],
+);
 console.log(`app alone is ${(template / app).toFixed(1)}x faster than the template path`);

@@ -36,12 +36,41 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
     .option('--journal <file>', 'where to write the journal (default journals/<slug>-<timestamp>.json)')
     .option('--yes', 'confirm destructive faults (required to run them)')
     .option('--quiet', 'no progress output, only the verdict')
-    .addOption(new Option('--report <format>', 'also write a report beside each journal (<journal>.html or .md)').choices(['markdown', 'html']))
+    .addOption(
+      new Option('--report <format>', 'also write a report beside each journal (<journal>.html or .md)').choices(['markdown', 'html']),
+    )
     .addHelpText('after', RUN_EXAMPLES)
-    .action(async (experiments: string[], opts: { outputs?: string; stack?: string; dryRun?: boolean; journal?: string; yes?: boolean; quiet?: boolean; report?: 'markdown' | 'html' }) => {
-      const { runCommand } = await import('./commands/run');
-      setCode(await runCommand({ experiments, outputs: opts.outputs, stack: opts.stack, dryRun: opts.dryRun === true, journal: opts.journal, yes: opts.yes === true, quiet: opts.quiet === true, report: opts.report }, io));
-    });
+    .action(
+      async (
+        experiments: string[],
+        opts: {
+          outputs?: string;
+          stack?: string;
+          dryRun?: boolean;
+          journal?: string;
+          yes?: boolean;
+          quiet?: boolean;
+          report?: 'markdown' | 'html';
+        },
+      ) => {
+        const { runCommand } = await import('./commands/run');
+        setCode(
+          await runCommand(
+            {
+              experiments,
+              outputs: opts.outputs,
+              stack: opts.stack,
+              dryRun: opts.dryRun === true,
+              journal: opts.journal,
+              yes: opts.yes === true,
+              quiet: opts.quiet === true,
+              report: opts.report,
+            },
+            io,
+          ),
+        );
+      },
+    );
 
   program
     .command('validate')
@@ -49,7 +78,10 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
     .argument('<experiment...>', 'experiment files')
     .option('--outputs <file>', 'also check fault targets against these stack outputs')
     .option('--stack <name>', 'stack to use when the outputs file holds several')
-    .addHelpText('after', '\nExamples:\n  $ npm run chaos -- validate chaos/experiments/*.yaml\n  $ npm run chaos -- validate exp.yaml --outputs outputs.json')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ npm run chaos -- validate chaos/experiments/*.yaml\n  $ npm run chaos -- validate exp.yaml --outputs outputs.json',
+    )
     .action(async (experiments: string[], opts: { outputs?: string; stack?: string }) => {
       const { validateCommand } = await import('./commands/validate');
       setCode(await validateCommand({ experiments, outputs: opts.outputs, stack: opts.stack }, io));
@@ -67,11 +99,21 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
 
   program
     .command('report')
-    .description('Render journals as a Markdown report or one self-contained HTML page (verdict, figures, timeline chart, hypothesis tables, activities, rollbacks)')
+    .description(
+      'Render journals as a Markdown report or one self-contained HTML page (verdict, figures, timeline chart, hypothesis tables, activities, rollbacks)',
+    )
     .argument('<journal...>', 'journal files written by `run` (several: one report that compares them)')
     .option('--out <file>', 'write the report to a file instead of stdout')
-    .addOption(new Option('--format <format>', 'report format (default: html when --out ends in .html, else markdown)').choices(['markdown', 'html']))
-    .addHelpText('after', '\nExamples:\n  $ npm run chaos -- report journals/http-smoke-*.json\n  $ npm run chaos -- report journals/api.json --out report.md\n  $ npm run chaos -- report journals/api-*.json --format html --out report.html')
+    .addOption(
+      new Option('--format <format>', 'report format (default: html when --out ends in .html, else markdown)').choices([
+        'markdown',
+        'html',
+      ]),
+    )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ npm run chaos -- report journals/http-smoke-*.json\n  $ npm run chaos -- report journals/api.json --out report.md\n  $ npm run chaos -- report journals/api-*.json --format html --out report.html',
+    )
     .action(async (journals: string[], opts: { out?: string; format?: 'markdown' | 'html' }) => {
       const { reportCommand } = await import('./commands/report');
       setCode(await reportCommand({ journals, out: opts.out, format: opts.format }, io));
@@ -81,7 +123,10 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
     .command('schema')
     .description('Print the experiment JSON Schema (for editors: yaml-language-server, VS Code)')
     .option('--out <file>', 'write the schema to a file instead of stdout')
-    .addHelpText('after', '\nExamples:\n  $ npm run chaos -- schema --out chaos/schema/experiment.schema.json\n\nIn a YAML experiment: # yaml-language-server: $schema=../schema/experiment.schema.json')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ npm run chaos -- schema --out chaos/schema/experiment.schema.json\n\nIn a YAML experiment: # yaml-language-server: $schema=../schema/experiment.schema.json',
+    )
     .action(async (opts: { out?: string }) => {
       const { schemaCommand } = await import('./commands/schema');
       setCode(await schemaCommand({ out: opts.out }, io));
@@ -124,7 +169,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return EXIT_FAILED;
     }
     const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    io.stderr(`chaos: internal error: ${oneLine(detail)}${io.env.CHAOS_DEBUG ? `\n${error instanceof Error ? error.stack ?? '' : ''}` : ' (set CHAOS_DEBUG=1 for details)'}\n`);
+    io.stderr(
+      `chaos: internal error: ${oneLine(detail)}${io.env.CHAOS_DEBUG ? `\n${error instanceof Error ? (error.stack ?? '') : ''}` : ' (set CHAOS_DEBUG=1 for details)'}\n`,
+    );
     return EXIT_FAILED;
   }
 }

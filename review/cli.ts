@@ -48,7 +48,13 @@ function policySummary(report: PolicyReport): PolicySummary {
     rules: report.results.length,
     failures: report.results
       .filter((r) => r.status === 'failed' || r.status === 'warned')
-      .flatMap((r) => r.findings.map((f) => ({ rule: `${r.rule.id}${r.status === 'warned' ? ' (warning)' : ''}`, resource: f.subject, message: f.message }))),
+      .flatMap((r) =>
+        r.findings.map((f) => ({
+          rule: `${r.rule.id}${r.status === 'warned' ? ' (warning)' : ''}`,
+          resource: f.subject,
+          message: f.message,
+        })),
+      ),
     // One line per rule and reason, however many resources the suppression covers.
     suppressed: report.results.flatMap((r) =>
       [...new Set(r.suppressed.map((s) => s.suppression.reason))].map((reason) => ({ rule: r.rule.id, reason })),
@@ -83,7 +89,14 @@ function synthesizeRef(ref: string, work: string): string[] {
   }
 }
 
-async function reviewStack(tf: OfflineTerraform, work: string, stack: string, inBase: boolean, options: ReviewOptions, log: (m: string) => void): Promise<StackReview> {
+async function reviewStack(
+  tf: OfflineTerraform,
+  work: string,
+  stack: string,
+  inBase: boolean,
+  options: ReviewOptions,
+  log: (m: string) => void,
+): Promise<StackReview> {
   const headDir = join(work, 'head', 'stacks', stack);
   const say = (m: string) => log(`[${stack}] ${m}`);
   if (options.live) {
@@ -122,7 +135,10 @@ export async function review(options: ReviewOptions): Promise<string> {
       `# Infrastructure review: \`${options.base}\` → working tree`,
       '',
       ...reviews.map((r) => renderStackReview(r, options.base)),
-      ...removed.map((s) => `## Stack removed: \`${s}\`\n\nThe head no longer synthesizes this stack: \`cdktf destroy ${s}\` would delete all of its resources.\n`),
+      ...removed.map(
+        (s) =>
+          `## Stack removed: \`${s}\`\n\nThe head no longer synthesizes this stack: \`cdktf destroy ${s}\` would delete all of its resources.\n`,
+      ),
     ].join('\n');
     if (options.out) writeFileSync(options.out, body);
     return body;
@@ -133,13 +149,18 @@ export async function review(options: ReviewOptions): Promise<string> {
 
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('review')
-    .description('Review what a change does to the platform stacks: resources added, changed, replaced or destroyed, with downtime and security risks called out. Offline by default: the real AWS provider plans the head against a synthetic state of the base.')
+    .description(
+      'Review what a change does to the platform stacks: resources added, changed, replaced or destroyed, with downtime and security risks called out. Offline by default: the real AWS provider plans the head against a synthetic state of the base.',
+    )
     .requiredOption('--base <ref>', 'git ref to compare against (e.g. origin/main)')
     .option('--out <file>', 'write the Markdown review here as well as to stdout')
     .option('--stack <name...>', 'review only these stacks (default: every stack in the head)')
     .option('--live', 'plan against the real backend with your AWS credentials instead of offline', false)
     .option('--quiet', 'no progress lines on stderr', false)
-    .addHelpText('after', '\nExamples:\n  npm run review -- --base origin/main --out plan-review.md\n  npm run review -- --base HEAD~1 --stack dev\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  npm run review -- --base origin/main --out plan-review.md\n  npm run review -- --base HEAD~1 --stack dev\n',
+    )
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `review: ${s}` : s) });
   try {

@@ -17,7 +17,12 @@ export interface StackReview {
 
 const ORDER: readonly ChangeKind[] = ['replace', 'delete', 'update', 'create'];
 const HEADINGS: Readonly<Record<ChangeKind, string>> = {
-  replace: 'Replace', delete: 'Destroy', update: 'Change in place', create: 'Add', 'no-op': 'No-op', read: 'Read',
+  replace: 'Replace',
+  delete: 'Destroy',
+  update: 'Change in place',
+  create: 'Add',
+  'no-op': 'No-op',
+  read: 'Read',
 };
 const ICON: Readonly<Record<RiskFlag['kind'], string>> = { downtime: '🔴 downtime', 'data-loss': '🔴 data loss', security: '🟠 security' };
 
@@ -35,9 +40,10 @@ function count(changes: readonly ReviewedChange[], kind: ChangeKind): number {
 export function renderStackReview(review: StackReview, baseLabel: string): string {
   const { changes } = review;
   const lines: string[] = [`## Plan review: \`${review.stack}\``, ''];
-  const how = review.mode === 'what-if'
-    ? `offline what-if: the head planned by the real provider against a synthetic state of \`${baseLabel}\``
-    : 'live `terraform plan` against the real backend';
+  const how =
+    review.mode === 'what-if'
+      ? `offline what-if: the head planned by the real provider against a synthetic state of \`${baseLabel}\``
+      : 'live `terraform plan` against the real backend';
   if (changes.length === 0) {
     lines.push(`**No changes.** The head plans nothing different from \`${baseLabel}\` (${how}).`, '');
   } else {
@@ -65,7 +71,9 @@ export function renderStackReview(review: StackReview, baseLabel: string): strin
             '',
             '  | attribute | before | after |',
             '  | --- | --- | --- |',
-            ...c.diffs.map((d) => `  | \`${d.path}\`${d.forcesReplacement ? ' (forces replacement)' : ''} | ${cell(d.before)} | ${cell(d.after)} |`),
+            ...c.diffs.map(
+              (d) => `  | \`${d.path}\`${d.forcesReplacement ? ' (forces replacement)' : ''} | ${cell(d.before)} | ${cell(d.after)} |`,
+            ),
             '',
             '  </details>',
             '',

@@ -17,7 +17,9 @@ export interface AttributeSchema {
 /** The shape of one resource type's attributes and nested blocks (what the synthetic state needs). */
 export interface BlockSchema {
   readonly attributes: Readonly<Record<string, AttributeSchema>>;
-  readonly block_types: Readonly<Record<string, { readonly nesting_mode: string; readonly max_items?: number; readonly block: BlockSchema }>>;
+  readonly block_types: Readonly<
+    Record<string, { readonly nesting_mode: string; readonly max_items?: number; readonly block: BlockSchema }>
+  >;
 }
 
 export type ResourceSchemas = Readonly<Record<string, { readonly version: number; readonly block: BlockSchema }>>;
@@ -61,7 +63,11 @@ function strip(block: BlockSchema): BlockSchema {
   }
   const block_types: Record<string, { nesting_mode: string; max_items?: number; block: BlockSchema }> = {};
   for (const [name, b] of Object.entries(block.block_types ?? {})) {
-    block_types[name] = { nesting_mode: b.nesting_mode, ...(b.max_items !== undefined && { max_items: b.max_items }), block: strip(b.block) };
+    block_types[name] = {
+      nesting_mode: b.nesting_mode,
+      ...(b.max_items !== undefined && { max_items: b.max_items }),
+      block: strip(b.block),
+    };
   }
   return { attributes, block_types };
 }

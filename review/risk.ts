@@ -37,7 +37,7 @@ const DOWNTIME_ON_REPLACE: Readonly<Record<string, string>> = {
   aws_autoscaling_group: 'the only instance is terminated and a new one launched',
   aws_launch_template: 'a new launch template: the instance refresh replaces the only instance',
   aws_eip: 'the public address changes: DNS records and clients must follow',
-  aws_efs_file_system: 'certificates are lost: the proxy must request new ones (Let\'s Encrypt allows 5 duplicates a week)',
+  aws_efs_file_system: "certificates are lost: the proxy must request new ones (Let's Encrypt allows 5 duplicates a week)",
   aws_efs_mount_target: 'the proxy cannot mount its certificates while the target is recreated',
   aws_ecs_task_definition: 'a new task definition revision: the service restarts its task (one instance, fixed ports: brief outage)',
 };
@@ -68,7 +68,8 @@ function securityFlags(change: Omit<ReviewedChange, 'flags'>, after: Record<stri
   const flags: RiskFlag[] = [];
   if (change.type === 'aws_vpc_security_group_ingress_rule' && change.kind !== 'delete') {
     const cidr = str(after.cidr_ipv4 ?? after.cidr_ipv6 ?? '');
-    const ports = after.from_port === after.to_port ? `port ${str(after.from_port)}` : `ports ${str(after.from_port)}-${str(after.to_port)}`;
+    const ports =
+      after.from_port === after.to_port ? `port ${str(after.from_port)}` : `ports ${str(after.from_port)}-${str(after.to_port)}`;
     if (WORLD.has(cidr) && ![80, 443].includes(Number(after.from_port))) {
       flags.push({ kind: 'security', message: `opens ${ports} to the whole internet (${cidr})` });
     }

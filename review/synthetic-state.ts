@@ -85,7 +85,7 @@ export function placeholder(type: TfType | undefined, resourceType: string, addr
       if (leaf === 'owner_id') return PLACEHOLDER_ACCOUNT;
       if (leaf.endsWith('_ip') || leaf === 'public_ip' || leaf === 'private_ip') {
         // Documentation range (RFC 5737): never a real host.
-        return `198.51.100.${parseInt(hash.slice(0, 2), 16) % 250 + 1}`;
+        return `198.51.100.${(parseInt(hash.slice(0, 2), 16) % 250) + 1}`;
       }
       return `placeholder-${hash}`;
     }
@@ -196,7 +196,10 @@ export function correctState(state: TerraformState, plan: PlanJson): { state: Te
     if (kind !== 'update' && kind !== 'replace') return r;
     corrected += 1;
     const [instance] = r.instances;
-    const attributes = mergeKnown(instance.attributes as Json, change.change.after as Json, change.change.after_unknown) as Record<string, unknown>;
+    const attributes = mergeKnown(instance.attributes as Json, change.change.after as Json, change.change.after_unknown) as Record<
+      string,
+      unknown
+    >;
     return { ...r, instances: [{ ...instance, attributes }] };
   });
   return { state: { ...state, serial: state.serial + 1, resources }, corrected };
@@ -269,7 +272,9 @@ export function resolveReferences(state: TerraformState, config: TerraformConfig
 
 /** The synthesized configuration with what `configState` reads besides the resources. */
 export type StackConfig = TerraformConfig & {
-  readonly provider?: { readonly aws?: readonly { readonly region?: unknown; readonly default_tags?: readonly { readonly tags?: unknown }[] }[] };
+  readonly provider?: {
+    readonly aws?: readonly { readonly region?: unknown; readonly default_tags?: readonly { readonly tags?: unknown }[] }[];
+  };
 };
 
 const HAS_EXPRESSION = /\$\{/;
@@ -355,12 +360,17 @@ export function configState(config: StackConfig, schemas: ResourceSchemas, terra
       if (args.count !== undefined || args.for_each !== undefined || args.provider !== undefined) {
         throw new Error(`${type}.${name}: count, for_each and provider aliases are not supported by the synthetic state`);
       }
-      const attributes = blockFromConfig(args, schema.block, {
-        resourceType: type,
-        address: `${type}.${name}`,
-        region,
-        defaultTags: defaultTags !== null && typeof defaultTags === 'object' && !Array.isArray(defaultTags) ? defaultTags : undefined,
-      }, '');
+      const attributes = blockFromConfig(
+        args,
+        schema.block,
+        {
+          resourceType: type,
+          address: `${type}.${name}`,
+          region,
+          defaultTags: defaultTags !== null && typeof defaultTags === 'object' && !Array.isArray(defaultTags) ? defaultTags : undefined,
+        },
+        '',
+      );
       resources.push({
         mode: 'managed',
         type,
@@ -370,7 +380,14 @@ export function configState(config: StackConfig, schemas: ResourceSchemas, terra
       });
     }
   }
-  const state: TerraformState = { version: 4, terraform_version: terraformVersion, serial: 1, lineage: randomUUID(), outputs: {}, resources };
+  const state: TerraformState = {
+    version: 4,
+    terraform_version: terraformVersion,
+    serial: 1,
+    lineage: randomUUID(),
+    outputs: {},
+    resources,
+  };
   resolveReferences(state, config);
   return state;
 }

@@ -118,9 +118,7 @@ export interface OfflineTerraform {
 export function offlineTerraform(workDir: string, env: NodeJS.ProcessEnv = process.env): OfflineTerraform {
   const bin = discoverTerraform(env);
   if (!bin) {
-    throw new TerraformUnavailableError(
-      'terraform not found: install Terraform >= 1.5 on the PATH or set TERRAFORM_BIN to its path',
-    );
+    throw new TerraformUnavailableError('terraform not found: install Terraform >= 1.5 on the PATH or set TERRAFORM_BIN to its path');
   }
   const mirror = discoverProviderMirror(env);
   if (!mirror) {

@@ -24,8 +24,17 @@ async function checkPlan(tf: OfflineTerraform, dir: string, name: string): Promi
   let changed = false;
   for (const line of stream.split('\n')) {
     if (!line.startsWith('{')) continue;
-    const message = JSON.parse(line) as { type?: string; change?: { action?: string; resource?: { resource_type?: string; addr?: string } }; changes?: Record<string, number> };
-    if (message.type === 'planned_change' && message.change?.action !== 'noop' && message.change?.action !== 'read' && !message.change?.resource?.addr?.startsWith('data.')) {
+    const message = JSON.parse(line) as {
+      type?: string;
+      change?: { action?: string; resource?: { resource_type?: string; addr?: string } };
+      changes?: Record<string, number>;
+    };
+    if (
+      message.type === 'planned_change' &&
+      message.change?.action !== 'noop' &&
+      message.change?.action !== 'read' &&
+      !message.change?.resource?.addr?.startsWith('data.')
+    ) {
       changed = true;
     }
     if (message.type === 'change_summary') {
@@ -49,7 +58,9 @@ async function initialState(tf: OfflineTerraform, baseDir: string, config: Stack
 
 /** The Terraform version, for the state; asked while init runs (a failed init leaves it unawaited, hence the catch). */
 function terraformVersion(tf: OfflineTerraform, dir: string): Promise<string> {
-  const version = terraform(tf, dir, ['version', '-json']).then((out) => (JSON.parse(out) as { terraform_version: string }).terraform_version);
+  const version = terraform(tf, dir, ['version', '-json']).then(
+    (out) => (JSON.parse(out) as { terraform_version: string }).terraform_version,
+  );
   version.catch(() => undefined);
   return version;
 }
@@ -126,7 +137,12 @@ export async function planHead(
  * consistent. The first round runs the check alone: a state fresh from the configuration always lacks
  * the provider's defaults, so a head plan then would be wasted work slowing the check.
  */
-export async function whatIf(tf: OfflineTerraform, baseDir: string, headDir: string, progress: Progress = () => undefined): Promise<PlanJson> {
+export async function whatIf(
+  tf: OfflineTerraform,
+  baseDir: string,
+  headDir: string,
+  progress: Progress = () => undefined,
+): Promise<PlanJson> {
   const baseStatePath = writeOfflineOverride(baseDir);
   // Inits first, one after the other: an init relinks the shared plugin cache, and a plan running
   // meanwhile in another directory can find its provider missing.

@@ -39,8 +39,8 @@ export class CertificateStorage extends Construct {
     this.mountTargets = props.subnetIds.map(
       (subnetId, i) =>
         new EfsMountTarget(this, `mount-${i}`, {
-        fileSystemId: this.fileSystem.id,
-        subnetId,
+          fileSystemId: this.fileSystem.id,
+          subnetId,
           securityGroups: [props.securityGroupId],
         }),
     );

@@ -53,8 +53,7 @@ const serviceConfig = z.strictObject({
     .int()
     .min(0)
     .max(1, {
-      message:
-        'expected 0 or 1: services use host networking with fixed ports on a single instance, so two copies cannot run side by side',
+      message: 'expected 0 or 1: services use host networking with fixed ports on a single instance, so two copies cannot run side by side',
     })
     .default(1),
   memoryMiB: z
@@ -76,12 +75,8 @@ export const environmentSchema = z
     region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, {
       message: 'expected an AWS region code such as "eu-west-1"',
     }),
-    availabilityZones: z
-      .tuple([z.string(), z.string()], { message: 'expected exactly two availability zone names' })
-      .optional(),
-    vpcCidr: cidr('expected an IPv4 CIDR block with a prefix from /16 to /24, e.g. "10.0.0.0/16"', 16, 24).default(
-      '10.40.0.0/16',
-    ),
+    availabilityZones: z.tuple([z.string(), z.string()], { message: 'expected exactly two availability zone names' }).optional(),
+    vpcCidr: cidr('expected an IPv4 CIDR block with a prefix from /16 to /24, e.g. "10.0.0.0/16"', 16, 24).default('10.40.0.0/16'),
     instanceType: z
       .string()
       .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { message: 'expected an EC2 instance type such as "t3.small"' })
@@ -94,18 +89,13 @@ export const environmentSchema = z
       .default(30),
     sshCidrs: z.array(cidr('expected an IPv4 CIDR block such as "203.0.113.7/32"')).default([]),
     sshKeyName: z.string().min(1, { message: 'expected the name of an EC2 key pair' }).optional(),
-    domain: z
-      .string()
-      .regex(hostname, { message: 'expected a lower-case DNS name such as "app.example.com"' })
-      .optional(),
+    domain: z.string().regex(hostname, { message: 'expected a lower-case DNS name such as "app.example.com"' }).optional(),
     hostedZoneId: z
       .string()
       .regex(/^Z[A-Z0-9]{4,31}$/, { message: 'expected a Route 53 hosted zone id such as "Z0123456789ABC"' })
       .optional(),
     acmeEmail: z.email({ message: 'expected an e-mail address for the ACME account' }).optional(),
-    acmeDirectory: z
-      .url({ protocol: /^https$/, message: 'expected the https URL of an ACME directory' })
-      .default(LETS_ENCRYPT_STAGING),
+    acmeDirectory: z.url({ protocol: /^https$/, message: 'expected the https URL of an ACME directory' }).default(LETS_ENCRYPT_STAGING),
     imageTag: z
       .string()
       .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, {
@@ -210,10 +200,7 @@ export function availabilityZonesOf(env: EnvironmentConfig): readonly [string, s
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>(
-    (acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)),
-    '',
-  );
+  return path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), '');
 }
 
 function describeValue(input: unknown): string {

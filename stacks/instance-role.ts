@@ -50,9 +50,7 @@ export class InstanceRole extends Construct {
           sid: 'OwnInstances',
           actions: ['ec2:AssociateAddress'],
           resources: [arn('instance/*'), arn('network-interface/*')],
-          conditions: [
-            { test: 'StringEquals', variable: `aws:ResourceTag/${props.instanceTag.key}`, values: [props.instanceTag.value] },
-          ],
+          conditions: [{ test: 'StringEquals', variable: `aws:ResourceTag/${props.instanceTag.key}`, values: [props.instanceTag.value] }],
         },
       ]),
     });

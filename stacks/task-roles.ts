@@ -60,9 +60,7 @@ export class TaskRoles extends Construct {
           sid: 'MountCertificates',
           actions: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'],
           resources: [props.fileSystemArn],
-          conditions: [
-            { test: 'StringEquals', variable: 'elasticfilesystem:AccessPointArn', values: [props.accessPointArn] },
-          ],
+          conditions: [{ test: 'StringEquals', variable: 'elasticfilesystem:AccessPointArn', values: [props.accessPointArn] }],
         },
       ]),
     });

@@ -23,7 +23,11 @@ describe('a chaostoolkit 1.x experiment runs unchanged', () => {
     expect(journal.status).toBe('completed');
     expect(journal.steady_states.before.probes).toHaveLength(9);
     expect(journal.steady_states.before.probes.every((p: { tolerance_met: boolean }) => p.tolerance_met)).toBe(true);
-    expect(journal.run.map((r: { activity: { name: string } }) => r.activity.name)).toEqual(['make-the-service-flap', 'the-service-answers-again', 'we-can-request-the-service']);
+    expect(journal.run.map((r: { activity: { name: string } }) => r.activity.name)).toEqual([
+      'make-the-service-flap',
+      'the-service-answers-again',
+      'we-can-request-the-service',
+    ]);
     expect(journal.experiment.version).toBe('1.0.0');
     expect(journal.recovery).toBeNull();
     expect(existsSync(join(dir, 'chaostoolkit-rolled-back'))).toBe(true);

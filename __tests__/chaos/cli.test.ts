@@ -12,7 +12,8 @@ import { TEST_CATALOG } from './helpers/test-faults';
 let dir: string;
 let server: LocalServer;
 
-const good = (url: string) => `title: Good\nsteady-state-hypothesis:\n  title: up\n  probes:\n    - {type: probe, name: health, tolerance: 200, provider: {type: http, url: "${url}/healthz"}}\nmethod:\n  - {type: probe, name: page, tolerance: 200, provider: {type: fault, id: "http:get", arguments: {path: /}}}\n`;
+const good = (url: string) =>
+  `title: Good\nsteady-state-hypothesis:\n  title: up\n  probes:\n    - {type: probe, name: health, tolerance: 200, provider: {type: http, url: "${url}/healthz"}}\nmethod:\n  - {type: probe, name: page, tolerance: 200, provider: {type: fault, id: "http:get", arguments: {path: /}}}\n`;
 
 /** Bad inputs: each must end in exit 2 and exactly one clear line on stderr. */
 const FILES: Record<string, string> = {
@@ -20,10 +21,15 @@ const FILES: Record<string, string> = {
   'malformed.json': '{"title": "x", "method": [}',
   'wrong-type.yaml': 'title: 5\nmethod: []\n',
   'unknown-fault.yaml': 'title: x\nmethod:\n  - {type: action, name: a, provider: {type: fault, id: "ecs:stop-tsk"}}\n',
-  'bad-fault-args.yaml': 'title: x\nmethod:\n  - {type: probe, name: a, provider: {type: fault, id: "http:get", arguments: {timeoutMs: soon}}}\n',
-  'python.json': JSON.stringify({ title: 'x', method: [{ type: 'action', name: 'a', provider: { type: 'python', module: 'chaosaws.ecs.actions', func: 'stop_task' } }] }),
+  'bad-fault-args.yaml':
+    'title: x\nmethod:\n  - {type: probe, name: a, provider: {type: fault, id: "http:get", arguments: {timeoutMs: soon}}}\n',
+  'python.json': JSON.stringify({
+    title: 'x',
+    method: [{ type: 'action', name: 'a', provider: { type: 'python', module: 'chaosaws.ecs.actions', func: 'stop_task' } }],
+  }),
   'no-executable.yaml': 'title: x\nmethod:\n  - {type: action, name: a, provider: {type: process, path: /nonexistent/tool}}\n',
-  'env-missing.yaml': 'title: x\nconfiguration: {base: {type: env, key: CHAOS_TEST_UNSET_VAR}}\nmethod:\n  - {type: probe, name: a, provider: {type: http, url: "${base}"}}\n',
+  'env-missing.yaml':
+    'title: x\nconfiguration: {base: {type: env, key: CHAOS_TEST_UNSET_VAR}}\nmethod:\n  - {type: probe, name: a, provider: {type: http, url: "${base}"}}\n',
   'not-a-journal.json': JSON.stringify({ hello: 'world' }),
   'outputs-malformed.json': '{ "target": ',
   'outputs-empty.json': '{}',
@@ -49,27 +55,67 @@ const CORPUS: [string, string[], RegExp][] = [
   ['malformed YAML', ['validate', 'malformed.yaml'], /^chaos: malformed\.yaml: line \d+, column \d+: is not valid YAML\/JSON/],
   ['malformed JSON', ['validate', 'malformed.json'], /^chaos: malformed\.json: line 1, column \d+: is not valid YAML\/JSON/],
   ['wrong types', ['validate', 'wrong-type.yaml'], /^chaos: wrong-type\.yaml: title: expected a string, got 5$/],
-  ['unknown fault', ['validate', 'unknown-fault.yaml'], /^chaos: unknown-fault\.yaml: method\[0\]\.provider\.id: unknown fault "ecs:stop-tsk"/],
-  ['bad fault arguments', ['validate', 'bad-fault-args.yaml'], /method\[0\]\.provider\.arguments\.timeoutMs: expected a number, got "soon"$/],
+  [
+    'unknown fault',
+    ['validate', 'unknown-fault.yaml'],
+    /^chaos: unknown-fault\.yaml: method\[0\]\.provider\.id: unknown fault "ecs:stop-tsk"/,
+  ],
+  [
+    'bad fault arguments',
+    ['validate', 'bad-fault-args.yaml'],
+    /method\[0\]\.provider\.arguments\.timeoutMs: expected a number, got "soon"$/,
+  ],
   ['python provider', ['validate', 'python.json'], /python\.json: method\[0\]\.provider\.type: python providers are not supported/],
   ['missing experiment file', ['validate', 'nope.yaml'], /^chaos: nope\.yaml: no such file$/],
   ['unset env reference', ['validate', 'env-missing.yaml'], /configuration\.base: environment variable CHAOS_TEST_UNSET_VAR is not set/],
-  ['missing executable', ['run', 'no-executable.yaml', '--outputs', 'outputs.good.json'], /no-executable\.yaml: method\[0\]\.provider\.path: executable "\/nonexistent\/tool" is not found/],
+  [
+    'missing executable',
+    ['run', 'no-executable.yaml', '--outputs', 'outputs.good.json'],
+    /no-executable\.yaml: method\[0\]\.provider\.path: executable "\/nonexistent\/tool" is not found/,
+  ],
   ['outputs not JSON', ['run', 'good.yaml', '--outputs', 'outputs-malformed.json'], /^chaos: outputs-malformed\.json: is not valid JSON/],
   ['outputs empty', ['run', 'good.yaml', '--outputs', 'outputs-empty.json'], /^chaos: outputs-empty\.json: target: is required/],
-  ['outputs missing a key', ['run', 'good.yaml', '--outputs', 'outputs-missing-key.json'], /^chaos: outputs-missing-key\.json: clusterName: is required \(expected a string\)$/],
-  ['outputs naming other resources', ['run', 'good.yaml', '--outputs', 'outputs-other-resources.json'], /^chaos: outputs-other-resources\.json: services\.payments: is not a known key/],
-  ['outputs with two stacks', ['run', 'good.yaml', '--outputs', 'outputs-two-stacks.json'], /holds outputs of 2 stacks \(dev, prod\); choose one with --stack <name>$/],
-  ['unknown stack', ['run', 'good.yaml', '--outputs', 'outputs-two-stacks.json', '--stack', 'qa'], /has no stack "qa" \(stacks: dev, prod\)$/],
+  [
+    'outputs missing a key',
+    ['run', 'good.yaml', '--outputs', 'outputs-missing-key.json'],
+    /^chaos: outputs-missing-key\.json: clusterName: is required \(expected a string\)$/,
+  ],
+  [
+    'outputs naming other resources',
+    ['run', 'good.yaml', '--outputs', 'outputs-other-resources.json'],
+    /^chaos: outputs-other-resources\.json: services\.payments: is not a known key/,
+  ],
+  [
+    'outputs with two stacks',
+    ['run', 'good.yaml', '--outputs', 'outputs-two-stacks.json'],
+    /holds outputs of 2 stacks \(dev, prod\); choose one with --stack <name>$/,
+  ],
+  [
+    'unknown stack',
+    ['run', 'good.yaml', '--outputs', 'outputs-two-stacks.json', '--stack', 'qa'],
+    /has no stack "qa" \(stacks: dev, prod\)$/,
+  ],
   ['outputs file missing', ['run', 'good.yaml', '--outputs', 'missing.json'], /^chaos: missing\.json: no such file$/],
-  ['faults without any outputs', ['run', 'good.yaml'], /outputs\.json or \.rehearsal\/outputs\.json: not found, and this experiment's faults \(http:get\) need the stack outputs: pass --outputs <file>$/],
-  ['--journal with two experiments', ['run', 'good.yaml', 'good.yaml', '--journal', 'j.json'], /--journal names one file, so it needs exactly one experiment$/],
+  [
+    'faults without any outputs',
+    ['run', 'good.yaml'],
+    /outputs\.json or \.rehearsal\/outputs\.json: not found, and this experiment's faults \(http:get\) need the stack outputs: pass --outputs <file>$/,
+  ],
+  [
+    '--journal with two experiments',
+    ['run', 'good.yaml', 'good.yaml', '--journal', 'j.json'],
+    /--journal names one file, so it needs exactly one experiment$/,
+  ],
   ['unknown command', ['explode'], /^chaos: unknown command 'explode' \(see --help\)$/],
   ['unknown option', ['run', 'good.yaml', '--force'], /^chaos: unknown option '--force' \(see --help\)$/],
   ['missing argument', ['validate'], /^chaos: missing required argument 'experiment' \(see --help\)$/],
   ['bad choice', ['list', '--format', 'xml'], /option '--format <format>' argument 'xml' is invalid/],
   ['no command', [], /^chaos: a command is required: run, validate, list, report or schema/],
-  ['report of a non-journal', ['report', 'not-a-journal.json'], /^chaos: not-a-journal\.json: experiment: is required .*\(expected a journal written by chaos run\)$/],
+  [
+    'report of a non-journal',
+    ['report', 'not-a-journal.json'],
+    /^chaos: not-a-journal\.json: experiment: is required .*\(expected a journal written by chaos run\)$/,
+  ],
   ['report of a missing journal', ['report', 'gone.json'], /^chaos: gone\.json: no such journal file$/],
 ];
 
@@ -119,7 +165,11 @@ describe('CLI: commands that work', () => {
   });
 
   it('validate accepts the shipped experiments and the chaostoolkit fixture', async () => {
-    const result = await runCli(['validate', join(REPO, 'chaos/experiments/http-smoke.yaml'), join(__dirname, 'fixtures/chaostoolkit-sample.json')], dir, { ...process.env, MARKER_DIR: dir });
+    const result = await runCli(
+      ['validate', join(REPO, 'chaos/experiments/http-smoke.yaml'), join(__dirname, 'fixtures/chaostoolkit-sample.json')],
+      dir,
+      { ...process.env, MARKER_DIR: dir },
+    );
     expect(result.stderr).toBe('');
     expect(result.stdout.split('\n').filter(Boolean)).toHaveLength(2);
     expect(result.code).toBe(0);
@@ -151,14 +201,25 @@ describe('CLI: commands that work', () => {
 });
 
 describe('run: destructive faults need --yes', () => {
-  const marker = (service: string) => `title: Destructive\nmethod:\n  - {type: action, name: mark, provider: {type: fault, id: "test:touch-marker", arguments: {service: ${service}, marker: "${join(dir, 'm')}"}}}\n`;
-  const options = { outputs: 'outputs.good.json', stack: undefined, dryRun: false, journal: 'd.json', yes: false, quiet: true, catalog: TEST_CATALOG };
+  const marker = (service: string) =>
+    `title: Destructive\nmethod:\n  - {type: action, name: mark, provider: {type: fault, id: "test:touch-marker", arguments: {service: ${service}, marker: "${join(dir, 'm')}"}}}\n`;
+  const options = {
+    outputs: 'outputs.good.json',
+    stack: undefined,
+    dryRun: false,
+    journal: 'd.json',
+    yes: false,
+    quiet: true,
+    catalog: TEST_CATALOG,
+  };
   const io = () => ({ stdout: () => undefined, stderr: () => undefined, cwd: dir, env: process.env, interrupts: quietInterrupts });
 
   it('GIVEN no --yes THEN UsageError naming the faults; with --dry-run it only describes them', async () => {
     await writeFile(join(dir, 'destructive.yaml'), marker('api'));
     await expect(runCommand({ ...options, experiments: ['destructive.yaml'] }, io())).rejects.toThrow(UsageError);
-    await expect(runCommand({ ...options, experiments: ['destructive.yaml'] }, io())).rejects.toThrow(/destructive\.yaml injects destructive faults \(test:touch-marker in "mark"\); add --yes/);
+    await expect(runCommand({ ...options, experiments: ['destructive.yaml'] }, io())).rejects.toThrow(
+      /destructive\.yaml injects destructive faults \(test:touch-marker in "mark"\); add --yes/,
+    );
     let out = '';
     await runCommand({ ...options, dryRun: true, experiments: ['destructive.yaml'] }, { ...io(), stdout: (t: string) => void (out += t) });
     expect(out).toContain(`test:touch-marker: mark platform-test-api in ${join(dir, 'm')} [destructive]`);
@@ -170,7 +231,10 @@ describe('run: destructive faults need --yes', () => {
   });
 
   it('GIVEN a fault aimed outside the outputs THEN refused before anything runs', async () => {
-    await writeFile(join(dir, 'aim.yaml'), 'title: Aim\nmethod:\n  - {type: action, name: aim, provider: {type: fault, id: "test:aim-at", arguments: {service: payments}}}\n');
+    await writeFile(
+      join(dir, 'aim.yaml'),
+      'title: Aim\nmethod:\n  - {type: action, name: aim, provider: {type: fault, id: "test:aim-at", arguments: {service: payments}}}\n',
+    );
     await expect(runCommand({ ...options, yes: true, experiments: ['aim.yaml'] }, io())).rejects.toThrow(
       /^aim\.yaml: method\[0\]\.provider\.arguments: service "payments" is not named in the outputs .*a fault may only target what the outputs name$/,
     );

@@ -15,9 +15,18 @@ beforeEach(() => {
 });
 
 const url = (path: string) => `${server.url}${path}`;
-const healthProbe = (): JsonObject => ({ type: 'probe', name: 'health', provider: { type: 'http', url: url('/healthz'), timeout: 1 }, tolerance: 200 });
+const healthProbe = (): JsonObject => ({
+  type: 'probe',
+  name: 'health',
+  provider: { type: 'http', url: url('/healthz'), timeout: 1 },
+  tolerance: 200,
+});
 const hit = (name: string, path: string): JsonObject => ({ type: 'action', name, provider: { type: 'http', url: url(path) } });
-const touch = (name: string, file: string): JsonObject => ({ type: 'action', name, provider: { type: 'process', path: 'touch', arguments: [`\${markers}/${file}`] } });
+const touch = (name: string, file: string): JsonObject => ({
+  type: 'action',
+  name,
+  provider: { type: 'process', path: 'touch', arguments: [`\${markers}/${file}`] },
+});
 
 function experiment(parts: JsonObject): JsonObject {
   return {
@@ -32,7 +41,10 @@ function experiment(parts: JsonObject): JsonObject {
 
 describe('engine: every status path against a local server', () => {
   it('GIVEN a fault the system recovers from in time THEN completed, recovery measured, rollbacks ran', async () => {
-    const { journal, written, dir } = await runDocument(experiment({ recovery: { within: 5, poll: 0.2, availability: { min: 10, probe: 'health', rate: 20, timeout: 0.5 } } }), server.url);
+    const { journal, written, dir } = await runDocument(
+      experiment({ recovery: { within: 5, poll: 0.2, availability: { min: 10, probe: 'health', rate: 20, timeout: 0.5 } } }),
+      server.url,
+    );
     expect(journal.status).toBe('completed');
     expect(journal.deviated).toBe(false);
     expect(exitCodeFor(journal)).toBe(0);
@@ -44,7 +56,9 @@ describe('engine: every status path against a local server', () => {
     expect(r?.availability ?? 100).toBeLessThan(100);
     expect(r?.maxConsecutiveFailures ?? 0).toBeGreaterThanOrEqual(5);
     expect(r?.samples.length ?? 0).toBeGreaterThanOrEqual(10);
-    expect(r?.samples[0]).toEqual(expect.objectContaining({ t: expect.any(Number), ok: expect.any(Boolean), latencyMs: expect.any(Number) }));
+    expect(r?.samples[0]).toEqual(
+      expect.objectContaining({ t: expect.any(Number), ok: expect.any(Boolean), latencyMs: expect.any(Number) }),
+    );
     expect(journal.steady_states.during.length).toBeGreaterThanOrEqual(1);
     expect(journal.steady_states.before?.steady_state_met).toBe(true);
     expect(journal.steady_states.after?.steady_state_met).toBe(true);
@@ -55,7 +69,11 @@ describe('engine: every status path against a local server', () => {
 
   it('GIVEN a fault that lasts THEN the steady state deviates: failed, deviated, rollbacks ran (deviated strategy)', async () => {
     const { journal, dir } = await runDocument(
-      experiment({ method: [hit('fail for long', '/__fail?ms=60000')], rollbacks: [hit('heal', '/__heal'), touch('mark', 'rolled-back')], 'rollback-strategy': 'deviated' }),
+      experiment({
+        method: [hit('fail for long', '/__fail?ms=60000')],
+        rollbacks: [hit('heal', '/__heal'), touch('mark', 'rolled-back')],
+        'rollback-strategy': 'deviated',
+      }),
       server.url,
     );
     expect(journal.status).toBe('failed');
@@ -79,7 +97,10 @@ describe('engine: every status path against a local server', () => {
   });
 
   it('GIVEN availability below the objective THEN failed although the steady state came back', async () => {
-    const { journal } = await runDocument(experiment({ recovery: { within: 5, poll: 0.2, availability: { min: 99.9, probe: 'health', rate: 20, timeout: 0.5 } } }), server.url);
+    const { journal } = await runDocument(
+      experiment({ recovery: { within: 5, poll: 0.2, availability: { min: 99.9, probe: 'health', rate: 20, timeout: 0.5 } } }),
+      server.url,
+    );
     expect(journal.status).toBe('failed');
     expect(journal.deviated).toBe(false);
     expect(journal.recovery?.met).toBe(false);
@@ -87,7 +108,10 @@ describe('engine: every status path against a local server', () => {
   });
 
   it('GIVEN recovery slower than the objective THEN failed: not recovered within the deadline', async () => {
-    const { journal } = await runDocument(experiment({ method: [hit('fail', '/__fail?ms=1200')], recovery: { within: 0.4, poll: 0.1 } }), server.url);
+    const { journal } = await runDocument(
+      experiment({ method: [hit('fail', '/__fail?ms=1200')], recovery: { within: 0.4, poll: 0.1 } }),
+      server.url,
+    );
     expect(journal.status).toBe('failed');
     expect(journal.recovery).toMatchObject({ met: false, timeToRecoverMs: null, availability: null });
     expect(journal.recovery?.timeToDetectMs).not.toBeNull();
@@ -95,7 +119,12 @@ describe('engine: every status path against a local server', () => {
   });
 
   it('GIVEN a failed action THEN the method stops and the run fails (not "completed")', async () => {
-    const { journal, dir } = await runDocument(experiment({ method: [{ type: 'action', name: 'refused', provider: { type: 'fault', id: 'test:refuse' } }, touch('never', 'after-failure')] }), server.url);
+    const { journal, dir } = await runDocument(
+      experiment({
+        method: [{ type: 'action', name: 'refused', provider: { type: 'fault', id: 'test:refuse' } }, touch('never', 'after-failure')],
+      }),
+      server.url,
+    );
     expect(journal.status).toBe('failed');
     expect(journal.run).toHaveLength(1);
     expect(journal.run[0]).toMatchObject({ status: 'failed', exception: ['ActivityFailedError: target refused'] });
@@ -105,7 +134,12 @@ describe('engine: every status path against a local server', () => {
 
   it('GIVEN a method probe outside its tolerance THEN the run fails (probes in the method are checked)', async () => {
     const { journal } = await runDocument(
-      experiment({ method: [hit('fail', '/__fail?ms=300'), { type: 'probe', name: 'through proxy', provider: { type: 'http', url: url('/') }, tolerance: 200 }] }),
+      experiment({
+        method: [
+          hit('fail', '/__fail?ms=300'),
+          { type: 'probe', name: 'through proxy', provider: { type: 'http', url: url('/') }, tolerance: 200 },
+        ],
+      }),
       server.url,
     );
     expect(journal.status).toBe('failed');
@@ -114,13 +148,19 @@ describe('engine: every status path against a local server', () => {
   });
 
   it('GIVEN a non-zero exit of a process action THEN the action failed', async () => {
-    const { journal } = await runDocument(experiment({ method: [{ type: 'action', name: 'false', provider: { type: 'process', path: 'false' } }] }), server.url);
+    const { journal } = await runDocument(
+      experiment({ method: [{ type: 'action', name: 'false', provider: { type: 'process', path: 'false' } }] }),
+      server.url,
+    );
     expect(journal.status).toBe('failed');
     expect(journal.run[0]?.exception?.[0]).toMatch(/process exited with status 1/);
   });
 
   it('GIVEN a driver bug THEN aborted, rollbacks still ran', async () => {
-    const { journal, dir } = await runDocument(experiment({ method: [{ type: 'action', name: 'buggy', provider: { type: 'fault', id: 'test:explode' } }] }), server.url);
+    const { journal, dir } = await runDocument(
+      experiment({ method: [{ type: 'action', name: 'buggy', provider: { type: 'fault', id: 'test:explode' } }] }),
+      server.url,
+    );
     expect(journal.status).toBe('aborted');
     expect(journal.reasons[0]).toMatch(/aborted: TypeError: driver bug/);
     expect(existsSync(join(dir, 'rolled-back'))).toBe(true);
@@ -130,7 +170,11 @@ describe('engine: every status path against a local server', () => {
   it('GIVEN an interruption during the method THEN interrupted, rollbacks ran, journal written', async () => {
     const started = Date.now();
     const { journal, written, dir } = await runDocument(
-      experiment({ method: [{ ...hit('fail', '/__fail?ms=60000'), pauses: { after: 30 } }], rollbacks: [hit('heal', '/__heal'), touch('mark', 'rolled-back')], recovery: { within: 60, availability: { min: 90, probe: 'health' } } }),
+      experiment({
+        method: [{ ...hit('fail', '/__fail?ms=60000'), pauses: { after: 30 } }],
+        rollbacks: [hit('heal', '/__heal'), touch('mark', 'rolled-back')],
+        recovery: { within: 60, availability: { min: 90, probe: 'health' } },
+      }),
       server.url,
       { interruptAfterMs: 400 },
     );
@@ -145,7 +189,15 @@ describe('engine: every status path against a local server', () => {
 
   it('GIVEN a fault module with a rollback THEN it is undone during rollbacks, before declared rollbacks', async () => {
     const { journal, dir } = await runDocument(
-      experiment({ method: [{ type: 'action', name: 'mark api', provider: { type: 'fault', id: 'test:touch-marker', arguments: { service: 'api', marker: '${markers}/fault' } } }] }),
+      experiment({
+        method: [
+          {
+            type: 'action',
+            name: 'mark api',
+            provider: { type: 'fault', id: 'test:touch-marker', arguments: { service: 'api', marker: '${markers}/fault' } },
+          },
+        ],
+      }),
       server.url,
     );
     expect(journal.status).toBe('completed');
@@ -160,13 +212,27 @@ describe('engine: every status path against a local server', () => {
           title: 'checks',
           probes: [
             healthProbe(),
-            { type: 'probe', name: 'exit code', provider: { type: 'process', path: 'sh', arguments: ['-c', 'echo ready; exit 3'] }, tolerance: 3 },
-            { type: 'probe', name: 'stdout', provider: { type: 'process', path: 'echo', arguments: ['ready'] }, tolerance: { type: 'regex', pattern: '^ready', target: 'stdout' } },
+            {
+              type: 'probe',
+              name: 'exit code',
+              provider: { type: 'process', path: 'sh', arguments: ['-c', 'echo ready; exit 3'] },
+              tolerance: 3,
+            },
+            {
+              type: 'probe',
+              name: 'stdout',
+              provider: { type: 'process', path: 'echo', arguments: ['ready'] },
+              tolerance: { type: 'regex', pattern: '^ready', target: 'stdout' },
+            },
             {
               type: 'probe',
               name: 'judged by a probe',
               provider: { type: 'http', url: url('/status') },
-              tolerance: { type: 'probe', name: 'judge', provider: { type: 'process', path: 'sh', arguments: ['-c', 'grep -q "\\"healthy\\":true"'] } },
+              tolerance: {
+                type: 'probe',
+                name: 'judge',
+                provider: { type: 'process', path: 'sh', arguments: ['-c', 'grep -q "\\"healthy\\":true"'] },
+              },
             },
           ],
         },
@@ -181,7 +247,12 @@ describe('engine: every status path against a local server', () => {
 
   it('GIVEN a secret THEN it never appears in the journal', async () => {
     const { written } = await runDocument(
-      experiment({ secrets: { api: { token: { type: 'env', key: 'TOKEN' } } }, method: [{ type: 'action', name: 'auth', provider: { type: 'http', url: url('/x'), headers: { authorization: 'Bearer ${token}' } } }] }),
+      experiment({
+        secrets: { api: { token: { type: 'env', key: 'TOKEN' } } },
+        method: [
+          { type: 'action', name: 'auth', provider: { type: 'http', url: url('/x'), headers: { authorization: 'Bearer ${token}' } } },
+        ],
+      }),
       server.url,
       { env: { TOKEN: 'very-secret-value' } },
     );

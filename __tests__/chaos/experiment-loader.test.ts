@@ -5,7 +5,12 @@ import { TEST_CATALOG } from './helpers/test-faults';
 
 type Doc = Record<string, unknown>;
 
-const httpProbe = (name = 'health', extra: Doc = {}): Doc => ({ type: 'probe', name, provider: { type: 'http', url: 'http://127.0.0.1:1/healthz' }, ...extra });
+const httpProbe = (name = 'health', extra: Doc = {}): Doc => ({
+  type: 'probe',
+  name,
+  provider: { type: 'http', url: 'http://127.0.0.1:1/healthz' },
+  ...extra,
+});
 const base = (): Doc => ({
   title: 'Exp',
   'steady-state-hypothesis': { title: 'Healthy', probes: [httpProbe('health', { tolerance: 200 })] },
@@ -34,27 +39,137 @@ describe('loader: valid experiments', () => {
     const e = load(base());
     expect(e.title).toBe('Exp');
     expect(e.rollbackStrategy).toBe('always');
-    expect(e.method[0]).toMatchObject({ type: 'action', pauses: { before: 0, after: 0 }, background: false, provider: { type: 'process', path: 'true', arguments: [] } });
+    expect(e.method[0]).toMatchObject({
+      type: 'action',
+      pauses: { before: 0, after: 0 },
+      background: false,
+      provider: { type: 'process', path: 'true', arguments: [] },
+    });
     expect(e.hypothesis?.probes[0]?.tolerance).toEqual({ kind: 'exact', value: 200 });
   });
 
   it.each<[string, Doc, Record<string, string>, (e: Experiment) => void]>([
-    ['env configuration with default, substituted', withValue(['configuration'], { base: { type: 'env', key: 'BASE', default: 'http://127.0.0.1:9' } }, withValue(['method', 0], httpProbe('p', { provider: { type: 'http', url: '${base}/x' } }))), {}, (e) => expect(e.method[0]?.provider).toMatchObject({ url: 'http://127.0.0.1:9/x' })],
-    ['env configuration read from the environment', withValue(['configuration'], { base: { type: 'env', key: 'BASE' } }, withValue(['method', 0], httpProbe('p', { provider: { type: 'http', url: '${base}' } }))), { BASE: 'http://127.0.0.1:7' }, (e) => expect(e.method[0]?.provider).toMatchObject({ url: 'http://127.0.0.1:7' })],
-    ['a whole-string reference keeps its type', withValue(['configuration'], { wait: 2 }, withValue(['method', 0, 'pauses'], { after: '${wait}' })), {}, (e) => expect(e.method[0]?.pauses.after).toBe(2)],
-    ['env_var_type int', withValue(['configuration'], { wait: { type: 'env', key: 'W', env_var_type: 'int' } }, withValue(['method', 0, 'pauses'], { before: '${wait}' })), { W: '3' }, (e) => expect(e.method[0]?.pauses.before).toBe(3)],
-    ['$${ writes a literal ${', withValue(['method', 0, 'provider', 'arguments'], ['$${HOME}']), {}, (e) => expect(e.method[0]?.provider).toMatchObject({ arguments: ['${HOME}'] })],
-    ['process arguments as a string are split like a shell would', withValue(['method', 0, 'provider', 'arguments'], `-c 'echo "a b"' x\\ y`), {}, (e) => expect(e.method[0]?.provider).toMatchObject({ arguments: ['-c', 'echo "a b"', 'x y'] })],
-    ['process arguments as a mapping are flattened', withValue(['method', 0, 'provider', 'arguments'], { '--n': 3, '--v': '' }), {}, (e) => expect(e.method[0]?.provider).toMatchObject({ arguments: ['--n', '3', '--v'] })],
-    ['a fault provider with defaults from its schema', withValue(['method', 0], { type: 'probe', name: 'g', provider: { type: 'fault', id: 'http:get' } }), {}, (e) => expect(e.method[0]?.provider).toMatchObject({ type: 'fault', id: 'http:get', arguments: {} })],
-    ['recovery defaults', withValue(['recovery'], { within: 30, availability: { min: 99, probe: 'health' } }), {}, (e) => expect(e.recovery).toEqual({ within: 30, poll: 1, availability: { min: 99, probe: 'health', rate: 20, timeout: 2 } })],
-    ['chaostoolkit runtime strategy', withValue(['runtime'], { rollbacks: { strategy: 'deviated' } }), {}, (e) => expect(e.rollbackStrategy).toBe('deviated')],
-    ['chaostoolkit "default" strategy is ours "always"', withValue(['runtime'], { rollbacks: { strategy: 'default' } }), {}, (e) => expect(e.rollbackStrategy).toBe('always')],
-    ['chaostoolkit ref in the method', withValue(['method', 1], { ref: 'health' }), {}, (e) => expect(e.method[1]).toMatchObject({ type: 'probe', name: 'health' })],
-    ['chaostoolkit version, contributions, extensions', { ...base(), version: '1.0.0', contributions: { availability: 'high' }, extensions: [{ name: 'x' }] }, {}, (e) => expect(e.document.version).toBe('1.0.0')],
-    ['http method in lower case', withValue(['method', 0], httpProbe('p', { provider: { type: 'http', url: 'http://127.0.0.1:1', method: 'post' } })), {}, (e) => expect(e.method[0]?.provider).toMatchObject({ method: 'POST' })],
-    ['background and pauses', withValue(['method', 0], { type: 'action', name: 'bg', background: true, pauses: { before: 1 }, provider: { type: 'process', path: 'true' } }), {}, (e) => expect(e.method[0]).toMatchObject({ background: true, pauses: { before: 1, after: 0 } })],
-    ['secrets from the environment are substituted and remembered for redaction', withValue(['secrets'], { api: { token: { type: 'env', key: 'TOKEN' } } }, withValue(['method', 0], httpProbe('p', { provider: { type: 'http', url: 'http://127.0.0.1:1', headers: { authorization: 'Bearer ${token}' } } }))), { TOKEN: 's3cret' }, (e) => expect(e.secretValues).toEqual(['s3cret'])],
+    [
+      'env configuration with default, substituted',
+      withValue(
+        ['configuration'],
+        { base: { type: 'env', key: 'BASE', default: 'http://127.0.0.1:9' } },
+        withValue(['method', 0], httpProbe('p', { provider: { type: 'http', url: '${base}/x' } })),
+      ),
+      {},
+      (e) => expect(e.method[0]?.provider).toMatchObject({ url: 'http://127.0.0.1:9/x' }),
+    ],
+    [
+      'env configuration read from the environment',
+      withValue(
+        ['configuration'],
+        { base: { type: 'env', key: 'BASE' } },
+        withValue(['method', 0], httpProbe('p', { provider: { type: 'http', url: '${base}' } })),
+      ),
+      { BASE: 'http://127.0.0.1:7' },
+      (e) => expect(e.method[0]?.provider).toMatchObject({ url: 'http://127.0.0.1:7' }),
+    ],
+    [
+      'a whole-string reference keeps its type',
+      withValue(['configuration'], { wait: 2 }, withValue(['method', 0, 'pauses'], { after: '${wait}' })),
+      {},
+      (e) => expect(e.method[0]?.pauses.after).toBe(2),
+    ],
+    [
+      'env_var_type int',
+      withValue(
+        ['configuration'],
+        { wait: { type: 'env', key: 'W', env_var_type: 'int' } },
+        withValue(['method', 0, 'pauses'], { before: '${wait}' }),
+      ),
+      { W: '3' },
+      (e) => expect(e.method[0]?.pauses.before).toBe(3),
+    ],
+    [
+      '$${ writes a literal ${',
+      withValue(['method', 0, 'provider', 'arguments'], ['$${HOME}']),
+      {},
+      (e) => expect(e.method[0]?.provider).toMatchObject({ arguments: ['${HOME}'] }),
+    ],
+    [
+      'process arguments as a string are split like a shell would',
+      withValue(['method', 0, 'provider', 'arguments'], `-c 'echo "a b"' x\\ y`),
+      {},
+      (e) => expect(e.method[0]?.provider).toMatchObject({ arguments: ['-c', 'echo "a b"', 'x y'] }),
+    ],
+    [
+      'process arguments as a mapping are flattened',
+      withValue(['method', 0, 'provider', 'arguments'], { '--n': 3, '--v': '' }),
+      {},
+      (e) => expect(e.method[0]?.provider).toMatchObject({ arguments: ['--n', '3', '--v'] }),
+    ],
+    [
+      'a fault provider with defaults from its schema',
+      withValue(['method', 0], { type: 'probe', name: 'g', provider: { type: 'fault', id: 'http:get' } }),
+      {},
+      (e) => expect(e.method[0]?.provider).toMatchObject({ type: 'fault', id: 'http:get', arguments: {} }),
+    ],
+    [
+      'recovery defaults',
+      withValue(['recovery'], { within: 30, availability: { min: 99, probe: 'health' } }),
+      {},
+      (e) => expect(e.recovery).toEqual({ within: 30, poll: 1, availability: { min: 99, probe: 'health', rate: 20, timeout: 2 } }),
+    ],
+    [
+      'chaostoolkit runtime strategy',
+      withValue(['runtime'], { rollbacks: { strategy: 'deviated' } }),
+      {},
+      (e) => expect(e.rollbackStrategy).toBe('deviated'),
+    ],
+    [
+      'chaostoolkit "default" strategy is ours "always"',
+      withValue(['runtime'], { rollbacks: { strategy: 'default' } }),
+      {},
+      (e) => expect(e.rollbackStrategy).toBe('always'),
+    ],
+    [
+      'chaostoolkit ref in the method',
+      withValue(['method', 1], { ref: 'health' }),
+      {},
+      (e) => expect(e.method[1]).toMatchObject({ type: 'probe', name: 'health' }),
+    ],
+    [
+      'chaostoolkit version, contributions, extensions',
+      { ...base(), version: '1.0.0', contributions: { availability: 'high' }, extensions: [{ name: 'x' }] },
+      {},
+      (e) => expect(e.document.version).toBe('1.0.0'),
+    ],
+    [
+      'http method in lower case',
+      withValue(['method', 0], httpProbe('p', { provider: { type: 'http', url: 'http://127.0.0.1:1', method: 'post' } })),
+      {},
+      (e) => expect(e.method[0]?.provider).toMatchObject({ method: 'POST' }),
+    ],
+    [
+      'background and pauses',
+      withValue(['method', 0], {
+        type: 'action',
+        name: 'bg',
+        background: true,
+        pauses: { before: 1 },
+        provider: { type: 'process', path: 'true' },
+      }),
+      {},
+      (e) => expect(e.method[0]).toMatchObject({ background: true, pauses: { before: 1, after: 0 } }),
+    ],
+    [
+      'secrets from the environment are substituted and remembered for redaction',
+      withValue(
+        ['secrets'],
+        { api: { token: { type: 'env', key: 'TOKEN' } } },
+        withValue(
+          ['method', 0],
+          httpProbe('p', { provider: { type: 'http', url: 'http://127.0.0.1:1', headers: { authorization: 'Bearer ${token}' } } }),
+        ),
+      ),
+      { TOKEN: 's3cret' },
+      (e) => expect(e.secretValues).toEqual(['s3cret']),
+    ],
   ])('%s', (_name, doc, env, check) => {
     check(load(doc, env));
   });
@@ -74,34 +189,134 @@ describe('loader: invalid experiments name the file, the path in it and what is 
     ['missing title', withValue(['title'], undefined), /^exp\.yaml: title: is required \(expected a string\)$/],
     ['unknown top-level key', { ...base(), titel: 'x' }, /^exp\.yaml: titel: is not a known key here/],
     ['empty method', withValue(['method'], []), /^exp\.yaml: method: expected at least one activity/],
-    ['bad activity type', withValue(['method', 0, 'type'], 'actoin'), /^exp\.yaml: method\[0\]\.type: expected one of "action", "probe", got "actoin"$/],
-    ['python provider', withValue(['method', 0, 'provider'], { type: 'python', module: 'm', func: 'f' }), /^exp\.yaml: method\[0\]\.provider\.type: python providers are not supported/],
-    ['unknown provider type', withValue(['method', 0, 'provider', 'type'], 'ssh'), /method\[0\]\.provider\.type: expected one of "process", "http", "fault", "python", got "ssh"/],
-    ['relative http url', withValue(['method', 0], httpProbe('p', { provider: { type: 'http', url: '/healthz' } })), /method\[0\]\.provider\.url: expected an absolute http\(s\) URL/],
-    ['unknown http method', withValue(['method', 0], httpProbe('p', { provider: { type: 'http', url: 'http://x', method: 'FETCH' } })), /method\[0\]\.provider\.method: expected one of "GET"/],
-    ['unknown fault', withValue(['method', 0, 'provider'], { type: 'fault', id: 'ecs:stop-tsk' }), /^exp\.yaml: method\[0\]\.provider\.id: unknown fault "ecs:stop-tsk" \(known: http:get/],
-    ['bad fault argument', withValue(['method', 0, 'provider'], { type: 'fault', id: 'test:touch-marker', arguments: { service: 'db', marker: 'm' } }), /^exp\.yaml: method\[0\]\.provider\.arguments\.service: expected one of "frontend", "api", "proxy", got "db"$/],
-    ['misspelt fault argument', withValue(['method', 0, 'provider'], { type: 'fault', id: 'http:get', arguments: { pth: '/' } }), /method\[0\]\.provider\.arguments\.pth: is not a known key/],
-    ['wrong type of fault argument', withValue(['method', 0, 'provider'], { type: 'fault', id: 'http:get', arguments: { timeoutMs: 'soon' } }), /method\[0\]\.provider\.arguments\.timeoutMs: expected a number, got "soon"/],
-    ['hypothesis probe without tolerance', withValue(['steady-state-hypothesis', 'probes', 0, 'tolerance'], undefined), /steady-state-hypothesis\.probes\[0\]\.tolerance: is required \(expected a tolerance/],
-    ['unknown tolerance type', withValue(['steady-state-hypothesis', 'probes', 0, 'tolerance'], { type: 'between' }), /probes\[0\]\.tolerance\.type: expected one of "range", "regex", "jsonpath", "probe", got "between"/],
-    ['tolerance of the wrong shape', withValue(['steady-state-hypothesis', 'probes', 0, 'tolerance'], null), /probes\[0\]\.tolerance: expected a tolerance: true\/false, a number, a string, a list, or \{type: range\|regex\|jsonpath\|probe\}, got null/],
-    ['invalid regex', withValue(['steady-state-hypothesis', 'probes', 0, 'tolerance'], { type: 'regex', pattern: '(' }), /tolerance\.pattern: expected a valid regular expression/],
-    ['unsupported JSONPath', withValue(['steady-state-hypothesis', 'probes', 0, 'tolerance'], { type: 'jsonpath', path: '$..a' }), /tolerance\.path: expected a JSONPath of the supported subset .*recursive descent/],
-    ['range bound not a number', withValue(['steady-state-hypothesis', 'probes', 0, 'tolerance'], { type: 'range', range: [1, 'x'] }), /tolerance\.range\[1\]: expected a number, got "x"/],
-    ['range upside down', withValue(['steady-state-hypothesis', 'probes', 0, 'tolerance'], { type: 'range', range: [5, 1] }), /tolerance\.range: expected \[lo, hi\] with lo <= hi/],
+    [
+      'bad activity type',
+      withValue(['method', 0, 'type'], 'actoin'),
+      /^exp\.yaml: method\[0\]\.type: expected one of "action", "probe", got "actoin"$/,
+    ],
+    [
+      'python provider',
+      withValue(['method', 0, 'provider'], { type: 'python', module: 'm', func: 'f' }),
+      /^exp\.yaml: method\[0\]\.provider\.type: python providers are not supported/,
+    ],
+    [
+      'unknown provider type',
+      withValue(['method', 0, 'provider', 'type'], 'ssh'),
+      /method\[0\]\.provider\.type: expected one of "process", "http", "fault", "python", got "ssh"/,
+    ],
+    [
+      'relative http url',
+      withValue(['method', 0], httpProbe('p', { provider: { type: 'http', url: '/healthz' } })),
+      /method\[0\]\.provider\.url: expected an absolute http\(s\) URL/,
+    ],
+    [
+      'unknown http method',
+      withValue(['method', 0], httpProbe('p', { provider: { type: 'http', url: 'http://x', method: 'FETCH' } })),
+      /method\[0\]\.provider\.method: expected one of "GET"/,
+    ],
+    [
+      'unknown fault',
+      withValue(['method', 0, 'provider'], { type: 'fault', id: 'ecs:stop-tsk' }),
+      /^exp\.yaml: method\[0\]\.provider\.id: unknown fault "ecs:stop-tsk" \(known: http:get/,
+    ],
+    [
+      'bad fault argument',
+      withValue(['method', 0, 'provider'], { type: 'fault', id: 'test:touch-marker', arguments: { service: 'db', marker: 'm' } }),
+      /^exp\.yaml: method\[0\]\.provider\.arguments\.service: expected one of "frontend", "api", "proxy", got "db"$/,
+    ],
+    [
+      'misspelt fault argument',
+      withValue(['method', 0, 'provider'], { type: 'fault', id: 'http:get', arguments: { pth: '/' } }),
+      /method\[0\]\.provider\.arguments\.pth: is not a known key/,
+    ],
+    [
+      'wrong type of fault argument',
+      withValue(['method', 0, 'provider'], { type: 'fault', id: 'http:get', arguments: { timeoutMs: 'soon' } }),
+      /method\[0\]\.provider\.arguments\.timeoutMs: expected a number, got "soon"/,
+    ],
+    [
+      'hypothesis probe without tolerance',
+      withValue(['steady-state-hypothesis', 'probes', 0, 'tolerance'], undefined),
+      /steady-state-hypothesis\.probes\[0\]\.tolerance: is required \(expected a tolerance/,
+    ],
+    [
+      'unknown tolerance type',
+      withValue(['steady-state-hypothesis', 'probes', 0, 'tolerance'], { type: 'between' }),
+      /probes\[0\]\.tolerance\.type: expected one of "range", "regex", "jsonpath", "probe", got "between"/,
+    ],
+    [
+      'tolerance of the wrong shape',
+      withValue(['steady-state-hypothesis', 'probes', 0, 'tolerance'], null),
+      /probes\[0\]\.tolerance: expected a tolerance: true\/false, a number, a string, a list, or \{type: range\|regex\|jsonpath\|probe\}, got null/,
+    ],
+    [
+      'invalid regex',
+      withValue(['steady-state-hypothesis', 'probes', 0, 'tolerance'], { type: 'regex', pattern: '(' }),
+      /tolerance\.pattern: expected a valid regular expression/,
+    ],
+    [
+      'unsupported JSONPath',
+      withValue(['steady-state-hypothesis', 'probes', 0, 'tolerance'], { type: 'jsonpath', path: '$..a' }),
+      /tolerance\.path: expected a JSONPath of the supported subset .*recursive descent/,
+    ],
+    [
+      'range bound not a number',
+      withValue(['steady-state-hypothesis', 'probes', 0, 'tolerance'], { type: 'range', range: [1, 'x'] }),
+      /tolerance\.range\[1\]: expected a number, got "x"/,
+    ],
+    [
+      'range upside down',
+      withValue(['steady-state-hypothesis', 'probes', 0, 'tolerance'], { type: 'range', range: [5, 1] }),
+      /tolerance\.range: expected \[lo, hi\] with lo <= hi/,
+    ],
     ['tolerance on an action', withValue(['method', 0, 'tolerance'], 0), /method\[0\]\.tolerance: is not a known key/],
-    ['shell syntax in process arguments', withValue(['method', 0, 'provider', 'arguments'], 'a | b'), /method\[0\]\.provider\.arguments: the argument string uses shell syntax "\|"/],
+    [
+      'shell syntax in process arguments',
+      withValue(['method', 0, 'provider', 'arguments'], 'a | b'),
+      /method\[0\]\.provider\.arguments: the argument string uses shell syntax "\|"/,
+    ],
     ['unterminated quote', withValue(['method', 0, 'provider', 'arguments'], "'a"), /the argument string has an unterminated single quote/],
     ['negative pause', withValue(['method', 0, 'pauses'], { before: -1 }), /method\[0\]\.pauses\.before: expected at least 0, got -1/],
-    ['availability probe unknown', withValue(['recovery'], { within: 10, availability: { min: 90, probe: 'nope' } }), /recovery\.availability\.probe: expected the name of an HTTP probe .*\("health"\), got "nope"/],
-    ['availability above 100', withValue(['recovery'], { within: 10, availability: { min: 101, probe: 'health' } }), /recovery\.availability\.min: expected at most 100, got 101/],
-    ['recovery with nothing to poll', withValue(['recovery'], { within: 10 }, withValue(['steady-state-hypothesis'], undefined)), /^exp\.yaml: recovery: needs a steady-state hypothesis/],
-    ['bad rollback strategy', withValue(['rollback-strategy'], 'sometimes'), /rollback-strategy: expected one of "always", "deviated", "never", got "sometimes"/],
-    ['contradicting strategies', { ...base(), 'rollback-strategy': 'never', runtime: { rollbacks: { strategy: 'always' } } }, /runtime\.rollbacks\.strategy: contradicts rollback-strategy "never"/],
-    ['env reference without value or default', withValue(['configuration'], { base: { type: 'env', key: 'BASE_URL' } }), /^exp\.yaml: configuration\.base: environment variable BASE_URL is not set and the reference has no default$/],
-    ['undefined substitution', withValue(['method', 0], httpProbe('p', { provider: { type: 'http', url: '${nope}' } })), /method\[0\]\.provider\.url: refers to \$\{nope\}, which the configuration does not define/],
-    ['chaostoolkit controls', { ...base(), controls: [{ name: 'c' }] }, /^exp\.yaml: controls: controls are chaostoolkit Python extensions/],
+    [
+      'availability probe unknown',
+      withValue(['recovery'], { within: 10, availability: { min: 90, probe: 'nope' } }),
+      /recovery\.availability\.probe: expected the name of an HTTP probe .*\("health"\), got "nope"/,
+    ],
+    [
+      'availability above 100',
+      withValue(['recovery'], { within: 10, availability: { min: 101, probe: 'health' } }),
+      /recovery\.availability\.min: expected at most 100, got 101/,
+    ],
+    [
+      'recovery with nothing to poll',
+      withValue(['recovery'], { within: 10 }, withValue(['steady-state-hypothesis'], undefined)),
+      /^exp\.yaml: recovery: needs a steady-state hypothesis/,
+    ],
+    [
+      'bad rollback strategy',
+      withValue(['rollback-strategy'], 'sometimes'),
+      /rollback-strategy: expected one of "always", "deviated", "never", got "sometimes"/,
+    ],
+    [
+      'contradicting strategies',
+      { ...base(), 'rollback-strategy': 'never', runtime: { rollbacks: { strategy: 'always' } } },
+      /runtime\.rollbacks\.strategy: contradicts rollback-strategy "never"/,
+    ],
+    [
+      'env reference without value or default',
+      withValue(['configuration'], { base: { type: 'env', key: 'BASE_URL' } }),
+      /^exp\.yaml: configuration\.base: environment variable BASE_URL is not set and the reference has no default$/,
+    ],
+    [
+      'undefined substitution',
+      withValue(['method', 0], httpProbe('p', { provider: { type: 'http', url: '${nope}' } })),
+      /method\[0\]\.provider\.url: refers to \$\{nope\}, which the configuration does not define/,
+    ],
+    [
+      'chaostoolkit controls',
+      { ...base(), controls: [{ name: 'c' }] },
+      /^exp\.yaml: controls: controls are chaostoolkit Python extensions/,
+    ],
     ['ref to nothing', withValue(['method', 1], { ref: 'ghost' }), /^exp\.yaml: method\[1\]\.ref: no activity named "ghost"/],
     ['secrets from vault', withValue(['secrets'], { s: { t: { type: 'vault', path: 'x' } } }), /secrets\.s\.t\.type: expected "env"/],
   ])('%s', (_name, doc, message) => {

@@ -39,7 +39,11 @@ describe('http:get against a local server', () => {
   };
 
   it('GIVEN a healthy server THEN it returns status and latency', async () => {
-    await expect(run({ path: '/healthz', bodyMatch: 'ok' })).resolves.toMatchObject({ status: 200, bodyMatched: true, url: `${server.url}/healthz` });
+    await expect(run({ path: '/healthz', bodyMatch: 'ok' })).resolves.toMatchObject({
+      status: 200,
+      bodyMatched: true,
+      url: `${server.url}/healthz`,
+    });
   });
 
   it.each<[string, () => void, unknown, RegExp]>([
@@ -68,7 +72,13 @@ describe('availability sampler', () => {
 
   it('GIVEN a server failing for a window THEN it samples at >= 20/s and records the failures', async () => {
     const progress: number[] = [];
-    const sampler = new AvailabilitySampler({ target: target(), rate: 25, timeoutMs: 300, maxDurationMs: 10_000, onProgress: (p) => progress.push(p.ok + p.failed) });
+    const sampler = new AvailabilitySampler({
+      target: target(),
+      rate: 25,
+      timeoutMs: 300,
+      maxDurationMs: 10_000,
+      onProgress: (p) => progress.push(p.ok + p.failed),
+    });
     sampler.start();
     await new Promise((r) => setTimeout(r, 300));
     server.failFor(400);

@@ -32,12 +32,28 @@ describe('outputs reader: refused with a message naming file, key and expectatio
     ['a list', '[1, 2]', /expected a JSON object of stack outputs/],
     ['a missing key', JSON.stringify(without('clusterName')), /^outputs\.json: clusterName: is required/],
     ['a wrong type', JSON.stringify({ ...plain, sshPort: '22' }), /^outputs\.json: sshPort: expected a number, got "22"/],
-    ['a bad nested value', JSON.stringify({ ...plain, services: { ...plain.services, api: { ...plain.services.api, port: 0 } } }), /services\.api\.port: expected at least 1/],
+    [
+      'a bad nested value',
+      JSON.stringify({ ...plain, services: { ...plain.services, api: { ...plain.services.api, port: 0 } } }),
+      /services\.api\.port: expected at least 1/,
+    ],
     ['an unknown key', JSON.stringify({ ...plain, extra: 1 }), /^outputs\.json: extra: is not a known key/],
-    ['several stacks and no --stack', JSON.stringify({ a: plain, b: plain }), /holds outputs of 2 stacks \(a, b\); choose one with --stack <name>/],
+    [
+      'several stacks and no --stack',
+      JSON.stringify({ a: plain, b: plain }),
+      /holds outputs of 2 stacks \(a, b\); choose one with --stack <name>/,
+    ],
     ['an unknown --stack', JSON.stringify({ a: plain }), /has no stack "zzz" \(stacks: a\)/],
-    ['a bad value in a cdktf stack', JSON.stringify({ s: { ...plain, target: 'gcp' } }), /^outputs\.json: s\.target: expected one of "aws", "local", got "gcp"/],
-    ['a bad value in terraform format', JSON.stringify({ ...terraform, region: { value: 3 } }), /^outputs\.json: region\.value: expected a string, got 3/],
+    [
+      'a bad value in a cdktf stack',
+      JSON.stringify({ s: { ...plain, target: 'gcp' } }),
+      /^outputs\.json: s\.target: expected one of "aws", "local", got "gcp"/,
+    ],
+    [
+      'a bad value in terraform format',
+      JSON.stringify({ ...terraform, region: { value: 3 } }),
+      /^outputs\.json: region\.value: expected a string, got 3/,
+    ],
   ])('GIVEN %s THEN InvalidOutputsError', (_name, text, message) => {
     const parse = () => parseOutputs(text, 'outputs.json', _name === 'an unknown --stack' ? 'zzz' : undefined);
     expect(parse).toThrow(InvalidOutputsError);

@@ -11,7 +11,10 @@ afterAll(async () => server.stop());
 
 const doc = (url: string, parts: Record<string, unknown> = {}) => ({
   title: 'Proxy flaps',
-  'steady-state-hypothesis': { title: 'up', probes: [{ type: 'probe', name: 'health', tolerance: 200, provider: { type: 'http', url: `${url}/healthz`, timeout: 1 } }] },
+  'steady-state-hypothesis': {
+    title: 'up',
+    probes: [{ type: 'probe', name: 'health', tolerance: 200, provider: { type: 'http', url: `${url}/healthz`, timeout: 1 } }],
+  },
   method: [{ type: 'action', name: 'flap', provider: { type: 'http', url: `${url}/__fail?ms=300` } }],
   recovery: { within: 5, poll: 0.2, availability: { min: 50, probe: 'health', rate: 20, timeout: 0.5 } },
   'rollback-strategy': 'never',
@@ -24,12 +27,22 @@ describe('Markdown report, from the journal alone', () => {
     const md = renderMarkdownReport(reportJournalSchema.parse(written), 'journal.json');
     const lines = md.split('\n');
     expect(lines[0]).toBe('# Proxy flaps');
-    expect(lines[2]).toMatch(/^\*\*Verdict: PASSED\*\*: the steady state held; recovered in \d+\.\d\d s with [\d.]+% availability, within the objective\.$/);
+    expect(lines[2]).toMatch(
+      /^\*\*Verdict: PASSED\*\*: the steady state held; recovered in \d+\.\d\d s with [\d.]+% availability, within the objective\.$/,
+    );
     expect(md).toMatch(/\| Time to detect \| \d+\.\d\d s \| \|/);
     expect(md).toMatch(/\| Time to recover \| \d+\.\d\d s \| <= 5 s \|/);
     expect(md).toMatch(/\| Availability \| [\d.]+ % \(\d+ samples, \d+ failed\) \| >= 50 % \|/);
     expect(md).toMatch(/\| Max consecutive failures \| \d+/);
-    for (const heading of ['## Figures', '## Steady state before', '## While recovering', '## Steady state after', '## Activities', '## Rollbacks']) expect(md).toContain(heading);
+    for (const heading of [
+      '## Figures',
+      '## Steady state before',
+      '## While recovering',
+      '## Steady state after',
+      '## Activities',
+      '## Rollbacks',
+    ])
+      expect(md).toContain(heading);
     expect(md).toContain('| health | succeeded | yes | status 200 |');
     expect(md).toMatch(/\| 1 \| flap \| action \| succeeded \|/);
     expect(md).toContain('Skipped: rollback-strategy is "never".');
@@ -40,7 +53,9 @@ describe('Markdown report, from the journal alone', () => {
     try {
       const { written } = await runDocument(doc(server.url), server.url);
       const md = renderMarkdownReport(reportJournalSchema.parse(written), 'j.json');
-      expect(md.split('\n')[2]).toMatch(/^\*\*Verdict: FAILED\*\*: steady state not met before the method, so no fault was injected: probe "health" is outside its tolerance$/);
+      expect(md.split('\n')[2]).toMatch(
+        /^\*\*Verdict: FAILED\*\*: steady state not met before the method, so no fault was injected: probe "health" is outside its tolerance$/,
+      );
       expect(md).toContain('| Objective met | not measured | |');
       expect(md).toContain('No activity ran.');
     } finally {

@@ -5,7 +5,17 @@ import { withinTolerance, type PureTolerance } from '../../chaos/engine/toleranc
 
 const process0 = { status: 0, stdout: 'ready\n', stderr: '' };
 const process2 = { status: 2, stdout: '', stderr: 'boom' };
-const http200 = { status: 200, headers: { 'content-type': 'application/json' }, body: { healthy: true, services: [{ name: 'api', running: 1 }, { name: 'proxy', running: 0 }] } };
+const http200 = {
+  status: 200,
+  headers: { 'content-type': 'application/json' },
+  body: {
+    healthy: true,
+    services: [
+      { name: 'api', running: 1 },
+      { name: 'proxy', running: 0 },
+    ],
+  },
+};
 const http503 = { status: 503, headers: {}, body: 'unavailable' };
 
 const parse = (path: string) => parseJsonPath(path);
@@ -39,9 +49,24 @@ describe('tolerance: chaostoolkit 1.x semantics', () => {
     ['regex on an object without target', { kind: 'regex', pattern: '.' }, process0, false],
     ['jsonpath exists', { kind: 'jsonpath', path: '$.body.healthy', steps: parse('$.body.healthy') }, http200, true],
     ['jsonpath missing', { kind: 'jsonpath', path: '$.body.nope', steps: parse('$.body.nope') }, http200, false],
-    ['jsonpath expect scalar', { kind: 'jsonpath', path: '$.healthy', steps: parse('$.healthy'), expect: true, target: 'body' }, http200, true],
-    ['jsonpath expect list', { kind: 'jsonpath', path: '$.services[*].running', steps: parse('$.services[*].running'), expect: [1, 0], target: 'body' }, http200, true],
-    ['jsonpath expect differs', { kind: 'jsonpath', path: '$.services[*].running', steps: parse('$.services[*].running'), expect: [1, 1], target: 'body' }, http200, false],
+    [
+      'jsonpath expect scalar',
+      { kind: 'jsonpath', path: '$.healthy', steps: parse('$.healthy'), expect: true, target: 'body' },
+      http200,
+      true,
+    ],
+    [
+      'jsonpath expect list',
+      { kind: 'jsonpath', path: '$.services[*].running', steps: parse('$.services[*].running'), expect: [1, 0], target: 'body' },
+      http200,
+      true,
+    ],
+    [
+      'jsonpath expect differs',
+      { kind: 'jsonpath', path: '$.services[*].running', steps: parse('$.services[*].running'), expect: [1, 1], target: 'body' },
+      http200,
+      false,
+    ],
     ['jsonpath count', { kind: 'jsonpath', path: '$.body.services[*]', steps: parse('$.body.services[*]'), count: 2 }, http200, true],
     ['jsonpath on a JSON string', { kind: 'jsonpath', path: '$.a[0]', steps: parse('$.a[0]'), expect: 7 }, '{"a":[7]}', true],
     ['jsonpath expect null', { kind: 'jsonpath', path: '$.a', steps: parse('$.a'), expect: null }, { a: null }, true],
@@ -78,7 +103,7 @@ describe('argument strings are split like a shell, without one', () => {
     [`"say \\"hi\\"" it\\'s`, ['say "hi"', "it's"]],
     [`--url=http://x/?a=1 ''`, ['--url=http://x/?a=1', '']],
     ['"$HOME" ${X}', ['$HOME', '${X}']],
-    ["'a|b' \"c;d\"", ['a|b', 'c;d']],
+    ['\'a|b\' "c;d"', ['a|b', 'c;d']],
   ])('%s', (line, words) => {
     expect(splitShellWords(line)).toEqual(words);
   });

@@ -33,79 +33,82 @@ const SHIPPED: readonly StopExperiment[] = [
   { file: 'stop-proxy-task.yaml', service: 'proxy', via: 'orchestrator', sampled: 'frontend-through-proxy', outcome: 'site-down' },
 ];
 
-describeIfPossible(missingForRehearsal(), 'the chaos experiments against the rehearsal')('chaos experiments against the local rehearsal', () => {
-  const rehearsal = holdRehearsal();
-  let dir = '';
-  const journalOf = (name: string): string => path.join(dir, `${name}.json`);
+describeIfPossible(missingForRehearsal(), 'the chaos experiments against the rehearsal')(
+  'chaos experiments against the local rehearsal',
+  () => {
+    const rehearsal = holdRehearsal();
+    let dir = '';
+    const journalOf = (name: string): string => path.join(dir, `${name}.json`);
 
-  beforeAll(() => {
-    dir = mkdtempSync(path.join(tmpdir(), 'e2e-experiments-'));
-  });
-
-  beforeEach(async () => {
-    // Each run starts from the steady state: the run before may end with a replacement in flight.
-    await waitForSteadyState(rehearsal());
-  });
-
-  afterAll(() => {
-    if (dir !== '') rmSync(dir, { recursive: true, force: true });
-  });
-
-  test.each(SHIPPED)('$file: completed, exit 0, $outcome, a new task, recovery figures in the journal', async (experiment) => {
-    const run = await runChaos(path.join(EXPERIMENTS, experiment.file), { journal: journalOf(experiment.file) });
-    console.log(`${experiment.file} (${(run.ms / 1000).toFixed(1)} s): ${run.stdout.trim()}`);
-    expectExit(run, 0);
-    const journal = readJournal(run.journal);
-    expect(journal.status).toBe('completed');
-    expect(journal.deviated).toBe(false);
-    expect(journal.steady_states.before?.steady_state_met).toBe(true);
-    expect(journal.steady_states.after?.steady_state_met).toBe(true);
-    expectPlausibleRecovery(journal);
-    expectOutcome(journal, experiment);
-    expectNewIdentity(journal, experiment);
-  });
-
-  test('a run interrupted by SIGINT mid-fault still runs its rollbacks: interrupted, exit 1', async () => {
-    const marker = path.join(dir, 'rollback-ran');
-    let signalledAt = 0;
-    const run = await runChaos(path.join(FIXTURES, 'interrupted-mid-fault.yaml'), {
-      journal: journalOf('interrupted'),
-      env: { E2E_ROLLBACK_MARKER: marker },
-      onProgress: (line, child) => {
-        // The fault is in (the task stopped) and the run sits in its two-minute pause.
-        if (signalledAt === 0 && /pause 120s after "stop-api-task"/.test(line)) {
-          signalledAt = Date.now();
-          child.kill('SIGINT');
-        }
-      },
+    beforeAll(() => {
+      dir = mkdtempSync(path.join(tmpdir(), 'e2e-experiments-'));
     });
-    console.log(`interrupted run: ${run.stdout.trim()}; exited ${Date.now() - signalledAt} ms after SIGINT`);
-    expect(signalledAt).toBeGreaterThan(0);
-    expectExit(run, 1);
-    // Stopped at once, not after the pause.
-    expect(Date.now() - signalledAt).toBeLessThan(20_000);
-    const journal = readJournal(run.journal);
-    expect(journal.status).toBe('interrupted');
-    expect(journal.reasons.join('\n')).toMatch(/SIGINT/);
-    expect(activityIn(journal.run, 'stop-api-task').status).toBe('succeeded');
-    expect(journal.rollbacks_skipped).toBeNull();
-    expect(journal.rollbacks.map((r) => [r.activity.name, r.status])).toEqual([
-      ['write-rollback-marker', 'succeeded'],
-      ['api-events-in-rollback', 'succeeded'],
-    ]);
-    expect(existsSync(marker)).toBe(true);
-  });
 
-  test('a recovery objective of 1 ms is missed: failed, exit 1, the objective named', async () => {
-    const run = await runChaos(path.join(FIXTURES, 'impossible-recovery.yaml'), { journal: journalOf('impossible') });
-    console.log(`impossible objective: ${run.stdout.trim()}`);
-    expectExit(run, 1);
-    expect(run.stdout).toMatch(/recovery objective missed/);
-    const journal = readJournal(run.journal);
-    expect(journal.status).toBe('failed');
-    expect(journal.recovery?.objective?.within).toBe(0.001);
-    expect(journal.recovery?.met).toBe(false);
-    expect(journal.reasons.join('\n')).toMatch(/recovery objective missed/);
-    expect(activityIn(journal.run, 'stop-api-task').status).toBe('succeeded');
-  });
-});
+    beforeEach(async () => {
+      // Each run starts from the steady state: the run before may end with a replacement in flight.
+      await waitForSteadyState(rehearsal());
+    });
+
+    afterAll(() => {
+      if (dir !== '') rmSync(dir, { recursive: true, force: true });
+    });
+
+    test.each(SHIPPED)('$file: completed, exit 0, $outcome, a new task, recovery figures in the journal', async (experiment) => {
+      const run = await runChaos(path.join(EXPERIMENTS, experiment.file), { journal: journalOf(experiment.file) });
+      console.log(`${experiment.file} (${(run.ms / 1000).toFixed(1)} s): ${run.stdout.trim()}`);
+      expectExit(run, 0);
+      const journal = readJournal(run.journal);
+      expect(journal.status).toBe('completed');
+      expect(journal.deviated).toBe(false);
+      expect(journal.steady_states.before?.steady_state_met).toBe(true);
+      expect(journal.steady_states.after?.steady_state_met).toBe(true);
+      expectPlausibleRecovery(journal);
+      expectOutcome(journal, experiment);
+      expectNewIdentity(journal, experiment);
+    });
+
+    test('a run interrupted by SIGINT mid-fault still runs its rollbacks: interrupted, exit 1', async () => {
+      const marker = path.join(dir, 'rollback-ran');
+      let signalledAt = 0;
+      const run = await runChaos(path.join(FIXTURES, 'interrupted-mid-fault.yaml'), {
+        journal: journalOf('interrupted'),
+        env: { E2E_ROLLBACK_MARKER: marker },
+        onProgress: (line, child) => {
+          // The fault is in (the task stopped) and the run sits in its two-minute pause.
+          if (signalledAt === 0 && /pause 120s after "stop-api-task"/.test(line)) {
+            signalledAt = Date.now();
+            child.kill('SIGINT');
+          }
+        },
+      });
+      console.log(`interrupted run: ${run.stdout.trim()}; exited ${Date.now() - signalledAt} ms after SIGINT`);
+      expect(signalledAt).toBeGreaterThan(0);
+      expectExit(run, 1);
+      // Stopped at once, not after the pause.
+      expect(Date.now() - signalledAt).toBeLessThan(20_000);
+      const journal = readJournal(run.journal);
+      expect(journal.status).toBe('interrupted');
+      expect(journal.reasons.join('\n')).toMatch(/SIGINT/);
+      expect(activityIn(journal.run, 'stop-api-task').status).toBe('succeeded');
+      expect(journal.rollbacks_skipped).toBeNull();
+      expect(journal.rollbacks.map((r) => [r.activity.name, r.status])).toEqual([
+        ['write-rollback-marker', 'succeeded'],
+        ['api-events-in-rollback', 'succeeded'],
+      ]);
+      expect(existsSync(marker)).toBe(true);
+    });
+
+    test('a recovery objective of 1 ms is missed: failed, exit 1, the objective named', async () => {
+      const run = await runChaos(path.join(FIXTURES, 'impossible-recovery.yaml'), { journal: journalOf('impossible') });
+      console.log(`impossible objective: ${run.stdout.trim()}`);
+      expectExit(run, 1);
+      expect(run.stdout).toMatch(/recovery objective missed/);
+      const journal = readJournal(run.journal);
+      expect(journal.status).toBe('failed');
+      expect(journal.recovery?.objective?.within).toBe(0.001);
+      expect(journal.recovery?.met).toBe(false);
+      expect(journal.reasons.join('\n')).toMatch(/recovery objective missed/);
+      expect(activityIn(journal.run, 'stop-api-task').status).toBe('succeeded');
+    });
+  },
+);

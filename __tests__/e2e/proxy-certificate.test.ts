@@ -78,9 +78,25 @@ describeIfPossible(missing, 'the proxy certificate test')('the proxy killed with
     // This Pebble's account and certificate are of no use to a later run: off the cached volume.
     beforeDown: async (r: Rehearsal) => {
       if (pebble === undefined) return;
-      await run('docker', ['run', '--rm', '--network', 'none', '-v', `${CERTIFICATE_VOLUME}:${CERTIFICATE_MOUNT_PATH}`, '--entrypoint', 'rm', 'platform/proxy:local', '-rf', legoDir(pebble.directoryUrl)], {
-        env: r.dockerEnv,
-      });
+      await run(
+        'docker',
+        [
+          'run',
+          '--rm',
+          '--network',
+          'none',
+          '-v',
+          `${CERTIFICATE_VOLUME}:${CERTIFICATE_MOUNT_PATH}`,
+          '--entrypoint',
+          'rm',
+          'platform/proxy:local',
+          '-rf',
+          legoDir(pebble.directoryUrl),
+        ],
+        {
+          env: r.dockerEnv,
+        },
+      );
     },
   });
 
@@ -98,9 +114,14 @@ describeIfPossible(missing, 'the proxy certificate test')('the proxy killed with
       } catch (error) {
         return { state: 'waiting', reason: error instanceof Error ? error.message : String(error) };
       }
-      return served.authorized ? { state: 'done' } : { state: 'waiting', reason: `serves ${served.issuerCN}'s certificate: ${served.authorizationError ?? 'not verified'}` };
+      return served.authorized
+        ? { state: 'done' }
+        : { state: 'waiting', reason: `serves ${served.issuerCN}'s certificate: ${served.authorizationError ?? 'not verified'}` };
     }, timeoutMs);
-    if (result.state !== 'done' || served === undefined) throw new Error(`no Pebble certificate on https://127.0.0.1:${httpsPort} within ${timeoutMs / 1000} s: ${result.state === 'done' ? '' : result.reason}`);
+    if (result.state !== 'done' || served === undefined)
+      throw new Error(
+        `no Pebble certificate on https://127.0.0.1:${httpsPort} within ${timeoutMs / 1000} s: ${result.state === 'done' ? '' : result.reason}`,
+      );
     return served;
   }
 
@@ -117,7 +138,10 @@ describeIfPossible(missing, 'the proxy certificate test')('the proxy killed with
   test('docker kill over SSH (chaos ssh:docker-kill): a new container serves the same certificate, no new ACME order', async () => {
     if (first === undefined) throw new Error('no certificate was served before the kill (see the test above)');
     const ordersBefore = acme().orders();
-    const chaos = await runChaos(EXPERIMENT, { journal: path.join(dir, 'kill-proxy.json'), env: { E2E_HTTPS_URL: `https://127.0.0.1:${httpsPort}/healthz` } });
+    const chaos = await runChaos(EXPERIMENT, {
+      journal: path.join(dir, 'kill-proxy.json'),
+      env: { E2E_HTTPS_URL: `https://127.0.0.1:${httpsPort}/healthz` },
+    });
     console.log(`kill-proxy-keeps-certificate (${(chaos.ms / 1000).toFixed(1)} s): ${chaos.stdout.trim()}`);
     expectExit(chaos, 0);
     const journal = readJournal(chaos.journal);
@@ -135,9 +159,15 @@ describeIfPossible(missing, 'the proxy certificate test')('the proxy killed with
     expect(again.fingerprint256).toBe(first.fingerprint256);
     expect(acme().orders()).toBe(ordersBefore);
     // The new container (still the one running) said why: the certificate came from the volume.
-    const running = await run('docker', ['ps', '-q', '--filter', `label=${SERVICE_NAME_LABEL}=${rehearsal().outputs.services.proxy.serviceName}`], { env: rehearsal().dockerEnv });
+    const running = await run(
+      'docker',
+      ['ps', '-q', '--filter', `label=${SERVICE_NAME_LABEL}=${rehearsal().outputs.services.proxy.serviceName}`],
+      { env: rehearsal().dockerEnv },
+    );
     expect(running.slice(0, 12)).toBe(newContainer.slice(0, 12));
     const logs = await runCommand('docker', ['logs', newContainer], { env: rehearsal().dockerEnv });
-    expect(logs.stdout + logs.stderr).toMatch(new RegExp(`reusing the certificate on the volume for ${DOMAIN.replace(/\./g, '\\.')}, no ACME order`));
+    expect(logs.stdout + logs.stderr).toMatch(
+      new RegExp(`reusing the certificate on the volume for ${DOMAIN.replace(/\./g, '\\.')}, no ACME order`),
+    );
   });
 });

@@ -40,7 +40,13 @@ describe('stack file', () => {
   });
 
   test('the proxy runs in plain-HTTP rehearsal mode on loopback, the api names its swarm task', () => {
-    expect(stack.services.proxy.environment).toMatchObject({ DOMAIN: '', HTTP_PORT: '80', LISTEN_ADDRESS: '127.0.0.1', API_UPSTREAM: '127.0.0.1:8080', FRONTEND_UPSTREAM: '127.0.0.1:8081' });
+    expect(stack.services.proxy.environment).toMatchObject({
+      DOMAIN: '',
+      HTTP_PORT: '80',
+      LISTEN_ADDRESS: '127.0.0.1',
+      API_UPSTREAM: '127.0.0.1:8080',
+      FRONTEND_UPSTREAM: '127.0.0.1:8081',
+    });
     expect(stack.services.api.environment).toMatchObject({ TASK_ID: '{{.Task.ID}}', LISTEN_HOST: '127.0.0.1' });
   });
 
@@ -63,7 +69,13 @@ describe('stack file', () => {
 });
 
 describe('stack file, proxy in ACME mode', () => {
-  const acme: StackAcme = { domain: 'proxy.pebble.test', directory: 'https://127.0.0.1:14000/dir', email: 'ops@example.org', httpsPort: 8443, ca: { hostPath: '/repo/.rehearsal/acme/acme-ca.pem', digest: 'abc123' } };
+  const acme: StackAcme = {
+    domain: 'proxy.pebble.test',
+    directory: 'https://127.0.0.1:14000/dir',
+    email: 'ops@example.org',
+    httpsPort: 8443,
+    ca: { hostPath: '/repo/.rehearsal/acme/acme-ca.pem', digest: 'abc123' },
+  };
   const plain = stackFile(inputs);
   const stack = stackFile({ ...inputs, acme });
 
@@ -76,7 +88,10 @@ describe('stack file, proxy in ACME mode', () => {
       LEGO_CA_CERTIFICATES: '/etc/proxy/acme-ca.pem',
       LISTEN_ADDRESS: '127.0.0.1',
     });
-    expect(stack.services.proxy.volumes).toEqual([`acme:${CERTIFICATE_MOUNT_PATH}`, '/repo/.rehearsal/acme/acme-ca.pem:/etc/proxy/acme-ca.pem:ro']);
+    expect(stack.services.proxy.volumes).toEqual([
+      `acme:${CERTIFICATE_MOUNT_PATH}`,
+      '/repo/.rehearsal/acme/acme-ca.pem:/etc/proxy/acme-ca.pem:ro',
+    ]);
     expect(stack.services.proxy.labels[ACME_CA_LABEL]).toBe('abc123');
   });
 
@@ -96,7 +111,10 @@ describe('stack file, proxy in ACME mode', () => {
 
   test('up checks the site over HTTPS with the domain as SNI in ACME mode, over HTTP otherwise', () => {
     expect(proxySite(80, undefined)).toEqual({ base: 'http://127.0.0.1:80', servername: undefined });
-    expect(proxySite(80, { domain: 'proxy.pebble.test', httpsPort: 8443 })).toEqual({ base: 'https://127.0.0.1:8443', servername: 'proxy.pebble.test' });
+    expect(proxySite(80, { domain: 'proxy.pebble.test', httpsPort: 8443 })).toEqual({
+      base: 'https://127.0.0.1:8443',
+      servername: 'proxy.pebble.test',
+    });
   });
 });
 
@@ -104,10 +122,18 @@ describe('outputs', () => {
   test.each([80, 8088])('proxy port %d: valid PlatformOutputs, target local, loopback URL', (proxyPort) => {
     const outputs = localOutputs({ proxyPort, ssh: { host: '127.0.0.1', port: 2222, user: 'root' }, clusterId: 'c1', nodeId: 'n1' });
     expect(platformOutputsSchema.parse(outputs)).toEqual(outputs);
-    expect(outputs).toMatchObject({ target: 'local', publicUrl: `http://127.0.0.1:${proxyPort}`, certificateVolume: 'platform-local-acme' });
+    expect(outputs).toMatchObject({
+      target: 'local',
+      publicUrl: `http://127.0.0.1:${proxyPort}`,
+      certificateVolume: 'platform-local-acme',
+    });
     expect(outputs.services.proxy.port).toBe(proxyPort);
     for (const name of SERVICE_NAMES) {
-      expect(outputs.services[name]).toMatchObject({ serviceName: `platform-local_${name}`, containerName: SERVICES[name].containerName, healthPath: SERVICES[name].healthPath });
+      expect(outputs.services[name]).toMatchObject({
+        serviceName: `platform-local_${name}`,
+        containerName: SERVICES[name].containerName,
+        healthPath: SERVICES[name].healthPath,
+      });
     }
   });
 });
@@ -115,7 +141,10 @@ describe('outputs', () => {
 describe('base images from the Dockerfiles', () => {
   test.each([
     ['FROM golang:1.22-bookworm AS build\nFROM scratch\nCOPY --from=build /a /a', ['golang:1.22-bookworm']],
-    ['FROM golang:1.22-bookworm AS build\nFROM debian:bookworm-slim\nCOPY --from=build /a /a', ['golang:1.22-bookworm', 'debian:bookworm-slim']],
+    [
+      'FROM golang:1.22-bookworm AS build\nFROM debian:bookworm-slim\nCOPY --from=build /a /a',
+      ['golang:1.22-bookworm', 'debian:bookworm-slim'],
+    ],
     ['from --platform=linux/amd64 debian:bookworm-slim as base\nFROM base\nFROM base AS two', ['debian:bookworm-slim']],
     ['# FROM nginx:1.25\nFROM scratch', []],
   ])('%j -> %j', (dockerfile, bases) => {
@@ -138,10 +167,20 @@ describe('settings', () => {
     [{ REHEARSAL_STATE_DIR: `/tmp/${'x'.repeat(120)}` }, /too long for a unix socket/],
     [{ REHEARSAL_HTTPS_PORT: '70000' }, /REHEARSAL_HTTPS_PORT must be a TCP port/],
     [{ REHEARSAL_DOMAIN: 'proxy.pebble.test' }, /REHEARSAL_DOMAIN needs REHEARSAL_ACME_DIRECTORY/],
-    [{ REHEARSAL_DOMAIN: 'proxy.pebble.test', REHEARSAL_ACME_DIRECTORY: 'https://acme-staging-v02.api.letsencrypt.org/directory' }, /must be an https URL on loopback/],
+    [
+      { REHEARSAL_DOMAIN: 'proxy.pebble.test', REHEARSAL_ACME_DIRECTORY: 'https://acme-staging-v02.api.letsencrypt.org/directory' },
+      /must be an https URL on loopback/,
+    ],
     [{ REHEARSAL_DOMAIN: 'proxy.pebble.test', REHEARSAL_ACME_DIRECTORY: 'http://127.0.0.1:14000/dir' }, /must be an https URL on loopback/],
     [{ REHEARSAL_DOMAIN: 'bad domain;', REHEARSAL_ACME_DIRECTORY: 'https://127.0.0.1:14000/dir' }, /REHEARSAL_DOMAIN must be a host name/],
-    [{ REHEARSAL_DOMAIN: 'proxy.pebble.test', REHEARSAL_ACME_DIRECTORY: 'https://127.0.0.1:14000/dir', REHEARSAL_ACME_CA: '/no/such/ca.pem' }, /REHEARSAL_ACME_CA \/no\/such\/ca.pem does not exist/],
+    [
+      {
+        REHEARSAL_DOMAIN: 'proxy.pebble.test',
+        REHEARSAL_ACME_DIRECTORY: 'https://127.0.0.1:14000/dir',
+        REHEARSAL_ACME_CA: '/no/such/ca.pem',
+      },
+      /REHEARSAL_ACME_CA \/no\/such\/ca.pem does not exist/,
+    ],
     [{ REHEARSAL_ACME_DIRECTORY: 'https://127.0.0.1:14000/dir' }, /REHEARSAL_ACME_DIRECTORY is set but REHEARSAL_DOMAIN is not/],
   ])('%j is refused', (env, message) => {
     expect(() => loadSettings(REPO_ROOT, env)).toThrow(PrerequisiteError);
@@ -156,7 +195,17 @@ describe('settings', () => {
 
   test('ACME mode: a domain and a directory on loopback; the HTTPS port 443 and a contact by default', () => {
     const ca = path.join(REPO_ROOT, 'package.json'); // any existing file: only its existence is checked here
-    const settings = loadSettings(REPO_ROOT, { REHEARSAL_DOMAIN: 'proxy.pebble.test', REHEARSAL_ACME_DIRECTORY: 'https://localhost:14000/dir', REHEARSAL_ACME_CA: ca });
-    expect(settings.acme).toEqual({ domain: 'proxy.pebble.test', directory: 'https://localhost:14000/dir', email: 'ops@example.org', httpsPort: 443, caFile: ca });
+    const settings = loadSettings(REPO_ROOT, {
+      REHEARSAL_DOMAIN: 'proxy.pebble.test',
+      REHEARSAL_ACME_DIRECTORY: 'https://localhost:14000/dir',
+      REHEARSAL_ACME_CA: ca,
+    });
+    expect(settings.acme).toEqual({
+      domain: 'proxy.pebble.test',
+      directory: 'https://localhost:14000/dir',
+      email: 'ops@example.org',
+      httpsPort: 443,
+      caFile: ca,
+    });
   });
 });

@@ -77,7 +77,13 @@ describeWhenPossible('local rehearsal on a single-node swarm', () => {
     const text = readFileSync(files.outputs, 'utf8');
     const outputs = platformOutputsSchema.parse(JSON.parse(text));
     expect(parseOutputs(text, files.outputs).outputs).toEqual(outputs);
-    expect(outputs).toMatchObject({ target: 'local', environment: 'local', publicUrl: `http://127.0.0.1:${settings.proxyPort}`, sshHost: '127.0.0.1', sshPort: settings.sshPort });
+    expect(outputs).toMatchObject({
+      target: 'local',
+      environment: 'local',
+      publicUrl: `http://127.0.0.1:${settings.proxyPort}`,
+      sshHost: '127.0.0.1',
+      sshPort: settings.sshPort,
+    });
     const state = readRehearsalState(files.state);
     if (state === undefined) throw new Error(`${files.state} is missing`);
     expect(existsSync(state.ssh.privateKey) && existsSync(state.ssh.knownHosts)).toBe(true);
@@ -139,7 +145,9 @@ describeWhenPossible('local rehearsal on a single-node swarm', () => {
     const state = up?.state;
     if (state !== undefined && !state.ownEngine) {
       // A machine's own engine keeps running: no container of the stack may be left on it.
-      const left = await run('docker', ['ps', '-aq', '--filter', `label=${STACK_LABEL}=${state.stackName}`], { env: { DOCKER_HOST: state.dockerHost } });
+      const left = await run('docker', ['ps', '-aq', '--filter', `label=${STACK_LABEL}=${state.stackName}`], {
+        env: { DOCKER_HOST: state.dockerHost },
+      });
       expect(left).toBe('');
     }
   });

@@ -17,19 +17,44 @@ const SERVICE = `chaos-driver-test-${process.pid}`;
 
 describeIfPossible(missingForRehearsal(), 'the swarm driver test')('swarm driver against a real engine', () => {
   const dockerIn = (dockerEnv: Readonly<Record<string, string>>, args: readonly string[]): string =>
-    execFileSync('docker', [...args], { env: { ...process.env, ...dockerEnv }, encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    execFileSync('docker', [...args], {
+      env: { ...process.env, ...dockerEnv },
+      encoding: 'utf8',
+      timeout: 30_000,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }).trim();
   // The throwaway service goes before the rehearsal's own `down` (which stops the engine).
   const rehearsal = holdRehearsal({ beforeDown: async (r) => void dockerIn(r.dockerEnv, ['service', 'rm', SERVICE]) });
   const env = () => ({ ...process.env, ...rehearsal().dockerEnv });
   const docker = (args: readonly string[]): string => dockerIn(rehearsal().dockerEnv, args);
 
   beforeAll(() => {
-    docker(['service', 'create', '--detach', '--name', SERVICE, '--init', '--no-resolve-image', '--restart-condition', 'any', '--restart-delay', '0s', '--stop-grace-period', '1s', IMAGE, 'sleep', 'infinity']);
+    docker([
+      'service',
+      'create',
+      '--detach',
+      '--name',
+      SERVICE,
+      '--init',
+      '--no-resolve-image',
+      '--restart-condition',
+      'any',
+      '--restart-delay',
+      '0s',
+      '--stop-grace-period',
+      '1s',
+      IMAGE,
+      'sleep',
+      'infinity',
+    ]);
   });
 
   it('stops the running task and proves a new one replaced it', async () => {
     const outputs = testOutputs();
-    const ctx = contextFor({ ...outputs, services: { ...outputs.services, api: { ...outputs.services.api, serviceName: SERVICE } } }, { docker: () => localDockerCli({ env: env() }) });
+    const ctx = contextFor(
+      { ...outputs, services: { ...outputs.services, api: { ...outputs.services.api, serviceName: SERVICE } } },
+      { docker: () => localDockerCli({ env: env() }) },
+    );
     const until = async (done: (r: JsonValue) => boolean): Promise<JsonValue> => {
       const deadline = Date.now() + 20_000;
       for (;;) {

@@ -123,7 +123,12 @@ describeWithGo('docker/api', () => {
       const body = JSON.parse(reply.body);
       expect(body.posts.length).toBeGreaterThan(0);
       for (const post of body.posts) {
-        expect(post).toEqual({ id: expect.any(Number), title: expect.any(String), summary: expect.any(String), publishedAt: expect.any(String) });
+        expect(post).toEqual({
+          id: expect.any(Number),
+          title: expect.any(String),
+          summary: expect.any(String),
+          publishedAt: expect.any(String),
+        });
       }
       for (const method of ['POST', 'PUT', 'DELETE']) {
         const refused = await httpGet(`${base}/api/posts`, { method });
@@ -151,7 +156,11 @@ describeWithGo('docker/api', () => {
     });
 
     test.each([
-      ['a closed port', (closed: number) => [`http://127.0.0.1:${closed}/healthz`], /^unhealthy: GET http:\/\/127\.0\.0\.1:\d+\/healthz: .*connection refused\n$/],
+      [
+        'a closed port',
+        (closed: number) => [`http://127.0.0.1:${closed}/healthz`],
+        /^unhealthy: GET http:\/\/127\.0\.0\.1:\d+\/healthz: .*connection refused\n$/,
+      ],
       ['a 404', () => [`http://127.0.0.1:${port}/missing`], /^unhealthy: GET .*: status 404 Not Found\n$/],
       ['two arguments', () => ['a', 'b'], /^usage: api healthcheck \[url\]\n$/],
     ])('`api healthcheck` exits 1 with one line on stderr for %s', async (_, args, stderr) => {
@@ -183,7 +192,12 @@ describeWithGo('docker/api', () => {
       const stopped = await api.stop('SIGTERM');
       console.log(`api stop time after SIGTERM with no traffic: ${stopped.ms} ms`);
       expect({ code: stopped.code, signal: stopped.signal }).toEqual({ code: 0, signal: null });
-      expect(api.lines().map((line) => JSON.parse(line).msg).slice(-2)).toEqual(['draining', 'stopped']);
+      expect(
+        api
+          .lines()
+          .map((line) => JSON.parse(line).msg)
+          .slice(-2),
+      ).toEqual(['draining', 'stopped']);
     });
   });
 
@@ -220,7 +234,12 @@ describeWithGo('docker/api', () => {
         task = JSON.parse((await httpGet(`${onEcs.base}/api/status`)).body).task;
       } while ((task as { source?: string }).source !== 'ecs-metadata' && Date.now() < deadline);
       expect(task).toEqual({
-        source: 'ecs-metadata', arn: TASK_ARN, id: '0123456789abcdef0123456789abcdef', cluster: 'platform', family: 'platform-api', revision: '3',
+        source: 'ecs-metadata',
+        arn: TASK_ARN,
+        id: '0123456789abcdef0123456789abcdef',
+        cluster: 'platform',
+        family: 'platform-api',
+        revision: '3',
       });
 
       const broken = await startApi({ ECS_CONTAINER_METADATA_URI_V4: `${metadataUri}-missing`, TASK_ID: 'fallback-task' });
@@ -277,7 +296,9 @@ describeWithGo('docker/api', () => {
   test('an invalid setting stops the start with exit 2 and a message naming it', async () => {
     const result = await runCommand(apiBinary, [], { env: { PORT: '8080', SHUTDOWN_TIMEOUT: 'soon' } });
     expect(result.code).toBe(2);
-    expect(result.stdout).toMatch(/"level":"error","msg":"invalid configuration","error":"SHUTDOWN_TIMEOUT must be a duration such as 5s or 500ms, got \\"soon\\""/);
+    expect(result.stdout).toMatch(
+      /"level":"error","msg":"invalid configuration","error":"SHUTDOWN_TIMEOUT must be a duration such as 5s or 500ms, got \\"soon\\""/,
+    );
   });
 });
 

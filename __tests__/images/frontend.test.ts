@@ -106,7 +106,9 @@ describeWithNginx('docker/frontend: nginx with the shipped config', () => {
     test('GET /healthz answers 200 "ok"', async () => {
       const reply = await httpGet(`${base}/healthz`);
       expect({ status: reply.status, body: reply.body.trim(), type: reply.headers['content-type'] }).toEqual({
-        status: 200, body: 'ok', type: 'text/plain; charset=utf-8',
+        status: 200,
+        body: 'ok',
+        type: 'text/plain; charset=utf-8',
       });
     });
 
@@ -142,20 +144,34 @@ describeWithNginx('docker/frontend: nginx with the shipped config', () => {
     test('the access log is one JSON object per request on stdout; /healthz is not logged', async () => {
       await httpGet(`${base}/styles.css?v=1`);
       await httpGet(`${base}/healthz`);
-      const lines = server.lines().filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
+      const lines = server
+        .lines()
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line));
       expect(lines).toContainEqual(
-        expect.objectContaining({ level: 'info', msg: 'request', method: 'GET', uri: '/styles.css?v=1', status: 200, duration_s: expect.any(Number) }),
+        expect.objectContaining({
+          level: 'info',
+          msg: 'request',
+          method: 'GET',
+          uri: '/styles.css?v=1',
+          status: 200,
+          duration_s: expect.any(Number),
+        }),
       );
       expect(lines.filter((line) => line.uri === '/healthz')).toEqual([]);
     });
 
-    testWithGo('the ECS health check command (healthcheck built from docker/api) passes against /healthz', async () => {
-      const binary = await buildGoBinary(go ?? 'go', './cmd/healthcheck', path.join(prefix, 'healthcheck'));
-      const healthy = await runCommand(binary, [`${base}/healthz`]);
-      expect({ code: healthy.code, stderr: healthy.stderr }).toEqual({ code: 0, stderr: '' });
-      const missing = await runCommand(binary, [`${base}/no-such-page`]);
-      expect(missing.code).toBe(1);
-    }, 60000);
+    testWithGo(
+      'the ECS health check command (healthcheck built from docker/api) passes against /healthz',
+      async () => {
+        const binary = await buildGoBinary(go ?? 'go', './cmd/healthcheck', path.join(prefix, 'healthcheck'));
+        const healthy = await runCommand(binary, [`${base}/healthz`]);
+        expect({ code: healthy.code, stderr: healthy.stderr }).toEqual({ code: 0, stderr: '' });
+        const missing = await runCommand(binary, [`${base}/no-such-page`]);
+        expect(missing.code).toBe(1);
+      },
+      60000,
+    );
 
     test('SIGQUIT (the image STOPSIGNAL) stops nginx gracefully with exit 0', async () => {
       const dockerfile = readFileSync(path.join(FRONTEND_DIR, 'Dockerfile'), 'utf8');
@@ -217,17 +233,30 @@ describe('docker/frontend/site/app.js: what the page shows', () => {
 
   /** A /api/status body as the API sends it. */
   const body = (instance: string, taskId: string): unknown => ({
-    service: 'api', version: '1.0.0', instance, hostname: 'ip-10-0-0-1', task: { source: 'ecs-metadata', arn: `arn:aws:ecs:eu-west-1:1:task/platform/${taskId}`, id: taskId },
-    startedAt: '2024-05-02T10:00:00Z', uptimeSeconds: 12.5, draining: false,
+    service: 'api',
+    version: '1.0.0',
+    instance,
+    hostname: 'ip-10-0-0-1',
+    task: { source: 'ecs-metadata', arn: `arn:aws:ecs:eu-west-1:1:task/platform/${taskId}`, id: taskId },
+    startedAt: '2024-05-02T10:00:00Z',
+    uptimeSeconds: 12.5,
+    draining: false,
   });
   const ok = (instance: string, taskId: string): PollResult => ({ ok: true, status: app.parseStatus(body(instance, taskId)) });
   const at = (seconds: number): Date => new Date(Date.UTC(2024, 4, 2, 10, 0, seconds));
-  const run = (...steps: PollResult[]): PageState => steps.reduce((state, result, i) => app.reduce(state, result, at(i)), app.initialState());
+  const run = (...steps: PollResult[]): PageState =>
+    steps.reduce((state, result, i) => app.reduce(state, result, at(i)), app.initialState());
 
   test('parseStatus keeps what the page shows and refuses anything that is not a status', () => {
     expect(app.parseStatus(body('aaaa1111bbbb2222', 'task-1'))).toEqual({
-      instance: 'aaaa1111bbbb2222', version: '1.0.0', hostname: 'ip-10-0-0-1', taskId: 'task-1',
-      taskArn: 'arn:aws:ecs:eu-west-1:1:task/platform/task-1', startedAt: '2024-05-02T10:00:00Z', uptimeSeconds: 12.5, draining: false,
+      instance: 'aaaa1111bbbb2222',
+      version: '1.0.0',
+      hostname: 'ip-10-0-0-1',
+      taskId: 'task-1',
+      taskArn: 'arn:aws:ecs:eu-west-1:1:task/platform/task-1',
+      startedAt: '2024-05-02T10:00:00Z',
+      uptimeSeconds: 12.5,
+      draining: false,
     });
     for (const bad of [null, '<html>', {}, { instance: '' }, { instance: 7 }]) {
       expect(() => app.parseStatus(bad)).toThrow('unexpected answer from /api/status');
@@ -235,7 +264,12 @@ describe('docker/frontend/site/app.js: what the page shows', () => {
   });
 
   test.each([
-    [0, '0s'], [42.9, '42s'], [125, '2m 05s'], [3 * 3600 + 125, '3h 02m 05s'], [2 * 86400 + 3 * 3600 + 120, '2d 03h 02m'], [-5, '0s'],
+    [0, '0s'],
+    [42.9, '42s'],
+    [125, '2m 05s'],
+    [3 * 3600 + 125, '3h 02m 05s'],
+    [2 * 86400 + 3 * 3600 + 120, '2d 03h 02m'],
+    [-5, '0s'],
   ])('formatUptime(%d) is %s', (seconds, text) => {
     expect(app.formatUptime(seconds)).toBe(text);
   });

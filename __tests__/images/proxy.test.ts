@@ -91,7 +91,10 @@ describeWithTools('proxy routing, no DOMAIN (plain HTTP, local rehearsal mode)',
     api = await startApi(apiBinary, apiPort);
     await startFrontend(frontendPort);
     env = proxyEnv({
-      dir: path.join(workDir, 'routing'), nginx, httpPort, httpsPort,
+      dir: path.join(workDir, 'routing'),
+      nginx,
+      httpPort,
+      httpsPort,
       apiUpstream: `127.0.0.1:${apiPort}`,
       frontendUpstream: `127.0.0.1:${frontendPort}`,
     });
@@ -153,14 +156,26 @@ describeWithTools('proxy routing, no DOMAIN (plain HTTP, local rehearsal mode)',
 describeWithTools('proxy graceful stop with a request in flight', () => {
   test.each([
     { name: 'the request finishes, then exit 0', delayMs: 1500, grace: 10, status: 200, minMs: 1000, maxMs: 3000 },
-    { name: 'past STOP_GRACE_SECONDS nginx is stopped fast, still exit 0', delayMs: 8000, grace: 1, status: 'cut', minMs: 800, maxMs: 3000 },
+    {
+      name: 'past STOP_GRACE_SECONDS nginx is stopped fast, still exit 0',
+      delayMs: 8000,
+      grace: 1,
+      status: 'cut',
+      minMs: 800,
+      maxMs: 3000,
+    },
   ])('$name', async ({ delayMs, grace, status, minMs, maxMs }) => {
     const upstream = await startSlowUpstream(delayMs);
     try {
       const [httpPort, httpsPort] = await Promise.all([freePort(), freePort()]);
       const env = proxyEnv({
-        dir: path.join(workDir, `stop-${grace}`), nginx, httpPort, httpsPort, stopGraceSeconds: grace,
-        apiUpstream: `127.0.0.1:${upstream.port}`, frontendUpstream: `127.0.0.1:${upstream.port}`,
+        dir: path.join(workDir, `stop-${grace}`),
+        nginx,
+        httpPort,
+        httpsPort,
+        stopGraceSeconds: grace,
+        apiUpstream: `127.0.0.1:${upstream.port}`,
+        frontendUpstream: `127.0.0.1:${upstream.port}`,
       });
       const proxy = startProxy(group, env);
       await waitForOutput(proxy, /nginx started/, 10000);
@@ -190,7 +205,9 @@ describeWithTools('proxy certificates from a real ACME CA (Pebble, HTTP-01)', ()
   let certFile = '';
 
   const serialOnDisk = (): string =>
-    execFileSync('openssl', ['x509', '-in', certFile, '-noout', '-serial'], { encoding: 'utf8' }).trim().replace(/^serial=/, '');
+    execFileSync('openssl', ['x509', '-in', certFile, '-noout', '-serial'], { encoding: 'utf8' })
+      .trim()
+      .replace(/^serial=/, '');
   const getHttps = (urlPath: string) => proxyGet(`${httpsUrl}${urlPath}`, { servername: domain, ca: pebble.issuingRootPem });
   const servedSerial = async (): Promise<string | undefined> => (await getHttps('/healthz')).tls?.serial;
 
@@ -200,7 +217,12 @@ describeWithTools('proxy certificates from a real ACME CA (Pebble, HTTP-01)', ()
     const [httpPort, httpsPort, idlePort] = await Promise.all([freePort(), freePort(), freePort()]);
     pebble = await startPebble(group, dir, httpPort);
     env = proxyEnv({
-      dir, nginx, lego: tools.lego, httpPort, httpsPort, domain,
+      dir,
+      nginx,
+      lego: tools.lego,
+      httpPort,
+      httpsPort,
+      domain,
       // Nothing listens there: these tests are about certificates, and /healthz needs no upstream.
       apiUpstream: `127.0.0.1:${idlePort}`,
       frontendUpstream: `127.0.0.1:${idlePort}`,
@@ -322,6 +344,8 @@ describeWithTools('proxy certificates from a real ACME CA (Pebble, HTTP-01)', ()
   });
 
   test('the entry script refuses a DOMAIN that is not a host name', async () => {
-    await expect(runEntrypoint(group, { ...env, DOMAIN: 'bad domain;' }, ['render'])).rejects.toThrow(/DOMAIN 'bad domain;' is not a host name/);
+    await expect(runEntrypoint(group, { ...env, DOMAIN: 'bad domain;' }, ['render'])).rejects.toThrow(
+      /DOMAIN 'bad domain;' is not a host name/,
+    );
   });
 });

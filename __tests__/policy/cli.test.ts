@@ -65,7 +65,9 @@ describe('npm run policy (as a process)', () => {
     const { code, stdout } = results.ssh;
     expect(code).toBe(1);
     expect(stdout).toMatch(/^ {2}FAIL {8}ssh-not-open-to-world/m);
-    expect(stdout).toMatch(/- dev\/security-groups\/ssh-in-0 \(aws_vpc_security_group_ingress_rule\.[\w-]+\): SSH \(port 22\) is reachable from 0\.0\.0\.0\/0/);
+    expect(stdout).toMatch(
+      /- dev\/security-groups\/ssh-in-0 \(aws_vpc_security_group_ingress_rule\.[\w-]+\): SSH \(port 22\) is reachable from 0\.0\.0\.0\/0/,
+    );
     expect(stdout).toMatch(/synth: skipped/);
     expect(stdout).toMatch(/ 2 failed on dev$/m);
   });
@@ -74,7 +76,6 @@ describe('npm run policy (as a process)', () => {
     expect(results.usage.code).toBe(2);
     expect(results.usage.stderr).toMatch(/^policy: Unknown option '--bogus'.*\(see --help\)\n$/);
   });
-
 });
 
 describe('policy CLI (in process)', () => {
@@ -85,7 +86,9 @@ describe('policy CLI (in process)', () => {
     expect(lines[0]).toMatch(/^ID +SEVERITY +CHECKOV +TRIVY +TITLE$/);
     const rows = lines.filter((l) => /^[a-z0-9-]+ +(error|warning) /.test(l));
     expect(rows.length).toBeGreaterThanOrEqual(20);
-    expect(rows).toContainEqual(expect.stringMatching(/^ssh-not-open-to-world +error +CKV_AWS_24 +AVD-AWS-0107 +SSH is not open to the world$/));
+    expect(rows).toContainEqual(
+      expect.stringMatching(/^ssh-not-open-to-world +error +CKV_AWS_24 +AVD-AWS-0107 +SSH is not open to the world$/),
+    );
   });
 
   it('prints help', () => {

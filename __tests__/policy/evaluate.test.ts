@@ -35,7 +35,13 @@ describe('evaluatePolicy', () => {
   const report = evaluatePolicy({
     stack: 'dev',
     subjects: [subject, { ...element('aws_subnet', {}), path: 'dev/network/public-0' }],
-    rules: [rule('non-root-user'), rule('container-restart-policy'), rule('read-only-root-filesystem'), rule('ecr-tags-immutable'), rule('subnets-no-public-ip-on-launch')],
+    rules: [
+      rule('non-root-user'),
+      rule('container-restart-policy'),
+      rule('read-only-root-filesystem'),
+      rule('ecr-tags-immutable'),
+      rule('subnets-no-public-ip-on-launch'),
+    ],
     suppressions: [{ ruleId: 'read-only-root-filesystem', reason: 'unused here', path: 'proxy' }, stale],
   });
   const status = Object.fromEntries(report.results.map((r) => [r.rule.id, r.status]));

@@ -53,11 +53,17 @@ export interface RuleFixture {
 
 export const FIXTURES: Readonly<Record<string, RuleFixture>> = {
   'ssh-not-open-to-world': {
-    compliant: [ingressRule({ from_port: 22, to_port: 22, cidr_ipv4: '203.0.113.7/32' }), ingressRule({ from_port: 443, to_port: 443, cidr_ipv4: '0.0.0.0/0' })],
+    compliant: [
+      ingressRule({ from_port: 22, to_port: 22, cidr_ipv4: '203.0.113.7/32' }),
+      ingressRule({ from_port: 443, to_port: 443, cidr_ipv4: '0.0.0.0/0' }),
+    ],
     nonCompliant: [
       ingressRule({ from_port: 22, to_port: 22, cidr_ipv4: '0.0.0.0/0' }),
       element('aws_security_group_rule', { type: 'ingress', protocol: 'tcp', from_port: 0, to_port: 65535, cidr_blocks: ['0.0.0.0/0'] }),
-      element('aws_security_group', { description: 'g', ingress: [{ protocol: '-1', from_port: 0, to_port: 0, ipv6_cidr_blocks: ['::/0'] }] }),
+      element('aws_security_group', {
+        description: 'g',
+        ingress: [{ protocol: '-1', from_port: 0, to_port: 0, ipv6_cidr_blocks: ['::/0'] }],
+      }),
     ],
   },
   'public-ingress-only-web-ports': {
@@ -65,11 +71,17 @@ export const FIXTURES: Readonly<Record<string, RuleFixture>> = {
       ingressRule({ from_port: 443, to_port: 443, cidr_ipv4: '0.0.0.0/0' }),
       ingressRule({ from_port: 2049, to_port: 2049, referenced_security_group_id: '${aws_security_group.i.id}' }),
     ],
-    nonCompliant: [ingressRule({ from_port: 8080, to_port: 8080, cidr_ipv4: '0.0.0.0/0' }), ingressRule({ from_port: 80, to_port: 443, cidr_ipv6: '::/0' })],
+    nonCompliant: [
+      ingressRule({ from_port: 8080, to_port: 8080, cidr_ipv4: '0.0.0.0/0' }),
+      ingressRule({ from_port: 80, to_port: 443, cidr_ipv6: '::/0' }),
+    ],
   },
   'security-groups-described': {
     compliant: [
-      element('aws_security_group', { description: 'Instance: public HTTP(S)', ingress: [{ description: 'HTTPS', from_port: 443, to_port: 443 }] }),
+      element('aws_security_group', {
+        description: 'Instance: public HTTP(S)',
+        ingress: [{ description: 'HTTPS', from_port: 443, to_port: 443 }],
+      }),
       ingressRule({ from_port: 443, to_port: 443 }),
     ],
     nonCompliant: [
@@ -82,7 +94,10 @@ export const FIXTURES: Readonly<Record<string, RuleFixture>> = {
     compliant: [stack(element('aws_vpc', {}, { name: 'v' }), element('aws_default_security_group', { vpc_id: '${aws_vpc.v.id}' }))],
     nonCompliant: [
       stack(element('aws_vpc', {}, { name: 'v' })),
-      stack(element('aws_vpc', {}, { name: 'v' }), element('aws_default_security_group', { vpc_id: '${aws_vpc.v.id}', ingress: [{ protocol: '-1', self: true }] })),
+      stack(
+        element('aws_vpc', {}, { name: 'v' }),
+        element('aws_default_security_group', { vpc_id: '${aws_vpc.v.id}', ingress: [{ protocol: '-1', self: true }] }),
+      ),
     ],
   },
   'subnets-no-public-ip-on-launch': {
@@ -90,7 +105,10 @@ export const FIXTURES: Readonly<Record<string, RuleFixture>> = {
     nonCompliant: [element('aws_subnet', { map_public_ip_on_launch: true })],
   },
   'imdsv2-required': {
-    compliant: [launchTemplate({ metadata_options: { http_endpoint: 'enabled', http_tokens: 'required' } }), launchTemplate({ metadata_options: { http_endpoint: 'disabled' } })],
+    compliant: [
+      launchTemplate({ metadata_options: { http_endpoint: 'enabled', http_tokens: 'required' } }),
+      launchTemplate({ metadata_options: { http_endpoint: 'disabled' } }),
+    ],
     nonCompliant: [
       launchTemplate({ metadata_options: { http_tokens: 'optional' } }),
       launchTemplate({}),
@@ -99,7 +117,10 @@ export const FIXTURES: Readonly<Record<string, RuleFixture>> = {
   },
   'imds-hop-limit-one': {
     compliant: [launchTemplate({ metadata_options: { http_tokens: 'required', http_put_response_hop_limit: 1 } })],
-    nonCompliant: [launchTemplate({ metadata_options: { http_put_response_hop_limit: 2 } }), launchTemplate({ metadata_options: { http_tokens: 'required' } })],
+    nonCompliant: [
+      launchTemplate({ metadata_options: { http_put_response_hop_limit: 2 } }),
+      launchTemplate({ metadata_options: { http_tokens: 'required' } }),
+    ],
   },
   'launch-template-volumes-encrypted': {
     compliant: [
@@ -127,32 +148,62 @@ export const FIXTURES: Readonly<Record<string, RuleFixture>> = {
     compliant: [
       stack(
         element('aws_autoscaling_group', { max_size: 1 }, { name: 'g' }),
-        element('aws_ecs_capacity_provider', { auto_scaling_group_provider: { auto_scaling_group_arn: '${aws_autoscaling_group.g.arn}', managed_termination_protection: 'DISABLED' } }),
+        element('aws_ecs_capacity_provider', {
+          auto_scaling_group_provider: {
+            auto_scaling_group_arn: '${aws_autoscaling_group.g.arn}',
+            managed_termination_protection: 'DISABLED',
+          },
+        }),
       ),
       stack(
         element('aws_autoscaling_group', { max_size: 4, protect_from_scale_in: true }, { name: 'g' }),
-        element('aws_ecs_capacity_provider', { auto_scaling_group_provider: { auto_scaling_group_arn: '${aws_autoscaling_group.g.arn}', managed_termination_protection: 'ENABLED' } }),
+        element('aws_ecs_capacity_provider', {
+          auto_scaling_group_provider: {
+            auto_scaling_group_arn: '${aws_autoscaling_group.g.arn}',
+            managed_termination_protection: 'ENABLED',
+          },
+        }),
       ),
     ],
     nonCompliant: [
       stack(
         element('aws_autoscaling_group', { max_size: 1 }, { name: 'g' }),
-        element('aws_ecs_capacity_provider', { auto_scaling_group_provider: { auto_scaling_group_arn: '${aws_autoscaling_group.g.arn}', managed_termination_protection: 'ENABLED' } }),
+        element('aws_ecs_capacity_provider', {
+          auto_scaling_group_provider: {
+            auto_scaling_group_arn: '${aws_autoscaling_group.g.arn}',
+            managed_termination_protection: 'ENABLED',
+          },
+        }),
       ),
     ],
   },
   'container-insights-enabled': {
     compliant: [element('aws_ecs_cluster', { setting: [{ name: 'containerInsights', value: 'enabled' }] })],
-    nonCompliant: [element('aws_ecs_cluster', { setting: [{ name: 'containerInsights', value: 'disabled' }] }), element('aws_ecs_cluster', {})],
+    nonCompliant: [
+      element('aws_ecs_cluster', { setting: [{ name: 'containerInsights', value: 'disabled' }] }),
+      element('aws_ecs_cluster', {}),
+    ],
   },
   'host-network-deployment-max-100': {
     compliant: [
-      stack(element('aws_ecs_task_definition', { network_mode: 'host' }, { name: 't' }), element('aws_ecs_service', { task_definition: '${aws_ecs_task_definition.t.arn}', deployment_maximum_percent: 100 })),
-      stack(element('aws_ecs_task_definition', { network_mode: 'awsvpc' }, { name: 't' }), element('aws_ecs_service', { task_definition: '${aws_ecs_task_definition.t.arn}' })),
+      stack(
+        element('aws_ecs_task_definition', { network_mode: 'host' }, { name: 't' }),
+        element('aws_ecs_service', { task_definition: '${aws_ecs_task_definition.t.arn}', deployment_maximum_percent: 100 }),
+      ),
+      stack(
+        element('aws_ecs_task_definition', { network_mode: 'awsvpc' }, { name: 't' }),
+        element('aws_ecs_service', { task_definition: '${aws_ecs_task_definition.t.arn}' }),
+      ),
     ],
     nonCompliant: [
-      stack(element('aws_ecs_task_definition', { network_mode: 'host' }, { name: 't' }), element('aws_ecs_service', { task_definition: '${aws_ecs_task_definition.t.arn}', deployment_maximum_percent: 200 })),
-      stack(element('aws_ecs_task_definition', { network_mode: 'host' }, { name: 't' }), element('aws_ecs_service', { task_definition: '${aws_ecs_task_definition.t.arn}' })),
+      stack(
+        element('aws_ecs_task_definition', { network_mode: 'host' }, { name: 't' }),
+        element('aws_ecs_service', { task_definition: '${aws_ecs_task_definition.t.arn}', deployment_maximum_percent: 200 }),
+      ),
+      stack(
+        element('aws_ecs_task_definition', { network_mode: 'host' }, { name: 't' }),
+        element('aws_ecs_service', { task_definition: '${aws_ecs_task_definition.t.arn}' }),
+      ),
     ],
   },
   'deployment-circuit-breaker-rollback': {
@@ -160,14 +211,19 @@ export const FIXTURES: Readonly<Record<string, RuleFixture>> = {
       element('aws_ecs_service', { deployment_circuit_breaker: { enable: true, rollback: true } }),
       element('aws_ecs_service', { deployment_controller: { type: 'CODE_DEPLOY' } }),
     ],
-    nonCompliant: [element('aws_ecs_service', { deployment_circuit_breaker: { enable: true, rollback: false } }), element('aws_ecs_service', {})],
+    nonCompliant: [
+      element('aws_ecs_service', { deployment_circuit_breaker: { enable: true, rollback: false } }),
+      element('aws_ecs_service', {}),
+    ],
   },
   'execution-role-not-task-role': {
     compliant: [
       element('aws_ecs_task_definition', { execution_role_arn: '${aws_iam_role.e.arn}' }),
       element('aws_ecs_task_definition', { execution_role_arn: '${aws_iam_role.e.arn}', task_role_arn: '${aws_iam_role.t.arn}' }),
     ],
-    nonCompliant: [element('aws_ecs_task_definition', { execution_role_arn: '${aws_iam_role.e.arn}', task_role_arn: '${aws_iam_role.e.arn}' })],
+    nonCompliant: [
+      element('aws_ecs_task_definition', { execution_role_arn: '${aws_iam_role.e.arn}', task_role_arn: '${aws_iam_role.e.arn}' }),
+    ],
   },
   'no-privileged-containers': {
     compliant: [container()],
@@ -194,7 +250,11 @@ export const FIXTURES: Readonly<Record<string, RuleFixture>> = {
     nonCompliant: [container({ restartPolicy: { enabled: false } }), container({ restartPolicy: undefined })],
   },
   'no-secrets-in-container-environment': {
-    compliant: [container({ environment: { DOMAIN: 'app.example.com', ACME_DIRECTORY: 'https://acme-staging-v02.api.letsencrypt.org/directory', API_TOKEN: '' } })],
+    compliant: [
+      container({
+        environment: { DOMAIN: 'app.example.com', ACME_DIRECTORY: 'https://acme-staging-v02.api.letsencrypt.org/directory', API_TOKEN: '' },
+      }),
+    ],
     nonCompliant: [
       container({ environment: { DB_PASSWORD: 'hunter2' } }),
       container({ environment: { UPSTREAM: 'AKIAIOSFODNN7EXAMPLE' } }),
@@ -203,7 +263,10 @@ export const FIXTURES: Readonly<Record<string, RuleFixture>> = {
   },
   'ecr-scan-on-push': {
     compliant: [element('aws_ecr_repository', { image_scanning_configuration: { scan_on_push: true } })],
-    nonCompliant: [element('aws_ecr_repository', { image_scanning_configuration: { scan_on_push: false } }), element('aws_ecr_repository', {})],
+    nonCompliant: [
+      element('aws_ecr_repository', { image_scanning_configuration: { scan_on_push: false } }),
+      element('aws_ecr_repository', {}),
+    ],
   },
   'ecr-tags-immutable': {
     compliant: [element('aws_ecr_repository', { image_tag_mutability: 'IMMUTABLE' })],
@@ -211,7 +274,10 @@ export const FIXTURES: Readonly<Record<string, RuleFixture>> = {
   },
   'ecr-lifecycle-policy': {
     compliant: [
-      stack(element('aws_ecr_repository', { name: 'p/api' }, { name: 'r' }), element('aws_ecr_lifecycle_policy', { repository: '${aws_ecr_repository.r.name}' })),
+      stack(
+        element('aws_ecr_repository', { name: 'p/api' }, { name: 'r' }),
+        element('aws_ecr_lifecycle_policy', { repository: '${aws_ecr_repository.r.name}' }),
+      ),
       stack(element('aws_ecr_repository', { name: 'p/api' }, { name: 'r' }), element('aws_ecr_lifecycle_policy', { repository: 'p/api' })),
     ],
     nonCompliant: [stack(element('aws_ecr_repository', { name: 'p/api' }, { name: 'r' }))],
@@ -221,7 +287,10 @@ export const FIXTURES: Readonly<Record<string, RuleFixture>> = {
     nonCompliant: [element('aws_efs_file_system', { encrypted: false }), element('aws_efs_file_system', {})],
   },
   'efs-volume-transit-encryption': {
-    compliant: [taskWithVolume({ file_system_id: 'fs-1', transit_encryption: 'ENABLED' }), element('aws_ecs_task_definition', { volume: [{ name: 'scratch', host_path: '/tmp' }] })],
+    compliant: [
+      taskWithVolume({ file_system_id: 'fs-1', transit_encryption: 'ENABLED' }),
+      element('aws_ecs_task_definition', { volume: [{ name: 'scratch', host_path: '/tmp' }] }),
+    ],
     nonCompliant: [taskWithVolume({ file_system_id: 'fs-1', transit_encryption: 'DISABLED' }), taskWithVolume({ file_system_id: 'fs-1' })],
   },
   'efs-volume-iam-authorization': {
@@ -263,7 +332,9 @@ export const FIXTURES: Readonly<Record<string, RuleFixture>> = {
       doc({ actions: ['*'], resources: ['${aws_ecr_repository.r.arn}'] }),
       doc({ actions: ['s3:*'], resources: ['arn:aws:s3:::b/*'] }),
       doc({ not_actions: ['iam:*'], resources: ['*'] }),
-      element('aws_iam_policy', { policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }) }),
+      element('aws_iam_policy', {
+        policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }),
+      }),
     ],
   },
   'no-wildcard-iam-resources': {
@@ -273,17 +344,25 @@ export const FIXTURES: Readonly<Record<string, RuleFixture>> = {
     ],
     nonCompliant: [
       doc({ sid: 'Pull', actions: ['ecr:GetAuthorizationToken', 'ecr:BatchGetImage'], resources: ['*'] }),
-      element('aws_iam_role_policy', { policy: JSON.stringify({ Statement: { Effect: 'Allow', Action: ['s3:GetObject'], Resource: '*' } }) }),
+      element('aws_iam_role_policy', {
+        policy: JSON.stringify({ Statement: { Effect: 'Allow', Action: ['s3:GetObject'], Resource: '*' } }),
+      }),
     ],
   },
   'iam-trust-names-principals': {
     compliant: [
       doc({ actions: ['sts:AssumeRole'], principals: [{ type: 'Service', identifiers: ['ecs-tasks.amazonaws.com'] }] }),
-      doc({ actions: ['sts:AssumeRole'], principals: [{ type: 'AWS', identifiers: ['*'] }], condition: [{ test: 'StringEquals', variable: 'aws:PrincipalOrgID', values: ['o-1'] }] }),
+      doc({
+        actions: ['sts:AssumeRole'],
+        principals: [{ type: 'AWS', identifiers: ['*'] }],
+        condition: [{ test: 'StringEquals', variable: 'aws:PrincipalOrgID', values: ['o-1'] }],
+      }),
     ],
     nonCompliant: [
       doc({ actions: ['sts:AssumeRole'], principals: [{ type: 'AWS', identifiers: ['*'] }] }),
-      element('aws_iam_role', { assume_role_policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: '*' }] }) }),
+      element('aws_iam_role', {
+        assume_role_policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: '*' }] }),
+      }),
     ],
   },
   'no-credentials-in-provider': {

@@ -40,7 +40,9 @@ describe('the default stack (config/environments.json)', () => {
       expect(report.results.every((r) => r.checked > 0)).toBe(true);
       expect(report.unusedSuppressions).toEqual([]);
     }
-    expect(summary(reports)).toBe(`${stacks[0].policy.rules.length} rules: ${stacks[0].policy.rules.length} passed (3 suppressed) on dev, prod`);
+    expect(summary(reports)).toBe(
+      `${stacks[0].policy.rules.length} rules: ${stacks[0].policy.rules.length} passed (3 suppressed) on dev, prod`,
+    );
   });
 
   it('suppresses exactly the known deviations, each with its reason', () => {
@@ -67,7 +69,9 @@ describe('synth stops on an unsuppressed error finding', () => {
     }
     expect(message).toMatch(/\[ssh-not-open-to-world\] at test\/security-groups\/ssh-in-0 \(aws_vpc_security_group_ingress_rule\.[\w-]+\)/);
     expect(message).toMatch(/Fix: list the operators' addresses in the environment's "sshCidrs"/);
-    expect(message).toMatch(/suppress\(\{ ruleId: 'ssh-not-open-to-world', path: 'security-groups\/ssh-in-0', reason: '\.\.\.' \}\) to stacks\/policy\/suppressions\.ts/);
+    expect(message).toMatch(
+      /suppress\(\{ ruleId: 'ssh-not-open-to-world', path: 'security-groups\/ssh-in-0', reason: '\.\.\.' \}\) to stacks\/policy\/suppressions\.ts/,
+    );
   });
 
   it('passes a restricted SSH block', () => {
@@ -100,7 +104,11 @@ describe('suppressions need a rule id and a reason', () => {
     ['an empty reason', { ruleId: 'ssh-not-open-to-world', reason: '' }, /needs a reason/],
     ['a blank reason', { ruleId: 'ssh-not-open-to-world', reason: '   ' }, /needs a reason/],
     ['no rule id', { ruleId: '', reason: 'because' }, /needs the id of the rule/],
-    ['an absolute path', { ruleId: 'ssh-not-open-to-world', reason: 'because', path: '/dev/proxy' }, /path must be a construct path inside the stack/],
+    [
+      'an absolute path',
+      { ruleId: 'ssh-not-open-to-world', reason: 'because', path: '/dev/proxy' },
+      /path must be a construct path inside the stack/,
+    ],
   ])('refuses %s', (_case, suppression, message) => {
     expect(() => suppress(suppression)).toThrow(InvalidSuppressionError);
     expect(() => suppress(suppression)).toThrow(message);
@@ -127,8 +135,12 @@ describe('warnings', () => {
     PolicyAspect.enforce(stack);
     // WHEN synthesized, THEN it succeeds and the manifest carries the warning
     expect(() => app.synth()).not.toThrow();
-    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { stacks: Record<string, { annotations: { level: string; message: string }[] }> };
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as {
+      stacks: Record<string, { annotations: { level: string; message: string }[] }>;
+    };
     const warnings = manifest.stacks.warn.annotations.filter((a) => a.level === '@cdktf/warn').map((a) => a.message);
-    expect(warnings).toEqual([expect.stringMatching(/^policy warning \[ecr-lifecycle-policy\] at warn\/repo \(aws_ecr_repository\.repo\)/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^policy warning \[ecr-lifecycle-policy\] at warn\/repo \(aws_ecr_repository\.repo\)/),
+    ]);
   });
 });

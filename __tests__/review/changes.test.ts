@@ -3,23 +3,43 @@ import { assessRisk } from '../../review/risk';
 import { renderStackReview } from '../../review/markdown';
 import { PlanJson, ResourceChange, changeKind } from '../../review/plan-json';
 
-const change = (type: string, actions: ResourceChange['change']['actions'], before: unknown, after: unknown, extra: Partial<ResourceChange['change']> = {}): ResourceChange => ({
-  address: `${type}.x`, mode: 'managed', type, name: 'x', change: { actions, before, after, ...extra },
+const change = (
+  type: string,
+  actions: ResourceChange['change']['actions'],
+  before: unknown,
+  after: unknown,
+  extra: Partial<ResourceChange['change']> = {},
+): ResourceChange => ({
+  address: `${type}.x`,
+  mode: 'managed',
+  type,
+  name: 'x',
+  change: { actions, before, after, ...extra },
 });
 
 describe('changeKind', () => {
   it.each([
-    [['create'], 'create'], [['update'], 'update'], [['delete', 'create'], 'replace'], [['create', 'delete'], 'replace'], [['no-op'], 'no-op'],
+    [['create'], 'create'],
+    [['update'], 'update'],
+    [['delete', 'create'], 'replace'],
+    [['create', 'delete'], 'replace'],
+    [['no-op'], 'no-op'],
   ] as const)('%j is %s', (actions, kind) => expect(changeKind(actions)).toBe(kind));
-  it('refuses an action list Terraform does not write', () => expect(() => changeKind(['update', 'update'])).toThrow(/unknown plan action list/));
+  it('refuses an action list Terraform does not write', () =>
+    expect(() => changeKind(['update', 'update'])).toThrow(/unknown plan action list/));
 });
 
 describe('attributeDiffs', () => {
   it('descends into blocks, marks what forces replacement and skips tags_all', () => {
-    const diffs = attributeDiffs(change('aws_vpc', ['delete', 'create'],
-      { cidr_block: 'a', tags_all: { x: '1' }, meta: [{ hop: 1 }], id: 'vpc-1' },
-      { cidr_block: 'b', tags_all: { x: '2' }, meta: [{ hop: 2 }] },
-      { after_unknown: { id: true }, replace_paths: [['cidr_block']] }));
+    const diffs = attributeDiffs(
+      change(
+        'aws_vpc',
+        ['delete', 'create'],
+        { cidr_block: 'a', tags_all: { x: '1' }, meta: [{ hop: 1 }], id: 'vpc-1' },
+        { cidr_block: 'b', tags_all: { x: '2' }, meta: [{ hop: 2 }] },
+        { after_unknown: { id: true }, replace_paths: [['cidr_block']] },
+      ),
+    );
     expect(diffs).toEqual([
       { path: 'cidr_block', before: 'a', after: 'b', forcesReplacement: true },
       { path: 'meta.0.hop', before: 1, after: 2, forcesReplacement: false },
@@ -30,7 +50,10 @@ describe('attributeDiffs', () => {
 
 describe('assessRisk', () => {
   const risk = (type: string, kind: 'create' | 'update' | 'replace' | 'delete', after: unknown = {}, diffs: { path: string }[] = []) =>
-    assessRisk({ address: `${type}.x`, type, kind, diffs: diffs.map((d) => ({ ...d, before: 1, after: 2, forcesReplacement: false })) }, after);
+    assessRisk(
+      { address: `${type}.x`, type, kind, diffs: diffs.map((d) => ({ ...d, before: 1, after: 2, forcesReplacement: false })) },
+      after,
+    );
 
   it.each([
     ['aws_ecs_cluster', 'replace', 'downtime'],
@@ -84,7 +107,19 @@ describe('renderStackReview', () => {
   });
 
   it('shows policy results with suppression reasons', () => {
-    const withPolicy = renderStackReview({ stack: 'dev', mode: 'what-if', changes: [], policy: { rules: 24, failures: [{ rule: 'ssh-not-open-to-world', resource: 'sg', message: 'open' }], suppressed: [{ rule: 'ecr-immutable-tags', reason: 'latest is retagged' }] } }, 'main');
+    const withPolicy = renderStackReview(
+      {
+        stack: 'dev',
+        mode: 'what-if',
+        changes: [],
+        policy: {
+          rules: 24,
+          failures: [{ rule: 'ssh-not-open-to-world', resource: 'sg', message: 'open' }],
+          suppressed: [{ rule: 'ecr-immutable-tags', reason: 'latest is retagged' }],
+        },
+      },
+      'main',
+    );
     expect(withPolicy).toContain('❌ 1 violation of 24 rules:');
     expect(withPolicy).toContain('- **ssh-not-open-to-world** `sg`: open');
     expect(withPolicy).toContain('- **ecr-immutable-tags**: latest is retagged');

@@ -19,7 +19,9 @@ describe('npm run review: bad input ends in one line and exit 2', () => {
 
   it('names a base ref that is not a commit, and how to fix it', async () => {
     expect(await main(['--base', 'no-such-branch-xyz', '--quiet'])).toBe(2);
-    expect(stderr.join('')).toMatch(/^review: --base no-such-branch-xyz: not a commit in this repository \(try a branch, tag or sha, e.g\. origin\/main\)\n$/);
+    expect(stderr.join('')).toMatch(
+      /^review: --base no-such-branch-xyz: not a commit in this repository \(try a branch, tag or sha, e.g\. origin\/main\)\n$/,
+    );
   });
 
   it('refuses a stack the head does not have', async () => {

@@ -3,10 +3,21 @@ import { PlanJson } from '../../review/plan-json';
 import { ResourceSchemas } from '../../review/provider-schema';
 
 const schemas: ResourceSchemas = {
-  aws_vpc: { version: 1, block: { attributes: { id: { type: 'string' }, arn: { type: 'string' }, cidr_block: { type: 'string' } }, block_types: {} } },
+  aws_vpc: {
+    version: 1,
+    block: { attributes: { id: { type: 'string' }, arn: { type: 'string' }, cidr_block: { type: 'string' } }, block_types: {} },
+  },
   aws_subnet: {
     version: 1,
-    block: { attributes: { id: { type: 'string' }, vpc_id: { type: 'string' }, map_public_ip_on_launch: { type: 'bool' }, tags: { type: ['map', 'string'] } }, block_types: {} },
+    block: {
+      attributes: {
+        id: { type: 'string' },
+        vpc_id: { type: 'string' },
+        map_public_ip_on_launch: { type: 'bool' },
+        tags: { type: ['map', 'string'] },
+      },
+      block_types: {},
+    },
   },
 };
 
@@ -15,20 +26,57 @@ const plan = (over: Partial<PlanJson> = {}): PlanJson => ({
   planned_values: {
     root_module: {
       resources: [
-        { address: 'aws_vpc.v', mode: 'managed', type: 'aws_vpc', name: 'v', provider_name: 'p', schema_version: 1, values: { cidr_block: '10.0.0.0/16' } },
-        { address: 'aws_subnet.s', mode: 'managed', type: 'aws_subnet', name: 's', provider_name: 'p', schema_version: 1, values: { availability_zone: 'eu-west-1a', map_public_ip_on_launch: false } },
-        { address: 'data.aws_partition.p', mode: 'data', type: 'aws_partition', name: 'p', provider_name: 'p', schema_version: 0, values: {} },
+        {
+          address: 'aws_vpc.v',
+          mode: 'managed',
+          type: 'aws_vpc',
+          name: 'v',
+          provider_name: 'p',
+          schema_version: 1,
+          values: { cidr_block: '10.0.0.0/16' },
+        },
+        {
+          address: 'aws_subnet.s',
+          mode: 'managed',
+          type: 'aws_subnet',
+          name: 's',
+          provider_name: 'p',
+          schema_version: 1,
+          values: { availability_zone: 'eu-west-1a', map_public_ip_on_launch: false },
+        },
+        {
+          address: 'data.aws_partition.p',
+          mode: 'data',
+          type: 'aws_partition',
+          name: 'p',
+          provider_name: 'p',
+          schema_version: 0,
+          values: {},
+        },
       ],
     },
   },
   resource_changes: [
-    { address: 'aws_vpc.v', mode: 'managed', type: 'aws_vpc', name: 'v', change: { actions: ['create'], before: null, after: {}, after_unknown: { id: true, arn: true } } },
-    { address: 'aws_subnet.s', mode: 'managed', type: 'aws_subnet', name: 's', change: { actions: ['create'], before: null, after: {}, after_unknown: { id: true, vpc_id: true, tags: true } } },
+    {
+      address: 'aws_vpc.v',
+      mode: 'managed',
+      type: 'aws_vpc',
+      name: 'v',
+      change: { actions: ['create'], before: null, after: {}, after_unknown: { id: true, arn: true } },
+    },
+    {
+      address: 'aws_subnet.s',
+      mode: 'managed',
+      type: 'aws_subnet',
+      name: 's',
+      change: { actions: ['create'], before: null, after: {}, after_unknown: { id: true, vpc_id: true, tags: true } },
+    },
   ],
   ...over,
 });
 
-const attrs = (state: TerraformState, address: string) => state.resources.find((r) => `${r.type}.${r.name}` === address)?.instances[0].attributes ?? {};
+const attrs = (state: TerraformState, address: string) =>
+  state.resources.find((r) => `${r.type}.${r.name}` === address)?.instances[0].attributes ?? {};
 
 describe('placeholder', () => {
   it.each([
@@ -42,9 +90,15 @@ describe('placeholder', () => {
   });
   it('makes ids, ARNs and addresses that read like AWS ones, the same every time', () => {
     expect(placeholder('string', 'aws_vpc', 'aws_vpc.v', 'id', 'eu-west-1')).toMatch(/^vpc-[0-9a-f]{17}$/);
-    expect(placeholder('string', 'aws_vpc', 'aws_vpc.v', 'id', 'eu-west-1')).toBe(placeholder('string', 'aws_vpc', 'aws_vpc.v', 'id', 'eu-west-1'));
-    expect(placeholder('string', 'aws_vpc', 'aws_vpc.w', 'id', 'eu-west-1')).not.toBe(placeholder('string', 'aws_vpc', 'aws_vpc.v', 'id', 'eu-west-1'));
-    expect(placeholder('string', 'aws_ecs_cluster', 'aws_ecs_cluster.c', 'arn', 'eu-west-1')).toMatch(/^arn:aws:ecs:eu-west-1:123456789012:ecs_cluster\/[0-9a-f]+$/);
+    expect(placeholder('string', 'aws_vpc', 'aws_vpc.v', 'id', 'eu-west-1')).toBe(
+      placeholder('string', 'aws_vpc', 'aws_vpc.v', 'id', 'eu-west-1'),
+    );
+    expect(placeholder('string', 'aws_vpc', 'aws_vpc.w', 'id', 'eu-west-1')).not.toBe(
+      placeholder('string', 'aws_vpc', 'aws_vpc.v', 'id', 'eu-west-1'),
+    );
+    expect(placeholder('string', 'aws_ecs_cluster', 'aws_ecs_cluster.c', 'arn', 'eu-west-1')).toMatch(
+      /^arn:aws:ecs:eu-west-1:123456789012:ecs_cluster\/[0-9a-f]+$/,
+    );
     expect(placeholder('string', 'aws_eip', 'aws_eip.e', 'public_ip', 'eu-west-1')).toMatch(/^198\.51\.100\.\d+$/);
   });
 });
@@ -53,7 +107,11 @@ describe('syntheticState', () => {
   it('keeps planned values, fills unknowns by type and leaves data sources out', () => {
     const state = syntheticState(plan(), schemas);
     expect(state.resources.map((r) => `${r.type}.${r.name}`)).toEqual(['aws_vpc.v', 'aws_subnet.s']);
-    expect(attrs(state, 'aws_vpc.v')).toMatchObject({ cidr_block: '10.0.0.0/16', id: expect.stringMatching(/^vpc-/), arn: expect.stringMatching(/^arn:aws:vpc:eu-west-1:/) });
+    expect(attrs(state, 'aws_vpc.v')).toMatchObject({
+      cidr_block: '10.0.0.0/16',
+      id: expect.stringMatching(/^vpc-/),
+      arn: expect.stringMatching(/^arn:aws:vpc:eu-west-1:/),
+    });
     expect(attrs(state, 'aws_subnet.s')).toMatchObject({ map_public_ip_on_launch: false, tags: {}, id: expect.stringMatching(/^subnet-/) });
     expect(state.resources[0].instances[0].schema_version).toBe(1);
   });
@@ -67,7 +125,9 @@ describe('syntheticState', () => {
 
   it('resolves text around references, and leaves function calls to the correction plan', () => {
     const state = syntheticState(plan(), schemas);
-    resolveReferences(state, { resource: { aws_subnet: { s: { vpc_id: 'x-${aws_vpc.v.cidr_block}', tags: { a: '${jsonencode(aws_vpc.v.id)}' } } } } });
+    resolveReferences(state, {
+      resource: { aws_subnet: { s: { vpc_id: 'x-${aws_vpc.v.cidr_block}', tags: { a: '${jsonencode(aws_vpc.v.id)}' } } } },
+    });
     expect(attrs(state, 'aws_subnet.s').vpc_id).toBe('x-10.0.0.0/16');
     expect(attrs(state, 'aws_subnet.s').tags).toEqual({});
   });
@@ -79,7 +139,13 @@ describe('correctState', () => {
     const id = attrs(state, 'aws_vpc.v').id;
     const check = plan({
       resource_changes: [
-        { address: 'aws_vpc.v', mode: 'managed', type: 'aws_vpc', name: 'v', change: { actions: ['delete', 'create'], before: {}, after: { cidr_block: '10.1.0.0/16' }, after_unknown: { id: true } } },
+        {
+          address: 'aws_vpc.v',
+          mode: 'managed',
+          type: 'aws_vpc',
+          name: 'v',
+          change: { actions: ['delete', 'create'], before: {}, after: { cidr_block: '10.1.0.0/16' }, after_unknown: { id: true } },
+        },
         { address: 'aws_subnet.s', mode: 'managed', type: 'aws_subnet', name: 's', change: { actions: ['no-op'], before: {}, after: {} } },
       ],
     });
@@ -108,13 +174,27 @@ describe('configState', () => {
     aws_launch_template: {
       version: 0,
       block: {
-        attributes: { id: { type: 'string', computed: true }, user_data: { type: 'string', optional: true }, monitoring_count: { type: 'number', optional: true } },
+        attributes: {
+          id: { type: 'string', computed: true },
+          user_data: { type: 'string', optional: true },
+          monitoring_count: { type: 'number', optional: true },
+        },
         block_types: {
           network_interfaces: {
             nesting_mode: 'list',
-            block: { attributes: { delete_on_termination: { type: 'string', optional: true }, security_groups: { type: ['set', 'string'], optional: true } }, block_types: {} },
+            block: {
+              attributes: {
+                delete_on_termination: { type: 'string', optional: true },
+                security_groups: { type: ['set', 'string'], optional: true },
+              },
+              block_types: {},
+            },
           },
-          monitoring: { nesting_mode: 'list', max_items: 1, block: { attributes: { enabled: { type: 'bool', optional: true } }, block_types: {} } },
+          monitoring: {
+            nesting_mode: 'list',
+            max_items: 1,
+            block: { attributes: { enabled: { type: 'bool', optional: true } }, block_types: {} },
+          },
         },
       },
     },
@@ -142,7 +222,13 @@ describe('configState', () => {
       ['aws_launch_template.lt', 0],
     ]);
     const vpc = attrs(state, 'aws_vpc.v');
-    expect(vpc).toEqual({ id: expect.stringMatching(/^vpc-/), cidr_block: '10.0.0.0/16', enable_dns_support: false, tags: { Name: 'x' }, tags_all: { env: 'dev', Name: 'x' } });
+    expect(vpc).toEqual({
+      id: expect.stringMatching(/^vpc-/),
+      cidr_block: '10.0.0.0/16',
+      enable_dns_support: false,
+      tags: { Name: 'x' },
+      tags_all: { env: 'dev', Name: 'x' },
+    });
     const lt = attrs(state, 'aws_launch_template.lt');
     expect(lt).toMatchObject({ monitoring_count: 2, user_data: expect.stringMatching(/^placeholder-/), monitoring: [{ enabled: true }] });
     // References, also inside lists, resolve to the referenced placeholder.
@@ -150,6 +236,8 @@ describe('configState', () => {
   });
 
   it('refuses resource types the schema does not know', () => {
-    expect(() => configState({ resource: { aws_nope: { n: {} } } }, configSchemas, '1.11.4')).toThrow(/no provider schema for resource type aws_nope/);
+    expect(() => configState({ resource: { aws_nope: { n: {} } } }, configSchemas, '1.11.4')).toThrow(
+      /no provider schema for resource type aws_nope/,
+    );
   });
 });

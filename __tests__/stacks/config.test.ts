@@ -1,14 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  InvalidConfigError,
-  LETS_ENCRYPT_STAGING,
-  availabilityZonesOf,
-  loadConfig,
-  parseConfig,
-  parseCidr,
-} from '../../stacks/config';
+import { InvalidConfigError, LETS_ENCRYPT_STAGING, availabilityZonesOf, loadConfig, parseConfig, parseCidr } from '../../stacks/config';
 import { configJsonSchema } from '../../stacks/config-schema';
 import { BASE_ENV, environment } from './support';
 
@@ -42,27 +35,71 @@ describe('config defaults', () => {
 describe.each([
   ['name with capitals', { name: 'Dev' }, /cfg\.json: environments\[0\]\.name: got "Dev": expected 2-20 characters/],
   ['unknown region', { region: 'europe' }, /environments\[0\]\.region: got "europe": expected an AWS region code/],
-  ['CIDR prefix too small', { vpcCidr: '10.0.0.0/8' }, /vpcCidr: got "10\.0\.0\.0\/8": expected an IPv4 CIDR block with a prefix from \/16 to \/24/],
+  [
+    'CIDR prefix too small',
+    { vpcCidr: '10.0.0.0/8' },
+    /vpcCidr: got "10\.0\.0\.0\/8": expected an IPv4 CIDR block with a prefix from \/16 to \/24/,
+  ],
   ['CIDR with host bits', { vpcCidr: '10.0.0.1/16' }, /vpcCidr: got "10\.0\.0\.1\/16"/],
   ['malformed CIDR', { vpcCidr: '10.0.0.0' }, /vpcCidr: got "10\.0\.0\.0"/],
   ['bad instance type', { instanceType: 'large' }, /instanceType: got "large": expected an EC2 instance type/],
   ['root volume below the AMI', { rootVolumeGiB: 8 }, /rootVolumeGiB: got 8: expected at least 30 GiB/],
   ['bad ssh CIDR', { sshCidrs: ['0.0.0.0/33'] }, /sshCidrs\[0\]: got "0\.0\.0\.0\/33": expected an IPv4 CIDR block/],
   ['empty key name', { sshKeyName: '' }, /sshKeyName: got "": expected the name of an EC2 key pair/],
-  ['domain with a scheme', { domain: 'https://x.com', acmeEmail: 'a@b.co' }, /domain: got "https:\/\/x\.com": expected a lower-case DNS name/],
-  ['domain without an e-mail', { domain: 'app.example.com' }, /acmeEmail: got nothing: required when "domain" is set \(app\.example\.com\)/],
+  [
+    'domain with a scheme',
+    { domain: 'https://x.com', acmeEmail: 'a@b.co' },
+    /domain: got "https:\/\/x\.com": expected a lower-case DNS name/,
+  ],
+  [
+    'domain without an e-mail',
+    { domain: 'app.example.com' },
+    /acmeEmail: got nothing: required when "domain" is set \(app\.example\.com\)/,
+  ],
   ['bad e-mail', { acmeEmail: 'ops' }, /acmeEmail: got "ops": expected an e-mail address/],
-  ['plain-http ACME directory', { acmeDirectory: 'http://acme.test/dir' }, /acmeDirectory: got "http:\/\/acme\.test\/dir": expected the https URL/],
-  ['hosted zone without a domain', { hostedZoneId: 'Z0123456789ABC' }, /hostedZoneId: got "Z0123456789ABC": only allowed together with "domain"/],
-  ['malformed hosted zone', { hostedZoneId: 'zone', domain: 'a.example.com', acmeEmail: 'a@b.co' }, /hostedZoneId: got "zone": expected a Route 53 hosted zone id/],
+  [
+    'plain-http ACME directory',
+    { acmeDirectory: 'http://acme.test/dir' },
+    /acmeDirectory: got "http:\/\/acme\.test\/dir": expected the https URL/,
+  ],
+  [
+    'hosted zone without a domain',
+    { hostedZoneId: 'Z0123456789ABC' },
+    /hostedZoneId: got "Z0123456789ABC": only allowed together with "domain"/,
+  ],
+  [
+    'malformed hosted zone',
+    { hostedZoneId: 'zone', domain: 'a.example.com', acmeEmail: 'a@b.co' },
+    /hostedZoneId: got "zone": expected a Route 53 hosted zone id/,
+  ],
   ['image tag with a colon', { imageTag: 'v1:2' }, /imageTag: got "v1:2": expected a Docker tag/],
-  ['two copies of a service', { services: { api: { desiredCount: 2 } } }, /services\.api\.desiredCount: got 2: expected 0 or 1: services use host networking/],
+  [
+    'two copies of a service',
+    { services: { api: { desiredCount: 2 } } },
+    /services\.api\.desiredCount: got 2: expected 0 or 1: services use host networking/,
+  ],
   ['negative desired count', { services: { proxy: { desiredCount: -1 } } }, /services\.proxy\.desiredCount: got -1/],
   ['tiny memory', { services: { api: { memoryMiB: 4 } } }, /services\.api\.memoryMiB: got 4: expected a whole number of MiB/],
-  ['retention CloudWatch refuses', { logRetentionDays: 10 }, /logRetentionDays: got 10: expected one of CloudWatch's retention periods: 1, 3, 5/],
-  ['reserved tag key', { tags: { 'aws:owner': 'x' } }, /tags\.aws:owner: got "aws:owner": expected tag keys of 1-128 characters, not starting with "aws:"/],
-  ['zone of another region', { availabilityZones: ['eu-west-1a', 'us-east-1b'] }, /availabilityZones\[1\]: got "us-east-1b": expected a zone of region eu-west-1/],
-  ['the same zone twice', { availabilityZones: ['eu-west-1a', 'eu-west-1a'] }, /availabilityZones: got \["eu-west-1a","eu-west-1a"\]: expected two different zones/],
+  [
+    'retention CloudWatch refuses',
+    { logRetentionDays: 10 },
+    /logRetentionDays: got 10: expected one of CloudWatch's retention periods: 1, 3, 5/,
+  ],
+  [
+    'reserved tag key',
+    { tags: { 'aws:owner': 'x' } },
+    /tags\.aws:owner: got "aws:owner": expected tag keys of 1-128 characters, not starting with "aws:"/,
+  ],
+  [
+    'zone of another region',
+    { availabilityZones: ['eu-west-1a', 'us-east-1b'] },
+    /availabilityZones\[1\]: got "us-east-1b": expected a zone of region eu-west-1/,
+  ],
+  [
+    'the same zone twice',
+    { availabilityZones: ['eu-west-1a', 'eu-west-1a'] },
+    /availabilityZones: got \["eu-west-1a","eu-west-1a"\]: expected two different zones/,
+  ],
   ['misspelt field', { instanceTyp: 't3.micro' }, /environments\[0\]: unknown field\(s\) "instanceTyp"/],
 ])('config rule: %s', (_rule, input, message) => {
   it('fails with one message naming the field, the value and what is allowed', () => {
@@ -81,7 +118,9 @@ describe('whole-file rules', () => {
     expect(() => parseConfig({ environments: [] }, 'cfg.json')).toThrow(/environments: got \[\]: expected at least one environment/);
   });
   it('names a file that cannot be read and says how to fix it', () => {
-    expect(() => loadConfig('/nonexistent/platform.json')).toThrow(/cannot read the platform config \(ENOENT\); create it or set PLATFORM_CONFIG/);
+    expect(() => loadConfig('/nonexistent/platform.json')).toThrow(
+      /cannot read the platform config \(ENOENT\); create it or set PLATFORM_CONFIG/,
+    );
   });
   it('names a file that is not JSON', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'cfg-')), 'bad.json');
@@ -108,9 +147,7 @@ describe('parseCidr', () => {
     ['192.168.1.0/24', { base: 0xc0a80100, prefix: 24 }],
     ['0.0.0.0/0', { base: 0, prefix: 0 }],
   ])('parses %s', (cidr, expected) => expect(parseCidr(cidr)).toEqual(expected));
-  it.each(['10.0.0.256/24', '10.0.0.0/33', '10.0.0.1/24', 'ten/8', ''])('refuses %s', (cidr) =>
-    expect(parseCidr(cidr)).toBeUndefined(),
-  );
+  it.each(['10.0.0.256/24', '10.0.0.0/33', '10.0.0.1/24', 'ten/8', ''])('refuses %s', (cidr) => expect(parseCidr(cidr)).toBeUndefined());
 });
 
 describe('config JSON Schema for editors', () => {

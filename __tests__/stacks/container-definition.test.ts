@@ -15,12 +15,42 @@ describe('toEcsContainerDefinition', () => {
   });
 
   it.each([
-    ['health check defaults', { healthCheck: { command: ['CMD', 'x'] } }, { healthCheck: { command: ['CMD', 'x'], interval: 10, timeout: 3, retries: 3, startPeriod: 10 } }],
-    ['restart policy', { restartPolicy: { enabled: true, attemptPeriodSeconds: 60 } }, { restartPolicy: { enabled: true, restartAttemptPeriod: 60 } }],
-    ['environment sorted by name', { environment: { B: '2', A: '1' } }, { environment: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }] }],
+    [
+      'health check defaults',
+      { healthCheck: { command: ['CMD', 'x'] } },
+      { healthCheck: { command: ['CMD', 'x'], interval: 10, timeout: 3, retries: 3, startPeriod: 10 } },
+    ],
+    [
+      'restart policy',
+      { restartPolicy: { enabled: true, attemptPeriodSeconds: 60 } },
+      { restartPolicy: { enabled: true, restartAttemptPeriod: 60 } },
+    ],
+    [
+      'environment sorted by name',
+      { environment: { B: '2', A: '1' } },
+      {
+        environment: [
+          { name: 'A', value: '1' },
+          { name: 'B', value: '2' },
+        ],
+      },
+    ],
     ['tmpfs', { tmpfs: [{ path: '/tmp', sizeMiB: 8 }] }, { linuxParameters: { tmpfs: [{ containerPath: '/tmp', size: 8 }] } }],
-    ['mount points read-write by default', { mountPoints: [{ volume: 'v', path: '/p' }] }, { mountPoints: [{ sourceVolume: 'v', containerPath: '/p', readOnly: false }] }],
-    ['host ports equal container ports', { ports: [80, 443] }, { portMappings: [{ containerPort: 80, hostPort: 80, protocol: 'tcp' }, { containerPort: 443, hostPort: 443, protocol: 'tcp' }] }],
+    [
+      'mount points read-write by default',
+      { mountPoints: [{ volume: 'v', path: '/p' }] },
+      { mountPoints: [{ sourceVolume: 'v', containerPath: '/p', readOnly: false }] },
+    ],
+    [
+      'host ports equal container ports',
+      { ports: [80, 443] },
+      {
+        portMappings: [
+          { containerPort: 80, hostPort: 80, protocol: 'tcp' },
+          { containerPort: 443, hostPort: 443, protocol: 'tcp' },
+        ],
+      },
+    ],
   ] as const)('maps %s', (_name, extra, expected) => {
     expect(toEcsContainerDefinition({ ...minimal, ...extra })).toMatchObject(expected);
   });

@@ -13,13 +13,16 @@ function sources(dir: string): string[] {
 }
 
 describe('imports of @cdktf/provider-aws', () => {
-  const files = ['main.ts', ...['stacks', 'chaos', 'review', 'bench', '__tests__'].flatMap((d) => {
-    try {
-      return sources(d);
-    } catch {
-      return [];
-    }
-  })];
+  const files = [
+    'main.ts',
+    ...['stacks', 'chaos', 'review', 'bench', '__tests__'].flatMap((d) => {
+      try {
+        return sources(d);
+      } catch {
+        return [];
+      }
+    }),
+  ];
 
   it('scans the project sources', () => expect(files.length).toBeGreaterThan(10));
 

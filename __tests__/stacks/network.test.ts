@@ -16,8 +16,16 @@ describe('Network', () => {
   });
 
   it('creates one public subnet per zone, without automatic public addresses', () => {
-    expect(json).toHaveResourceWithProperties(Subnet, { availability_zone: 'eu-west-1b', cidr_block: '10.7.0.0/20', map_public_ip_on_launch: false });
-    expect(json).toHaveResourceWithProperties(Subnet, { availability_zone: 'eu-west-1c', cidr_block: '10.7.16.0/20', map_public_ip_on_launch: false });
+    expect(json).toHaveResourceWithProperties(Subnet, {
+      availability_zone: 'eu-west-1b',
+      cidr_block: '10.7.0.0/20',
+      map_public_ip_on_launch: false,
+    });
+    expect(json).toHaveResourceWithProperties(Subnet, {
+      availability_zone: 'eu-west-1c',
+      cidr_block: '10.7.16.0/20',
+      map_public_ip_on_launch: false,
+    });
     expect(resourcesOf(tf, 'aws_subnet')).toHaveLength(2);
     expect(resourcesOf(tf, 'aws_route_table_association')).toHaveLength(2);
     expect(json).toHaveResource(RouteTableAssociation);

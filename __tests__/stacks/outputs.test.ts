@@ -24,7 +24,9 @@ describe('PlatformStack outputs (the contract with the chaos module)', () => {
 
   it('parses once Terraform has filled in the values', () => {
     // Replace every reference with a plausible value, as `terraform output -json` would show.
-    const filled = JSON.parse(JSON.stringify(Object.fromEntries(Object.entries(tf.output).map(([k, v]) => [k, v.value]))).replace(/\$\{[^}]+\}/g, '198.51.100.10'));
+    const filled = JSON.parse(
+      JSON.stringify(Object.fromEntries(Object.entries(tf.output).map(([k, v]) => [k, v.value]))).replace(/\$\{[^}]+\}/g, '198.51.100.10'),
+    );
     expect(platformOutputsSchema.parse(filled)).toMatchObject({ target: 'aws', sshUser: 'ec2-user', publicUrl: 'http://198.51.100.10' });
   });
 

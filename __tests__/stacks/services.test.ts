@@ -39,8 +39,16 @@ describe('PlatformService', () => {
   });
 
   it('runs the API and the frontend read-only, as non-root users', () => {
-    expect(containerOf(tf, 'api')).toMatchObject({ readonlyRootFilesystem: true, user: '65532:65532', environment: [{ name: 'LISTEN_HOST', value: '127.0.0.1' }] });
-    expect(containerOf(tf, 'frontend')).toMatchObject({ user: '33:33', readonlyRootFilesystem: true, linuxParameters: { tmpfs: [{ containerPath: '/tmp', size: 16 }] } });
+    expect(containerOf(tf, 'api')).toMatchObject({
+      readonlyRootFilesystem: true,
+      user: '65532:65532',
+      environment: [{ name: 'LISTEN_HOST', value: '127.0.0.1' }],
+    });
+    expect(containerOf(tf, 'frontend')).toMatchObject({
+      user: '33:33',
+      readonlyRootFilesystem: true,
+      linuxParameters: { tmpfs: [{ containerPath: '/tmp', size: 16 }] },
+    });
   });
 
   it('gives the proxy its ACME settings, both ports and the certificate volume', () => {
@@ -54,7 +62,15 @@ describe('PlatformService', () => {
     expect(proxy.mountPoints).toEqual([{ sourceVolume: 'certificates', containerPath: '/etc/acme', readOnly: false }]);
     expect(json).toHaveResourceWithProperties(EcsTaskDefinition, {
       family: 'platform-test-proxy',
-      volume: [expect.objectContaining({ name: 'certificates', efs_volume_configuration: expect.objectContaining({ transit_encryption: 'ENABLED', authorization_config: expect.objectContaining({ iam: 'ENABLED' }) }) })],
+      volume: [
+        expect.objectContaining({
+          name: 'certificates',
+          efs_volume_configuration: expect.objectContaining({
+            transit_encryption: 'ENABLED',
+            authorization_config: expect.objectContaining({ iam: 'ENABLED' }),
+          }),
+        }),
+      ],
     });
   });
 

@@ -5,13 +5,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { loadConfig } from '../../stacks/config';
 import { buildApp } from '../../stacks/app';
-import {
-  OfflineTerraform,
-  TerraformUnavailableError,
-  offlineTerraform,
-  terraform,
-  writeOfflineOverride,
-} from '../../review/terraform';
+import { OfflineTerraform, TerraformUnavailableError, offlineTerraform, terraform, writeOfflineOverride } from '../../review/terraform';
 
 const exec = promisify(execFile);
 const root = resolve(__dirname, '../..');
@@ -19,12 +13,34 @@ const work = mkdtempSync(join(tmpdir(), 'platform-tf-'));
 
 /** Every resource type the default stack must plan to create. */
 const EXPECTED_TYPES = [
-  'aws_autoscaling_group', 'aws_cloudwatch_log_group', 'aws_default_security_group', 'aws_ecr_lifecycle_policy',
-  'aws_ecr_repository', 'aws_ecs_capacity_provider', 'aws_ecs_cluster', 'aws_ecs_cluster_capacity_providers',
-  'aws_ecs_service', 'aws_ecs_task_definition', 'aws_efs_access_point', 'aws_efs_backup_policy', 'aws_efs_file_system',
-  'aws_efs_mount_target', 'aws_eip', 'aws_iam_instance_profile', 'aws_iam_role', 'aws_iam_role_policy',
-  'aws_iam_role_policy_attachment', 'aws_internet_gateway', 'aws_launch_template', 'aws_route', 'aws_route_table',
-  'aws_route_table_association', 'aws_security_group', 'aws_subnet', 'aws_vpc', 'aws_vpc_security_group_egress_rule',
+  'aws_autoscaling_group',
+  'aws_cloudwatch_log_group',
+  'aws_default_security_group',
+  'aws_ecr_lifecycle_policy',
+  'aws_ecr_repository',
+  'aws_ecs_capacity_provider',
+  'aws_ecs_cluster',
+  'aws_ecs_cluster_capacity_providers',
+  'aws_ecs_service',
+  'aws_ecs_task_definition',
+  'aws_efs_access_point',
+  'aws_efs_backup_policy',
+  'aws_efs_file_system',
+  'aws_efs_mount_target',
+  'aws_eip',
+  'aws_iam_instance_profile',
+  'aws_iam_role',
+  'aws_iam_role_policy',
+  'aws_iam_role_policy_attachment',
+  'aws_internet_gateway',
+  'aws_launch_template',
+  'aws_route',
+  'aws_route_table',
+  'aws_route_table_association',
+  'aws_security_group',
+  'aws_subnet',
+  'aws_vpc',
+  'aws_vpc_security_group_egress_rule',
   'aws_vpc_security_group_ingress_rule',
 ];
 
@@ -108,7 +124,12 @@ suite('real Terraform, offline, against the synthesized stacks', () => {
     expect(readdirSync(join(hclOut, 'stacks', stackNames[0]))).toContain('cdk.tf');
   });
 
-  it.each(stackNames.flatMap((s) => [['json', s], ['hcl', s]]))('%s synth of %s: validates and plans only creations of the expected types', (form, stack) => {
+  it.each(
+    stackNames.flatMap((s) => [
+      ['json', s],
+      ['hcl', s],
+    ]),
+  )('%s synth of %s: validates and plans only creations of the expected types', (form, stack) => {
     const summary = summaries.get(`${form}/${stack}`);
     expect(summary).toBeDefined();
     expect(summary?.otherActions).toEqual([]);

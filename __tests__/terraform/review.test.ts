@@ -70,7 +70,9 @@ suite('plan review against a synthetic base state (real provider, offline)', () 
     const changes = reviews.get('instance-type') ?? [];
     expect(changes.map((c) => [c.type, c.kind])).toEqual([['aws_launch_template', 'update']]);
     expect(changes[0].diffs).toContainEqual({ path: 'instance_type', before: 't3.small', after: 't3.medium', forcesReplacement: false });
-    expect(changes[0].flags).toContainEqual(expect.objectContaining({ kind: 'downtime', message: expect.stringMatching(/instance refresh replaces the only instance/) }));
+    expect(changes[0].flags).toContainEqual(
+      expect.objectContaining({ kind: 'downtime', message: expect.stringMatching(/instance refresh replaces the only instance/) }),
+    );
   });
 
   it('shows a VPC CIDR change as replacements flagged as downtime', () => {

@@ -46,8 +46,15 @@ export function argumentDocs(fault: Fault): ArgumentDoc[] {
 function text(faults: readonly Fault[]): string {
   return faults
     .map((f) => {
-      const args = argumentDocs(f).map((a) => `    ${a.name}${a.required ? '' : '?'}: ${a.type}${a.default === undefined ? '' : ` = ${JSON.stringify(a.default)}`}  ${a.description}`);
-      return [`${f.id}  (${f.kind}${f.destructive ? ', destructive' : ''}${f.hasRollback ? ', undone in rollbacks' : ''})`, `    ${f.description}`, ...args].join('\n');
+      const args = argumentDocs(f).map(
+        (a) =>
+          `    ${a.name}${a.required ? '' : '?'}: ${a.type}${a.default === undefined ? '' : ` = ${JSON.stringify(a.default)}`}  ${a.description}`,
+      );
+      return [
+        `${f.id}  (${f.kind}${f.destructive ? ', destructive' : ''}${f.hasRollback ? ', undone in rollbacks' : ''})`,
+        `    ${f.description}`,
+        ...args,
+      ].join('\n');
     })
     .join('\n\n');
 }
@@ -56,7 +63,10 @@ function text(faults: readonly Fault[]): string {
 export function faultCatalogMarkdown(faults: readonly Fault[]): string {
   const rows = faults.map((f) => {
     const args = argumentDocs(f)
-      .map((a) => `\`${a.name}${a.required ? '' : '?'}\`: ${a.type}${a.default === undefined ? '' : ` (default ${JSON.stringify(a.default)})`}`)
+      .map(
+        (a) =>
+          `\`${a.name}${a.required ? '' : '?'}\`: ${a.type}${a.default === undefined ? '' : ` (default ${JSON.stringify(a.default)})`}`,
+      )
       .join('<br>');
     return `| \`${f.id}\` | ${f.kind} | ${f.destructive ? 'yes' : 'no'} | ${f.description} | ${args.replace(/\|/g, '\\|')} |`;
   });
@@ -73,7 +83,20 @@ export async function listCommand(options: ListCommandOptions, io: CliIo): Promi
       io.stdout(`${faultCatalogMarkdown(ALL_FAULTS)}\n`);
       break;
     case 'json':
-      io.stdout(`${JSON.stringify(ALL_FAULTS.map((f) => ({ id: f.id, kind: f.kind, destructive: f.destructive, description: f.description, undoable: f.hasRollback, arguments: argumentDocs(f) })), null, 2)}\n`);
+      io.stdout(
+        `${JSON.stringify(
+          ALL_FAULTS.map((f) => ({
+            id: f.id,
+            kind: f.kind,
+            destructive: f.destructive,
+            description: f.description,
+            undoable: f.hasRollback,
+            arguments: argumentDocs(f),
+          })),
+          null,
+          2,
+        )}\n`,
+      );
       break;
   }
   return 0;

@@ -33,12 +33,17 @@ export interface RunCommandOptions {
 
 function refuseWithoutYes(experiment: Experiment, destructive: readonly DestructiveFault[]): void {
   const listed = destructive.map((d) => `${d.id} in "${d.activity}"`).join(', ');
-  throw new UsageError(`${experiment.file} injects destructive faults (${listed}); add --yes to run it (or --dry-run to see what it would do)`);
+  throw new UsageError(
+    `${experiment.file} injects destructive faults (${listed}); add --yes to run it (or --dry-run to see what it would do)`,
+  );
 }
 
 function verdictLine(journal: Journal, title: string, journalPath: string): string {
   const r = journal.recovery;
-  const figures = r === null ? '' : `; recovered ${r.timeToRecoverMs === null ? 'no' : `in ${(r.timeToRecoverMs / 1000).toFixed(1)}s`}${r.availability === null ? '' : `, availability ${r.availability}%`}`;
+  const figures =
+    r === null
+      ? ''
+      : `; recovered ${r.timeToRecoverMs === null ? 'no' : `in ${(r.timeToRecoverMs / 1000).toFixed(1)}s`}${r.availability === null ? '' : `, availability ${r.availability}%`}`;
   const why = journal.reasons[0] ? ` (${journal.reasons[0]})` : '';
   return `${journal.status}${journal.deviated ? ' (deviated)' : ''}: ${title}${figures}${why}; journal ${journalPath}\n`;
 }
@@ -49,7 +54,11 @@ export async function runCommand(options: RunCommandOptions, io: CliIo): Promise
     throw new UsageError('--journal names one file, so it needs exactly one experiment');
   }
   const experiments = await loadExperiments(options.experiments, io, options.catalog);
-  const outputs = await loadOutputs({ cwd: io.cwd, ...(options.outputs === undefined ? {} : { file: options.outputs }), ...(options.stack === undefined ? {} : { stack: options.stack }) });
+  const outputs = await loadOutputs({
+    cwd: io.cwd,
+    ...(options.outputs === undefined ? {} : { file: options.outputs }),
+    ...(options.stack === undefined ? {} : { stack: options.stack }),
+  });
   const checked: Experiment[] = [];
   for (const experiment of experiments) {
     const destructive = await preflight(experiment, outputs, io.cwd, io.env.PATH);
@@ -57,7 +66,9 @@ export async function runCommand(options: RunCommandOptions, io: CliIo): Promise
     checked.push(experiment);
   }
   if (options.dryRun) {
-    io.stdout(`outputs: ${outputs === null ? 'none found (not needed)' : `${outputs.file} (${outputs.format}${outputs.stack ? `, stack ${outputs.stack}` : ''}; ${outputs.outputs.target}/${outputs.outputs.environment})`}\n`);
+    io.stdout(
+      `outputs: ${outputs === null ? 'none found (not needed)' : `${outputs.file} (${outputs.format}${outputs.stack ? `, stack ${outputs.stack}` : ''}; ${outputs.outputs.target}/${outputs.outputs.environment})`}\n`,
+    );
     for (const experiment of checked) io.stdout(`${describePlan(experiment, outputs?.outputs ?? null).join('\n')}\n`);
     io.stdout('dry run: nothing was done, no journal written\n');
     return 0;

@@ -14,11 +14,16 @@ export interface ValidateCommandOptions {
 /** `chaos validate`: every file against the schema; with --outputs, fault targets too. */
 export async function validateCommand(options: ValidateCommandOptions, io: CliIo): Promise<number> {
   const experiments = await loadExperiments(options.experiments, io, FAULT_CATALOG);
-  const outputs = options.outputs === undefined ? null : await loadOutputs({ cwd: io.cwd, file: options.outputs, ...(options.stack === undefined ? {} : { stack: options.stack }) });
+  const outputs =
+    options.outputs === undefined
+      ? null
+      : await loadOutputs({ cwd: io.cwd, file: options.outputs, ...(options.stack === undefined ? {} : { stack: options.stack }) });
   for (const experiment of experiments) {
     if (outputs !== null) await preflight(experiment, outputs, io.cwd, io.env.PATH);
     const activities = allActivities(experiment).length;
-    io.stdout(`ok ${experiment.file}: "${experiment.title}" (${activities} activities${experiment.recovery ? `, recovery within ${experiment.recovery.within}s` : ''})\n`);
+    io.stdout(
+      `ok ${experiment.file}: "${experiment.title}" (${activities} activities${experiment.recovery ? `, recovery within ${experiment.recovery.within}s` : ''})\n`,
+    );
   }
   return 0;
 }

@@ -170,7 +170,8 @@ export interface BoundFault {
 }
 
 /** The outcome of binding raw arguments. */
-export type BindResult = { readonly ok: true; readonly bound: BoundFault } | { readonly ok: false; readonly issues: readonly z.core.$ZodIssue[] };
+export type BindResult =
+  { readonly ok: true; readonly bound: BoundFault } | { readonly ok: false; readonly issues: readonly z.core.$ZodIssue[] };
 
 /** A registered fault, its argument type closed over so a list of them is homogeneous. */
 export interface Fault {

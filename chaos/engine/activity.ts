@@ -176,7 +176,10 @@ export async function runActivity(
     durationMs: endedAt - startedAt,
     detail: failure ?? (met === false ? 'value outside its tolerance' : null),
   });
-  const undo = failure === null && activity.provider.type === 'fault' && activity.provider.bound.rollback !== null ? { name: activity.name, fault: activity.provider.bound, runResult: output } : null;
+  const undo =
+    failure === null && activity.provider.type === 'fault' && activity.provider.bound.rollback !== null
+      ? { name: activity.name, fault: activity.provider.bound, runResult: output }
+      : null;
   return { run, abortWith, undo };
 }
 

@@ -10,8 +10,21 @@ export type EngineEvent =
   | { readonly type: 'run-started'; readonly title: string; readonly journal: string }
   | { readonly type: 'phase-started'; readonly phase: Phase }
   | { readonly type: 'phase-skipped'; readonly phase: Phase; readonly reason: string }
-  | { readonly type: 'activity-started'; readonly phase: Phase; readonly name: string; readonly activityType: 'action' | 'probe'; readonly background: boolean }
-  | { readonly type: 'activity-finished'; readonly phase: Phase; readonly name: string; readonly ok: boolean; readonly durationMs: number; readonly detail: string | null }
+  | {
+      readonly type: 'activity-started';
+      readonly phase: Phase;
+      readonly name: string;
+      readonly activityType: 'action' | 'probe';
+      readonly background: boolean;
+    }
+  | {
+      readonly type: 'activity-finished';
+      readonly phase: Phase;
+      readonly name: string;
+      readonly ok: boolean;
+      readonly durationMs: number;
+      readonly detail: string | null;
+    }
   | { readonly type: 'pause'; readonly name: string; readonly seconds: number; readonly when: 'before' | 'after' }
   | { readonly type: 'hypothesis'; readonly phase: Phase; readonly met: boolean }
   | { readonly type: 'sampling-started'; readonly url: string; readonly rate: number }

@@ -13,7 +13,12 @@ export interface HypothesisOutcome {
  * Runs the probes in order and stops at the first that fails or is outside its tolerance, as
  * chaostoolkit does: the steady state is met only when every probe is.
  */
-export async function checkHypothesis(hypothesis: Hypothesis, phase: Phase, env: ActivityEnvironment, signal: AbortSignal): Promise<HypothesisOutcome> {
+export async function checkHypothesis(
+  hypothesis: Hypothesis,
+  phase: Phase,
+  env: ActivityEnvironment,
+  signal: AbortSignal,
+): Promise<HypothesisOutcome> {
   const at = new Date(env.clock.now()).toISOString();
   const probes: ActivityRun[] = [];
   for (const probe of hypothesis.probes) {

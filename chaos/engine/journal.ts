@@ -109,7 +109,12 @@ export async function writeJournal(path: string, journal: Journal): Promise<void
 
 /** `journals/<slug>-<timestamp>.json`. */
 export function defaultJournalPath(title: string, at: Date): string {
-  const slug = title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'experiment';
+  const slug =
+    title
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || 'experiment';
   const stamp = at.toISOString().replace(/[:.]/g, '-');
   return `journals/${slug}-${stamp}.json`;
 }

@@ -25,7 +25,12 @@ function failureOf(outcome: ActivityOutcome, activity: Activity): string | null 
  * action stops the method (what follows assumed it worked) and fails the run, and a method probe
  * with a tolerance is judged by it.
  */
-export async function runMethod(activities: readonly Activity[], env: ActivityEnvironment, signal: AbortSignal, onAction: () => void): Promise<MethodOutcome> {
+export async function runMethod(
+  activities: readonly Activity[],
+  env: ActivityEnvironment,
+  signal: AbortSignal,
+  onAction: () => void,
+): Promise<MethodOutcome> {
   const settled: { activity: Activity; outcome: ActivityOutcome }[] = [];
   const background: Promise<void>[] = [];
   let stoppedEarly = false;

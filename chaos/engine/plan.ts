@@ -16,8 +16,14 @@ function describeProvider(provider: Provider, outputs: PlatformOutputs | null): 
 }
 
 function describeActivity(activity: Activity, outputs: PlatformOutputs | null): string {
-  const tolerance = activity.type === 'probe' && activity.tolerance ? `; tolerance ${JSON.stringify(toleranceToJson(activity.tolerance))}` : '';
-  const pauses = [activity.pauses.before > 0 ? `wait ${activity.pauses.before}s before` : '', activity.pauses.after > 0 ? `wait ${activity.pauses.after}s after` : ''].filter(Boolean).join(', ');
+  const tolerance =
+    activity.type === 'probe' && activity.tolerance ? `; tolerance ${JSON.stringify(toleranceToJson(activity.tolerance))}` : '';
+  const pauses = [
+    activity.pauses.before > 0 ? `wait ${activity.pauses.before}s before` : '',
+    activity.pauses.after > 0 ? `wait ${activity.pauses.after}s after` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
   return `${activity.type} "${activity.name}"${activity.background ? ' (background)' : ''}: ${describeProvider(activity.provider, outputs)}${tolerance}${pauses ? ` (${pauses})` : ''}`;
 }
 
@@ -34,7 +40,8 @@ export function describePlan(experiment: Experiment, outputs: PlatformOutputs | 
     const a = r.availability;
     const target = a ? sampleTargetFor(experiment, a, outputs) : null;
     lines.push(`3. recovery: steady state again within ${r.within}s of the first action, polled every ${r.poll}s`);
-    if (a) lines.push(`   - sample ${target?.url ?? `probe "${a.probe}"`} ${a.rate}/s from the first action; availability must be >= ${a.min}%`);
+    if (a)
+      lines.push(`   - sample ${target?.url ?? `probe "${a.probe}"`} ${a.rate}/s from the first action; availability must be >= ${a.min}%`);
   } else {
     lines.push('3. recovery: no objective declared');
   }

@@ -43,14 +43,22 @@ export async function preflight(
         if (outputs === null) break;
         const violation = firstBlastRadiusViolation(provider.bound.targets(outputs.outputs), outputs.outputs);
         if (violation !== null) {
-          throw new InvalidExperimentError(experiment.file, formatPath([...path, 'provider', 'arguments']), `${violation} (outputs: ${outputs.file}); a fault may only target what the outputs name`);
+          throw new InvalidExperimentError(
+            experiment.file,
+            formatPath([...path, 'provider', 'arguments']),
+            `${violation} (outputs: ${outputs.file}); a fault may only target what the outputs name`,
+          );
         }
         if (provider.bound.destructive) destructive.push({ activity: activity.name, id: provider.id });
         break;
       }
       case 'process':
         if ((await resolveExecutable(provider.path, cwd, pathEnv)) === null) {
-          throw new InvalidExperimentError(experiment.file, formatPath([...path, 'provider', 'path']), `executable "${provider.path}" is not found (on PATH or relative to ${cwd}) or not executable`);
+          throw new InvalidExperimentError(
+            experiment.file,
+            formatPath([...path, 'provider', 'path']),
+            `executable "${provider.path}" is not found (on PATH or relative to ${cwd}) or not executable`,
+          );
         }
         break;
       case 'http':
@@ -59,7 +67,11 @@ export async function preflight(
   }
   const availability = experiment.recovery?.availability;
   if (availability !== undefined && sampleTargetFor(experiment, availability, outputs?.outputs ?? null) === null) {
-    throw new InvalidExperimentError(experiment.file, 'recovery.availability.probe', `probe "${availability.probe}" cannot be sampled with these outputs`);
+    throw new InvalidExperimentError(
+      experiment.file,
+      'recovery.availability.probe',
+      `probe "${availability.probe}" cannot be sampled with these outputs`,
+    );
   }
   return destructive;
 }

@@ -41,7 +41,14 @@ async function undo(entry: Undo, env: ActivityEnvironment, signal: AbortSignal):
     if (!(error instanceof ActivityFailedError)) abortWith = error instanceof Error ? error : new Error(String(error));
   }
   const end = env.clock.now();
-  env.events.emit({ type: 'activity-finished', phase: 'rollbacks', name: activity.name, ok: failure === null, durationMs: end - start, detail: failure });
+  env.events.emit({
+    type: 'activity-finished',
+    phase: 'rollbacks',
+    name: activity.name,
+    ok: failure === null,
+    durationMs: end - start,
+    detail: failure,
+  });
   return {
     run: {
       activity,
@@ -63,7 +70,11 @@ export interface RollbackOutcome {
 }
 
 /** Undoes the faults that ran (last first), then runs the experiment's rollbacks in order. */
-export async function runRollbacks(undos: readonly Undo[], rollbacks: readonly Activity[], env: ActivityEnvironment): Promise<RollbackOutcome> {
+export async function runRollbacks(
+  undos: readonly Undo[],
+  rollbacks: readonly Activity[],
+  env: ActivityEnvironment,
+): Promise<RollbackOutcome> {
   const signal = AbortSignal.timeout(ROLLBACK_TIMEOUT_MS);
   const runs: ActivityRun[] = [];
   const failures: string[] = [];
@@ -71,7 +82,8 @@ export async function runRollbacks(undos: readonly Undo[], rollbacks: readonly A
   for (const entry of [...undos].reverse()) {
     const outcome = await undo(entry, env, signal);
     runs.push(outcome.run);
-    if (outcome.run.status === 'failed') failures.push(`rollback ${String(outcome.run.activity.name)} failed: ${outcome.run.exception?.[0] ?? 'error'}`);
+    if (outcome.run.status === 'failed')
+      failures.push(`rollback ${String(outcome.run.activity.name)} failed: ${outcome.run.exception?.[0] ?? 'error'}`);
     abortWith ??= outcome.abortWith;
   }
   for (const activity of rollbacks) {

@@ -4,7 +4,15 @@ import type { Experiment } from '../model/types';
 import { recoveryToJson } from '../model/to-json';
 import type { LoadedOutputs } from '../targets/outputs-reader';
 import { availabilityFigures } from './availability';
-import { ENGINE_NAME, ENGINE_VERSION, type ActivityRun, type HypothesisRun, type Journal, type RecoveryRecord, type RunStatus } from './journal';
+import {
+  ENGINE_NAME,
+  ENGINE_VERSION,
+  type ActivityRun,
+  type HypothesisRun,
+  type Journal,
+  type RecoveryRecord,
+  type RunStatus,
+} from './journal';
 
 const SEVERITY: Readonly<Record<RunStatus, number>> = { completed: 0, failed: 1, aborted: 2, interrupted: 3 };
 
@@ -93,7 +101,10 @@ export class RunState {
       node: process.version,
       experiment: this.experiment.document,
       experiment_file: this.experiment.file,
-      outputs: o === null ? null : { file: o.file, format: o.format, stack: o.stack, target: o.outputs.target, environment: o.outputs.environment },
+      outputs:
+        o === null
+          ? null
+          : { file: o.file, format: o.format, stack: o.stack, target: o.outputs.target, environment: o.outputs.environment },
       start: new Date(this.startedAt).toISOString(),
       end: new Date(endedAt).toISOString(),
       duration: (endedAt - this.startedAt) / 1000,

@@ -84,7 +84,8 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
       state.before = before.result;
       if (interrupt.aborted) throw interrupt.reason;
       if (before.abortWith) throw before.abortWith;
-      if (!before.result.steady_state_met) state.end('failed', `steady state not met before the method, so no fault was injected: ${whyNotMet(before.result)}`);
+      if (!before.result.steady_state_met)
+        state.end('failed', `steady state not met before the method, so no fault was injected: ${whyNotMet(before.result)}`);
     } else {
       events.emit({ type: 'phase-skipped', phase: 'hypothesis-before', reason: 'the experiment has no steady-state hypothesis' });
     }
@@ -150,7 +151,12 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
   }
   await stopSampling(state.status === 'interrupted');
 
-  const skip = rollbackSkipReason({ strategy: experiment.rollbackStrategy, methodStarted: state.methodStarted, status: state.status, deviated: state.deviated });
+  const skip = rollbackSkipReason({
+    strategy: experiment.rollbackStrategy,
+    methodStarted: state.methodStarted,
+    status: state.status,
+    deviated: state.deviated,
+  });
   if (skip !== null) {
     state.rollbacksSkipped = skip;
     events.emit({ type: 'phase-skipped', phase: 'rollbacks', reason: skip });

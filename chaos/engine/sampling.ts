@@ -32,7 +32,11 @@ function findProbe(experiment: Experiment, name: string): Activity | undefined {
  * The request the availability sampler repeats: the named probe's, with the objective's timeout.
  * Null when the probe cannot be sampled (the loader has already refused such experiments).
  */
-export function sampleTargetFor(experiment: Experiment, objective: AvailabilityObjective, outputs: PlatformOutputs | null): HttpSampleTarget | null {
+export function sampleTargetFor(
+  experiment: Experiment,
+  objective: AvailabilityObjective,
+  outputs: PlatformOutputs | null,
+): HttpSampleTarget | null {
   const probe = findProbe(experiment, objective.probe);
   if (probe === undefined) return null;
   const timeoutMs = objective.timeout * 1000;

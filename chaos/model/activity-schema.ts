@@ -22,9 +22,9 @@ export function activitySchemas(catalog: FaultCatalog) {
   const judgingProbe = z.strictObject({ type: z.literal('probe'), ...common }).transform((a): ProbeActivity => a);
   const tolerance = toleranceSchema(judgingProbe);
   const action = z.strictObject({ type: z.literal('action'), ...common }).transform((a): ActionActivity => a);
-  const probe = z.strictObject({ type: z.literal('probe'), ...common, tolerance: tolerance.optional() }).transform(
-    ({ tolerance: t, ...rest }): ProbeActivity => (t === undefined ? rest : { ...rest, tolerance: t }),
-  );
+  const probe = z
+    .strictObject({ type: z.literal('probe'), ...common, tolerance: tolerance.optional() })
+    .transform(({ tolerance: t, ...rest }): ProbeActivity => (t === undefined ? rest : { ...rest, tolerance: t }));
   const hypothesisProbe = z.strictObject({ type: z.literal('probe'), ...common, tolerance }).transform((a): HypothesisProbe => a);
   return {
     activity: z.discriminatedUnion('type', [action, probe]),

@@ -31,7 +31,8 @@ function refuseControls(doc: JsonObject, file: string): void {
     throw new InvalidExperimentError(file, 'steady-state-hypothesis.controls', message);
   }
   for (const { path, value } of activities(doc)) {
-    if (isJsonObject(value) && value.controls !== undefined) throw new InvalidExperimentError(file, formatPath([...path, 'controls']), message);
+    if (isJsonObject(value) && value.controls !== undefined)
+      throw new InvalidExperimentError(file, formatPath([...path, 'controls']), message);
   }
 }
 

@@ -69,10 +69,15 @@ export function resolveSecrets(block: JsonValue | undefined, env: Environment, f
   if (!isJsonObject(block)) throw new InvalidExperimentError(file, 'secrets', 'expected a mapping of scopes to secrets');
   const resolved: JsonObject = {};
   for (const [scope, entries] of Object.entries(block)) {
-    if (!isJsonObject(entries)) throw new InvalidExperimentError(file, formatPath(['secrets', scope]), 'expected a mapping of names to values');
+    if (!isJsonObject(entries))
+      throw new InvalidExperimentError(file, formatPath(['secrets', scope]), 'expected a mapping of names to values');
     for (const [name, value] of Object.entries(entries)) {
       if (isJsonObject(value) && value.type !== undefined && value.type !== 'env') {
-        throw new InvalidExperimentError(file, formatPath(['secrets', scope, name, 'type']), `expected "env" (only environment secrets are supported), got ${JSON.stringify(value.type)}`);
+        throw new InvalidExperimentError(
+          file,
+          formatPath(['secrets', scope, name, 'type']),
+          `expected "env" (only environment secrets are supported), got ${JSON.stringify(value.type)}`,
+        );
       }
       resolved[name] = resolveEntry(value, env, file, ['secrets', scope, name]);
     }
@@ -95,7 +100,11 @@ export function substitute(value: JsonValue, variables: JsonObject, file: string
       const found = variables[name];
       if (found === undefined) {
         const defined = Object.keys(variables);
-        throw new InvalidExperimentError(file, formatPath(path), `refers to \${${name}}, which the configuration does not define (defined: ${defined.length > 0 ? defined.join(', ') : 'none'})`);
+        throw new InvalidExperimentError(
+          file,
+          formatPath(path),
+          `refers to \${${name}}, which the configuration does not define (defined: ${defined.length > 0 ? defined.join(', ') : 'none'})`,
+        );
       }
       return found;
     };

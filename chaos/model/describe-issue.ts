@@ -52,7 +52,11 @@ function listValues(values: readonly unknown[]): string {
 
 /** A union branch that failed only because the value had another type says nothing useful. */
 function isMereTypeMismatch(issues: readonly Issue[]): boolean {
-  return issues.every((i) => i.path.length === 0 && (i.code === 'invalid_type' || (i.code === 'invalid_union' && i.errors.length > 0 && i.errors.every(isMereTypeMismatch))));
+  return issues.every(
+    (i) =>
+      i.path.length === 0 &&
+      (i.code === 'invalid_type' || (i.code === 'invalid_union' && i.errors.length > 0 && i.errors.every(isMereTypeMismatch))),
+  );
 }
 
 function expectedTypes(issues: readonly Issue[][]): string[] {
@@ -110,7 +114,8 @@ export function describeIssue(issue: Issue, root: unknown, prefix: readonly Prop
       return { path: [...path, key], expected: 'is not a known key here (check the spelling)' };
     }
     case 'invalid_value':
-      if (got === undefined) return { path, expected: `is required (expected ${issue.values.length === 1 ? '' : 'one of '}${listValues(issue.values)})` };
+      if (got === undefined)
+        return { path, expected: `is required (expected ${issue.values.length === 1 ? '' : 'one of '}${listValues(issue.values)})` };
       if (issue.values.length === 1) return { path, expected: `expected ${listValues(issue.values)}, got ${describeValue(got)}` };
       return { path, expected: `expected one of ${listValues(issue.values)}, got ${describeValue(got)}` };
     case 'too_small':

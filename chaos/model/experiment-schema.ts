@@ -42,9 +42,7 @@ export function experimentSchema(catalog: FaultCatalog) {
       extensions: z.array(jsonValueSchema).optional(),
       configuration: jsonObjectSchema.optional(),
       secrets: jsonObjectSchema.optional(),
-      'steady-state-hypothesis': z
-        .strictObject({ title: z.string().min(1), probes: z.array(hypothesisProbe).default([]) })
-        .optional(),
+      'steady-state-hypothesis': z.strictObject({ title: z.string().min(1), probes: z.array(hypothesisProbe).default([]) }).optional(),
       method: z.array(activity).min(1, 'expected at least one activity in the method'),
       rollbacks: z.array(activity).default([]),
       'rollback-strategy': z.enum(ROLLBACK_STRATEGIES).optional(),
@@ -60,7 +58,11 @@ export function experimentSchema(catalog: FaultCatalog) {
       const hypothesisProbes: readonly HypothesisProbe[] = doc['steady-state-hypothesis']?.probes ?? [];
       const recovery = doc.recovery;
       if (recovery !== undefined && hypothesisProbes.length === 0 && recovery.availability === undefined) {
-        ctx.addIssue({ code: 'custom', path: ['recovery'], message: 'needs a steady-state hypothesis with probes or an availability probe to tell when the system has recovered' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['recovery'],
+          message: 'needs a steady-state hypothesis with probes or an availability probe to tell when the system has recovered',
+        });
       }
       const wanted = recovery?.availability?.probe;
       if (wanted !== undefined) {
@@ -76,7 +78,11 @@ export function experimentSchema(catalog: FaultCatalog) {
       const fromRuntime = doc.runtime?.rollbacks?.strategy;
       const declared = doc['rollback-strategy'];
       if (fromRuntime !== undefined && declared !== undefined && (fromRuntime === 'default' ? 'always' : fromRuntime) !== declared) {
-        ctx.addIssue({ code: 'custom', path: ['runtime', 'rollbacks', 'strategy'], message: `contradicts rollback-strategy "${declared}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['runtime', 'rollbacks', 'strategy'],
+          message: `contradicts rollback-strategy "${declared}"`,
+        });
       }
     });
 }

@@ -41,6 +41,7 @@ export function experimentJsonSchema(catalog: FaultCatalog): JsonSchemaNode {
     ...schema,
     $id: 'https://github.com/ecs-chaos-platform/chaos/experiment.schema.json',
     title: 'Chaos experiment',
-    description: 'A chaos experiment: steady-state hypothesis, method, rollbacks and recovery objective. chaostoolkit 1.x experiments are accepted too.',
+    description:
+      'A chaos experiment: steady-state hypothesis, method, rollbacks and recovery objective. chaostoolkit 1.x experiments are accepted too.',
   };
 }

@@ -11,9 +11,7 @@ import { isJsonObject, type JsonValue } from './json';
  * Not supported: recursive descent (`..`), filters (`?()`), slices (`[1:3]`), unions (`[0,1]`).
  */
 export type JsonPathStep =
-  | { readonly kind: 'member'; readonly name: string }
-  | { readonly kind: 'index'; readonly index: number }
-  | { readonly kind: 'wildcard' };
+  { readonly kind: 'member'; readonly name: string } | { readonly kind: 'index'; readonly index: number } | { readonly kind: 'wildcard' };
 
 /** Thrown by `parseJsonPath` with the reason; callers turn it into a located error. */
 export class JsonPathSyntaxError extends Error {}

@@ -35,7 +35,11 @@ function parseText(text: string, file: string): JsonObject {
   const notJson = findNotJson(raw);
   if (notJson !== null) throw new InvalidExperimentError(file, formatPath(notJson.path), `expected plain JSON data, got ${notJson.found}`);
   if (!isJsonValue(raw) || !isJsonObject(raw)) {
-    throw new InvalidExperimentError(file, '', 'expected an experiment: a mapping with title, method and optionally steady-state-hypothesis, rollbacks, recovery');
+    throw new InvalidExperimentError(
+      file,
+      '',
+      'expected an experiment: a mapping with title, method and optionally steady-state-hypothesis, rollbacks, recovery',
+    );
   }
   return raw;
 }
@@ -112,4 +116,3 @@ export async function loadExperiment(file: string, readPath: string, options: Lo
   }
   return parseExperimentText(text, file, options);
 }
-

@@ -31,7 +31,10 @@ function processProvider() {
         // As chaostoolkit: null and empty entries are dropped, the rest stringified.
         args = p.arguments.filter((a) => a !== null && a !== '').map(String);
       } else if (p.arguments !== undefined) {
-        args = Object.entries(p.arguments).flatMap(([k, v]) => [k, v]).filter((a) => a !== null && a !== '').map(String);
+        args = Object.entries(p.arguments)
+          .flatMap(([k, v]) => [k, v])
+          .filter((a) => a !== null && a !== '')
+          .map(String);
       }
       return { type: 'process', path: p.path, arguments: args, ...(p.timeout === undefined ? {} : { timeout: p.timeout }) };
     });
@@ -62,7 +65,12 @@ function httpProvider() {
       try {
         url = new URL(p.url);
       } catch {
-        ctx.issues.push({ code: 'custom', path: ['url'], input: p.url, message: `expected an absolute http(s) URL, got ${JSON.stringify(p.url)}` });
+        ctx.issues.push({
+          code: 'custom',
+          path: ['url'],
+          input: p.url,
+          message: `expected an absolute http(s) URL, got ${JSON.stringify(p.url)}`,
+        });
         return z.NEVER;
       }
       if (url.protocol !== 'http:' && url.protocol !== 'https:') {
@@ -88,15 +96,18 @@ export const PYTHON_PROVIDER_TITLE = 'Python provider (not supported)';
 
 /** chaostoolkit's Python provider needs a Python runtime and its extensions; refused by name. */
 function pythonProvider() {
-  return z.looseObject({ type: z.literal('python') }).meta({ title: PYTHON_PROVIDER_TITLE }).transform((_p, ctx) => {
-    ctx.issues.push({
-      code: 'custom',
-      path: ['type'],
-      input: 'python',
-      message: 'python providers are not supported (they need chaostoolkit\'s Python runtime); use a process, http or fault provider',
+  return z
+    .looseObject({ type: z.literal('python') })
+    .meta({ title: PYTHON_PROVIDER_TITLE })
+    .transform((_p, ctx) => {
+      ctx.issues.push({
+        code: 'custom',
+        path: ['type'],
+        input: 'python',
+        message: "python providers are not supported (they need chaostoolkit's Python runtime); use a process, http or fault provider",
+      });
+      return z.NEVER;
     });
-    return z.NEVER;
-  });
 }
 
 /** Marks the fault provider's node so the JSON Schema export can spell it out per fault id. */
@@ -110,7 +121,12 @@ function faultProvider(catalog: FaultCatalog) {
     .transform((p, ctx): FaultProvider => {
       const fault = catalog.get(p.id);
       if (fault === undefined) {
-        ctx.issues.push({ code: 'custom', path: ['id'], input: p.id, message: `unknown fault "${p.id}" (known: ${[...catalog.keys()].join(', ')}; see \`chaos list\`)` });
+        ctx.issues.push({
+          code: 'custom',
+          path: ['id'],
+          input: p.id,
+          message: `unknown fault "${p.id}" (known: ${[...catalog.keys()].join(', ')}; see \`chaos list\`)`,
+        });
         return z.NEVER;
       }
       const bound = fault.bind(p.arguments);

@@ -52,7 +52,9 @@ export function splitShellWords(line: string): string[] {
       inWord = false;
       i += 1;
     } else if (OPERATORS.has(ch) || (ch === '$' && line.charAt(i + 1) === '(')) {
-      throw new ShellWordsError(`uses shell syntax "${ch}" but processes run without a shell; write path: sh with arguments ["-c", "..."] to use one`);
+      throw new ShellWordsError(
+        `uses shell syntax "${ch}" but processes run without a shell; write path: sh with arguments ["-c", "..."] to use one`,
+      );
     } else {
       word += ch;
       inWord = true;

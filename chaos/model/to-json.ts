@@ -12,7 +12,11 @@ export function toleranceToJson(tolerance: Tolerance): JsonValue {
     case 'one-of':
       return [...tolerance.values];
     case 'range':
-      return { type: 'range', range: [tolerance.lo, tolerance.hi], ...(tolerance.target === undefined ? {} : { target: tolerance.target }) };
+      return {
+        type: 'range',
+        range: [tolerance.lo, tolerance.hi],
+        ...(tolerance.target === undefined ? {} : { target: tolerance.target }),
+      };
     case 'regex':
       return { type: 'regex', pattern: tolerance.pattern, ...(tolerance.target === undefined ? {} : { target: tolerance.target }) };
     case 'jsonpath':
@@ -31,7 +35,12 @@ export function toleranceToJson(tolerance: Tolerance): JsonValue {
 export function providerToJson(provider: Provider): JsonObject {
   switch (provider.type) {
     case 'process':
-      return { type: 'process', path: provider.path, arguments: [...provider.arguments], ...(provider.timeout === undefined ? {} : { timeout: provider.timeout }) };
+      return {
+        type: 'process',
+        path: provider.path,
+        arguments: [...provider.arguments],
+        ...(provider.timeout === undefined ? {} : { timeout: provider.timeout }),
+      };
     case 'http':
       return {
         type: 'http',
@@ -40,7 +49,9 @@ export function providerToJson(provider: Provider): JsonObject {
         ...(Object.keys(provider.headers).length === 0 ? {} : { headers: { ...provider.headers } }),
         ...(provider.body === undefined ? {} : { body: provider.body }),
         ...(provider.arguments === undefined ? {} : { arguments: provider.arguments }),
-        ...(provider.timeout === undefined ? {} : { timeout: typeof provider.timeout === 'number' ? provider.timeout : [...provider.timeout] }),
+        ...(provider.timeout === undefined
+          ? {}
+          : { timeout: typeof provider.timeout === 'number' ? provider.timeout : [...provider.timeout] }),
         ...(provider.expectedStatus === undefined ? {} : { expected_status: provider.expectedStatus }),
       };
     case 'fault':
@@ -54,7 +65,9 @@ export function activityToJson(activity: Activity): JsonObject {
     name: activity.name,
     provider: providerToJson(activity.provider),
     ...(activity.type === 'probe' && activity.tolerance !== undefined ? { tolerance: toleranceToJson(activity.tolerance) } : {}),
-    ...(activity.pauses.before > 0 || activity.pauses.after > 0 ? { pauses: { before: activity.pauses.before, after: activity.pauses.after } } : {}),
+    ...(activity.pauses.before > 0 || activity.pauses.after > 0
+      ? { pauses: { before: activity.pauses.before, after: activity.pauses.after } }
+      : {}),
     ...(activity.background ? { background: true } : {}),
   };
 }

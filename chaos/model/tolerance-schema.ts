@@ -13,24 +13,27 @@ const target = z.string().min(1).optional();
 const bounds = z.tuple([z.number(), z.number()]).refine(([lo, hi]) => lo <= hi, 'expected [lo, hi] with lo <= hi');
 
 function rangeTolerance() {
-  return z.strictObject({ type: z.literal('range'), range: bounds, target }).transform(
-    (t): Tolerance => ({ kind: 'range', lo: t.range[0], hi: t.range[1], ...(t.target === undefined ? {} : { target: t.target }) }),
-  );
+  return z
+    .strictObject({ type: z.literal('range'), range: bounds, target })
+    .transform((t): Tolerance => ({
+      kind: 'range',
+      lo: t.range[0],
+      hi: t.range[1],
+      ...(t.target === undefined ? {} : { target: t.target }),
+    }));
 }
 
 function regexTolerance() {
-  return z
-    .strictObject({ type: z.literal('regex'), pattern: z.string(), target })
-    .transform((t, ctx): Tolerance => {
-      try {
-        new RegExp(toJsRegexSource(t.pattern));
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        ctx.issues.push({ code: 'custom', path: ['pattern'], input: t.pattern, message: `expected a valid regular expression (${reason})` });
-        return z.NEVER;
-      }
-      return { kind: 'regex', pattern: t.pattern, ...(t.target === undefined ? {} : { target: t.target }) };
-    });
+  return z.strictObject({ type: z.literal('regex'), pattern: z.string(), target }).transform((t, ctx): Tolerance => {
+    try {
+      new RegExp(toJsRegexSource(t.pattern));
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      ctx.issues.push({ code: 'custom', path: ['pattern'], input: t.pattern, message: `expected a valid regular expression (${reason})` });
+      return z.NEVER;
+    }
+    return { kind: 'regex', pattern: t.pattern, ...(t.target === undefined ? {} : { target: t.target }) };
+  });
 }
 
 function jsonPathTolerance() {
@@ -48,7 +51,12 @@ function jsonPathTolerance() {
         steps = parseJsonPath(t.path);
       } catch (error) {
         if (!(error instanceof JsonPathSyntaxError)) throw error;
-        ctx.issues.push({ code: 'custom', path: ['path'], input: t.path, message: `expected a JSONPath of the supported subset ($.a.b[0], $.a[*].b): ${error.message}` });
+        ctx.issues.push({
+          code: 'custom',
+          path: ['path'],
+          input: t.path,
+          message: `expected a JSONPath of the supported subset ($.a.b[0], $.a[*].b): ${error.message}`,
+        });
         return z.NEVER;
       }
       return {
@@ -74,8 +82,7 @@ function listTolerance() {
     });
 }
 
-const TOLERANCE_FORMS =
-  'expected a tolerance: true/false, a number, a string, a list, or {type: range|regex|jsonpath|probe}';
+const TOLERANCE_FORMS = 'expected a tolerance: true/false, a number, a string, a list, or {type: range|regex|jsonpath|probe}';
 
 /**
  * Every tolerance form. `probeSchema` is the probe activity schema (a probe may judge another

@@ -34,15 +34,31 @@ function judge(ok: boolean | null): Judgement {
 /** The four headline figures as cards, each judged against its objective when there is one. */
 export function figureCards(f: RecoveryFigures): string {
   const o = f.objective;
-  const ttrOk = f.timeToRecoverMs === null ? (f.met === null ? null : false) : o.withinS === null ? null : f.timeToRecoverMs <= o.withinS * 1000;
+  const ttrOk =
+    f.timeToRecoverMs === null ? (f.met === null ? null : false) : o.withinS === null ? null : f.timeToRecoverMs <= o.withinS * 1000;
   const availabilityOk = f.availability === null || o.minAvailability === null ? null : f.availability >= o.minAvailability;
   const streak = f.streakSeconds === null ? 'no failed sample in a row' : `about ${f.streakSeconds.toFixed(1)} s without an answer`;
   const met = f.met === null ? 'not measured (the method did not complete)' : f.met ? 'met' : 'missed';
   return [
     '<div class="figures">',
-    card('Time to detect', seconds(f.timeToDetectMs), f.timeToDetectMs === null ? 'nothing was seen failing' : 'first failed sample after t0', 'neutral'),
-    card('Time to recover', seconds(f.timeToRecoverMs), o.withinS === null ? 'steady state confirmed again' : `objective ≤ ${o.withinS} s`, judge(ttrOk)),
-    card('Availability', percent(f.availability), `${o.minAvailability === null ? '' : `objective ≥ ${o.minAvailability} % · `}${f.sampleCount} samples, ${f.failedCount} failed`, judge(availabilityOk)),
+    card(
+      'Time to detect',
+      seconds(f.timeToDetectMs),
+      f.timeToDetectMs === null ? 'nothing was seen failing' : 'first failed sample after t0',
+      'neutral',
+    ),
+    card(
+      'Time to recover',
+      seconds(f.timeToRecoverMs),
+      o.withinS === null ? 'steady state confirmed again' : `objective ≤ ${o.withinS} s`,
+      judge(ttrOk),
+    ),
+    card(
+      'Availability',
+      percent(f.availability),
+      `${o.minAvailability === null ? '' : `objective ≥ ${o.minAvailability} % · `}${f.sampleCount} samples, ${f.failedCount} failed`,
+      judge(availabilityOk),
+    ),
     card('Max consecutive failures', String(f.maxConsecutiveFailures), streak, 'neutral'),
     '</div>',
     `<p class="objective">Recovery objective: <span class="${f.met === null ? '' : f.met ? 'met-yes' : 'met-no'}">${esc(met)}</span>. t0 (first action): ${esc(f.t0 ?? 'n/a')}.${
@@ -93,7 +109,10 @@ export function activityTable(runs: readonly ReportActivityRun[], none: string):
 
 function rawText(output: JsonValue, exception: readonly string[]): string {
   const body = typeof output === 'string' ? output : JSON.stringify(output, null, 2);
-  const cut = body.length > RAW_OUTPUT_LIMIT ? `${body.slice(0, RAW_OUTPUT_LIMIT)}\n… cut: ${body.length - RAW_OUTPUT_LIMIT} more characters in the journal` : body;
+  const cut =
+    body.length > RAW_OUTPUT_LIMIT
+      ? `${body.slice(0, RAW_OUTPUT_LIMIT)}\n… cut: ${body.length - RAW_OUTPUT_LIMIT} more characters in the journal`
+      : body;
   return exception.length > 0 ? `${exception.join('\n')}\n\n${cut}` : cut;
 }
 

@@ -38,7 +38,8 @@ function timelineBlock(model: ReportModel): string {
   if (f === null) return '<p class="muted">No recovery objective was declared, so nothing was measured continuously.</p>';
   const chart = renderTimelineChart(f);
   const figures = figureCards(f);
-  if (chart === null) return `${figures}\n<p class="muted">No availability samples were recorded (the objective declares no availability probe).</p>`;
+  if (chart === null)
+    return `${figures}\n<p class="muted">No availability samples were recorded (the objective declares no availability probe).</p>`;
   const probe = f.objective.probe === null ? 'the sampled probe' : `probe "${f.objective.probe}"`;
   const caption = `${chart.description} Each point is one request of ${probe}; failed samples are red diamonds. The shaded band is the fault window; the lower strip is the share of healthy samples per bucket.`;
   return `${figures}\n<figure class="timeline" data-samples="${f.sampleCount}">\n${chart.svg}\n<figcaption>${esc(caption)}</figcaption>\n</figure>`;
@@ -93,11 +94,24 @@ function runSection(model: ReportModel, index: number, heading: 'h1' | 'h2'): st
 }
 
 function comparisonTable(models: readonly ReportModel[]): string {
-  const rows = models.map(comparisonRow).map(
-    (r, i) =>
-      `<tr><td class="num">${i + 1}</td><td><a href="#${anchor('run', i)}">${esc(r.source)}</a></td><td>${esc(r.title)}</td><td>${esc(r.start)}</td><td><span class="pill ${verdictClass(r.verdict.kind)}">${esc(r.verdict.label)}</span> ${esc(r.status)}</td><td class="num">${esc(r.timeToDetect)}</td><td class="num">${esc(r.timeToRecover)}</td><td class="num">${esc(r.availability)}</td><td class="num">${esc(r.maxConsecutiveFailures)}</td><td class="num">${esc(r.samples)}</td></tr>`,
-  );
-  const head = ['#', 'Journal', 'Experiment', 'Started', 'Status', 'Time to detect', 'Time to recover', 'Availability', 'Max consecutive failures', 'Samples'];
+  const rows = models
+    .map(comparisonRow)
+    .map(
+      (r, i) =>
+        `<tr><td class="num">${i + 1}</td><td><a href="#${anchor('run', i)}">${esc(r.source)}</a></td><td>${esc(r.title)}</td><td>${esc(r.start)}</td><td><span class="pill ${verdictClass(r.verdict.kind)}">${esc(r.verdict.label)}</span> ${esc(r.status)}</td><td class="num">${esc(r.timeToDetect)}</td><td class="num">${esc(r.timeToRecover)}</td><td class="num">${esc(r.availability)}</td><td class="num">${esc(r.maxConsecutiveFailures)}</td><td class="num">${esc(r.samples)}</td></tr>`,
+    );
+  const head = [
+    '#',
+    'Journal',
+    'Experiment',
+    'Started',
+    'Status',
+    'Time to detect',
+    'Time to recover',
+    'Availability',
+    'Max consecutive failures',
+    'Samples',
+  ];
   const numeric = new Set([0, 5, 6, 7, 8, 9]);
   const th = head.map((h, i) => `<th${numeric.has(i) ? ' class="num"' : ''}>${esc(h)}</th>`).join('');
   return `<section class="comparison"><table><thead><tr>${th}</tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table></section>`;

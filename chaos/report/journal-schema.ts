@@ -57,7 +57,10 @@ export const reportJournalSchema = z.object({
   steady_states: z
     .object({
       before: hypothesisRun.nullable().default(null),
-      during: z.union([z.array(hypothesisRun), hypothesisRun, z.null()]).transform((d) => (d === null ? [] : Array.isArray(d) ? d : [d])).default([]),
+      during: z
+        .union([z.array(hypothesisRun), hypothesisRun, z.null()])
+        .transform((d) => (d === null ? [] : Array.isArray(d) ? d : [d]))
+        .default([]),
       after: hypothesisRun.nullable().default(null),
     })
     .default({ before: null, during: [], after: null }),

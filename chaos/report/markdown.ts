@@ -46,13 +46,23 @@ function figures(f: RecoveryFigures | null): string[] {
 
 function probeTable(state: ReportHypothesisRun | null, missing: string): string[] {
   if (state === null) return [missing];
-  const rows = state.probes.map((p) => `| ${cell(activityName(p))} | ${p.status} | ${toleranceText(p)} | ${cell(p.exception[0] ?? summarizeOutput(p.output))} |`);
-  return [`Steady state met: **${state.steady_state_met ? 'yes' : 'no'}**`, '', '| Probe | Status | Within tolerance | Output |', '|---|---|---|---|', ...rows];
+  const rows = state.probes.map(
+    (p) => `| ${cell(activityName(p))} | ${p.status} | ${toleranceText(p)} | ${cell(p.exception[0] ?? summarizeOutput(p.output))} |`,
+  );
+  return [
+    `Steady state met: **${state.steady_state_met ? 'yes' : 'no'}**`,
+    '',
+    '| Probe | Status | Within tolerance | Output |',
+    '|---|---|---|---|',
+    ...rows,
+  ];
 }
 
 function duringTable(polls: readonly ReportHypothesisRun[]): string[] {
   if (polls.length === 0) return ['No steady-state polls while waiting for recovery.'];
-  const rows = polls.map((poll, i) => `| ${i + 1} | ${poll.at ?? ''} | ${poll.steady_state_met ? 'yes' : 'no'} | ${cell(firstFailingProbe(poll))} |`);
+  const rows = polls.map(
+    (poll, i) => `| ${i + 1} | ${poll.at ?? ''} | ${poll.steady_state_met ? 'yes' : 'no'} | ${cell(firstFailingProbe(poll))} |`,
+  );
   return ['| Poll | At | Met | First failing probe |', '|---|---|---|---|', ...rows];
 }
 
@@ -68,7 +78,8 @@ function activityTable(runs: readonly ReportActivityRun[], none: string): string
 /** The Markdown of one report model. */
 export function renderMarkdownModel(model: ReportModel): string {
   const journal = model.journal;
-  const rollbacks = journal.rollbacks_skipped !== null ? [`Skipped: ${journal.rollbacks_skipped}.`] : activityTable(journal.rollbacks, 'None ran.');
+  const rollbacks =
+    journal.rollbacks_skipped !== null ? [`Skipped: ${journal.rollbacks_skipped}.`] : activityTable(journal.rollbacks, 'None ran.');
   return [
     `# ${model.intent.title}`,
     '',
@@ -121,10 +132,12 @@ export function renderMarkdownReport(journal: ReportJournal, source: string): st
 export function renderMarkdownReports(models: readonly ReportModel[]): string {
   const reports = models.map(renderMarkdownModel);
   if (models.length < 2) return reports.join('');
-  const rows = models.map(comparisonRow).map(
-    (r, i) =>
-      `| ${i + 1} | ${cell(r.source)} | ${cell(r.title)} | ${r.start} | ${r.verdict.label} | ${r.timeToDetect} | ${r.timeToRecover} | ${r.availability} | ${r.maxConsecutiveFailures} | ${r.samples} |`,
-  );
+  const rows = models
+    .map(comparisonRow)
+    .map(
+      (r, i) =>
+        `| ${i + 1} | ${cell(r.source)} | ${cell(r.title)} | ${r.start} | ${r.verdict.label} | ${r.timeToDetect} | ${r.timeToRecover} | ${r.availability} | ${r.maxConsecutiveFailures} | ${r.samples} |`,
+    );
   const comparison = [
     `# Comparison of ${models.length} runs`,
     '',

@@ -86,14 +86,23 @@ export interface ReportModel {
 const objectiveSchema = z.object({
   within: z.number().optional(),
   poll: z.number().optional(),
-  availability: z.object({ min: z.number().optional(), probe: z.string().optional(), rate: z.number().optional(), timeout: z.number().optional() }).optional(),
+  availability: z
+    .object({ min: z.number().optional(), probe: z.string().optional(), rate: z.number().optional(), timeout: z.number().optional() })
+    .optional(),
 });
 
 function readObjective(raw: JsonObject | null): Objective {
   const parsed = objectiveSchema.safeParse(raw ?? {});
   const o = parsed.success ? parsed.data : {};
   const a = o.availability;
-  return { withinS: o.within ?? null, pollS: o.poll ?? null, minAvailability: a?.min ?? null, probe: a?.probe ?? null, rate: a?.rate ?? null, timeoutS: a?.timeout ?? null };
+  return {
+    withinS: o.within ?? null,
+    pollS: o.poll ?? null,
+    minAvailability: a?.min ?? null,
+    probe: a?.probe ?? null,
+    rate: a?.rate ?? null,
+    timeoutS: a?.timeout ?? null,
+  };
 }
 
 /** Nearest-rank percentile of sorted values. */
@@ -152,7 +161,12 @@ function verdictOf(journal: ReportJournal, figures: RecoveryFigures | null): Ver
         : `the steady state held; recovered in ${seconds(figures.timeToRecoverMs)}${figures.availability === null ? '' : ` with ${figures.availability}% availability`}, within the objective.`;
     return { kind, label: 'PASSED', summary, reasons: [] };
   }
-  return { kind, label: kind === 'other' ? journal.status.toUpperCase() : kind.toUpperCase(), summary: journal.reasons[0] ?? 'see below.', reasons: journal.reasons };
+  return {
+    kind,
+    label: kind === 'other' ? journal.status.toUpperCase() : kind.toUpperCase(),
+    summary: journal.reasons[0] ?? 'see below.',
+    reasons: journal.reasons,
+  };
 }
 
 function text(value: JsonValue | undefined): string {
@@ -168,12 +182,16 @@ function intentOf(journal: ReportJournal, figures: RecoveryFigures | null): Inte
   const o = figures?.objective;
   if (o?.withinS != null) expected.push(`The platform recovers within ${o.withinS} s of the first action.`);
   if (o?.minAvailability != null) {
-    const how = [o.probe === null ? '' : `"${o.probe}"`, o.rate === null ? '' : `sampled ${o.rate} times a second`].filter(Boolean).join(', ');
+    const how = [o.probe === null ? '' : `"${o.probe}"`, o.rate === null ? '' : `sampled ${o.rate} times a second`]
+      .filter(Boolean)
+      .join(', ');
     expected.push(`Availability stays at or above ${percent(o.minAvailability)}${how ? ` (${how})` : ''}.`);
   }
   if (expected.length === 0) expected.push('The method runs without failing.');
   const method = Array.isArray(e.method)
-    ? e.method.flatMap((a) => (isJsonObject(a) ? [`${text(a.name) || text(a.ref) || '(unnamed)'}${text(a.type) ? ` (${text(a.type)})` : ''}`] : []))
+    ? e.method.flatMap((a) =>
+        isJsonObject(a) ? [`${text(a.name) || text(a.ref) || '(unnamed)'}${text(a.type) ? ` (${text(a.type)})` : ''}`] : [],
+      )
     : [];
   const tags = Array.isArray(e.tags) ? e.tags.filter((t): t is string => typeof t === 'string') : [];
   return { title: text(e.title) || 'Experiment', description: text(e.description), tags, expected, method };

@@ -19,7 +19,17 @@ export const SERIES = { healthy: 0, failed: 1, availability: 2, window: 3, windo
 export const LARGE_THRESHOLD = 2000;
 export const FAULT_WINDOW_LABEL = 'fault window';
 
-const COLORS = { healthy: '#2f9e44', failed: '#e03131', availability: '#1c7ed6', window: 'rgba(250, 176, 5, 0.22)', detect: '#e8590c', recover: '#2b8a3e', deadline: '#868e96', text: '#343a40', grid: '#e9ecef' };
+const COLORS = {
+  healthy: '#2f9e44',
+  failed: '#e03131',
+  availability: '#1c7ed6',
+  window: 'rgba(250, 176, 5, 0.22)',
+  detect: '#e8590c',
+  recover: '#2b8a3e',
+  deadline: '#868e96',
+  text: '#343a40',
+  grid: '#e9ecef',
+};
 /** Log axes need positive values; a loopback answer can take 0 ms. */
 const MIN_LATENCY_MS = 0.1;
 const BUCKET_STEPS_MS = [250, 500, 1000, 2000, 5000, 10_000, 15_000, 30_000, 60_000];
@@ -71,7 +81,20 @@ function point(s: Sample): [number, number] {
 }
 
 function scatter(name: string, data: [number, number][], color: string, size: number, symbol: string): ScatterSeriesOption {
-  return { type: 'scatter', name, data, xAxisIndex: 0, yAxisIndex: 0, symbol, symbolSize: size, itemStyle: { color, opacity: 0.85 }, large: true, largeThreshold: LARGE_THRESHOLD, silent: true, z: 3 };
+  return {
+    type: 'scatter',
+    name,
+    data,
+    xAxisIndex: 0,
+    yAxisIndex: 0,
+    symbol,
+    symbolSize: size,
+    itemStyle: { color, opacity: 0.85 },
+    large: true,
+    largeThreshold: LARGE_THRESHOLD,
+    silent: true,
+    z: 3,
+  };
 }
 
 /** The timeline of one journal's recovery; null when there are no samples to draw. */
@@ -88,10 +111,32 @@ export function renderTimelineChart(figures: RecoveryFigures): TimelineChart | n
   const windowLabel = figures.timeToRecoverMs === null ? `${FAULT_WINDOW_LABEL} (not recovered)` : `${FAULT_WINDOW_LABEL} (t0 → recovery)`;
   const bucketMs = bucketSize(dataEndMs, figures.objective.rate);
 
-  const marks: { name: string; xAxis: number; color: string; type: 'solid' | 'dashed' | 'dotted'; align: 'left' | 'center' | 'right' }[] = [];
-  if (figures.timeToDetectMs !== null) marks.push({ name: `detected ${(figures.timeToDetectMs / 1000).toFixed(2)} s`, xAxis: figures.timeToDetectMs / 1000, color: COLORS.detect, type: 'dashed', align: 'left' });
-  if (figures.timeToRecoverMs !== null) marks.push({ name: `recovered ${(figures.timeToRecoverMs / 1000).toFixed(2)} s`, xAxis: figures.timeToRecoverMs / 1000, color: COLORS.recover, type: 'solid', align: 'right' });
-  if (showDeadline && deadlineMs !== null) marks.push({ name: `deadline ${deadlineMs / 1000} s`, xAxis: deadlineMs / 1000, color: COLORS.deadline, type: 'dotted', align: 'center' });
+  const marks: { name: string; xAxis: number; color: string; type: 'solid' | 'dashed' | 'dotted'; align: 'left' | 'center' | 'right' }[] =
+    [];
+  if (figures.timeToDetectMs !== null)
+    marks.push({
+      name: `detected ${(figures.timeToDetectMs / 1000).toFixed(2)} s`,
+      xAxis: figures.timeToDetectMs / 1000,
+      color: COLORS.detect,
+      type: 'dashed',
+      align: 'left',
+    });
+  if (figures.timeToRecoverMs !== null)
+    marks.push({
+      name: `recovered ${(figures.timeToRecoverMs / 1000).toFixed(2)} s`,
+      xAxis: figures.timeToRecoverMs / 1000,
+      color: COLORS.recover,
+      type: 'solid',
+      align: 'right',
+    });
+  if (showDeadline && deadlineMs !== null)
+    marks.push({
+      name: `deadline ${deadlineMs / 1000} s`,
+      xAxis: deadlineMs / 1000,
+      color: COLORS.deadline,
+      type: 'dotted',
+      align: 'center',
+    });
 
   const healthy = samples.filter((s) => s.ok).map(point);
   const failed = samples.filter((s) => !s.ok).map(point);
@@ -101,7 +146,9 @@ export function renderTimelineChart(figures: RecoveryFigures): TimelineChart | n
   const windowArea = (label: boolean) => ({
     silent: true,
     itemStyle: { color: COLORS.window },
-    label: label ? { show: true, position: 'insideTop' as const, color: '#8f5b00', fontSize: 12, fontWeight: 'bold' as const } : { show: false },
+    label: label
+      ? { show: true, position: 'insideTop' as const, color: '#8f5b00', fontSize: 12, fontWeight: 'bold' as const }
+      : { show: false },
     data: [[{ name: windowLabel, xAxis: 0 }, { xAxis: windowEnd }]] as [{ name: string; xAxis: number }, { xAxis: number }][],
   });
 
@@ -110,18 +157,63 @@ export function renderTimelineChart(figures: RecoveryFigures): TimelineChart | n
     backgroundColor: '#ffffff',
     aria: { enabled: true, label: { description } },
     textStyle: { fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif' },
-    legend: { top: 6, left: 'center', itemGap: 36, data: ['healthy sample', 'failed sample', `availability per ${bucketMs >= 1000 ? `${bucketMs / 1000} s` : `${bucketMs} ms`}`], textStyle: { color: COLORS.text } },
+    legend: {
+      top: 6,
+      left: 'center',
+      itemGap: 36,
+      data: ['healthy sample', 'failed sample', `availability per ${bucketMs >= 1000 ? `${bucketMs / 1000} s` : `${bucketMs} ms`}`],
+      textStyle: { color: COLORS.text },
+    },
     grid: [
       { left: 76, right: 48, top: 64, height: 250 },
       { left: 76, right: 48, top: 352, height: 62 },
     ],
     xAxis: [
-      { type: 'value', gridIndex: 0, min: 0, max: xMax, axisLabel: { ...axisLabel, formatter: '{value} s' }, splitLine: { lineStyle: { color: COLORS.grid } } },
-      { type: 'value', gridIndex: 1, min: 0, max: xMax, axisLabel: { ...axisLabel, formatter: '{value} s' }, splitLine: { show: false }, name: 'seconds since t0 (the first action)', nameLocation: 'middle', nameGap: 30, nameTextStyle: { color: COLORS.text } },
+      {
+        type: 'value',
+        gridIndex: 0,
+        min: 0,
+        max: xMax,
+        axisLabel: { ...axisLabel, formatter: '{value} s' },
+        splitLine: { lineStyle: { color: COLORS.grid } },
+      },
+      {
+        type: 'value',
+        gridIndex: 1,
+        min: 0,
+        max: xMax,
+        axisLabel: { ...axisLabel, formatter: '{value} s' },
+        splitLine: { show: false },
+        name: 'seconds since t0 (the first action)',
+        nameLocation: 'middle',
+        nameGap: 30,
+        nameTextStyle: { color: COLORS.text },
+      },
     ],
     yAxis: [
-      { type: 'log', logBase: 10, gridIndex: 0, name: 'latency (ms, log scale)', nameLocation: 'middle', nameGap: 48, nameTextStyle: { color: COLORS.text }, axisLabel, splitLine: { lineStyle: { color: COLORS.grid } } },
-      { type: 'value', gridIndex: 1, min: 0, max: 100, interval: 50, name: 'available %', nameLocation: 'middle', nameGap: 48, nameTextStyle: { color: COLORS.text }, axisLabel },
+      {
+        type: 'log',
+        logBase: 10,
+        gridIndex: 0,
+        name: 'latency (ms, log scale)',
+        nameLocation: 'middle',
+        nameGap: 48,
+        nameTextStyle: { color: COLORS.text },
+        axisLabel,
+        splitLine: { lineStyle: { color: COLORS.grid } },
+      },
+      {
+        type: 'value',
+        gridIndex: 1,
+        min: 0,
+        max: 100,
+        interval: 50,
+        name: 'available %',
+        nameLocation: 'middle',
+        nameGap: 48,
+        nameTextStyle: { color: COLORS.text },
+        axisLabel,
+      },
     ],
     series: [
       scatter('healthy sample', healthy, COLORS.healthy, 5, 'circle'),
@@ -150,10 +242,23 @@ export function renderTimelineChart(figures: RecoveryFigures): TimelineChart | n
         markLine: {
           silent: true,
           symbol: 'none',
-          data: marks.map((m) => ({ name: m.name, xAxis: m.xAxis, lineStyle: { color: m.color, type: m.type, width: 1.5 }, label: { formatter: '{b}', position: 'end', align: m.align, color: m.color, fontSize: 12 } })),
+          data: marks.map((m) => ({
+            name: m.name,
+            xAxis: m.xAxis,
+            lineStyle: { color: m.color, type: m.type, width: 1.5 },
+            label: { formatter: '{b}', position: 'end', align: m.align, color: m.color, fontSize: 12 },
+          })),
         },
       },
-      { type: 'line', name: `${FAULT_WINDOW_LABEL} (below)`, data: [], xAxisIndex: 1, yAxisIndex: 1, silent: true, markArea: windowArea(false) },
+      {
+        type: 'line',
+        name: `${FAULT_WINDOW_LABEL} (below)`,
+        data: [],
+        xAxisIndex: 1,
+        yAxisIndex: 1,
+        silent: true,
+        markArea: windowArea(false),
+      },
     ],
   };
 

@@ -52,7 +52,7 @@ function chooseStack(doc: JsonObject, file: string, stack: string | undefined): 
   const names = Object.keys(doc);
   const pick = (name: string): { name: string; outputs: JsonObject } => {
     const outputs = doc[name];
-    if (!isJsonObject(outputs)) throw new InvalidOutputsError(file, formatPath([name]), 'expected the stack\'s outputs as an object');
+    if (!isJsonObject(outputs)) throw new InvalidOutputsError(file, formatPath([name]), "expected the stack's outputs as an object");
     return { name, outputs };
   };
   if (stack !== undefined) {
@@ -66,7 +66,12 @@ function chooseStack(doc: JsonObject, file: string, stack: string | undefined): 
   throw new InvalidOutputsError(file, '', `holds outputs of ${names.length} stacks (${names.join(', ')}); choose one with --stack <name>`);
 }
 
-function validate(plain: JsonObject, file: string, pathPrefix: readonly PropertyKey[], inner: (path: readonly PropertyKey[]) => readonly PropertyKey[]): PlatformOutputs {
+function validate(
+  plain: JsonObject,
+  file: string,
+  pathPrefix: readonly PropertyKey[],
+  inner: (path: readonly PropertyKey[]) => readonly PropertyKey[],
+): PlatformOutputs {
   const result = platformOutputsSchema.safeParse(plain);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
@@ -85,7 +90,11 @@ export function parseOutputs(text: string, file: string, stack?: string): Loaded
     throw new InvalidOutputsError(file, '', `is not valid JSON (or YAML): ${reason}`);
   }
   if (!isJsonValue(raw) || !isJsonObject(raw)) {
-    throw new InvalidOutputsError(file, '', 'expected a JSON object of stack outputs (cdktf --outputs-file, terraform output -json, or the outputs object itself)');
+    throw new InvalidOutputsError(
+      file,
+      '',
+      'expected a JSON object of stack outputs (cdktf --outputs-file, terraform output -json, or the outputs object itself)',
+    );
   }
   const format = detectFormat(raw);
   switch (format) {
@@ -93,7 +102,12 @@ export function parseOutputs(text: string, file: string, stack?: string): Loaded
       return { file, format, stack: null, outputs: validate(raw, file, [], (p) => p) };
     case 'terraform':
       // Point at the place in the file as written: `services.value.api.port`.
-      return { file, format, stack: null, outputs: validate(unwrapTerraform(raw), file, [], (p) => (p.length === 0 ? p : [p[0] ?? '', 'value', ...p.slice(1)])) };
+      return {
+        file,
+        format,
+        stack: null,
+        outputs: validate(unwrapTerraform(raw), file, [], (p) => (p.length === 0 ? p : [p[0] ?? '', 'value', ...p.slice(1)])),
+      };
     case 'cdktf': {
       const chosen = chooseStack(raw, file, stack);
       const outputs = isTerraformOutputMap(chosen.outputs) ? unwrapTerraform(chosen.outputs) : chosen.outputs;

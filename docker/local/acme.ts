@@ -57,18 +57,27 @@ const given = (value: string | undefined): string | undefined => (value === unde
  * The ACME settings, undefined without `REHEARSAL_DOMAIN`; the problems found otherwise, each a
  * message naming the variable (the caller turns them into one prerequisite error).
  */
-export function acmeSettings(env: AcmeEnvironment, httpsPort: number, cwd: string): { readonly acme: AcmeSettings | undefined; readonly problems: readonly string[] } {
+export function acmeSettings(
+  env: AcmeEnvironment,
+  httpsPort: number,
+  cwd: string,
+): { readonly acme: AcmeSettings | undefined; readonly problems: readonly string[] } {
   const domain = given(env.REHEARSAL_DOMAIN);
   const directory = given(env.REHEARSAL_ACME_DIRECTORY);
   const caFile = given(env.REHEARSAL_ACME_CA);
   if (domain === undefined) {
-    const stray = [directory === undefined ? '' : 'REHEARSAL_ACME_DIRECTORY', caFile === undefined ? '' : 'REHEARSAL_ACME_CA'].filter((v) => v !== '');
+    const stray = [directory === undefined ? '' : 'REHEARSAL_ACME_DIRECTORY', caFile === undefined ? '' : 'REHEARSAL_ACME_CA'].filter(
+      (v) => v !== '',
+    );
     return { acme: undefined, problems: stray.map((v) => `${v} is set but REHEARSAL_DOMAIN is not: set both, or neither (plain HTTP)`) };
   }
   const problems: string[] = [];
-  if (!HOST_NAME.test(domain)) problems.push(`REHEARSAL_DOMAIN must be a host name with a dot (letters, digits, '-', '.'), got "${domain}"`);
+  if (!HOST_NAME.test(domain))
+    problems.push(`REHEARSAL_DOMAIN must be a host name with a dot (letters, digits, '-', '.'), got "${domain}"`);
   if (directory === undefined) {
-    problems.push('REHEARSAL_DOMAIN needs REHEARSAL_ACME_DIRECTORY, an ACME directory on this machine (e.g. Pebble\'s https://127.0.0.1:14000/dir): the proxy listens on 127.0.0.1 only, so no public CA could validate it');
+    problems.push(
+      "REHEARSAL_DOMAIN needs REHEARSAL_ACME_DIRECTORY, an ACME directory on this machine (e.g. Pebble's https://127.0.0.1:14000/dir): the proxy listens on 127.0.0.1 only, so no public CA could validate it",
+    );
   } else {
     let url: URL | undefined;
     try {
@@ -77,11 +86,14 @@ export function acmeSettings(env: AcmeEnvironment, httpsPort: number, cwd: strin
       problems.push(`REHEARSAL_ACME_DIRECTORY must be a URL, got "${directory}"`);
     }
     if (url !== undefined && (url.protocol !== 'https:' || !LOOPBACK_HOSTS.has(url.hostname))) {
-      problems.push(`REHEARSAL_ACME_DIRECTORY must be an https URL on loopback (127.0.0.1, localhost or [::1]): the proxy listens on 127.0.0.1 only; got "${directory}"`);
+      problems.push(
+        `REHEARSAL_ACME_DIRECTORY must be an https URL on loopback (127.0.0.1, localhost or [::1]): the proxy listens on 127.0.0.1 only; got "${directory}"`,
+      );
     }
   }
   const caPath = caFile === undefined ? undefined : path.resolve(cwd, caFile);
-  if (caPath !== undefined && !existsSync(caPath)) problems.push(`REHEARSAL_ACME_CA ${caPath} does not exist (a PEM file: the ACME server's own HTTPS certificate or its CA)`);
+  if (caPath !== undefined && !existsSync(caPath))
+    problems.push(`REHEARSAL_ACME_CA ${caPath} does not exist (a PEM file: the ACME server's own HTTPS certificate or its CA)`);
   if (problems.length > 0 || directory === undefined) return { acme: undefined, problems };
   const email = given(env.REHEARSAL_ACME_EMAIL) ?? 'ops@example.org';
   return { acme: { domain, directory, email, httpsPort, caFile: caPath }, problems };
@@ -111,5 +123,7 @@ export interface ProxySite {
 }
 
 export function proxySite(proxyPort: number, acme: Pick<AcmeSettings, 'domain' | 'httpsPort'> | undefined): ProxySite {
-  return acme === undefined ? { base: `http://127.0.0.1:${proxyPort}`, servername: undefined } : { base: `https://127.0.0.1:${acme.httpsPort}`, servername: acme.domain };
+  return acme === undefined
+    ? { base: `http://127.0.0.1:${proxyPort}`, servername: undefined }
+    : { base: `https://127.0.0.1:${acme.httpsPort}`, servername: acme.domain };
 }

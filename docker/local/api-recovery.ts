@@ -44,7 +44,9 @@ export async function apiInstance(publicUrl: string): Promise<string | undefined
 
 /** The id of the one running container of a swarm service, as `docker ps` over SSH sees it. */
 export async function containerOf(ssh: string, endpoint: SshEndpoint, serviceName: string): Promise<string> {
-  const ids = (await sshRun(ssh, endpoint, ['docker', 'ps', '-q', '--filter', `label=${SERVICE_NAME_LABEL}=${serviceName}`])).split('\n').filter((l) => l !== '');
+  const ids = (await sshRun(ssh, endpoint, ['docker', 'ps', '-q', '--filter', `label=${SERVICE_NAME_LABEL}=${serviceName}`]))
+    .split('\n')
+    .filter((l) => l !== '');
   if (ids.length !== 1 || ids[0] === undefined) throw new Error(`expected one running container of ${serviceName}, found ${ids.length}`);
   return ids[0];
 }
@@ -67,7 +69,12 @@ async function sampleFrontend(publicUrl: string, done: () => boolean): Promise<{
 }
 
 /** Stops the api container over SSH and waits (at most `timeoutMs`) for a new instance through the proxy. */
-export async function measureApiRecovery(ssh: string, endpoint: SshEndpoint, outputs: PlatformOutputs, timeoutMs = 60_000): Promise<ApiRecovery> {
+export async function measureApiRecovery(
+  ssh: string,
+  endpoint: SshEndpoint,
+  outputs: PlatformOutputs,
+  timeoutMs = 60_000,
+): Promise<ApiRecovery> {
   const serviceName = outputs.services.api.serviceName;
   const stoppedContainer = await containerOf(ssh, endpoint, serviceName);
   const oldInstance = await apiInstance(outputs.publicUrl);

@@ -43,12 +43,20 @@ export function baseImagesOf(dockerfile: string): readonly string[] {
 
 /** Whether the engine has an image under `ref`. */
 export async function imageExists(engine: Engine, ref: string): Promise<boolean> {
-  const result = await runCommand('docker', ['image', 'inspect', '--format', '{{.Id}}', ref], { env: dockerEnv(engine), timeoutMs: 30_000 });
+  const result = await runCommand('docker', ['image', 'inspect', '--format', '{{.Id}}', ref], {
+    env: dockerEnv(engine),
+    timeoutMs: 30_000,
+  });
   return result.code === 0;
 }
 
 /** Makes sure every base in `bases` exists in the engine, making stand-ins for the ones it can. */
-export async function ensureBaseImages(settings: RehearsalSettings, engine: Engine, bases: readonly string[], progress: Progress): Promise<void> {
+export async function ensureBaseImages(
+  settings: RehearsalSettings,
+  engine: Engine,
+  bases: readonly string[],
+  progress: Progress,
+): Promise<void> {
   const missing: string[] = [];
   for (const base of bases) if (!(await imageExists(engine, base))) missing.push(base);
   const unknown = missing.filter((base) => !STAND_IN_TAGS.includes(base));
@@ -91,7 +99,9 @@ function removeWorkDir(dir: string): void {
 
 async function makeDebianStandIn(settings: RehearsalSettings, engine: Engine): Promise<string> {
   if (!settings.isRoot) {
-    throw new PrerequisiteError(`The engine has no ${DEBIAN} and Docker Hub is out of reach; making a stand-in with debootstrap needs root.`);
+    throw new PrerequisiteError(
+      `The engine has no ${DEBIAN} and Docker Hub is out of reach; making a stand-in with debootstrap needs root.`,
+    );
   }
   const tools = requireTools({ debootstrap: TOOLS.debootstrap, tar: TOOLS.tar }, `Making the ${DEBIAN} stand-in`);
   const work = path.join(settings.stateDir, 'stand-ins', 'debian-bookworm');
@@ -116,11 +126,20 @@ async function makeDebianStandIn(settings: RehearsalSettings, engine: Engine): P
   mkdirSync(path.join(rootfs, 'var/cache/apt/archives/partial'), { recursive: true });
   // Translations are most of what is left (~33 MB); the slim image keeps only locale.alias.
   const locales = path.join(rootfs, 'usr/share/locale');
-  for (const entry of readdirSync(locales)) if (entry !== 'locale.alias') rmSync(path.join(locales, entry), { recursive: true, force: true });
+  for (const entry of readdirSync(locales))
+    if (entry !== 'locale.alias') rmSync(path.join(locales, entry), { recursive: true, force: true });
   await run(tools.tar, ['--numeric-owner', '-C', rootfs, '-cf', tarball, '.'], { logFile });
   await run(
     'docker',
-    ['import', '--change', 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', '--change', 'CMD ["bash"]', tarball, DEBIAN],
+    [
+      'import',
+      '--change',
+      'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      '--change',
+      'CMD ["bash"]',
+      tarball,
+      DEBIAN,
+    ],
     { env: dockerEnv(engine), logFile },
   );
   removeWorkDir(work);

@@ -34,7 +34,10 @@ export function describeCommand(command: string, args: readonly string[]): strin
 
 /** The last lines of a command's output, for an error message. */
 export function outputTail(result: Pick<CommandResult, 'stdout' | 'stderr'>, lines = TAIL_LINES): string {
-  const text = [result.stdout, result.stderr].filter((s) => s.trim().length > 0).join('\n').trimEnd();
+  const text = [result.stdout, result.stderr]
+    .filter((s) => s.trim().length > 0)
+    .join('\n')
+    .trimEnd();
   return text.split('\n').slice(-lines).join('\n');
 }
 

@@ -62,8 +62,11 @@ export async function down(settings: RehearsalSettings, options: DownOptions, pr
         for (const ref of SERVICE_NAMES.map((s) => `${imageRepository(s)}:local`)) {
           if ((await runCommand('docker', ['image', 'rm', ref], { env: dockerEnv(engine) })).code === 0) removed.push(ref);
         }
-        if ((await runCommand('docker', ['volume', 'rm', CERTIFICATE_VOLUME], { env: dockerEnv(engine) })).code === 0) removed.push(`volume ${CERTIFICATE_VOLUME}`);
-        step.detail(`removed ${removed.length > 0 ? removed.join(', ') : 'nothing (none there)'}; base images kept: they may be real images on this engine`);
+        if ((await runCommand('docker', ['volume', 'rm', CERTIFICATE_VOLUME], { env: dockerEnv(engine) })).code === 0)
+          removed.push(`volume ${CERTIFICATE_VOLUME}`);
+        step.detail(
+          `removed ${removed.length > 0 ? removed.join(', ') : 'nothing (none there)'}; base images kept: they may be real images on this engine`,
+        );
       });
     }
   } else {
@@ -82,7 +85,8 @@ export async function down(settings: RehearsalSettings, options: DownOptions, pr
     await progress.step('purge caches', async (step) => {
       for (const dir of [settings.stateDir, settings.rehearsalDir]) {
         const mounts = mountsUnder(dir);
-        if (mounts.length > 0) throw new StepFailedError(`${dir} still has mounts (${mounts.join(', ')}): unmount them, then run down --purge again`);
+        if (mounts.length > 0)
+          throw new StepFailedError(`${dir} still has mounts (${mounts.join(', ')}): unmount them, then run down --purge again`);
       }
       const removed = [settings.stateDir, settings.rehearsalDir].filter((dir) => existsSync(dir));
       for (const dir of removed) rmSync(dir, { recursive: true, force: true });

@@ -28,7 +28,10 @@ const START_TIMEOUT_MS = 60_000;
 
 /** The engine's server version when one answers at `host`, else undefined. */
 export async function engineVersion(host: string): Promise<string | undefined> {
-  const result = await runCommand('docker', ['version', '--format', '{{.Server.Version}}'], { env: { DOCKER_HOST: host }, timeoutMs: 15_000 });
+  const result = await runCommand('docker', ['version', '--format', '{{.Server.Version}}'], {
+    env: { DOCKER_HOST: host },
+    timeoutMs: 15_000,
+  });
   return result.code === 0 && result.stdout.trim() !== '' ? result.stdout.trim() : undefined;
 }
 
@@ -65,7 +68,9 @@ export async function ensureEngine(settings: RehearsalSettings): Promise<Engine 
   if (settings.dockerHostFromEnv !== undefined) {
     const version = await engineVersion(settings.dockerHostFromEnv);
     if (version === undefined) {
-      throw new PrerequisiteError(`DOCKER_HOST=${settings.dockerHostFromEnv} does not answer (\`docker version\` fails). Start that engine or unset DOCKER_HOST.`);
+      throw new PrerequisiteError(
+        `DOCKER_HOST=${settings.dockerHostFromEnv} does not answer (\`docker version\` fails). Start that engine or unset DOCKER_HOST.`,
+      );
     }
     // DOCKER_HOST may well name our own engine (copied from .rehearsal/env).
     const own = settings.dockerHostFromEnv === ownHost && ownEnginePid(settings) !== undefined;
@@ -99,13 +104,19 @@ async function startOwnEngine(settings: RehearsalSettings, dockerd: string): Pro
   const child = spawn(
     dockerd,
     [
-      '--config-file', configFile,
+      '--config-file',
+      configFile,
       // overlay2 works on this kernel; vfs works too but is ~2x slower and copies every layer.
-      '--storage-driver', 'overlay2',
-      '--data-root', files.dataRoot,
-      '--exec-root', files.execRoot,
-      '--host', ownEngineHost(settings),
-      '--pidfile', files.pidFile,
+      '--storage-driver',
+      'overlay2',
+      '--data-root',
+      files.dataRoot,
+      '--exec-root',
+      files.execRoot,
+      '--host',
+      ownEngineHost(settings),
+      '--pidfile',
+      files.pidFile,
     ],
     {
       detached: true,

@@ -40,7 +40,9 @@ export interface RunExperimentOptions {
   readonly onChild?: (child: ChildProcess | undefined) => void;
 }
 
-function figures(journalFile: string): Pick<ExperimentResult, 'status' | 'timeToDetectMs' | 'timeToRecoverMs' | 'availability' | 'sampled' | 'hasJournal'> {
+function figures(
+  journalFile: string,
+): Pick<ExperimentResult, 'status' | 'timeToDetectMs' | 'timeToRecoverMs' | 'availability' | 'sampled' | 'hasJournal'> {
   const none = { timeToDetectMs: null, timeToRecoverMs: null, availability: null, sampled: null, hasJournal: false };
   let raw: unknown;
   try {
@@ -90,7 +92,14 @@ export function runExperiment(experiment: string, options: RunExperimentOptions)
       const ended = signal === null ? `exited ${code}` : `ended by ${signal} before it started`;
       const verdict = stdout.trim() || stderr.trim().split('\n').pop() || ended;
       const found = figures(options.journal);
-      resolve({ experiment, journal: options.journal, code, verdict, ...found, status: found.hasJournal || signal === null ? found.status : `not run (${signal})` });
+      resolve({
+        experiment,
+        journal: options.journal,
+        code,
+        verdict,
+        ...found,
+        status: found.hasJournal || signal === null ? found.status : `not run (${signal})`,
+      });
     });
   });
 }
@@ -99,11 +108,19 @@ export function runExperiment(experiment: string, options: RunExperimentOptions)
  * Renders the journals into one report with the chaos CLI (`report <journals> --out <file>`, plus
  * `--format html` for HTML); resolves its exit code and output.
  */
-export function renderReport(repoRoot: string, journals: readonly string[], format: 'markdown' | 'html', out: string): Promise<{ readonly code: number | null; readonly output: string }> {
+export function renderReport(
+  repoRoot: string,
+  journals: readonly string[],
+  format: 'markdown' | 'html',
+  out: string,
+): Promise<{ readonly code: number | null; readonly output: string }> {
   const cli = path.join(repoRoot, 'chaos', 'bin.ts');
   const formatArgs = format === 'html' ? ['--format', 'html'] : [];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', cli, 'report', ...journals, ...formatArgs, '--out', out], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, 'report', ...journals, ...formatArgs, '--out', out], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));

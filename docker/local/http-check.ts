@@ -61,7 +61,9 @@ export function answers(url: string, accept: (body: string) => boolean = () => t
     try {
       const answer = await httpGet(url, 2000, servername);
       if (answer.status < 200 || answer.status > 299) return { state: 'waiting', reason: `${url} answered ${answer.status}` };
-      return accept(answer.body) ? { state: 'done' } : { state: 'waiting', reason: `${url} answered an unexpected body: ${answer.body.slice(0, 120)}` };
+      return accept(answer.body)
+        ? { state: 'done' }
+        : { state: 'waiting', reason: `${url} answered an unexpected body: ${answer.body.slice(0, 120)}` };
     } catch (error) {
       return { state: 'waiting', reason: `${url}: ${error instanceof Error ? error.message : String(error)}` };
     }

@@ -50,7 +50,13 @@ export async function sourceVersion(repoRoot: string): Promise<string> {
  * `--network host` lets apt-get inside the build reach the Debian mirror without the bridge
  * network; no `--pull` (it would ask Docker Hub for the bases).
  */
-async function buildImage(settings: RehearsalSettings, engine: Engine, service: ServiceName, dockerfile: string, version: string): Promise<BuiltImage> {
+async function buildImage(
+  settings: RehearsalSettings,
+  engine: Engine,
+  service: ServiceName,
+  dockerfile: string,
+  version: string,
+): Promise<BuiltImage> {
   const ref = `${imageRepository(service)}:local`;
   const logs = rehearsalFiles(settings).logs;
   mkdirSync(logs, { recursive: true });
@@ -63,7 +69,9 @@ async function buildImage(settings: RehearsalSettings, engine: Engine, service: 
     logFile,
     timeoutMs: 900_000,
   });
-  const [id = '', size = ''] = (await run('docker', ['image', 'inspect', '--format', '{{.Id}} {{.Size}}', ref], { env: dockerEnv(engine) })).split(' ');
+  const [id = '', size = ''] = (
+    await run('docker', ['image', 'inspect', '--format', '{{.Id}} {{.Size}}', ref], { env: dockerEnv(engine) })
+  ).split(' ');
   return { ref, id, sizeBytes: Number(size) };
 }
 

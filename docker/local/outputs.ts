@@ -58,7 +58,9 @@ export function localOutputs(inputs: LocalOutputsInputs): PlatformOutputs {
 export function writeOutputs(settings: RehearsalSettings, outputs: PlatformOutputs): string {
   const checked = platformOutputsSchema.safeParse(outputs);
   if (!checked.success) {
-    throw new StepFailedError(`the rehearsal's outputs break the PlatformOutputs contract: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new StepFailedError(
+      `the rehearsal's outputs break the PlatformOutputs contract: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   const file = rehearsalFiles(settings).outputs;
   mkdirSync(settings.rehearsalDir, { recursive: true });

@@ -39,7 +39,8 @@ main(process.argv.slice(2)).then(
     if (!(error instanceof RehearsalError)) throw error;
     process.stderr.write(`\nrehearsal: ${error.message}\n`);
     // A failed up leaves what it started running, to be looked at; say how to stop it.
-    if (process.argv[2] === 'up' && !(error instanceof PrerequisiteError)) process.stderr.write('(`rehearsal down` stops whatever up started)\n');
+    if (process.argv[2] === 'up' && !(error instanceof PrerequisiteError))
+      process.stderr.write('(`rehearsal down` stops whatever up started)\n');
     process.exitCode = error instanceof PrerequisiteError ? 2 : 1;
   },
 );

@@ -45,7 +45,8 @@ async function answersWith(url: string, accept: (body: string) => boolean): Prom
 }
 
 const page = (publicUrl: string): Promise<boolean> => answersWith(`${publicUrl}/`, (body) => /<html/i.test(body));
-const status = (publicUrl: string): Promise<boolean> => answersWith(`${publicUrl}/api/status`, (body) => /"service"\s*:\s*"api"/.test(body));
+const status = (publicUrl: string): Promise<boolean> =>
+  answersWith(`${publicUrl}/api/status`, (body) => /"service"\s*:\s*"api"/.test(body));
 
 /** Samples `probe` every 50 ms until `done()`. */
 async function sample(probe: () => Promise<boolean>, done: () => boolean): Promise<Tally> {
@@ -79,14 +80,30 @@ function recoveredCheck(service: ServiceName, publicUrl: string, oldApiInstance:
 }
 
 /** Stops the service's container over SSH and waits (at most `timeoutMs`) until it is healthy again through the proxy. */
-export async function measureServiceRecovery(ssh: string, endpoint: SshEndpoint, outputs: PlatformOutputs, service: ServiceName, timeoutMs = 60_000): Promise<ServiceRecovery> {
+export async function measureServiceRecovery(
+  ssh: string,
+  endpoint: SshEndpoint,
+  outputs: PlatformOutputs,
+  service: ServiceName,
+  timeoutMs = 60_000,
+): Promise<ServiceRecovery> {
   const serviceName = outputs.services[service].serviceName;
   const stoppedContainer = await containerOf(ssh, endpoint, serviceName);
   const oldApiInstance = service === 'api' ? await apiInstance(outputs.publicUrl) : undefined;
-  if (!(await page(outputs.publicUrl)) || !(await status(outputs.publicUrl))) throw new Error('the site does not answer through the proxy before the fault');
+  if (!(await page(outputs.publicUrl)) || !(await status(outputs.publicUrl)))
+    throw new Error('the site does not answer through the proxy before the fault');
   const recovered = recoveredCheck(service, outputs.publicUrl, oldApiInstance);
   let done = false;
-  const samplers = Promise.all([sample(() => page(outputs.publicUrl), () => done), sample(() => status(outputs.publicUrl), () => done)]);
+  const samplers = Promise.all([
+    sample(
+      () => page(outputs.publicUrl),
+      () => done,
+    ),
+    sample(
+      () => status(outputs.publicUrl),
+      () => done,
+    ),
+  ]);
   const started = Date.now();
   try {
     await sshRun(ssh, endpoint, ['docker', 'stop', stoppedContainer]);

@@ -61,13 +61,15 @@ const port = (name: string, fallback: number) =>
       return n;
     });
 
-const environmentSchema = z.object({
-  REHEARSAL_STATE_DIR: z.string().optional(),
-  REHEARSAL_PROXY_PORT: port('REHEARSAL_PROXY_PORT', 80),
-  REHEARSAL_SSH_PORT: port('REHEARSAL_SSH_PORT', 2222),
-  REHEARSAL_HTTPS_PORT: port('REHEARSAL_HTTPS_PORT', 443),
-  DOCKER_HOST: z.string().optional(),
-}).extend(acmeEnvironmentSchema.shape);
+const environmentSchema = z
+  .object({
+    REHEARSAL_STATE_DIR: z.string().optional(),
+    REHEARSAL_PROXY_PORT: port('REHEARSAL_PROXY_PORT', 80),
+    REHEARSAL_SSH_PORT: port('REHEARSAL_SSH_PORT', 2222),
+    REHEARSAL_HTTPS_PORT: port('REHEARSAL_HTTPS_PORT', 443),
+    DOCKER_HOST: z.string().optional(),
+  })
+  .extend(acmeEnvironmentSchema.shape);
 
 /** A unix socket path must fit in sockaddr_un (108 bytes with the terminating NUL). */
 const MAX_SOCKET_PATH = 107;
@@ -83,7 +85,9 @@ export function loadSettings(repoRoot: string, env: NodeJS.ProcessEnv = process.
   if (problems.length > 0) throw new PrerequisiteError(problems.join('; '));
   const isRoot = process.getuid?.() === 0;
   const defaultState = isRoot ? '/var/lib/platform-rehearsal' : path.join(homedir(), '.cache', 'platform-rehearsal');
-  const stateDir = path.resolve(values.REHEARSAL_STATE_DIR !== undefined && values.REHEARSAL_STATE_DIR !== '' ? values.REHEARSAL_STATE_DIR : defaultState);
+  const stateDir = path.resolve(
+    values.REHEARSAL_STATE_DIR !== undefined && values.REHEARSAL_STATE_DIR !== '' ? values.REHEARSAL_STATE_DIR : defaultState,
+  );
   const settings: RehearsalSettings = {
     repoRoot,
     dockerDir: path.join(repoRoot, 'docker'),

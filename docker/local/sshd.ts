@@ -31,15 +31,24 @@ const HOST = '127.0.0.1';
 /** The ssh arguments that reach the endpoint with host key checking on and no user config read. */
 export function sshArgs(endpoint: SshEndpoint): readonly string[] {
   return [
-    '-F', 'none',
-    '-i', endpoint.privateKey,
-    '-o', 'IdentitiesOnly=yes',
-    '-o', 'BatchMode=yes',
-    '-o', 'StrictHostKeyChecking=yes',
-    '-o', `UserKnownHostsFile=${endpoint.knownHosts}`,
-    '-o', 'GlobalKnownHostsFile=/dev/null',
-    '-o', 'ConnectTimeout=5',
-    '-p', String(endpoint.port),
+    '-F',
+    'none',
+    '-i',
+    endpoint.privateKey,
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    `UserKnownHostsFile=${endpoint.knownHosts}`,
+    '-o',
+    'GlobalKnownHostsFile=/dev/null',
+    '-o',
+    'ConnectTimeout=5',
+    '-p',
+    String(endpoint.port),
     `${endpoint.user}@${endpoint.host}`,
   ];
 }
@@ -175,4 +184,3 @@ export async function stopSshd(settings: RehearsalSettings): Promise<'stopped' |
 export function sshRun(ssh: string, endpoint: SshEndpoint, command: readonly string[]): Promise<string> {
   return run(ssh, [...sshArgs(endpoint), ...command], { timeoutMs: 30_000 });
 }
-

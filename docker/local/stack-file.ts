@@ -138,7 +138,10 @@ function proxyVolumes(acme: StackAcme | undefined): readonly string[] {
 /** The digest {@link SPEC_LABEL} carries: of the entry as written, without the label itself. */
 export function specDigest(entry: StackService): string {
   const { [SPEC_LABEL]: _ignored, ...labels } = entry.labels;
-  return createHash('sha256').update(JSON.stringify({ ...entry, labels })).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify({ ...entry, labels }))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 function withSpecLabel(entry: StackService): StackService {

@@ -60,13 +60,17 @@ function parseArgs(argv: readonly string[]): Options | undefined {
 
 /** `journals/rehearsal-<UTC time>`: one directory per `npm start`, so the report covers exactly this run. */
 function journalDir(): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return path.join(REPO_ROOT, 'journals', `rehearsal-${stamp}`);
 }
 
 async function start(options: Options, progress: Progress): Promise<number> {
   const ignored = ACME_VARIABLES.filter((name) => (process.env[name] ?? '') !== '');
-  if (ignored.length > 0) progress.note(`ignoring ${ignored.join(', ')}: npm start runs the proxy in plain HTTP (the experiments probe http://)`);
+  if (ignored.length > 0)
+    progress.note(`ignoring ${ignored.join(', ')}: npm start runs the proxy in plain HTTP (the experiments probe http://)`);
   const settings = loadSettings(REPO_ROOT, { ...process.env, ...Object.fromEntries(ACME_VARIABLES.map((name) => [name, ''])) });
   await up(settings, progress);
 
@@ -115,11 +119,21 @@ async function start(options: Options, progress: Progress): Promise<number> {
   process.stdout.write(`\n${resultsTable(results, REPO_ROOT)}\n\n`);
   const written = results.filter((r) => r.hasJournal).map((r) => r.journal);
   if (written.length > 0) {
-    for (const [format, out] of [['markdown', 'reports/rehearsal.md'], ['html', 'reports/rehearsal.html']] as const) {
+    for (const [format, out] of [
+      ['markdown', 'reports/rehearsal.md'],
+      ['html', 'reports/rehearsal.html'],
+    ] as const) {
       mkdirSync(path.join(REPO_ROOT, 'reports'), { recursive: true });
       const report = await progress.step(`report ${out}`, async (step) => {
-        const r = await renderReport(REPO_ROOT, written.map((j) => path.relative(REPO_ROOT, j)), format, path.join(REPO_ROOT, out));
-        step.detail(r.code === 0 ? `${written.length} journals` : `not written (chaos report exited ${r.code}: ${r.output.split('\n').pop() ?? ''})`);
+        const r = await renderReport(
+          REPO_ROOT,
+          written.map((j) => path.relative(REPO_ROOT, j)),
+          format,
+          path.join(REPO_ROOT, out),
+        );
+        step.detail(
+          r.code === 0 ? `${written.length} journals` : `not written (chaos report exited ${r.code}: ${r.output.split('\n').pop() ?? ''})`,
+        );
         return r;
       });
       if (report.code !== 0 && format === 'markdown') return 1;
@@ -129,10 +143,14 @@ async function start(options: Options, progress: Progress): Promise<number> {
   if (options.down) {
     await down(settings, { purge: false }, progress);
   } else {
-    progress.note(`the rehearsal is still up (${outputs.publicUrl}/): run more with \`npm run chaos -- run chaos/experiments/<x>.yaml --yes\`; \`npm run rehearsal:down\` stops it`);
+    progress.note(
+      `the rehearsal is still up (${outputs.publicUrl}/): run more with \`npm run chaos -- run chaos/experiments/<x>.yaml --yes\`; \`npm run rehearsal:down\` stops it`,
+    );
   }
   const completed = results.filter((r) => r.code === 0 && r.status === 'completed').length;
-  progress.note(`${completed} of ${LOCAL_EXPERIMENTS.length} experiments completed${interrupted === undefined ? '' : ` (interrupted by ${interrupted})`}; journals in ${path.relative(REPO_ROOT, journals)}/`);
+  progress.note(
+    `${completed} of ${LOCAL_EXPERIMENTS.length} experiments completed${interrupted === undefined ? '' : ` (interrupted by ${interrupted})`}; journals in ${path.relative(REPO_ROOT, journals)}/`,
+  );
   return completed === LOCAL_EXPERIMENTS.length ? 0 : 1;
 }
 

@@ -13,9 +13,13 @@ import { SERVICE_NAME_LABEL, STACK_LABEL, swarmServiceName } from './swarm';
  */
 
 async function look(dockerHost: string, publicUrl: string): Promise<CheckResult> {
-  const out = await run('docker', ['ps', '--filter', `label=${STACK_LABEL}=${STACK_NAME}`, '--format', `{{.Label "${SERVICE_NAME_LABEL}"}}\t{{.Status}}`], {
-    env: { DOCKER_HOST: dockerHost },
-  });
+  const out = await run(
+    'docker',
+    ['ps', '--filter', `label=${STACK_LABEL}=${STACK_NAME}`, '--format', `{{.Label "${SERVICE_NAME_LABEL}"}}\t{{.Status}}`],
+    {
+      env: { DOCKER_HOST: dockerHost },
+    },
+  );
   const containers = out
     .split('\n')
     .filter((line) => line !== '')
@@ -37,5 +41,6 @@ async function look(dockerHost: string, publicUrl: string): Promise<CheckResult>
 /** Waits for the steady state; throws with what is still missing after `timeoutMs`. */
 export async function waitForSteadyState(dockerHost: string, publicUrl: string, timeoutMs = 60_000): Promise<void> {
   const result = await waitUntil(() => look(dockerHost, publicUrl), timeoutMs);
-  if (result.state !== 'done') throw new StepFailedError(`the rehearsal is not in its steady state after ${timeoutMs / 1000} s: ${result.reason}`);
+  if (result.state !== 'done')
+    throw new StepFailedError(`the rehearsal is not in its steady state after ${timeoutMs / 1000} s: ${result.reason}`);
 }

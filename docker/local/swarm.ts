@@ -28,7 +28,11 @@ export interface Swarm {
 }
 
 async function swarmInfo(engine: Engine): Promise<{ state: string; clusterId: string; nodeId: string }> {
-  const out = await run('docker', ['info', '--format', '{{.Swarm.LocalNodeState}} {{with .Swarm.Cluster}}{{.ID}}{{end}} {{.Swarm.NodeID}}'], { env: dockerEnv(engine) });
+  const out = await run(
+    'docker',
+    ['info', '--format', '{{.Swarm.LocalNodeState}} {{with .Swarm.Cluster}}{{.ID}}{{end}} {{.Swarm.NodeID}}'],
+    { env: dockerEnv(engine) },
+  );
   const [state = '', clusterId = '', nodeId = ''] = out.split(' ');
   return { state, clusterId, nodeId };
 }
@@ -53,7 +57,9 @@ export async function ensureSwarm(engine: Engine): Promise<Swarm> {
 
 /** Whether the stack has a service already (then its ports are ours, not someone else's). */
 export async function stackServices(engine: Engine): Promise<readonly string[]> {
-  const result = await runCommand('docker', ['service', 'ls', '--filter', `label=${STACK_LABEL}=${STACK_NAME}`, '--format', '{{.Name}}'], { env: dockerEnv(engine) });
+  const result = await runCommand('docker', ['service', 'ls', '--filter', `label=${STACK_LABEL}=${STACK_NAME}`, '--format', '{{.Name}}'], {
+    env: dockerEnv(engine),
+  });
   return result.code === 0 ? result.stdout.split('\n').filter((line) => line !== '') : [];
 }
 
@@ -63,7 +69,9 @@ export async function deployStack(settings: RehearsalSettings, engine: Engine, s
   mkdirSync(settings.rehearsalDir, { recursive: true });
   writeFileSync(files.stack, `${JSON.stringify(stack, null, 2)}\n`);
   // `never`: the images are local only; resolving them would ask Docker Hub.
-  await run('docker', ['stack', 'deploy', '--compose-file', files.stack, '--resolve-image', 'never', '--prune', STACK_NAME], { env: dockerEnv(engine) });
+  await run('docker', ['stack', 'deploy', '--compose-file', files.stack, '--resolve-image', 'never', '--prune', STACK_NAME], {
+    env: dockerEnv(engine),
+  });
 }
 
 /** One container of the stack, as `docker ps -a` shows it. */
@@ -78,7 +86,9 @@ interface StackContainer {
 async function stackContainers(engine: Engine): Promise<readonly StackContainer[]> {
   const labels = [SERVICE_NAME_LABEL, SPEC_LABEL, 'com.docker.swarm.task.id'].map((l) => `{{.Label "${l}"}}`);
   const format = [...labels, '{{.State}}', '{{.Status}}'].join('\t');
-  const out = await run('docker', ['ps', '-a', '--filter', `label=${STACK_LABEL}=${STACK_NAME}`, '--format', format], { env: dockerEnv(engine) });
+  const out = await run('docker', ['ps', '-a', '--filter', `label=${STACK_LABEL}=${STACK_NAME}`, '--format', format], {
+    env: dockerEnv(engine),
+  });
   return out
     .split('\n')
     .filter((line) => line !== '')
@@ -122,8 +132,13 @@ class Convergence {
 
 /** What swarm says about a service's tasks, for a message when it never became healthy. */
 async function diagnose(engine: Engine, service: string): Promise<string> {
-  const tasks = await runCommand('docker', ['service', 'ps', '--no-trunc', '--format', '{{.Name}} {{.CurrentState}} {{.Error}}', service], { env: dockerEnv(engine) });
-  const logs = await runCommand('docker', ['service', 'logs', '--raw', '--tail', '15', service], { env: dockerEnv(engine), timeoutMs: 15_000 });
+  const tasks = await runCommand('docker', ['service', 'ps', '--no-trunc', '--format', '{{.Name}} {{.CurrentState}} {{.Error}}', service], {
+    env: dockerEnv(engine),
+  });
+  const logs = await runCommand('docker', ['service', 'logs', '--raw', '--tail', '15', service], {
+    env: dockerEnv(engine),
+    timeoutMs: 15_000,
+  });
   return `${service} tasks:\n${tasks.stdout.trim()}\n${service} log (last lines):\n${(logs.stdout + logs.stderr).trim()}`;
 }
 
@@ -166,7 +181,8 @@ export async function removeStack(engine: Engine, timeoutMs: number): Promise<nu
   for (;;) {
     const left = await run('docker', ['ps', '-aq', '--filter', `label=${STACK_LABEL}=${STACK_NAME}`], { env });
     if (left === '') return before.length;
-    if (Date.now() > deadline) throw new StepFailedError(`containers of the stack still exist after ${timeoutMs / 1000}s: ${left.split('\n').join(' ')}`);
+    if (Date.now() > deadline)
+      throw new StepFailedError(`containers of the stack still exist after ${timeoutMs / 1000}s: ${left.split('\n').join(' ')}`);
     await sleep(POLL_MS * 2);
   }
 }

@@ -58,8 +58,7 @@ export function requireTools<K extends string>(tools: Readonly<Record<K, Tool>>,
   }
   if (missing.length > 0) {
     throw new PrerequisiteError(
-      `${purpose} needs ${missing.map((t) => t.command).join(', ')}, not installed here.\n` +
-        `Install with: ${aptInstallLine(missing)}`,
+      `${purpose} needs ${missing.map((t) => t.command).join(', ')}, not installed here.\n` + `Install with: ${aptInstallLine(missing)}`,
     );
   }
   return found as Record<K, string>;

@@ -20,7 +20,10 @@ const CONVERGE_TIMEOUT_MS = 180_000;
 
 /** The ports the stack listens on, each with the service that owns it. */
 function stackPorts(settings: RehearsalSettings): readonly (readonly [ServiceName, number])[] {
-  const ports = SERVICE_NAMES.map((service): readonly [ServiceName, number] => [service, service === 'proxy' ? settings.proxyPort : SERVICES[service].port]);
+  const ports = SERVICE_NAMES.map((service): readonly [ServiceName, number] => [
+    service,
+    service === 'proxy' ? settings.proxyPort : SERVICES[service].port,
+  ]);
   return settings.acme === undefined ? ports : [...ports, ['proxy', settings.acme.httpsPort]];
 }
 
@@ -32,7 +35,9 @@ export async function up(settings: RehearsalSettings, progress: Progress = new P
   const tools = requireTools({ docker: TOOLS.docker, sshd: TOOLS.sshd, sshKeygen: TOOLS.sshKeygen, ssh: TOOLS.ssh }, 'The rehearsal');
   const engine = await progress.step('docker engine', async (step) => {
     const found = await ensureEngine(settings);
-    step.detail(`${found.started ? 'started its own dockerd' : found.own ? 'its own dockerd, running' : 'using'} ${found.version} at ${found.host}`);
+    step.detail(
+      `${found.started ? 'started its own dockerd' : found.own ? 'its own dockerd, running' : 'using'} ${found.version} at ${found.host}`,
+    );
     return found;
   });
   mkdirSync(settings.rehearsalDir, { recursive: true });
@@ -45,7 +50,9 @@ export async function up(settings: RehearsalSettings, progress: Progress = new P
   await ensureBaseImages(settings, engine, bases, progress);
   const images = await buildImages(settings, engine, dockerfiles, progress);
   if (images.api.sizeBytes > API_IMAGE_MAX_BYTES) {
-    progress.note(`WARNING: the api image is ${(images.api.sizeBytes / 1e6).toFixed(1)} MB, over the ${API_IMAGE_MAX_BYTES / 1e6} MB the images issue allows`);
+    progress.note(
+      `WARNING: the api image is ${(images.api.sizeBytes / 1e6).toFixed(1)} MB, over the ${API_IMAGE_MAX_BYTES / 1e6} MB the images issue allows`,
+    );
   }
 
   const swarm = await progress.step('swarm', async (step) => {
@@ -55,7 +62,10 @@ export async function up(settings: RehearsalSettings, progress: Progress = new P
   });
 
   const acme = stageAcme(settings.acme, files.acmeDir);
-  if (acme !== undefined) progress.note(`proxy in ACME mode: DOMAIN ${acme.domain}, directory ${acme.directory}${acme.ca === undefined ? '' : `, CA ${settings.acme?.caFile ?? ''}`}`);
+  if (acme !== undefined)
+    progress.note(
+      `proxy in ACME mode: DOMAIN ${acme.domain}, directory ${acme.directory}${acme.ca === undefined ? '' : `, CA ${settings.acme?.caFile ?? ''}`}`,
+    );
   const stack = stackFile({ images, proxyPort: settings.proxyPort, acme });
   const site = proxySite(settings.proxyPort, settings.acme);
   await progress.step(`stack ${STACK_NAME}`, async (step) => {
@@ -64,7 +74,12 @@ export async function up(settings: RehearsalSettings, progress: Progress = new P
     if ((await stackServices(engine)).length === 0) {
       for (const [service, port] of stackPorts(settings)) {
         if (await portInUse(port)) {
-          const hint = service !== 'proxy' ? ' (fixed by the service contract in stacks/services.ts)' : port === settings.proxyPort ? ' (choose another with REHEARSAL_PROXY_PORT)' : ' (choose another with REHEARSAL_HTTPS_PORT)';
+          const hint =
+            service !== 'proxy'
+              ? ' (fixed by the service contract in stacks/services.ts)'
+              : port === settings.proxyPort
+                ? ' (choose another with REHEARSAL_PROXY_PORT)'
+                : ' (choose another with REHEARSAL_HTTPS_PORT)';
           throw new PrerequisiteError(`127.0.0.1:${port}, the ${service}'s port, is taken by another program${hint}`);
         }
       }
@@ -81,9 +96,18 @@ export async function up(settings: RehearsalSettings, progress: Progress = new P
   const ssh = await progress.step('ssh endpoint', async (step) => {
     const { endpoint, started } = await ensureSshd(settings, engine, tools);
     // The proof that matters: a remote `docker` over SSH, host key checked, sees the stack.
-    const seen = await sshRun(tools.ssh, endpoint, ['docker', 'ps', '--filter', `label=${STACK_LABEL}=${STACK_NAME}`, '--format', '{{.Names}}']);
+    const seen = await sshRun(tools.ssh, endpoint, [
+      'docker',
+      'ps',
+      '--filter',
+      `label=${STACK_LABEL}=${STACK_NAME}`,
+      '--format',
+      '{{.Names}}',
+    ]);
     const containers = seen.split('\n').filter((line) => line !== '').length;
-    step.detail(`sshd ${started ? 'started' : 'running'} on ${endpoint.host}:${endpoint.port}; \`docker ps\` over ssh sees ${containers} containers`);
+    step.detail(
+      `sshd ${started ? 'started' : 'running'} on ${endpoint.host}:${endpoint.port}; \`docker ps\` over ssh sees ${containers} containers`,
+    );
     return endpoint;
   });
 
@@ -105,5 +129,7 @@ export async function up(settings: RehearsalSettings, progress: Progress = new P
 
   const sizes = SERVICE_NAMES.map((s) => `${s} ${(images[s].sizeBytes / 1e6).toFixed(1)} MB`).join(', ');
   progress.note(`images: ${sizes}`);
-  progress.note(`rehearsal up: ${site.base}/${site.servername === undefined ? '' : ` (SNI ${site.servername})`}  ·  ssh ${sshArgs(ssh).join(' ')}  ·  DOCKER_HOST=${engine.host}`);
+  progress.note(
+    `rehearsal up: ${site.base}/${site.servername === undefined ? '' : ` (SNI ${site.servername})`}  ·  ssh ${sshArgs(ssh).join(' ')}  ·  DOCKER_HOST=${engine.host}`,
+  );
 }

@@ -32,7 +32,10 @@ export class PolicyAspect implements IAspect {
     options: PolicyOptions = {},
   ) {
     this.rules = options.rules ?? RULES;
-    this.suppressions = validateSuppressions(options.suppressions ?? [], this.rules.map((r) => r.id));
+    this.suppressions = validateSuppressions(
+      options.suppressions ?? [],
+      this.rules.map((r) => r.id),
+    );
   }
 
   /** Adds the aspect to `stack` and a validation that stops synth on an unsuppressed error finding. */

@@ -8,7 +8,10 @@ const ids = (list: readonly string[]) => (list.length > 0 ? list.join(', ') : '-
 
 /** The rule table for a terminal: id, severity, checkov, trivy, title. */
 export function renderRuleTable(rules: readonly Rule[]): string {
-  const rows = [['ID', 'SEVERITY', 'CHECKOV', 'TRIVY', 'TITLE'], ...rules.map((r) => [r.id, r.severity, ids(r.checkov), ids(r.trivy), r.title])];
+  const rows = [
+    ['ID', 'SEVERITY', 'CHECKOV', 'TRIVY', 'TITLE'],
+    ...rules.map((r) => [r.id, r.severity, ids(r.checkov), ids(r.trivy), r.title]),
+  ];
   const widths = rows[0].map((_, col) => Math.max(...rows.map((row) => row[col].length)));
   return rows.map((row) => row.map((cell, col) => (col === row.length - 1 ? cell : cell.padEnd(widths[col]))).join('  ')).join('\n');
 }
@@ -26,7 +29,9 @@ export function renderRulesMarkdown(rules: readonly Rule[], suppressions: readon
     '',
     '| Rule | Severity | checkov | trivy | What it checks |',
     '| --- | --- | --- | --- | --- |',
-    ...rules.map((r) => `| \`${r.id}\` | ${r.severity} | ${ids(r.checkov)} | ${ids(r.trivy)} | **${cell(r.title)}.** ${cell(r.description)} |`),
+    ...rules.map(
+      (r) => `| \`${r.id}\` | ${r.severity} | ${ids(r.checkov)} | ${ids(r.trivy)} | **${cell(r.title)}.** ${cell(r.description)} |`,
+    ),
     '',
     '## Suppressions of the default stack',
     '',

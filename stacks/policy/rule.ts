@@ -55,8 +55,7 @@ export function defineRule<S extends Subject>(descriptor: RuleDescriptor<S>): Ru
 
 /** Terraform elements of the given blocks and types. */
 export function elements(types: Partial<Record<TerraformBlock, readonly string[]>>): SubjectFilter<ResourceSubject> {
-  return (subject): subject is ResourceSubject =>
-    subject.kind === 'resource' && (types[subject.block] ?? []).includes(subject.type);
+  return (subject): subject is ResourceSubject => subject.kind === 'resource' && (types[subject.block] ?? []).includes(subject.type);
 }
 
 /** Managed resources of the given types. */
@@ -65,8 +64,7 @@ export function resources(...types: readonly string[]): SubjectFilter<ResourceSu
 }
 
 /** Every container spec of the stack's services. */
-export const containers: SubjectFilter<ContainerSubject> = (subject): subject is ContainerSubject =>
-  subject.kind === 'container';
+export const containers: SubjectFilter<ContainerSubject> = (subject): subject is ContainerSubject => subject.kind === 'container';
 
 /** The stack as a whole, for rules that relate elements to each other. */
 export const wholeStack: SubjectFilter<StackSubject> = (subject): subject is StackSubject => subject.kind === 'stack';

@@ -39,7 +39,10 @@ function withoutMetadata(attributes: JsonObject): JsonObject {
   return rest;
 }
 
-function elementSubject(stack: TerraformStack, element: TerraformResource | TerraformDataSource | TerraformProvider): ResourceSubject | undefined {
+function elementSubject(
+  stack: TerraformStack,
+  element: TerraformResource | TerraformDataSource | TerraformProvider,
+): ResourceSubject | undefined {
   const terraform = resolve(stack, element.toTerraform());
   const type = element.terraformResourceType;
   const path = element.node.path;

@@ -1,5 +1,9 @@
 import 'aws-sdk-client-mock-jest';
-import { AutoScalingClient, DescribeAutoScalingGroupsCommand, type DescribeAutoScalingGroupsCommandOutput } from '@aws-sdk/client-auto-scaling';
+import {
+  AutoScalingClient,
+  DescribeAutoScalingGroupsCommand,
+  type DescribeAutoScalingGroupsCommandOutput,
+} from '@aws-sdk/client-auto-scaling';
 import { EC2Client, RebootInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { DescribeContainerInstancesCommand, ECSClient, ListContainerInstancesCommand } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -14,7 +18,11 @@ import { awsOutputs, testOutputs } from './support/outputs';
 const ec2Mock = mockClient(EC2Client);
 const asgMock = mockClient(AutoScalingClient);
 const ecsMock = mockClient(ECSClient);
-const clients = { ec2: () => new EC2Client({ region: 'us-east-1' }), ecs: () => new ECSClient({ region: 'us-east-1' }), autoScaling: () => new AutoScalingClient({ region: 'us-east-1' }) };
+const clients = {
+  ec2: () => new EC2Client({ region: 'us-east-1' }),
+  ecs: () => new ECSClient({ region: 'us-east-1' }),
+  autoScaling: () => new AutoScalingClient({ region: 'us-east-1' }),
+};
 const OLD = 'i-0abc1234def567890';
 const NEW = 'i-0123456789abcdef0';
 
@@ -51,9 +59,17 @@ function group(members: Member[], name = 'platform-test-asg'): DescribeAutoScali
 }
 
 function registered(instances: [id: string, agentConnected: boolean][]): void {
-  ecsMock.on(ListContainerInstancesCommand).resolves({ containerInstanceArns: instances.map((_, i) => `${CONTAINER_INSTANCE.slice(0, -1)}${i}`) });
+  ecsMock
+    .on(ListContainerInstancesCommand)
+    .resolves({ containerInstanceArns: instances.map((_, i) => `${CONTAINER_INSTANCE.slice(0, -1)}${i}`) });
   ecsMock.on(DescribeContainerInstancesCommand).resolves({
-    containerInstances: instances.map(([ec2InstanceId, agentConnected], i) => ({ containerInstanceArn: `${CONTAINER_INSTANCE.slice(0, -1)}${i}`, ec2InstanceId, status: 'ACTIVE', agentConnected, runningTasksCount: 3 })),
+    containerInstances: instances.map(([ec2InstanceId, agentConnected], i) => ({
+      containerInstanceArn: `${CONTAINER_INSTANCE.slice(0, -1)}${i}`,
+      ec2InstanceId,
+      status: 'ACTIVE',
+      agentConnected,
+      runningTasksCount: 3,
+    })),
     failures: [],
   });
 }
@@ -67,10 +83,13 @@ beforeEach(() => {
 });
 
 describe('ec2 fault arguments and plans', () => {
-  it.each([ec2RebootInstance, ec2TerminateInstance, asgGroupHealthy])('$id takes no arguments (the instance comes from the group)', (fault) => {
-    expect(fault.bind({}).ok).toBe(true);
-    expect(fault.bind({ instanceId: OLD }).ok).toBe(false);
-  });
+  it.each([ec2RebootInstance, ec2TerminateInstance, asgGroupHealthy])(
+    '$id takes no arguments (the instance comes from the group)',
+    (fault) => {
+      expect(fault.bind({}).ok).toBe(true);
+      expect(fault.bind({ instanceId: OLD }).ok).toBe(false);
+    },
+  );
 
   it('terminating and rebooting need --yes; the probe does not', () => {
     expect([ec2RebootInstance.destructive, ec2TerminateInstance.destructive, asgGroupHealthy.destructive]).toEqual([true, true, false]);
@@ -79,24 +98,40 @@ describe('ec2 fault arguments and plans', () => {
   it('describes the plan from the outputs', () => {
     const bound = ec2TerminateInstance.bind({});
     if (!bound.ok) throw new Error('bad arguments');
-    expect(bound.bound.describe(awsOutputs())).toBe('EC2 TerminateInstances for the InService instances of platform-test-asg (looked up at run time)');
+    expect(bound.bound.describe(awsOutputs())).toBe(
+      'EC2 TerminateInstances for the InService instances of platform-test-asg (looked up at run time)',
+    );
     expect(bound.bound.targets(awsOutputs())).toEqual([{ kind: 'asg', asg: 'platform-test-asg' }]);
   });
 });
 
 describe('ec2:terminate-instance and ec2:reboot-instance', () => {
-  it('GIVEN the group\'s InService instance THEN it terminates exactly that one and records it', async () => {
+  it("GIVEN the group's InService instance THEN it terminates exactly that one and records it", async () => {
     asgMock.on(DescribeAutoScalingGroupsCommand).resolves(group([[OLD, 'InService', 'Healthy']]));
-    ec2Mock.on(TerminateInstancesCommand).resolves({ TerminatingInstances: [{ InstanceId: OLD, PreviousState: { Code: 16, Name: 'running' }, CurrentState: { Code: 32, Name: 'shutting-down' } }] });
+    ec2Mock
+      .on(TerminateInstancesCommand)
+      .resolves({
+        TerminatingInstances: [
+          { InstanceId: OLD, PreviousState: { Code: 16, Name: 'running' }, CurrentState: { Code: 32, Name: 'shutting-down' } },
+        ],
+      });
     const ctx = aws();
-    await expect(runFault(ec2TerminateInstance, {}, ctx)).resolves.toMatchObject({ asg: 'platform-test-asg', terminated: [{ instanceId: OLD, previousState: 'running', currentState: 'shutting-down' }] });
+    await expect(runFault(ec2TerminateInstance, {}, ctx)).resolves.toMatchObject({
+      asg: 'platform-test-asg',
+      terminated: [{ instanceId: OLD, previousState: 'running', currentState: 'shutting-down' }],
+    });
     expect(asgMock).toHaveReceivedCommandWith(DescribeAutoScalingGroupsCommand, { AutoScalingGroupNames: ['platform-test-asg'] });
     expect(ec2Mock).toHaveReceivedCommandWith(TerminateInstancesCommand, { InstanceIds: [OLD] });
     expect(ctx.clients.faultRecord?.().lastStopped('instance', 'ec2-instance')).toMatchObject({ id: OLD });
   });
 
   it('skips instances that are not InService, and reboots the one that is', async () => {
-    asgMock.on(DescribeAutoScalingGroupsCommand).resolves(group([[NEW, 'Pending', 'Healthy'], [OLD, 'InService', 'Healthy']]));
+    asgMock.on(DescribeAutoScalingGroupsCommand).resolves(
+      group([
+        [NEW, 'Pending', 'Healthy'],
+        [OLD, 'InService', 'Healthy'],
+      ]),
+    );
     ec2Mock.on(RebootInstancesCommand).resolves({});
     await expect(runFault(ec2RebootInstance, {}, aws())).resolves.toMatchObject({ rebooted: [OLD] });
     expect(ec2Mock).toHaveReceivedCommandWith(RebootInstancesCommand, { InstanceIds: [OLD] });
@@ -114,13 +149,20 @@ describe('ec2:terminate-instance and ec2:reboot-instance', () => {
 
   it('passes every instance through the blast-radius guard before acting', async () => {
     asgMock.on(DescribeAutoScalingGroupsCommand).resolves(group([[OLD, 'InService', 'Healthy']]));
-    const ctx = { ...aws(), guard: () => { throw new Error('guard refused'); } };
+    const ctx = {
+      ...aws(),
+      guard: () => {
+        throw new Error('guard refused');
+      },
+    };
     await expect(runFault(ec2TerminateInstance, {}, ctx)).rejects.toThrow(/guard refused/);
     expect(ec2Mock).not.toHaveReceivedCommand(TerminateInstancesCommand);
   });
 
   it('GIVEN the local target THEN it refuses without calling AWS', async () => {
-    await expect(runFault(ec2TerminateInstance, {}, contextFor(testOutputs(), clients))).rejects.toThrow(/not available on the local target/);
+    await expect(runFault(ec2TerminateInstance, {}, contextFor(testOutputs(), clients))).rejects.toThrow(
+      /not available on the local target/,
+    );
     expect(asgMock.calls()).toHaveLength(0);
   });
 });
@@ -146,15 +188,29 @@ describe('asg:group-healthy', () => {
     await runFault(ec2TerminateInstance, {}, ctx);
 
     registered([[OLD, true]]);
-    await expect(runFault(asgGroupHealthy, {}, ctx)).resolves.toMatchObject({ healthy: false, reason: `the terminated instance ${OLD} is still InService` });
+    await expect(runFault(asgGroupHealthy, {}, ctx)).resolves.toMatchObject({
+      healthy: false,
+      reason: `the terminated instance ${OLD} is still InService`,
+    });
 
-    asgMock.on(DescribeAutoScalingGroupsCommand).resolves(group([[OLD, 'Terminating', 'Unhealthy'], [NEW, 'Pending', 'Healthy']]));
+    asgMock.on(DescribeAutoScalingGroupsCommand).resolves(
+      group([
+        [OLD, 'Terminating', 'Unhealthy'],
+        [NEW, 'Pending', 'Healthy'],
+      ]),
+    );
     registered([]);
-    await expect(runFault(asgGroupHealthy, {}, ctx)).resolves.toMatchObject({ healthy: false, reason: '0 of 1 instances InService and Healthy' });
+    await expect(runFault(asgGroupHealthy, {}, ctx)).resolves.toMatchObject({
+      healthy: false,
+      reason: '0 of 1 instances InService and Healthy',
+    });
 
     asgMock.on(DescribeAutoScalingGroupsCommand).resolves(group([[NEW, 'InService', 'Healthy']]));
     registered([[NEW, false]]);
-    await expect(runFault(asgGroupHealthy, {}, ctx)).resolves.toMatchObject({ healthy: false, reason: `not yet an ACTIVE container instance of platform-test: ${NEW}` });
+    await expect(runFault(asgGroupHealthy, {}, ctx)).resolves.toMatchObject({
+      healthy: false,
+      reason: `not yet an ACTIVE container instance of platform-test: ${NEW}`,
+    });
 
     registered([[NEW, true]]);
     await expect(runFault(asgGroupHealthy, {}, ctx)).resolves.toMatchObject({ healthy: true, inService: [NEW], terminatedInstance: OLD });

@@ -62,8 +62,16 @@ describe('ecs:stop-task', () => {
     ecsMock.on(StopTaskCommand).resolves({ task: task(OLD_TASK, 'RUNNING') });
     const ctx = aws();
     const result = await runFault(ecsStopTask, { service: 'api', reason: 'game day: stop the API' }, ctx);
-    expect(ecsMock).toHaveReceivedCommandWith(ListTasksCommand, { cluster: 'platform-test', serviceName: 'platform-test-api', desiredStatus: 'RUNNING' });
-    expect(ecsMock).toHaveReceivedCommandWith(StopTaskCommand, { cluster: 'platform-test', task: OLD_TASK, reason: 'game day: stop the API' });
+    expect(ecsMock).toHaveReceivedCommandWith(ListTasksCommand, {
+      cluster: 'platform-test',
+      serviceName: 'platform-test-api',
+      desiredStatus: 'RUNNING',
+    });
+    expect(ecsMock).toHaveReceivedCommandWith(StopTaskCommand, {
+      cluster: 'platform-test',
+      task: OLD_TASK,
+      reason: 'game day: stop the API',
+    });
     expect(result).toMatchObject({ stoppedTask: OLD_TASK, reason: 'game day: stop the API', orchestrator: 'ecs' });
     expect(ctx.clients.faultRecord?.().lastStopped('api', 'ecs-task')).toMatchObject({ id: OLD_TASK });
   });
@@ -85,7 +93,9 @@ describe('ecs:stop-task', () => {
     const bound = ecsStopTask.bind({ service: 'api' });
     if (!bound.ok) throw new Error('bad arguments');
     expect(bound.bound.describe(testOutputs())).toMatch(/^local target, as swarm:stop-task/);
-    expect(bound.bound.describe(awsOutputs())).toBe('ECS StopTask of a running task of platform-test-api in platform-test, reason "chaos experiment"');
+    expect(bound.bound.describe(awsOutputs())).toBe(
+      'ECS StopTask of a running task of platform-test-api in platform-test, reason "chaos experiment"',
+    );
   });
 });
 
@@ -153,7 +163,11 @@ describe('ecs:service-stable', () => {
     ecsMock.on(DescribeServicesCommand).resolves(service({ desired: 1, running: 1, pending: 0 }));
     ecsMock.on(ListTasksCommand).resolves({ taskArns: [NEW_TASK] });
     ecsMock.on(DescribeTasksCommand).resolves({ tasks: [task(NEW_TASK, 'RUNNING')], failures: [{ arn: OLD_TASK, reason: 'MISSING' }] });
-    await expect(runFault(ecsServiceStable, { service: 'api', stoppedTask: OLD_TASK }, aws())).resolves.toMatchObject({ stable: true, stoppedTaskStatus: 'MISSING', newTask: NEW_TASK });
+    await expect(runFault(ecsServiceStable, { service: 'api', stoppedTask: OLD_TASK }, aws())).resolves.toMatchObject({
+      stable: true,
+      stoppedTaskStatus: 'MISSING',
+      newTask: NEW_TASK,
+    });
   });
 
   it('GIVEN ECS does not know the service THEN ActivityFailedError', async () => {
@@ -164,8 +178,12 @@ describe('ecs:service-stable', () => {
   });
 
   it('GIVEN the local target THEN it reports the swarm convergence as "stable"', async () => {
-    const docker = new RecordedDocker().on(['service', 'ls'], serviceLine('platform-test-api', '1/1')).on(['service', 'ps'], taskLine(TASK_B, 'Running', 'Running 3 seconds ago'));
-    await expect(runFault(ecsServiceStable, { service: 'api' }, contextFor(testOutputs(), { ...clients, docker: () => docker }))).resolves.toMatchObject({ stable: true, converged: true, orchestrator: 'swarm' });
+    const docker = new RecordedDocker()
+      .on(['service', 'ls'], serviceLine('platform-test-api', '1/1'))
+      .on(['service', 'ps'], taskLine(TASK_B, 'Running', 'Running 3 seconds ago'));
+    await expect(
+      runFault(ecsServiceStable, { service: 'api' }, contextFor(testOutputs(), { ...clients, docker: () => docker })),
+    ).resolves.toMatchObject({ stable: true, converged: true, orchestrator: 'swarm' });
     expect(ecsMock.calls()).toHaveLength(0);
   });
 });
@@ -175,7 +193,11 @@ describe('ecs:service-events', () => {
     ecsMock.on(DescribeServicesCommand).resolves(
       service({ desired: 1, running: 1, pending: 0 }, [
         { id: 'e3', createdAt: new Date('2026-05-02T10:00:40Z'), message: '(service platform-test-api) has reached a steady state.' },
-        { id: 'e2', createdAt: new Date('2026-05-02T10:00:20Z'), message: '(service platform-test-api) has started 1 tasks: (task 7c2e9a1b3d4f4e5a8b6c7d8e9f0a1b2c).' },
+        {
+          id: 'e2',
+          createdAt: new Date('2026-05-02T10:00:20Z'),
+          message: '(service platform-test-api) has started 1 tasks: (task 7c2e9a1b3d4f4e5a8b6c7d8e9f0a1b2c).',
+        },
         { id: 'e1', createdAt: new Date('2026-05-02T09:00:00Z'), message: '(service platform-test-api) has reached a steady state.' },
       ]),
     );
@@ -185,13 +207,19 @@ describe('ecs:service-events', () => {
       orchestrator: 'ecs',
       events: [
         { at: '2026-05-02T10:00:40.000Z', message: '(service platform-test-api) has reached a steady state.' },
-        { at: '2026-05-02T10:00:20.000Z', message: '(service platform-test-api) has started 1 tasks: (task 7c2e9a1b3d4f4e5a8b6c7d8e9f0a1b2c).' },
+        {
+          at: '2026-05-02T10:00:20.000Z',
+          message: '(service platform-test-api) has started 1 tasks: (task 7c2e9a1b3d4f4e5a8b6c7d8e9f0a1b2c).',
+        },
       ],
     });
   });
 
   it('GIVEN the local target THEN the swarm task history stands in', async () => {
-    const docker = new RecordedDocker().on(['service', 'ps'], [taskLine(TASK_B, 'Running', 'Running 1 second ago'), taskLine(TASK_A, 'Shutdown', 'Complete 2 seconds ago')].join('\n'));
+    const docker = new RecordedDocker().on(
+      ['service', 'ps'],
+      [taskLine(TASK_B, 'Running', 'Running 1 second ago'), taskLine(TASK_A, 'Shutdown', 'Complete 2 seconds ago')].join('\n'),
+    );
     const result = await runFault(ecsServiceEvents, { service: 'api' }, contextFor(testOutputs(), { docker: () => docker }));
     expect(JSON.stringify(result)).toContain(`task ${TASK_A} (platform-test-api.1): Complete 2 seconds ago, desired Shutdown`);
   });
@@ -201,7 +229,16 @@ describe('ecs:drain-instance', () => {
   const arrange = (asgInstances: string[]) => {
     ecsMock.on(ListContainerInstancesCommand).resolves({ containerInstanceArns: [CONTAINER_INSTANCE] });
     ecsMock.on(DescribeContainerInstancesCommand).resolves({
-      containerInstances: [{ containerInstanceArn: CONTAINER_INSTANCE, ec2InstanceId: 'i-0abc1234def567890', status: 'ACTIVE', agentConnected: true, runningTasksCount: 3, pendingTasksCount: 0 }],
+      containerInstances: [
+        {
+          containerInstanceArn: CONTAINER_INSTANCE,
+          ec2InstanceId: 'i-0abc1234def567890',
+          status: 'ACTIVE',
+          agentConnected: true,
+          runningTasksCount: 3,
+          pendingTasksCount: 0,
+        },
+      ],
       failures: [],
     });
     asgMock.on(DescribeAutoScalingGroupsCommand).resolves({
@@ -215,28 +252,45 @@ describe('ecs:drain-instance', () => {
           AvailabilityZones: ['us-east-1a'],
           HealthCheckType: 'EC2',
           CreatedTime: new Date('2026-05-01T00:00:00Z'),
-          Instances: asgInstances.map((id) => ({ InstanceId: id, AvailabilityZone: 'us-east-1a', LifecycleState: 'InService', HealthStatus: 'Healthy', ProtectedFromScaleIn: false })),
+          Instances: asgInstances.map((id) => ({
+            InstanceId: id,
+            AvailabilityZone: 'us-east-1a',
+            LifecycleState: 'InService',
+            HealthStatus: 'Healthy',
+            ProtectedFromScaleIn: false,
+          })),
         },
       ],
     });
     ecsMock.on(UpdateContainerInstancesStateCommand).resolves({ containerInstances: [], failures: [] });
   };
 
-  it('GIVEN the instance of the outputs\' group THEN DRAINING, and the rollback sets it ACTIVE', async () => {
+  it("GIVEN the instance of the outputs' group THEN DRAINING, and the rollback sets it ACTIVE", async () => {
     arrange(['i-0abc1234def567890']);
     const ctx = aws();
     const result = await runFault(ecsDrainInstance, {}, ctx);
     expect(asgMock).toHaveReceivedCommandWith(DescribeAutoScalingGroupsCommand, { AutoScalingGroupNames: ['platform-test-asg'] });
-    expect(ecsMock).toHaveReceivedCommandWith(UpdateContainerInstancesStateCommand, { cluster: 'platform-test', containerInstances: [CONTAINER_INSTANCE], status: 'DRAINING' });
+    expect(ecsMock).toHaveReceivedCommandWith(UpdateContainerInstancesStateCommand, {
+      cluster: 'platform-test',
+      containerInstances: [CONTAINER_INSTANCE],
+      status: 'DRAINING',
+    });
     await rollbackFault(ecsDrainInstance, {}, ctx, result);
-    expect(ecsMock).toHaveReceivedNthSpecificCommandWith(2, UpdateContainerInstancesStateCommand, { cluster: 'platform-test', containerInstances: [CONTAINER_INSTANCE], status: 'ACTIVE' });
+    expect(ecsMock).toHaveReceivedNthSpecificCommandWith(2, UpdateContainerInstancesStateCommand, {
+      cluster: 'platform-test',
+      containerInstances: [CONTAINER_INSTANCE],
+      status: 'ACTIVE',
+    });
   });
 
   it('GIVEN revertAfterSeconds THEN it drains, waits, and sets ACTIVE again inside the action', async () => {
     arrange(['i-0abc1234def567890']);
     const slept: number[] = [];
     const ctx = { ...aws(), clock: { now: () => Date.now(), sleep: async (ms: number) => void slept.push(ms) } };
-    await expect(runFault(ecsDrainInstance, { revertAfterSeconds: 30 }, ctx)).resolves.toMatchObject({ status: 'ACTIVE', drainedForSeconds: 30 });
+    await expect(runFault(ecsDrainInstance, { revertAfterSeconds: 30 }, ctx)).resolves.toMatchObject({
+      status: 'ACTIVE',
+      drainedForSeconds: 30,
+    });
     expect(slept).toEqual([30_000]);
     expect(ecsMock).toHaveReceivedNthSpecificCommandWith(1, UpdateContainerInstancesStateCommand, { status: 'DRAINING' });
     expect(ecsMock).toHaveReceivedNthSpecificCommandWith(2, UpdateContainerInstancesStateCommand, { status: 'ACTIVE' });
@@ -246,10 +300,13 @@ describe('ecs:drain-instance', () => {
     arrange(['i-0abc1234def567890']);
     const ctx = { ...aws(), clock: { now: () => Date.now(), sleep: async () => Promise.reject(new Error('interrupted by SIGINT')) } };
     await expect(runFault(ecsDrainInstance, { revertAfterSeconds: 30 }, ctx)).rejects.toThrow(/interrupted by SIGINT/);
-    expect(ecsMock).toHaveReceivedNthSpecificCommandWith(2, UpdateContainerInstancesStateCommand, { containerInstances: [CONTAINER_INSTANCE], status: 'ACTIVE' });
+    expect(ecsMock).toHaveReceivedNthSpecificCommandWith(2, UpdateContainerInstancesStateCommand, {
+      containerInstances: [CONTAINER_INSTANCE],
+      status: 'ACTIVE',
+    });
   });
 
-  it('GIVEN a container instance outside the outputs\' group THEN the guard refuses before any change', async () => {
+  it("GIVEN a container instance outside the outputs' group THEN the guard refuses before any change", async () => {
     arrange(['i-0fffffffffffffff0']);
     await expect(runFault(ecsDrainInstance, {}, aws())).rejects.toThrow(/refused outside the blast radius: instance i-0abc1234def567890/);
     expect(ecsMock).not.toHaveReceivedCommand(UpdateContainerInstancesStateCommand);
@@ -257,11 +314,17 @@ describe('ecs:drain-instance', () => {
 
   it('GIVEN the rollback cannot set it ACTIVE THEN the rollback fails loudly', async () => {
     ecsMock.on(UpdateContainerInstancesStateCommand).resolves({ failures: [{ arn: CONTAINER_INSTANCE, reason: 'MISSING' }] });
-    await expect(rollbackFault(ecsDrainInstance, {}, aws(), { containerInstances: [{ containerInstanceArn: CONTAINER_INSTANCE, ec2InstanceId: 'i-0' }] })).rejects.toThrow(/could not set .* \(MISSING\) ACTIVE again/);
+    await expect(
+      rollbackFault(ecsDrainInstance, {}, aws(), {
+        containerInstances: [{ containerInstanceArn: CONTAINER_INSTANCE, ec2InstanceId: 'i-0' }],
+      }),
+    ).rejects.toThrow(/could not set .* \(MISSING\) ACTIVE again/);
   });
 
   it('GIVEN the local target THEN it refuses with a reason', async () => {
-    await expect(runFault(ecsDrainInstance, {}, contextFor(testOutputs(), clients))).rejects.toThrow(/not available on the local target: the rehearsal has one swarm node/);
+    await expect(runFault(ecsDrainInstance, {}, contextFor(testOutputs(), clients))).rejects.toThrow(
+      /not available on the local target: the rehearsal has one swarm node/,
+    );
     expect(ecsMock.calls()).toHaveLength(0);
   });
 });
@@ -273,9 +336,17 @@ describe('ecs:scale-service', () => {
     const ctx = aws();
     const result = await runFault(ecsScaleService, { service: 'api', desiredCount: 0 }, ctx);
     expect(result).toMatchObject({ previousDesiredCount: 1, desiredCount: 0 });
-    expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, { cluster: 'platform-test', service: 'platform-test-api', desiredCount: 0 });
+    expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, {
+      cluster: 'platform-test',
+      service: 'platform-test-api',
+      desiredCount: 0,
+    });
     await rollbackFault(ecsScaleService, { service: 'api', desiredCount: 0 }, ctx, result);
-    expect(ecsMock).toHaveReceivedNthSpecificCommandWith(2, UpdateServiceCommand, { cluster: 'platform-test', service: 'platform-test-api', desiredCount: 1 });
+    expect(ecsMock).toHaveReceivedNthSpecificCommandWith(2, UpdateServiceCommand, {
+      cluster: 'platform-test',
+      service: 'platform-test-api',
+      desiredCount: 1,
+    });
   });
 
   it('GIVEN a run result without the previous count THEN the rollback refuses to guess', async () => {

@@ -5,7 +5,14 @@
  * proxy and the API.
  */
 import 'aws-sdk-client-mock-jest';
-import { DescribeServicesCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, StopTaskCommand, type Task } from '@aws-sdk/client-ecs';
+import {
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListTasksCommand,
+  StopTaskCommand,
+  type Task,
+} from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -25,7 +32,16 @@ import { sshdAvailable, TestSshd } from './support/test-sshd';
 
 const AWS_FIXTURE = join(REPO, '__tests__/chaos/fixtures/outputs-aws.json');
 const EXPERIMENTS = join(REPO, 'chaos/experiments');
-const SHIPPED = ['stop-api-ssh', 'stop-frontend-ssh', 'stop-proxy-ssh', 'stop-api-task', 'stop-frontend-task', 'stop-proxy-task', 'terminate-instance', 'drain-instance'];
+const SHIPPED = [
+  'stop-api-ssh',
+  'stop-frontend-ssh',
+  'stop-proxy-ssh',
+  'stop-api-task',
+  'stop-frontend-task',
+  'stop-proxy-task',
+  'terminate-instance',
+  'drain-instance',
+];
 
 describe('shipped experiments', () => {
   it('ships the catalog the issue names', async () => {
@@ -50,7 +66,9 @@ describe('shipped experiments', () => {
     const result = await runCli(['run', 'chaos/experiments/stop-api-task.yaml', '--dry-run', '--outputs', AWS_FIXTURE], REPO);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('outputs: ' + AWS_FIXTURE + ' (cdktf, stack platform-staging; aws/staging)');
-    expect(result.stdout).toContain('action "stop-api-task": ecs:stop-task: ECS StopTask of a running task of platform-staging-api in platform-staging, reason "chaos: stop-api-task experiment" [destructive]');
+    expect(result.stdout).toContain(
+      'action "stop-api-task": ecs:stop-task: ECS StopTask of a running task of platform-staging-api in platform-staging, reason "chaos: stop-api-task experiment" [destructive]',
+    );
     expect(result.stdout).toContain('sample http://203.0.113.10/ 20/s from the first action; availability must be >= 100%');
     expect(result.stdout).toContain('dry run: nothing was done, no journal written');
   });
@@ -61,7 +79,9 @@ describe('shipped experiments', () => {
     await writeFile(file, JSON.stringify(testOutputs()));
     const result = await runCli(['run', 'chaos/experiments/stop-api-task.yaml', '--dry-run', '--outputs', file], REPO);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('ecs:stop-task: local target, as swarm:stop-task: docker stop the container of a running task of platform-test-api');
+    expect(result.stdout).toContain(
+      'ecs:stop-task: local target, as swarm:stop-task: docker stop the container of a running task of platform-test-api',
+    );
   });
 
   it.each(SHIPPED)('%s plans against the sample AWS outputs and needs --yes to run', async (name) => {
@@ -119,14 +139,28 @@ describeWithSshd('stop-api-task end to end (ECS mocked, real sshd, loopback HTTP
     // The platform as ECS shows it: the old task until StopTask, then DEACTIVATING for a moment, then
     // STOPPED with a new task RUNNING (and a new API process answering).
     let phase: 'before' | 'stopping' | 'replaced' = 'before';
-    const taskList = (): Task[] => (phase === 'before' ? [task(OLD_TASK, 'RUNNING')] : phase === 'stopping' ? [task(OLD_TASK, 'DEACTIVATING')] : [task(NEW_TASK, 'RUNNING'), task(OLD_TASK, 'STOPPED')]);
+    const taskList = (): Task[] =>
+      phase === 'before'
+        ? [task(OLD_TASK, 'RUNNING')]
+        : phase === 'stopping'
+          ? [task(OLD_TASK, 'DEACTIVATING')]
+          : [task(NEW_TASK, 'RUNNING'), task(OLD_TASK, 'STOPPED')];
     ecsMock.reset();
     ecsMock.on(DescribeServicesCommand).callsFake((input: { services: string[] }) => {
       const answer = service({ desired: 1, running: 1, pending: 0 });
       return { ...answer, services: answer.services?.map((s) => ({ ...s, serviceName: input.services[0] })) };
     });
-    ecsMock.on(ListTasksCommand).callsFake(() => ({ taskArns: taskList().filter((t) => t.desiredStatus === 'RUNNING').map((t) => t.taskArn) }));
-    ecsMock.on(DescribeTasksCommand).callsFake((input: { tasks: string[] }) => ({ tasks: taskList().filter((t) => input.tasks.includes(t.taskArn ?? '')), failures: [] }));
+    ecsMock.on(ListTasksCommand).callsFake(() => ({
+      taskArns: taskList()
+        .filter((t) => t.desiredStatus === 'RUNNING')
+        .map((t) => t.taskArn),
+    }));
+    ecsMock
+      .on(DescribeTasksCommand)
+      .callsFake((input: { tasks: string[] }) => ({
+        tasks: taskList().filter((t) => input.tasks.includes(t.taskArn ?? '')),
+        failures: [],
+      }));
     ecsMock.on(StopTaskCommand).callsFake(() => {
       phase = 'stopping';
       setTimeout(() => {
@@ -136,7 +170,10 @@ describeWithSshd('stop-api-task end to end (ECS mocked, real sshd, loopback HTTP
       return { task: task(OLD_TASK, 'RUNNING') };
     });
 
-    const experiment = await loadExperiment('stop-api-task.yaml', join(EXPERIMENTS, 'stop-api-task.yaml'), { catalog: FAULT_CATALOG, env: {} });
+    const experiment = await loadExperiment('stop-api-task.yaml', join(EXPERIMENTS, 'stop-api-task.yaml'), {
+      catalog: FAULT_CATALOG,
+      env: {},
+    });
     const dir = await mkdtemp(join(tmpdir(), 'chaos-e2e-'));
     const record = createFaultRecord();
     const journal = await runExperiment(experiment, {
@@ -152,13 +189,26 @@ describeWithSshd('stop-api-task end to end (ECS mocked, real sshd, loopback HTTP
 
     expect(journal.reasons).toEqual([]);
     expect(journal.status).toBe('completed');
-    expect(ecsMock).toHaveReceivedCommandWith(StopTaskCommand, { cluster: 'platform-test', task: OLD_TASK, reason: 'chaos: stop-api-task experiment' });
+    expect(ecsMock).toHaveReceivedCommandWith(StopTaskCommand, {
+      cluster: 'platform-test',
+      task: OLD_TASK,
+      reason: 'chaos: stop-api-task experiment',
+    });
     // While the old task was DEACTIVATING, "stable" was refused although ECS counted 1/1.
     const apiPolls = journal.steady_states.during.map((h) => h.probes.find((p) => p.activity.name === 'api-runs-as-desired')?.output);
     expect(apiPolls).toContainEqual(expect.objectContaining({ stable: false, stoppedTaskStatus: 'DEACTIVATING' }));
     const after = journal.steady_states.after?.probes ?? [];
-    expect(after.find((p) => p.activity.name === 'api-runs-as-desired')?.output).toMatchObject({ stable: true, stoppedTask: OLD_TASK, stoppedTaskStatus: 'STOPPED', stopCode: 'UserInitiated', newTask: NEW_TASK });
-    expect(after.find((p) => p.activity.name === 'api-is-a-new-instance')?.output).toMatchObject({ instance: 'api-instance-2', newInstance: true });
+    expect(after.find((p) => p.activity.name === 'api-runs-as-desired')?.output).toMatchObject({
+      stable: true,
+      stoppedTask: OLD_TASK,
+      stoppedTaskStatus: 'STOPPED',
+      stopCode: 'UserInitiated',
+      newTask: NEW_TASK,
+    });
+    expect(after.find((p) => p.activity.name === 'api-is-a-new-instance')?.output).toMatchObject({
+      instance: 'api-instance-2',
+      newInstance: true,
+    });
     expect(journal.recovery).toMatchObject({ met: true, availability: 100 });
   }, 30_000);
 });

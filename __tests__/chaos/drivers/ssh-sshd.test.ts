@@ -51,15 +51,32 @@ describeWithSshd('ssh driver against a real sshd', () => {
         INSPECT,
         ['stop', API_ID],
       ]);
-      expect(result).toMatchObject({ service: 'api', stoppedContainer: API_ID, containerName: 'platform-test-api.1.x7fj2k3l4m5n6o7p8q9r0s1t2', startedAt: STARTED_AT });
-      expect(ctx.clients.faultRecord?.().lastStopped('api', 'container')).toMatchObject({ id: API_ID, fault: 'ssh:docker-stop', startedAt: STARTED_AT });
+      expect(result).toMatchObject({
+        service: 'api',
+        stoppedContainer: API_ID,
+        containerName: 'platform-test-api.1.x7fj2k3l4m5n6o7p8q9r0s1t2',
+        startedAt: STARTED_AT,
+      });
+      expect(ctx.clients.faultRecord?.().lastStopped('api', 'container')).toMatchObject({
+        id: API_ID,
+        fault: 'ssh:docker-stop',
+        startedAt: STARTED_AT,
+      });
     });
 
     it('GIVEN the aws target THEN it matches the ECS container-name and task-family labels, with the stop timeout', async () => {
       const aws = awsOutputs({ sshHost: '127.0.0.1', sshPort: sshd.port, sshUser: sshd.user });
       await runFault(sshDockerStop, { service: 'api', stopTimeoutSeconds: 3, ...keys }, contextFor(aws));
       expect(await sshd.dockerCalls()).toEqual([
-        ['ps', '--filter', 'label=com.amazonaws.ecs.container-name=api', '--filter', 'label=com.amazonaws.ecs.task-definition-family=platform-test-api', '--format', '{{.ID}} {{.Names}}'],
+        [
+          'ps',
+          '--filter',
+          'label=com.amazonaws.ecs.container-name=api',
+          '--filter',
+          'label=com.amazonaws.ecs.task-definition-family=platform-test-api',
+          '--format',
+          '{{.ID}} {{.Names}}',
+        ],
         INSPECT,
         ['stop', '--time', '3', API_ID],
       ]);
@@ -80,7 +97,9 @@ describeWithSshd('ssh driver against a real sshd', () => {
       const controller = new AbortController();
       setTimeout(() => controller.abort(new Error('interrupted by SIGINT')), 300);
       const started = Date.now();
-      await expect(runFault(sshDockerStop, { service: 'api', ...keys }, contextFor(outputs, {}, controller.signal))).rejects.toThrow(/interrupted by SIGINT/);
+      await expect(runFault(sshDockerStop, { service: 'api', ...keys }, contextFor(outputs, {}, controller.signal))).rejects.toThrow(
+        /interrupted by SIGINT/,
+      );
       expect(Date.now() - started).toBeLessThan(2000);
       await sshd.dockerDelay(null);
       expect((await sshd.dockerCalls()).map((c) => c[0])).not.toContain('stop');
@@ -107,25 +126,49 @@ describeWithSshd('ssh driver against a real sshd', () => {
 
   describe('ssh:container-running', () => {
     it('GIVEN no fault yet THEN running means a container is listed', async () => {
-      await expect(runFault(sshContainerRunning, { service: 'api', ...keys }, contextFor(outputs))).resolves.toMatchObject({ running: true, count: 1, replaced: null });
+      await expect(runFault(sshContainerRunning, { service: 'api', ...keys }, contextFor(outputs))).resolves.toMatchObject({
+        running: true,
+        count: 1,
+        replaced: null,
+      });
       await sshd.psOutput([]);
-      await expect(runFault(sshContainerRunning, { service: 'api', ...keys }, contextFor(outputs))).resolves.toMatchObject({ running: false, count: 0, reason: 'no running container' });
+      await expect(runFault(sshContainerRunning, { service: 'api', ...keys }, contextFor(outputs))).resolves.toMatchObject({
+        running: false,
+        count: 0,
+        reason: 'no running container',
+      });
     });
 
     it('GIVEN a container stopped in this run THEN running only once a NEW container is listed', async () => {
       const ctx = contextFor(outputs);
       await runFault(sshDockerStop, { service: 'api', ...keys }, ctx);
-      await expect(runFault(sshContainerRunning, { service: 'api', ...keys }, ctx)).resolves.toMatchObject({ running: false, replaced: false, stoppedContainer: API_ID });
+      await expect(runFault(sshContainerRunning, { service: 'api', ...keys }, ctx)).resolves.toMatchObject({
+        running: false,
+        replaced: false,
+        stoppedContainer: API_ID,
+      });
       await sshd.psOutput([`${NEW_API_ID} platform-test-api.1.next`]);
-      await expect(runFault(sshContainerRunning, { service: 'api', ...keys }, ctx)).resolves.toMatchObject({ running: true, replaced: true, restartedInPlace: null, containers: [{ id: NEW_API_ID }] });
+      await expect(runFault(sshContainerRunning, { service: 'api', ...keys }, ctx)).resolves.toMatchObject({
+        running: true,
+        replaced: true,
+        restartedInPlace: null,
+        containers: [{ id: NEW_API_ID }],
+      });
     });
 
     it('GIVEN the same container restarted in place (ECS restart policy) THEN running once its start time changed', async () => {
       const ctx = contextFor(outputs);
       await runFault(sshDockerStop, { service: 'api', ...keys }, ctx);
-      await expect(runFault(sshContainerRunning, { service: 'api', ...keys }, ctx)).resolves.toMatchObject({ running: false, restartedInPlace: false });
+      await expect(runFault(sshContainerRunning, { service: 'api', ...keys }, ctx)).resolves.toMatchObject({
+        running: false,
+        restartedInPlace: false,
+      });
       await sshd.startedAt('2026-05-02T10:00:07.5Z');
-      await expect(runFault(sshContainerRunning, { service: 'api', ...keys }, ctx)).resolves.toMatchObject({ running: true, replaced: true, restartedInPlace: true });
+      await expect(runFault(sshContainerRunning, { service: 'api', ...keys }, ctx)).resolves.toMatchObject({
+        running: true,
+        replaced: true,
+        restartedInPlace: true,
+      });
       expect((await sshd.dockerCalls()).filter((c) => c[0] === 'inspect')).toHaveLength(3);
     });
   });
@@ -135,7 +178,11 @@ describeWithSshd('ssh driver against a real sshd', () => {
       const otherKnownHosts = join(sshd.dir, 'other_known_hosts');
       const other = (await readFile(`${sshd.privateKey}.pub`, 'utf8')).trim().split(/\s+/);
       await writeFile(otherKnownHosts, `[127.0.0.1]:${sshd.port} ${other[0]} ${other[1]}\n`);
-      const attempt = runFault(sshDockerStop, { service: 'api', privateKey: sshd.privateKey, knownHosts: otherKnownHosts }, contextFor(outputs));
+      const attempt = runFault(
+        sshDockerStop,
+        { service: 'api', privateKey: sshd.privateKey, knownHosts: otherKnownHosts },
+        contextFor(outputs),
+      );
       await expect(attempt).rejects.toThrow(ActivityFailedError);
       await expect(attempt).rejects.toThrow(/host key of \[127\.0\.0\.1\]:\d+ CHANGED/);
       expect(await sshd.dockerCalls()).toEqual([]);
@@ -145,23 +192,29 @@ describeWithSshd('ssh driver against a real sshd', () => {
       const hostOnly = join(sshd.dir, 'port22_known_hosts');
       const [type, key] = (await readFile(sshd.hostPublicKey, 'utf8')).trim().split(/\s+/);
       await writeFile(hostOnly, `127.0.0.1 ${type} ${key}\n`);
-      await expect(runFault(sshDockerStop, { service: 'api', privateKey: sshd.privateKey, knownHosts: hostOnly }, contextFor(outputs))).rejects.toThrow(/is not in .*port22_known_hosts/);
+      await expect(
+        runFault(sshDockerStop, { service: 'api', privateKey: sshd.privateKey, knownHosts: hostOnly }, contextFor(outputs)),
+      ).rejects.toThrow(/is not in .*port22_known_hosts/);
       expect(await sshd.dockerCalls()).toEqual([]);
     });
 
     it('GIVEN a pinned fingerprint THEN the right one connects and a wrong one is refused', async () => {
       const [, key] = (await readFile(sshd.hostPublicKey, 'utf8')).trim().split(/\s+/);
       const pinned = fingerprintOf(Buffer.from(key ?? '', 'base64'));
-      await expect(runFault(sshContainerRunning, { service: 'api', privateKey: sshd.privateKey, hostKeyFingerprint: pinned }, contextFor(outputs))).resolves.toMatchObject({ running: true });
+      await expect(
+        runFault(sshContainerRunning, { service: 'api', privateKey: sshd.privateKey, hostKeyFingerprint: pinned }, contextFor(outputs)),
+      ).resolves.toMatchObject({ running: true });
       const wrong = `SHA256:${'A'.repeat(43)}`;
-      await expect(runFault(sshDockerStop, { service: 'api', privateKey: sshd.privateKey, hostKeyFingerprint: wrong }, contextFor(outputs))).rejects.toThrow(/not the pinned SHA256:A+; refusing/);
+      await expect(
+        runFault(sshDockerStop, { service: 'api', privateKey: sshd.privateKey, hostKeyFingerprint: wrong }, contextFor(outputs)),
+      ).rejects.toThrow(/not the pinned SHA256:A+; refusing/);
       expect((await sshd.dockerCalls()).map((c) => c[0])).toEqual(['ps']);
     });
 
     it('GIVEN a missing private key THEN it says which file and how to give one', async () => {
-      await expect(runFault(sshDockerStop, { service: 'api', privateKey: join(sshd.dir, 'nope'), knownHosts: sshd.knownHosts }, contextFor(outputs))).rejects.toThrow(
-        /private key .*nope does not exist: pass privateKey, set CHAOS_SSH_KEY/,
-      );
+      await expect(
+        runFault(sshDockerStop, { service: 'api', privateKey: join(sshd.dir, 'nope'), knownHosts: sshd.knownHosts }, contextFor(outputs)),
+      ).rejects.toThrow(/private key .*nope does not exist: pass privateKey, set CHAOS_SSH_KEY/);
     });
   });
 
@@ -180,14 +233,25 @@ describeWithSshd('ssh driver against a real sshd', () => {
     });
     afterAll(async () => new Promise<void>((resolve) => listener.close(() => resolve())));
 
-    it.each(['api; rm -rf /', '$(reboot)', '`id`', "api'x", 'api x', '-api', 'a|b', 'a&b', 'a>b', 'api\nid'])('refuses the service name %j before connecting', async (hostile) => {
-      const bad = testOutputs({ sshHost: '127.0.0.1', sshPort: port, sshUser: sshd.user });
-      const poisoned: PlatformOutputs = { ...bad, services: { ...bad.services, api: { ...bad.services.api, serviceName: hostile } } };
-      await expect(runFault(sshDockerStop, { service: 'api', ...keys }, contextFor(poisoned))).rejects.toThrow(/refused swarm service name .*only letters, digits/);
-      const awsPoisoned: PlatformOutputs = { ...poisoned, target: 'aws', services: { ...bad.services, api: { ...bad.services.api, containerName: hostile } } };
-      await expect(runFault(sshDockerKill, { service: 'api', ...keys }, contextFor(awsPoisoned))).rejects.toThrow(/refused container name/);
-      expect(connections).toBe(0);
-    });
+    it.each(['api; rm -rf /', '$(reboot)', '`id`', "api'x", 'api x', '-api', 'a|b', 'a&b', 'a>b', 'api\nid'])(
+      'refuses the service name %j before connecting',
+      async (hostile) => {
+        const bad = testOutputs({ sshHost: '127.0.0.1', sshPort: port, sshUser: sshd.user });
+        const poisoned: PlatformOutputs = { ...bad, services: { ...bad.services, api: { ...bad.services.api, serviceName: hostile } } };
+        await expect(runFault(sshDockerStop, { service: 'api', ...keys }, contextFor(poisoned))).rejects.toThrow(
+          /refused swarm service name .*only letters, digits/,
+        );
+        const awsPoisoned: PlatformOutputs = {
+          ...poisoned,
+          target: 'aws',
+          services: { ...bad.services, api: { ...bad.services.api, containerName: hostile } },
+        };
+        await expect(runFault(sshDockerKill, { service: 'api', ...keys }, contextFor(awsPoisoned))).rejects.toThrow(
+          /refused container name/,
+        );
+        expect(connections).toBe(0);
+      },
+    );
   });
 
   describe('ssh:http-get through the SSH connection', () => {
@@ -210,12 +274,21 @@ describeWithSshd('ssh driver against a real sshd', () => {
       status = 200;
     });
 
-    const apiOn = (): PlatformOutputs => ({ ...outputs, services: { ...outputs.services, api: { ...outputs.services.api, port: servicePort } } });
+    const apiOn = (): PlatformOutputs => ({
+      ...outputs,
+      services: { ...outputs.services, api: { ...outputs.services.api, port: servicePort } },
+    });
 
     it('GETs the health path by default and a given path, on 127.0.0.1 of the host', async () => {
-      await expect(runFault(sshHttpGet, { service: 'api', ...keys }, contextFor(apiOn()))).resolves.toMatchObject({ status: 200, url: `http://127.0.0.1:${servicePort}/healthz`, instance: 'instance-a' });
+      await expect(runFault(sshHttpGet, { service: 'api', ...keys }, contextFor(apiOn()))).resolves.toMatchObject({
+        status: 200,
+        url: `http://127.0.0.1:${servicePort}/healthz`,
+        instance: 'instance-a',
+      });
       status = 503;
-      await expect(runFault(sshHttpGet, { service: 'api', path: '/api/status', ...keys }, contextFor(apiOn()))).rejects.toThrow(/answered 503, expected 200/);
+      await expect(runFault(sshHttpGet, { service: 'api', path: '/api/status', ...keys }, contextFor(apiOn()))).rejects.toThrow(
+        /answered 503, expected 200/,
+      );
     });
 
     it('GIVEN newInstance WHEN the API answers from the instance seen before the fault THEN it fails, and passes once a new one answers', async () => {

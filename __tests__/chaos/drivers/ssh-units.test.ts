@@ -16,7 +16,11 @@ const blob = (key: string): Buffer => Buffer.from(key, 'base64');
 describe('ssh fault arguments', () => {
   it.each<[string, unknown, boolean]>([
     ['a service', { service: 'api' }, true],
-    ['keys and a pinned fingerprint', { service: 'proxy', privateKey: '/k', knownHosts: '/kh', hostKeyFingerprint: `SHA256:${'a'.repeat(43)}` }, true],
+    [
+      'keys and a pinned fingerprint',
+      { service: 'proxy', privateKey: '/k', knownHosts: '/kh', hostKeyFingerprint: `SHA256:${'a'.repeat(43)}` },
+      true,
+    ],
     ['a stop timeout', { service: 'frontend', stopTimeoutSeconds: 0 }, true],
     ['a service the platform does not have', { service: 'db' }, false],
     ['a hostile service', { service: 'api; rm -rf /' }, false],
@@ -86,7 +90,9 @@ describe('remote words', () => {
     expect(shellQuote(word)).toBe(quoted);
   });
   it('builds the list command from the outputs only', () => {
-    expect(commandLine(listContainersCommand(testOutputs(), 'proxy'))).toBe("docker ps --filter label=com.docker.swarm.service.name=platform-test-proxy --format '{{.ID}} {{.Names}}'");
+    expect(commandLine(listContainersCommand(testOutputs(), 'proxy'))).toBe(
+      "docker ps --filter label=com.docker.swarm.service.name=platform-test-proxy --format '{{.ID}} {{.Names}}'",
+    );
   });
   it('parses docker ps lines and refuses anything else', () => {
     expect(parseContainerList('0123456789ab api.1.xyz\n\n')).toEqual([{ id: '0123456789ab', name: 'api.1.xyz' }]);
@@ -150,11 +156,41 @@ describe('known_hosts', () => {
 describe('SSH settings', () => {
   const where = { env: {}, home: '/home/op', cwd: '/repo' };
   it.each<[string, PlatformOutputs, object, Record<string, string>, object]>([
-    ['aws defaults to ~/.ssh', awsOutputs(), {}, {}, { privateKeyFile: '/home/op/.ssh/id_ed25519', hostKey: { kind: 'known-hosts', file: '/home/op/.ssh/known_hosts' } }],
-    ['local defaults to .rehearsal/ssh', testOutputs(), {}, {}, { privateKeyFile: '/repo/.rehearsal/ssh/id_ed25519', hostKey: { kind: 'known-hosts', file: '/repo/.rehearsal/ssh/known_hosts' } }],
-    ['the environment wins over defaults', testOutputs(), {}, { CHAOS_SSH_KEY: '~/k', CHAOS_SSH_KNOWN_HOSTS: 'kh' }, { privateKeyFile: '/home/op/k', hostKey: { kind: 'known-hosts', file: '/repo/kh' } }],
-    ['arguments win over the environment', awsOutputs(), { privateKey: '/a/k', knownHosts: '/a/kh' }, { CHAOS_SSH_KEY: '/env/k' }, { privateKeyFile: '/a/k', hostKey: { kind: 'known-hosts', file: '/a/kh' } }],
-    ['a pinned fingerprint replaces known_hosts', awsOutputs(), { hostKeyFingerprint: 'SHA256:x' }, {}, { hostKey: { kind: 'fingerprint', fingerprint: 'SHA256:x' } }],
+    [
+      'aws defaults to ~/.ssh',
+      awsOutputs(),
+      {},
+      {},
+      { privateKeyFile: '/home/op/.ssh/id_ed25519', hostKey: { kind: 'known-hosts', file: '/home/op/.ssh/known_hosts' } },
+    ],
+    [
+      'local defaults to .rehearsal/ssh',
+      testOutputs(),
+      {},
+      {},
+      { privateKeyFile: '/repo/.rehearsal/ssh/id_ed25519', hostKey: { kind: 'known-hosts', file: '/repo/.rehearsal/ssh/known_hosts' } },
+    ],
+    [
+      'the environment wins over defaults',
+      testOutputs(),
+      {},
+      { CHAOS_SSH_KEY: '~/k', CHAOS_SSH_KNOWN_HOSTS: 'kh' },
+      { privateKeyFile: '/home/op/k', hostKey: { kind: 'known-hosts', file: '/repo/kh' } },
+    ],
+    [
+      'arguments win over the environment',
+      awsOutputs(),
+      { privateKey: '/a/k', knownHosts: '/a/kh' },
+      { CHAOS_SSH_KEY: '/env/k' },
+      { privateKeyFile: '/a/k', hostKey: { kind: 'known-hosts', file: '/a/kh' } },
+    ],
+    [
+      'a pinned fingerprint replaces known_hosts',
+      awsOutputs(),
+      { hostKeyFingerprint: 'SHA256:x' },
+      {},
+      { hostKey: { kind: 'fingerprint', fingerprint: 'SHA256:x' } },
+    ],
   ])('%s', (_name, outputs, args, env, expected) => {
     const settings = resolveSshSettings({ connectTimeoutMs: 1000, ...args }, outputs, { ...where, env });
     expect(settings).toMatchObject({ host: '127.0.0.1', port: 2222, user: 'ec2-user', ...expected });

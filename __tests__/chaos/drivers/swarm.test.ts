@@ -10,7 +10,14 @@ import { contextFor, runFault } from './support/context';
 import { awsOutputs, testOutputs } from './support/outputs';
 import { CONTAINER_A, CONTAINER_B, psLine, RecordedDocker, serviceLine, TASK_A, TASK_B, taskLine } from './support/recorded-docker';
 
-const PS = ['ps', '--no-trunc', '--filter', 'label=com.docker.swarm.service.name=platform-test-api', '--format', '{{.ID}} {{.Names}} {{.Label "com.docker.swarm.task.id"}}'];
+const PS = [
+  'ps',
+  '--no-trunc',
+  '--filter',
+  'label=com.docker.swarm.service.name=platform-test-api',
+  '--format',
+  '{{.ID}} {{.Names}} {{.Label "com.docker.swarm.task.id"}}',
+];
 const SERVICE_PS = ['service', 'ps', '--no-trunc', '--format', '{{json .}}', 'platform-test-api'];
 const SERVICE_LS = ['service', 'ls', '--filter', 'name=platform-test-api', '--format', '{{json .}}'];
 
@@ -33,33 +40,53 @@ describe('swarm fault arguments', () => {
 });
 
 describe('swarm:stop-task', () => {
-  it('GIVEN one running task THEN it stops that task\'s container by full id, exactly by label, and records the task', async () => {
+  it("GIVEN one running task THEN it stops that task's container by full id, exactly by label, and records the task", async () => {
     const docker = new RecordedDocker().on(['ps'], psLine(CONTAINER_A, TASK_A)).on(['stop'], CONTAINER_A);
     const ctx = contextFor(testOutputs(), { docker: () => docker });
     const result = await runFault(swarmStopTask, { service: 'api', reason: 'game day' }, ctx);
     expect(docker.calls).toEqual([PS, ['stop', CONTAINER_A]]);
-    expect(result).toMatchObject({ serviceName: 'platform-test-api', stoppedTask: TASK_A, stoppedContainer: CONTAINER_A, reason: 'game day', engine: 'unix:///recorded.sock' });
+    expect(result).toMatchObject({
+      serviceName: 'platform-test-api',
+      stoppedTask: TASK_A,
+      stoppedContainer: CONTAINER_A,
+      reason: 'game day',
+      engine: 'unix:///recorded.sock',
+    });
     expect(ctx.clients.faultRecord?.().lastStopped('api', 'swarm-task')).toMatchObject({ id: TASK_A, fault: 'swarm:stop-task' });
   });
 
   it('GIVEN a named task THEN it stops that one', async () => {
-    const docker = new RecordedDocker().on(['ps'], [psLine(CONTAINER_A, TASK_A), psLine(CONTAINER_B, TASK_B)].join('\n')).on(['stop'], CONTAINER_B);
+    const docker = new RecordedDocker()
+      .on(['ps'], [psLine(CONTAINER_A, TASK_A), psLine(CONTAINER_B, TASK_B)].join('\n'))
+      .on(['stop'], CONTAINER_B);
     await runFault(swarmStopTask, { service: 'api', task: TASK_B }, contextFor(testOutputs(), { docker: () => docker }));
     expect(docker.calls[1]).toEqual(['stop', CONTAINER_B]);
   });
 
   it.each<[string, string, object, RegExp]>([
     ['no running task', '', {}, /has no running task to stop/],
-    ['a named task that does not run', psLine(CONTAINER_A, TASK_A), { task: TASK_B }, /task k3c0.* is not running in platform-test-api \(running: inamp/],
+    [
+      'a named task that does not run',
+      psLine(CONTAINER_A, TASK_A),
+      { task: TASK_B },
+      /task k3c0.* is not running in platform-test-api \(running: inamp/,
+    ],
     ['output that is not docker ps', 'Cannot connect', {}, /unexpected line from docker ps/],
   ])('GIVEN %s THEN it fails and stops nothing', async (_name, stdout, extra, message) => {
     const docker = new RecordedDocker().on(['ps'], stdout);
-    await expect(runFault(swarmStopTask, { service: 'api', ...extra }, contextFor(testOutputs(), { docker: () => docker }))).rejects.toThrow(message);
+    await expect(
+      runFault(swarmStopTask, { service: 'api', ...extra }, contextFor(testOutputs(), { docker: () => docker })),
+    ).rejects.toThrow(message);
     expect(docker.calls.map((c) => c[0])).toEqual(['ps']);
   });
 
   it('GIVEN the engine does not answer THEN the error names DOCKER_HOST', async () => {
-    const docker = new RecordedDocker().on(['ps'], '', 1, 'Cannot connect to the Docker daemon at unix:///recorded.sock. Is the docker daemon running?\n');
+    const docker = new RecordedDocker().on(
+      ['ps'],
+      '',
+      1,
+      'Cannot connect to the Docker daemon at unix:///recorded.sock. Is the docker daemon running?\n',
+    );
     await expect(runFault(swarmStopTask, { service: 'api' }, contextFor(testOutputs(), { docker: () => docker }))).rejects.toThrow(
       /docker ps failed \(exit 1, DOCKER_HOST=unix:\/\/\/recorded.sock\): Cannot connect/,
     );
@@ -67,7 +94,9 @@ describe('swarm:stop-task', () => {
 
   it('GIVEN aws outputs THEN it refuses, pointing at the ECS modules', async () => {
     const docker = new RecordedDocker();
-    await expect(runFault(swarmStopTask, { service: 'api' }, contextFor(awsOutputs(), { docker: () => docker }))).rejects.toThrow(/local rehearsal's swarm.*use ecs:stop-task/);
+    await expect(runFault(swarmStopTask, { service: 'api' }, contextFor(awsOutputs(), { docker: () => docker }))).rejects.toThrow(
+      /local rehearsal's swarm.*use ecs:stop-task/,
+    );
     expect(docker.calls).toEqual([]);
   });
 
@@ -75,27 +104,53 @@ describe('swarm:stop-task', () => {
     const outputs = testOutputs();
     const docker = new RecordedDocker();
     const poisoned = { ...outputs, services: { ...outputs.services, api: { ...outputs.services.api, serviceName: '--all' } } };
-    await expect(runFault(swarmStopTask, { service: 'api' }, contextFor(poisoned, { docker: () => docker }))).rejects.toThrow(/refused swarm service name "--all"/);
+    await expect(runFault(swarmStopTask, { service: 'api' }, contextFor(poisoned, { docker: () => docker }))).rejects.toThrow(
+      /refused swarm service name "--all"/,
+    );
     expect(docker.calls).toEqual([]);
   });
 });
 
 describe('swarm:service-converged', () => {
-  const converged = (docker: RecordedDocker, ctx = contextFor(testOutputs(), { docker: () => docker })) => runFault(swarmServiceConverged, { service: 'api' }, ctx);
+  const converged = (docker: RecordedDocker, ctx = contextFor(testOutputs(), { docker: () => docker })) =>
+    runFault(swarmServiceConverged, { service: 'api' }, ctx);
 
   it('GIVEN 1/1 and one running task THEN converged, picking the service named exactly among prefix matches', async () => {
     const docker = new RecordedDocker()
       .on(['service', 'ls'], [serviceLine('platform-test-api-canary', '0/1'), serviceLine('platform-test-api', '1/1')].join('\n'))
       .on(['service', 'ps'], taskLine(TASK_A, 'Running', 'Running 2 minutes ago'));
-    await expect(converged(docker)).resolves.toEqual({ service: 'api', serviceName: 'platform-test-api', converged: true, desired: 1, running: 1, pending: 0, runningTasks: [TASK_A] });
+    await expect(converged(docker)).resolves.toEqual({
+      service: 'api',
+      serviceName: 'platform-test-api',
+      converged: true,
+      desired: 1,
+      running: 1,
+      pending: 0,
+      runningTasks: [TASK_A],
+    });
     expect(docker.calls).toEqual([SERVICE_LS, SERVICE_PS]);
   });
 
   it.each<[string, string, string[], RegExp]>([
-    ['no task running', '0/1', [taskLine(TASK_B, 'Running', 'Assigned less than a second ago'), taskLine(TASK_A, 'Shutdown', 'Failed 1 second ago', '"task: non-zero exit (2)"')], /0 of 1 tasks running; 1 pending \(Assigned less than a second ago\)/],
-    ['a task starting', '1/1', [taskLine(TASK_A, 'Running', 'Running 1 minute ago'), taskLine(TASK_B, 'Running', 'Starting 1 second ago')], /1 pending/],
+    [
+      'no task running',
+      '0/1',
+      [
+        taskLine(TASK_B, 'Running', 'Assigned less than a second ago'),
+        taskLine(TASK_A, 'Shutdown', 'Failed 1 second ago', '"task: non-zero exit (2)"'),
+      ],
+      /0 of 1 tasks running; 1 pending \(Assigned less than a second ago\)/,
+    ],
+    [
+      'a task starting',
+      '1/1',
+      [taskLine(TASK_A, 'Running', 'Running 1 minute ago'), taskLine(TASK_B, 'Running', 'Starting 1 second ago')],
+      /1 pending/,
+    ],
   ])('GIVEN %s THEN not converged, saying why', async (_name, replicas, tasks, reason) => {
-    const docker = new RecordedDocker().on(['service', 'ls'], serviceLine('platform-test-api', replicas)).on(['service', 'ps'], tasks.join('\n'));
+    const docker = new RecordedDocker()
+      .on(['service', 'ls'], serviceLine('platform-test-api', replicas))
+      .on(['service', 'ps'], tasks.join('\n'));
     const result = await converged(docker);
     expect(result).toMatchObject({ converged: false });
     expect(JSON.stringify(result)).toMatch(reason);
@@ -111,9 +166,19 @@ describe('swarm:service-converged', () => {
     const ctx = contextFor(testOutputs(), { docker: () => docker });
     await runFault(swarmStopTask, { service: 'api' }, ctx);
     // Right after the stop, the engine may still report the old task running: 1/1, but not proven.
-    await expect(converged(docker, ctx)).resolves.toMatchObject({ converged: false, stoppedTask: TASK_A, newTask: null, reason: expect.stringMatching(/still runs; no new task runs yet/) });
+    await expect(converged(docker, ctx)).resolves.toMatchObject({
+      converged: false,
+      stoppedTask: TASK_A,
+      newTask: null,
+      reason: expect.stringMatching(/still runs; no new task runs yet/),
+    });
     tasks = [taskLine(TASK_B, 'Running', 'Running 1 second ago'), taskLine(TASK_A, 'Shutdown', 'Complete 2 seconds ago')];
-    await expect(converged(docker, ctx)).resolves.toMatchObject({ converged: true, stoppedTask: TASK_A, stoppedTaskState: 'Complete 2 seconds ago', newTask: TASK_B });
+    await expect(converged(docker, ctx)).resolves.toMatchObject({
+      converged: true,
+      stoppedTask: TASK_A,
+      stoppedTaskState: 'Complete 2 seconds ago',
+      newTask: TASK_B,
+    });
     tasks = [taskLine(TASK_B, 'Running', 'Running 5 seconds ago')];
     await expect(converged(docker, ctx)).resolves.toMatchObject({ converged: true, stoppedTaskState: 'gone from the task history' });
   });

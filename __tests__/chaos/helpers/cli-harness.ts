@@ -16,7 +16,11 @@ export interface CliResult {
 }
 
 /** Runs the CLI's main in-process with captured output. */
-export async function runCli(argv: readonly string[], cwd: string, env: Record<string, string | undefined> = process.env): Promise<CliResult> {
+export async function runCli(
+  argv: readonly string[],
+  cwd: string,
+  env: Record<string, string | undefined> = process.env,
+): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const io: CliIo = {

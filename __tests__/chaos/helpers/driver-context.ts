@@ -15,7 +15,10 @@ export const noClients: ClientFactories = {
   },
 };
 
-export function driverContextFor(outputs: PlatformOutputs, signal: AbortSignal = new AbortController().signal): DriverContext & { logs: string[] } {
+export function driverContextFor(
+  outputs: PlatformOutputs,
+  signal: AbortSignal = new AbortController().signal,
+): DriverContext & { logs: string[] } {
   const logs: string[] = [];
   return {
     outputs,

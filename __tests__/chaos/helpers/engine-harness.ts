@@ -19,7 +19,11 @@ export interface EngineRun {
 }
 
 /** Loads a document with the test catalog and runs it against a local server. */
-export async function runDocument(doc: JsonObject, serverUrl: string, options: { interruptAfterMs?: number; env?: Record<string, string> } = {}): Promise<EngineRun> {
+export async function runDocument(
+  doc: JsonObject,
+  serverUrl: string,
+  options: { interruptAfterMs?: number; env?: Record<string, string> } = {},
+): Promise<EngineRun> {
   const dir = await mkdtemp(join(tmpdir(), 'chaos-engine-'));
   const experiment = parseExperimentDocument(doc, 'exp.yaml', { catalog: TEST_CATALOG, env: { MARKERS: dir, ...options.env } });
   const events: EngineEvent[] = [];

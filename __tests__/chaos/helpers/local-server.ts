@@ -35,7 +35,15 @@ export class LocalServer {
       }
       if (req.url?.startsWith('/status')) {
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ healthy: true, services: [{ name: 'api', running: 1 }, { name: 'proxy', running: 1 }] }));
+        res.end(
+          JSON.stringify({
+            healthy: true,
+            services: [
+              { name: 'api', running: 1 },
+              { name: 'proxy', running: 1 },
+            ],
+          }),
+        );
         return;
       }
       res.writeHead(200, { 'content-type': 'text/plain' });

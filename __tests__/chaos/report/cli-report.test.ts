@@ -25,8 +25,18 @@ describe('chaos report --format', () => {
   it.each([
     ['--format html --out', ['report', 'completed.json', '--format', 'html', '--out', 'a.html'], 'a.html', /^<!doctype html>/],
     ['an .html --out (format inferred)', ['report', 'completed.json', '--out', 'b.html'], 'b.html', /^<!doctype html>/],
-    ['--format markdown into an .html name (explicit wins)', ['report', 'completed.json', '--format', 'markdown', '--out', 'c.html'], 'c.html', /^# The API comes back/],
-    ['no format (Markdown, as before)', ['report', 'completed.json', '--out', 'd.md'], 'd.md', /^# The API comes back[^\n]*\n\n\*\*Verdict: PASSED\*\*/],
+    [
+      '--format markdown into an .html name (explicit wins)',
+      ['report', 'completed.json', '--format', 'markdown', '--out', 'c.html'],
+      'c.html',
+      /^# The API comes back/,
+    ],
+    [
+      'no format (Markdown, as before)',
+      ['report', 'completed.json', '--out', 'd.md'],
+      'd.md',
+      /^# The API comes back[^\n]*\n\n\*\*Verdict: PASSED\*\*/,
+    ],
   ])('GIVEN %s THEN the file has that format', async (_name, argv, file, head) => {
     const result = await runCli(argv, dir);
     expect(result).toMatchObject({ code: 0, stderr: '', stdout: `wrote ${file}\n` });
@@ -43,23 +53,33 @@ describe('chaos report --format', () => {
   it('GIVEN an unknown format THEN exit 2 with one line', async () => {
     const result = await runCli(['report', 'completed.json', '--format', 'pdf'], dir);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^chaos: option '--format <format>' argument 'pdf' is invalid\. Allowed choices are markdown, html\. \(see --help\)\n$/);
+    expect(result.stderr).toMatch(
+      /^chaos: option '--format <format>' argument 'pdf' is invalid\. Allowed choices are markdown, html\. \(see --help\)\n$/,
+    );
   });
 });
 
 describe('chaos run --report', () => {
   it('GIVEN --report html THEN the report is written beside the journal and named after the verdict', async () => {
-    const result = await runCli(['run', 'good.yaml', '--outputs', 'outputs.json', '--journal', 'out/good.json', '--quiet', '--report', 'html'], dir);
+    const result = await runCli(
+      ['run', 'good.yaml', '--outputs', 'outputs.json', '--journal', 'out/good.json', '--quiet', '--report', 'html'],
+      dir,
+    );
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^completed: Good; recovered in [\d.]+s, availability [\d.]+%; journal out\/good\.json\nreport out\/good\.html\n$/);
+    expect(result.stdout).toMatch(
+      /^completed: Good; recovered in [\d.]+s, availability [\d.]+%; journal out\/good\.json\nreport out\/good\.html\n$/,
+    );
     const html = await readFile(join(dir, 'out', 'good.html'), 'utf8');
     expect(html).toMatch(/<section class="verdict v-passed" data-verdict="passed"><span class="badge">PASSED<\/span>/);
     expect(html).toMatch(/<figure class="timeline" data-samples="\d+">\s*<svg /);
   });
 
   it('GIVEN --report markdown THEN <journal>.md', async () => {
-    const result = await runCli(['run', 'good.yaml', '--outputs', 'outputs.json', '--journal', 'out/md.json', '--quiet', '--report', 'markdown'], dir);
+    const result = await runCli(
+      ['run', 'good.yaml', '--outputs', 'outputs.json', '--journal', 'out/md.json', '--quiet', '--report', 'markdown'],
+      dir,
+    );
     expect(result.code).toBe(0);
     expect(await readFile(join(dir, 'out', 'md.md'), 'utf8')).toMatch(/^# Good\n\n\*\*Verdict: PASSED\*\*/);
   });
@@ -72,7 +92,10 @@ describe('chaos run --report', () => {
   });
 
   it('GIVEN --dry-run --report html THEN nothing is written', async () => {
-    const result = await runCli(['run', 'good.yaml', '--outputs', 'outputs.json', '--journal', 'out/dry.json', '--dry-run', '--report', 'html'], dir);
+    const result = await runCli(
+      ['run', 'good.yaml', '--outputs', 'outputs.json', '--journal', 'out/dry.json', '--dry-run', '--report', 'html'],
+      dir,
+    );
     expect(result.code).toBe(0);
     expect(existsSync(join(dir, 'out', 'dry.html'))).toBe(false);
   });

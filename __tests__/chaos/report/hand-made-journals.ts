@@ -41,7 +41,10 @@ function action(name: string, startMs: number, failed?: string): ActivityRun {
 export function samplesFor(count: number, failFrom: number, failTo: number): RecoveryRecord['samples'] {
   return Array.from({ length: count }, (_, i) => {
     const t = i * 50;
-    if (t >= failFrom && t < failTo) return t < failFrom + 500 ? { t, ok: false, latencyMs: 2000, error: 'no response within 2000 ms' } : { t, ok: false, status: 502, latencyMs: 3.5 };
+    if (t >= failFrom && t < failTo)
+      return t < failFrom + 500
+        ? { t, ok: false, latencyMs: 2000, error: 'no response within 2000 ms' }
+        : { t, ok: false, status: 502, latencyMs: 3.5 };
     return { t, ok: true, status: 200, latencyMs: 12 + (i % 7) };
   });
 }
@@ -90,7 +93,11 @@ function base(overrides: Partial<Journal>): Journal {
     status: 'completed',
     deviated: false,
     reasons: [],
-    steady_states: { before: check(true, -1000), during: [check(false, 1000), check(false, 2000), check(true, 3000)], after: check(true, 8000) },
+    steady_states: {
+      before: check(true, -1000),
+      during: [check(false, 1000), check(false, 2000), check(true, 3000)],
+      after: check(true, 8000),
+    },
     run: [action('stop-api-container', 0)],
     rollbacks: [],
     rollback_strategy: 'always',
@@ -108,7 +115,10 @@ export const HAND_MADE: Readonly<Record<EngineStatusCase, Journal>> = {
   deviated: base({
     status: 'failed',
     deviated: true,
-    reasons: ['steady state deviated after the method: probe "api-health" is outside its tolerance', 'recovery objective missed: not recovered within 60 s'],
+    reasons: [
+      'steady state deviated after the method: probe "api-health" is outside its tolerance',
+      'recovery objective missed: not recovered within 60 s',
+    ],
     steady_states: { before: check(true, -1000), during: [check(false, 1000), check(false, 2000)], after: check(false, 61000) },
     recovery: recovery(samplesFor(1200, 400, 60000), null, false),
   }),
@@ -118,7 +128,16 @@ export const HAND_MADE: Readonly<Record<EngineStatusCase, Journal>> = {
     steady_states: { before: check(false, -1000), during: [], after: null },
     run: [],
     rollbacks_skipped: 'no activity of the method ran, so there is nothing to roll back',
-    recovery: { t0: null, timeToDetectMs: null, timeToRecoverMs: null, availability: null, maxConsecutiveFailures: 0, objective: OBJECTIVE, met: null, samples: [] },
+    recovery: {
+      t0: null,
+      timeToDetectMs: null,
+      timeToRecoverMs: null,
+      availability: null,
+      maxConsecutiveFailures: 0,
+      objective: OBJECTIVE,
+      met: null,
+      samples: [],
+    },
   }),
   aborted: base({
     status: 'aborted',
@@ -146,10 +165,23 @@ export function hostileJournal(): Journal {
   if (run === undefined) throw new Error('fixture has a method run');
   return {
     ...j,
-    experiment: { ...j.experiment, title: `Title ${HOSTILE}`, description: `Description ${HOSTILE}`, tags: [HOSTILE], method: [{ type: 'action', name: HOSTILE }] },
+    experiment: {
+      ...j.experiment,
+      title: `Title ${HOSTILE}`,
+      description: `Description ${HOSTILE}`,
+      tags: [HOSTILE],
+      method: [{ type: 'action', name: HOSTILE }],
+    },
     experiment_file: `file ${HOSTILE}`,
     reasons: [`reason ${HOSTILE}`, `second ${HOSTILE}`],
-    run: [{ ...run, activity: { ...run.activity, name: `name ${HOSTILE}` }, output: { stdout: `stdout ${HOSTILE}` }, exception: [`exception ${HOSTILE}`] }],
+    run: [
+      {
+        ...run,
+        activity: { ...run.activity, name: `name ${HOSTILE}` },
+        output: { stdout: `stdout ${HOSTILE}` },
+        exception: [`exception ${HOSTILE}`],
+      },
+    ],
     rollbacks_skipped: `skipped ${HOSTILE}`,
     outputs: { target: HOSTILE, environment: HOSTILE },
   };

@@ -30,7 +30,18 @@ const ARTIFACTS = join(REPO, 'tmp', 'artifacts', 'chaos-report');
 
 /** Flags that keep a headless Chromium off the network: only the file:// page is loaded. */
 function chromiumArgs(profile: string): string[] {
-  return ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-extensions', `--user-data-dir=${profile}`];
+  return [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--disable-extensions',
+    `--user-data-dir=${profile}`,
+  ];
 }
 
 interface Point {
@@ -55,7 +66,10 @@ function pointsIn(dom: string): Point[] {
 function windowEdges(dom: string): [number, number] {
   const polygon = new RegExp(`<polygon points="([^"]+)"[^>]*ecmeta_series_index="${SERIES.window}"`).exec(dom)?.[1];
   if (polygon === undefined) throw new Error('no fault-window polygon in the DOM');
-  const xs = polygon.split(/\s+/).map(Number).filter((_, i) => i % 2 === 0);
+  const xs = polygon
+    .split(/\s+/)
+    .map(Number)
+    .filter((_, i) => i % 2 === 0);
   return [Math.min(...xs), Math.max(...xs)];
 }
 
@@ -85,7 +99,10 @@ describeWithChromium.each(FIXTURES)('HTML report of %s in headless Chromium', (n
     writeFileSync(page, renderHtmlReport([buildReportModel(journal, `__tests__/chaos/fixtures/${name}.json`)]));
     const profile = mkdtempSync(join(tmpdir(), 'chaos-report-chromium-'));
     try {
-      ({ stdout: dom } = await run(chromium ?? 'chromium', [...chromiumArgs(profile), '--dump-dom', pathToFileURL(page).href], { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 }));
+      ({ stdout: dom } = await run(chromium ?? 'chromium', [...chromiumArgs(profile), '--dump-dom', pathToFileURL(page).href], {
+        timeout: 60_000,
+        maxBuffer: 64 * 1024 * 1024,
+      }));
     } finally {
       rmSync(profile, { recursive: true, force: true });
     }
@@ -111,7 +128,11 @@ describeWithChromium.each(FIXTURES)('HTML report of %s in headless Chromium', (n
     expect(points).toHaveLength(samples.length);
     const healthy = samples.filter((s) => s.ok);
     const failed = samples.filter((s) => !s.ok);
-    const indices = (series: number) => points.filter((p) => p.series === series).map((p) => p.index).sort((a, b) => a - b);
+    const indices = (series: number) =>
+      points
+        .filter((p) => p.series === series)
+        .map((p) => p.index)
+        .sort((a, b) => a - b);
     expect(indices(SERIES.healthy)).toEqual(healthy.map((_, i) => i));
     expect(indices(SERIES.failed)).toEqual(failed.map((_, i) => i));
     // The band runs from t0 to recovery, so it gives the time scale the points must follow.
@@ -146,7 +167,11 @@ describeWithChromium.each(FIXTURES)('HTML report of %s in headless Chromium', (n
     rmSync(png, { force: true });
     const profile = mkdtempSync(join(tmpdir(), 'chaos-report-chromium-'));
     try {
-      await run(chromium ?? 'chromium', [...chromiumArgs(profile), `--screenshot=${png}`, '--window-size=1280,2000', '--hide-scrollbars', pathToFileURL(page).href], { timeout: 60_000 });
+      await run(
+        chromium ?? 'chromium',
+        [...chromiumArgs(profile), `--screenshot=${png}`, '--window-size=1280,2000', '--hide-scrollbars', pathToFileURL(page).href],
+        { timeout: 60_000 },
+      );
     } finally {
       rmSync(profile, { recursive: true, force: true });
     }

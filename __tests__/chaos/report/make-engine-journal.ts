@@ -19,7 +19,8 @@ export const ENGINE_JOURNAL_FIXTURE = join(__dirname, '..', 'fixtures', 'engine-
 function experiment(url: string): JsonObject {
   return {
     title: 'The API comes back after its container is stopped',
-    description: 'Stops the API container on the host; its restart policy must bring it back while the proxy keeps answering for the frontend.',
+    description:
+      'Stops the API container on the host; its restart policy must bring it back while the proxy keeps answering for the frontend.',
     tags: ['rehearsal', 'api'],
     'steady-state-hypothesis': {
       title: 'The API answers through the proxy',
@@ -42,7 +43,9 @@ async function main(): Promise<void> {
     const { written } = await runDocument(experiment(server.url), server.url);
     await writeFile(ENGINE_JOURNAL_FIXTURE, `${JSON.stringify(written, null, 2)}\n`, 'utf8');
     const r = written.recovery;
-    console.log(`${written.status}: ${r?.samples.length ?? 0} samples, recovered ${r?.timeToRecoverMs ?? 'never'} ms; wrote ${ENGINE_JOURNAL_FIXTURE}`);
+    console.log(
+      `${written.status}: ${r?.samples.length ?? 0} samples, recovered ${r?.timeToRecoverMs ?? 'never'} ms; wrote ${ENGINE_JOURNAL_FIXTURE}`,
+    );
   } finally {
     await server.stop();
   }

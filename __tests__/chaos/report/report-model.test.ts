@@ -23,7 +23,15 @@ const chaostoolkit = reportJournalSchema.parse({
 describe('report model', () => {
   it('GIVEN a completed journal THEN figures from the recovery record, latency of healthy samples only', () => {
     const f = buildReportModel(asReport(HAND_MADE.completed), 'j.json').figures;
-    expect(f).toMatchObject({ timeToDetectMs: 400, timeToRecoverMs: 3000, availability: 80.33, maxConsecutiveFailures: 12, sampleCount: 61, failedCount: 12, met: true });
+    expect(f).toMatchObject({
+      timeToDetectMs: 400,
+      timeToRecoverMs: 3000,
+      availability: 80.33,
+      maxConsecutiveFailures: 12,
+      sampleCount: 61,
+      failedCount: 12,
+      met: true,
+    });
     expect(f?.streakSeconds).toBeCloseTo(0.6);
     expect(f?.latency).toEqual({ p50: 15, p95: 18, max: 18 });
     expect(f?.objective).toEqual({ withinS: 60, pollS: 1, minAvailability: 80, probe: 'api-health', rate: 20, timeoutS: 2 });
@@ -47,7 +55,12 @@ describe('report model', () => {
     const model = buildReportModel(chaostoolkit, 'ctk.json');
     expect(model.figures).toBeNull();
     expect(model.intent.expected).toEqual(['The method runs without failing.']);
-    expect(model.verdict).toEqual({ kind: 'passed', label: 'PASSED', summary: 'the steady state held before and after the method.', reasons: [] });
+    expect(model.verdict).toEqual({
+      kind: 'passed',
+      label: 'PASSED',
+      summary: 'the steady state held before and after the method.',
+      reasons: [],
+    });
     expect(model.target).toBe('n/a');
   });
 
@@ -80,7 +93,9 @@ describe('report formats and paths', () => {
 });
 
 describe('timeline chart (SVG from ECharts in Node)', () => {
-  const symbols = (svg: string, series: number) => (svg.match(new RegExp(`<path [^>]*ecmeta_series_index="${series}" ecmeta_data_index="\\d+" ecmeta_ssr_type="chart"`, 'g')) ?? []).length;
+  const symbols = (svg: string, series: number) =>
+    (svg.match(new RegExp(`<path [^>]*ecmeta_series_index="${series}" ecmeta_data_index="\\d+" ecmeta_ssr_type="chart"`, 'g')) ?? [])
+      .length;
 
   it('GIVEN the engine journal THEN one symbol per sample', () => {
     const journal = reportJournalSchema.parse(JSON.parse(readFileSync(ENGINE_JOURNAL_FIXTURE, 'utf8')));

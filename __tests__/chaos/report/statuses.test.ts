@@ -25,7 +25,16 @@ describe.each(CASES)('a %s journal', (name, kind, label, summary) => {
   it('renders as Markdown with the verdict on the third line', () => {
     const md = renderMarkdownModel(model);
     expect(md.split('\n')[2]).toBe(`**Verdict: ${label}**: ${model.verdict.summary}`);
-    for (const heading of ['## Intent', '## Figures', '## Steady state before', '## While recovering', '## Steady state after', '## Activities', '## Rollbacks']) expect(md).toContain(heading);
+    for (const heading of [
+      '## Intent',
+      '## Figures',
+      '## Steady state before',
+      '## While recovering',
+      '## Steady state after',
+      '## Activities',
+      '## Rollbacks',
+    ])
+      expect(md).toContain(heading);
   });
 
   it('renders as one HTML page whose first section is the verdict', () => {
@@ -35,7 +44,16 @@ describe.each(CASES)('a %s journal', (name, kind, label, summary) => {
     const firstSection = /<section class="verdict (v-[a-z]+)" data-verdict="([a-z]+)"><span class="badge">([A-Z]+)<\/span>/.exec(html);
     expect(firstSection?.slice(1)).toEqual([`v-${kind}`, kind, label]);
     expect(html.indexOf('class="verdict')).toBeLessThan(html.indexOf('<h3>'));
-    for (const heading of ['Recovery', 'Steady state before', 'While recovering', 'Steady state after', 'Activities', 'Rollbacks', 'Raw outputs']) expect(html).toContain(`<h3>${heading}</h3>`);
+    for (const heading of [
+      'Recovery',
+      'Steady state before',
+      'While recovering',
+      'Steady state after',
+      'Activities',
+      'Rollbacks',
+      'Raw outputs',
+    ])
+      expect(html).toContain(`<h3>${heading}</h3>`);
   });
 });
 
@@ -76,7 +94,9 @@ describe('what each journal shows', () => {
   it('GIVEN raw outputs THEN each is collapsed in its own <details> inside one closed <details>', () => {
     const html = renderHtmlReport([modelOf('aborted')]);
     expect(html).toMatch(/<details class="raw"><summary>Raw activity outputs \(3\)<\/summary>/);
-    expect(html).toMatch(/<details><summary>method: stop-api-container <span class="muted">\(failed, 0\.35 s\)<\/span><\/summary><pre>TypeError: Cannot read/);
+    expect(html).toMatch(
+      /<details><summary>method: stop-api-container <span class="muted">\(failed, 0\.35 s\)<\/span><\/summary><pre>TypeError: Cannot read/,
+    );
     expect(html).not.toMatch(/<details[^>]* open/);
   });
 });
@@ -89,10 +109,18 @@ describe('several journals: one report with a comparison table', () => {
     const table = /<section class="comparison">([\s\S]*?)<\/section>/.exec(html)?.[1] ?? '';
     const rows = table.match(/<tr><td class="num">\d+<\/td>.*<\/tr>/g) ?? [];
     expect(rows).toHaveLength(3);
-    expect(rows[0]).toMatch(/href="#run-1">journals\/completed\.json<\/a>.*PASSED<\/span> completed<\/td><td class="num">0\.40 s<\/td><td class="num">3\.00 s<\/td><td class="num">80\.33 %<\/td><td class="num">12<\/td>/);
-    expect(rows[1]).toMatch(/DEVIATED<\/span> failed \(deviated\)<\/td><td class="num">0\.40 s<\/td><td class="num">n\/a<\/td><td class="num">0\.67 %<\/td>/);
+    expect(rows[0]).toMatch(
+      /href="#run-1">journals\/completed\.json<\/a>.*PASSED<\/span> completed<\/td><td class="num">0\.40 s<\/td><td class="num">3\.00 s<\/td><td class="num">80\.33 %<\/td><td class="num">12<\/td>/,
+    );
+    expect(rows[1]).toMatch(
+      /DEVIATED<\/span> failed \(deviated\)<\/td><td class="num">0\.40 s<\/td><td class="num">n\/a<\/td><td class="num">0\.67 %<\/td>/,
+    );
     expect(rows[2]).toMatch(/INTERRUPTED<\/span> interrupted/);
-    expect(html.match(/<article class="run" id="run-\d+">/g)).toEqual(['<article class="run" id="run-1">', '<article class="run" id="run-2">', '<article class="run" id="run-3">']);
+    expect(html.match(/<article class="run" id="run-\d+">/g)).toEqual([
+      '<article class="run" id="run-1">',
+      '<article class="run" id="run-2">',
+      '<article class="run" id="run-3">',
+    ]);
     expect(html.match(/<figure class="timeline"/g)).toHaveLength(3);
     // Each chart clips by id: ids must not collide between the charts of one page.
     const ids = (html.match(/ id="[^"]+"/g) ?? []).map((id) => id.slice(5, -1));
@@ -103,7 +131,9 @@ describe('several journals: one report with a comparison table', () => {
   it('Markdown: the same comparison first', () => {
     const md = renderMarkdownReports(models);
     expect(md.split('\n')[0]).toBe('# Comparison of 3 runs');
-    expect(md).toMatch(/\| 2 \| journals\/deviated\.json \| .* \| DEVIATED \| 0\.40 s \| n\/a \| 0\.67 % \| 1192 \| 1200 \(1192 failed\) \|/);
+    expect(md).toMatch(
+      /\| 2 \| journals\/deviated\.json \| .* \| DEVIATED \| 0\.40 s \| n\/a \| 0\.67 % \| 1192 \| 1200 \(1192 failed\) \|/,
+    );
   });
 });
 
@@ -115,7 +145,9 @@ describe('journal strings are escaped; the page loads nothing', () => {
     const tags = new Set((html.match(/<\/?[a-z][a-z0-9]*/gi) ?? []).map((t) => t.toLowerCase()));
     for (const tag of ['<script', '<img', '</script']) expect(tags).not.toContain(tag);
     expect(html).not.toMatch(/<[^>]*\sonerror=/i);
-    expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt; &amp; &#39;quoted&#39; &lt;/pre&gt;&lt;/details&gt;');
+    expect(html).toContain(
+      '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt; &amp; &#39;quoted&#39; &lt;/pre&gt;&lt;/details&gt;',
+    );
     // Every hostile string that went in comes out escaped, once per place it was put.
     expect(html.split('&lt;script&gt;').length - 1).toBeGreaterThanOrEqual(10);
   });
@@ -124,7 +156,9 @@ describe('journal strings are escaped; the page loads nothing', () => {
     for (const page of [html, renderHtmlReport((['completed', 'deviated'] as const).map(modelOf))]) {
       expect(page).not.toMatch(/<(script|link|iframe|object|embed|img|image|use)\b|url\((?!#)|@import/i);
       expect(page).not.toMatch(/<[^>]*\s(src|href|xlink:href)="(?!#)/i);
-      expect(page).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`);
+      expect(page).toContain(
+        `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
+      );
     }
   });
 });

@@ -66,5 +66,7 @@ export function runChaos(experiment: string, options: RunChaosOptions): Promise<
 export function expectExit(run: ChaosRun, code: number): void {
   if (run.code === code) return;
   const tail = run.stderr.trimEnd().split('\n').slice(-25).join('\n');
-  throw new Error(`chaos run ${run.experiment}: exit ${run.code ?? run.signal}, expected ${code}\n${run.stdout.trim()}\n--- last progress lines ---\n${tail}`);
+  throw new Error(
+    `chaos run ${run.experiment}: exit ${run.code ?? run.signal}, expected ${code}\n${run.stdout.trim()}\n--- last progress lines ---\n${tail}`,
+  );
 }

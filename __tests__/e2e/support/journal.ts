@@ -62,7 +62,10 @@ export function readJournal(file: string): Journal {
 /** The probe named `name` in a hypothesis run; throws when it did not run there. */
 export function probeIn(hypothesis: HypothesisRun | null, name: string): ActivityRun {
   const found = hypothesis?.probes.find((p) => p.activity.name === name);
-  if (found === undefined) throw new Error(`probe "${name}" is not in the hypothesis run (${hypothesis?.probes.map((p) => p.activity.name).join(', ') ?? 'none'})`);
+  if (found === undefined)
+    throw new Error(
+      `probe "${name}" is not in the hypothesis run (${hypothesis?.probes.map((p) => p.activity.name).join(', ') ?? 'none'})`,
+    );
   return found;
 }
 
@@ -78,7 +81,12 @@ export const outputs = {
   /** `ecs:stop-task` (swarm) and `ssh:docker-stop`/`ssh:docker-kill`. */
   stop: z.object({ stoppedTask: z.string().optional(), stoppedContainer: z.string().optional() }),
   /** `ecs:service-stable` (swarm: service-converged). */
-  stable: z.object({ stable: z.boolean(), runningTasks: z.array(z.string()), newTask: z.string().optional(), newContainer: z.string().optional() }),
+  stable: z.object({
+    stable: z.boolean(),
+    runningTasks: z.array(z.string()),
+    newTask: z.string().optional(),
+    newContainer: z.string().optional(),
+  }),
   /** `ssh:container-running`. */
   containerRunning: z.object({ running: z.boolean(), containers: z.array(z.object({ id: z.string() })), replaced: z.boolean().nullable() }),
   /** `ssh:http-get`. */

@@ -23,7 +23,11 @@ export interface CliResult {
 export function runRehearsal(args: readonly string[], env: Readonly<Record<string, string>> = {}, timeoutMs = 840_000): Promise<CliResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     const echo = (chunk: Buffer): void => {
       output += chunk.toString('utf8');
@@ -54,7 +58,9 @@ export function missingForRehearsal(): readonly string[] {
   const needed: Tool[] = [TOOLS.docker, TOOLS.sshd, TOOLS.ssh, TOOLS.sshKeygen];
   const isRoot = process.getuid?.() === 0;
   if (findTool('docker') === undefined || !engineAnswers()) needed.push(TOOLS.dockerd, TOOLS.debootstrap);
-  const missing = needed.filter((tool) => findTool(tool.command) === undefined).map((t) => `${t.command} (apt-get install ${t.aptPackage})`);
+  const missing = needed
+    .filter((tool) => findTool(tool.command) === undefined)
+    .map((t) => `${t.command} (apt-get install ${t.aptPackage})`);
   if (needed.includes(TOOLS.dockerd) && !isRoot) missing.push('a Docker engine, or root to start one');
   return missing;
 }

@@ -39,32 +39,69 @@ export async function startPebble(group: ProcessGroup, dir: string, httpPort: nu
   const listenerCaFile = path.join(dir, 'pebble-listener.pem');
   const listenerKeyFile = path.join(dir, 'pebble-listener.key');
   // Self-signed, and so its own CA: Go trusts a self-signed leaf listed in its roots.
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1',
-    '-subj', '/CN=pebble listener', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-    '-keyout', listenerKeyFile, '-out', listenerCaFile,
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=pebble listener',
+      '-addext',
+      'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      '-keyout',
+      listenerKeyFile,
+      '-out',
+      listenerCaFile,
+    ],
+    { stdio: 'ignore' },
+  );
 
   const [acmePort, managementPort, tlsPort, dnsPort, dnsManagementPort] = await Promise.all([
-    freePort(), freePort(), freePort(), freePort(), freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
   ]);
   const configFile = path.join(dir, 'pebble-config.json');
-  writeFileSync(configFile, JSON.stringify({
-    pebble: {
-      listenAddress: `127.0.0.1:${acmePort}`,
-      managementListenAddress: `127.0.0.1:${managementPort}`,
-      certificate: listenerCaFile,
-      privateKey: listenerKeyFile,
-      httpPort,
-      tlsPort,
-      ocspResponderURL: '',
-      externalAccountBindingRequired: false,
-    },
-  }));
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      pebble: {
+        listenAddress: `127.0.0.1:${acmePort}`,
+        managementListenAddress: `127.0.0.1:${managementPort}`,
+        certificate: listenerCaFile,
+        privateKey: listenerKeyFile,
+        httpPort,
+        tlsPort,
+        ocspResponderURL: '',
+        externalAccountBindingRequired: false,
+      },
+    }),
+  );
 
   const dns = group.start('pebble-challtestsrv', 'pebble-challtestsrv', [
-    '-dns01', `127.0.0.1:${dnsPort}`, '-http01', '', '-https01', '', '-tlsalpn01', '',
-    '-management', `127.0.0.1:${dnsManagementPort}`, '-defaultIPv4', '127.0.0.1', '-defaultIPv6', '',
+    '-dns01',
+    `127.0.0.1:${dnsPort}`,
+    '-http01',
+    '',
+    '-https01',
+    '',
+    '-tlsalpn01',
+    '',
+    '-management',
+    `127.0.0.1:${dnsManagementPort}`,
+    '-defaultIPv4',
+    '127.0.0.1',
+    '-defaultIPv6',
+    '',
   ]);
   const pebble = group.start('pebble', 'pebble', ['-config', configFile, '-dnsserver', `127.0.0.1:${dnsPort}`], {
     env: { PEBBLE_VA_NOSLEEP: '1', PEBBLE_WFE_NONCEREJECT: '0', PEBBLE_AUTHZREUSE: '0' },

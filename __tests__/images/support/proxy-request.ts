@@ -50,7 +50,10 @@ export function proxyGet(url: string, options: ProxyGetOptions = {}): Promise<Pr
     };
     const common = { hostname: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, agent: false as const };
     const req = secure
-      ? https.request({ ...common, servername: options.servername, ca: options.ca, rejectUnauthorized: options.ca !== undefined }, onResponse)
+      ? https.request(
+          { ...common, servername: options.servername, ca: options.ca, rejectUnauthorized: options.ca !== undefined },
+          onResponse,
+        )
       : http.request(common, onResponse);
     req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer from ${url} within ${timeoutMs} ms`)));
     req.on('error', reject);

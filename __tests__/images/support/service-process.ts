@@ -53,7 +53,9 @@ export class ServiceProcess {
 
   /** The output's non-empty lines. */
   lines(): string[] {
-    return this.output().split('\n').filter((line) => line.trim() !== '');
+    return this.output()
+      .split('\n')
+      .filter((line) => line.trim() !== '');
   }
 
   /** Waits for the process to exit on its own; rejects after `timeoutMs` with its output. */

@@ -13,13 +13,17 @@ export const groupTargets = (asgName: string): readonly TargetRef[] => [{ kind: 
 /** The EC2 modules have nothing to act on locally: the rehearsal has no instance. */
 export function refuseLocally(ctx: DriverContext, fault: FaultId): void {
   if (ctx.outputs.target === 'local') {
-    throw new ActivityFailedError(`${fault} is not available on the local target: the rehearsal runs on this machine, with no EC2 instance or Auto Scaling group (try it against AWS)`);
+    throw new ActivityFailedError(
+      `${fault} is not available on the local target: the rehearsal runs on this machine, with no EC2 instance or Auto Scaling group (try it against AWS)`,
+    );
   }
 }
 
 export async function describeGroup(ctx: DriverContext): Promise<AutoScalingGroup> {
   const asgName = ctx.outputs.asgName;
-  const out = await ctx.clients.autoScaling().send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [asgName] }), { abortSignal: ctx.signal });
+  const out = await ctx.clients
+    .autoScaling()
+    .send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [asgName] }), { abortSignal: ctx.signal });
   const group = out.AutoScalingGroups?.find((g) => g.AutoScalingGroupName === asgName);
   if (group === undefined) throw new ActivityFailedError(`Auto Scaling group ${asgName} does not exist`);
   return group;

@@ -11,7 +11,8 @@ import { groupTargets, inServiceInstances, refuseLocally } from './group-instanc
 export const ec2TerminateInstance = defineFault({
   id: 'ec2:terminate-instance',
   kind: 'action',
-  description: "Terminate the InService instance of the outputs' Auto Scaling group; the group must replace it and the cluster get its container instance back",
+  description:
+    "Terminate the InService instance of the outputs' Auto Scaling group; the group must replace it and the cluster get its container instance back",
   destructive: true,
   args: z.strictObject({}),
   targets: (_a, outputs) => groupTargets(outputs.asgName),
@@ -22,10 +23,15 @@ export const ec2TerminateInstance = defineFault({
     ctx.log.info(`terminating ${ids.join(', ')}`);
     const out = await ctx.clients.ec2().send(new TerminateInstancesCommand({ InstanceIds: ids }), { abortSignal: ctx.signal });
     const at = ctx.clock.now();
-    for (const id of ids) ctx.clients.faultRecord?.().stopped({ fault: 'ec2:terminate-instance', service: 'instance', unit: 'ec2-instance', id, at });
+    for (const id of ids)
+      ctx.clients.faultRecord?.().stopped({ fault: 'ec2:terminate-instance', service: 'instance', unit: 'ec2-instance', id, at });
     return {
       asg: ctx.outputs.asgName,
-      terminated: (out.TerminatingInstances ?? []).map((i) => ({ instanceId: i.InstanceId ?? '', previousState: i.PreviousState?.Name ?? null, currentState: i.CurrentState?.Name ?? null })),
+      terminated: (out.TerminatingInstances ?? []).map((i) => ({
+        instanceId: i.InstanceId ?? '',
+        previousState: i.PreviousState?.Name ?? null,
+        currentState: i.CurrentState?.Name ?? null,
+      })),
       at: new Date(at).toISOString(),
     };
   },

@@ -1,5 +1,10 @@
 import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
-import { DescribeContainerInstancesCommand, ListContainerInstancesCommand, UpdateContainerInstancesStateCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import {
+  DescribeContainerInstancesCommand,
+  ListContainerInstancesCommand,
+  UpdateContainerInstancesStateCommand,
+  type ECSClient,
+} from '@aws-sdk/client-ecs';
 import { z } from 'zod';
 import { ActivityFailedError } from '../../errors';
 import type { JsonObject } from '../../model/json';
@@ -13,7 +18,9 @@ const args = z.strictObject({
     .min(1)
     .max(3600)
     .optional()
-    .describe('Set the instance ACTIVE again after this many seconds, inside the action, so that recovery is measured (default: only in rollbacks)'),
+    .describe(
+      'Set the instance ACTIVE again after this many seconds, inside the action, so that recovery is measured (default: only in rollbacks)',
+    ),
 });
 
 /** How long the revert may take when the run is being interrupted. */
@@ -32,7 +39,8 @@ const drained = z.looseObject({
 export const ecsDrainInstance = defineFault({
   id: 'ecs:drain-instance',
   kind: 'action',
-  description: "Set the cluster's container instance(s) of the outputs' Auto Scaling group DRAINING, ACTIVE again after revertAfterSeconds and in rollbacks",
+  description:
+    "Set the cluster's container instance(s) of the outputs' Auto Scaling group DRAINING, ACTIVE again after revertAfterSeconds and in rollbacks",
   destructive: true,
   args,
   targets: (_a, outputs) => [
@@ -49,16 +57,42 @@ export const ecsDrainInstance = defineFault({
     const listed = await ecs.send(new ListContainerInstancesCommand({ cluster, status: 'ACTIVE' }), { abortSignal: ctx.signal });
     const arns = listed.containerInstanceArns ?? [];
     if (arns.length === 0) throw new ActivityFailedError(`cluster ${cluster} has no ACTIVE container instance to drain`);
-    const described = await ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: arns }), { abortSignal: ctx.signal });
-    const groups = await ctx.clients.autoScaling().send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [asgName] }), { abortSignal: ctx.signal });
+    const described = await ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: arns }), {
+      abortSignal: ctx.signal,
+    });
+    const groups = await ctx.clients
+      .autoScaling()
+      .send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [asgName] }), { abortSignal: ctx.signal });
     const inGroup = new Set((groups.AutoScalingGroups?.[0]?.Instances ?? []).map((i) => i.InstanceId));
-    const instances = (described.containerInstances ?? []).map((ci) => ({ containerInstanceArn: ci.containerInstanceArn ?? '', ec2InstanceId: ci.ec2InstanceId ?? '' }));
+    const instances = (described.containerInstances ?? []).map((ci) => ({
+      containerInstanceArn: ci.containerInstanceArn ?? '',
+      ec2InstanceId: ci.ec2InstanceId ?? '',
+    }));
     // An instance outside the group is outside the blast radius: the guard refuses before any change.
-    ctx.guard(instances.map((i) => ({ kind: 'instance', instanceId: i.ec2InstanceId, asg: inGroup.has(i.ec2InstanceId) ? asgName : '(no Auto Scaling group of the outputs)' })));
-    await ecs.send(new UpdateContainerInstancesStateCommand({ cluster, containerInstances: instances.map((i) => i.containerInstanceArn), status: 'DRAINING' }), { abortSignal: ctx.signal });
+    ctx.guard(
+      instances.map((i) => ({
+        kind: 'instance',
+        instanceId: i.ec2InstanceId,
+        asg: inGroup.has(i.ec2InstanceId) ? asgName : '(no Auto Scaling group of the outputs)',
+      })),
+    );
+    await ecs.send(
+      new UpdateContainerInstancesStateCommand({
+        cluster,
+        containerInstances: instances.map((i) => i.containerInstanceArn),
+        status: 'DRAINING',
+      }),
+      { abortSignal: ctx.signal },
+    );
     ctx.log.info(`DRAINING ${instances.map((i) => i.ec2InstanceId).join(', ')}`);
     if (a.revertAfterSeconds === undefined) return { cluster, containerInstances: instances, status: 'DRAINING' };
-    const activate = (signal: AbortSignal) => setActive(ctx.clients.ecs(), cluster, instances.map((i) => i.containerInstanceArn), signal);
+    const activate = (signal: AbortSignal) =>
+      setActive(
+        ctx.clients.ecs(),
+        cluster,
+        instances.map((i) => i.containerInstanceArn),
+        signal,
+      );
     try {
       await ctx.clock.sleep(a.revertAfterSeconds * 1000, ctx.signal);
     } catch (error) {
@@ -72,7 +106,10 @@ export const ecsDrainInstance = defineFault({
   },
   async rollback(ctx, _a, runResult) {
     const parsed = drained.safeParse(runResult);
-    if (!parsed.success) throw new ActivityFailedError('ecs:drain-instance rollback: the run recorded no drained container instance, so there is nothing to set ACTIVE');
+    if (!parsed.success)
+      throw new ActivityFailedError(
+        'ecs:drain-instance rollback: the run recorded no drained container instance, so there is nothing to set ACTIVE',
+      );
     const arns = parsed.data.containerInstances.map((i) => i.containerInstanceArn);
     await setActive(ctx.clients.ecs(), ctx.outputs.clusterName, arns, ctx.signal);
     return { cluster: ctx.outputs.clusterName, containerInstances: arns, status: 'ACTIVE' };
@@ -81,7 +118,12 @@ export const ecsDrainInstance = defineFault({
 
 /** ACTIVE again (idempotent: an instance already ACTIVE stays so). */
 async function setActive(ecs: ECSClient, cluster: string, arns: readonly string[], signal: AbortSignal): Promise<void> {
-  const out = await ecs.send(new UpdateContainerInstancesStateCommand({ cluster, containerInstances: [...arns], status: 'ACTIVE' }), { abortSignal: signal });
+  const out = await ecs.send(new UpdateContainerInstancesStateCommand({ cluster, containerInstances: [...arns], status: 'ACTIVE' }), {
+    abortSignal: signal,
+  });
   const failures = out.failures ?? [];
-  if (failures.length > 0) throw new ActivityFailedError(`could not set ${failures.map((f) => `${f.arn ?? '?'} (${f.reason ?? 'failure'})`).join(', ')} ACTIVE again`);
+  if (failures.length > 0)
+    throw new ActivityFailedError(
+      `could not set ${failures.map((f) => `${f.arn ?? '?'} (${f.reason ?? 'failure'})`).join(', ')} ACTIVE again`,
+    );
 }

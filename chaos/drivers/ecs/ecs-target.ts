@@ -36,11 +36,15 @@ export function refuseLocally(ctx: DriverContext, fault: FaultId, why: string): 
 /** The one ECS service named in the outputs, or `ActivityFailedError` when ECS does not know it. */
 export async function describeService(ecs: ECSClient, ctx: DriverContext, service: ServiceName): Promise<Service> {
   const serviceName = ctx.outputs.services[service].serviceName;
-  const out = await ecs.send(new DescribeServicesCommand({ cluster: ctx.outputs.clusterName, services: [serviceName] }), { abortSignal: ctx.signal });
+  const out = await ecs.send(new DescribeServicesCommand({ cluster: ctx.outputs.clusterName, services: [serviceName] }), {
+    abortSignal: ctx.signal,
+  });
   const found = out.services?.find((s) => s.serviceName === serviceName);
   if (found === undefined) {
     const failure = out.failures?.[0];
-    throw new ActivityFailedError(`ECS service ${serviceName} not found in cluster ${ctx.outputs.clusterName}${failure ? ` (${failure.reason ?? 'failure'})` : ''}`);
+    throw new ActivityFailedError(
+      `ECS service ${serviceName} not found in cluster ${ctx.outputs.clusterName}${failure ? ` (${failure.reason ?? 'failure'})` : ''}`,
+    );
   }
   return found;
 }

@@ -21,7 +21,8 @@ export const ecsScaleService = defineFault({
   destructive: true,
   args,
   targets: (a, outputs) => serviceTargets(a.service, outputs),
-  describe: (a, outputs) => `UpdateService ${outputs.services[a.service].serviceName} in ${outputs.clusterName} to desiredCount ${a.desiredCount}; undone in rollbacks`,
+  describe: (a, outputs) =>
+    `UpdateService ${outputs.services[a.service].serviceName} in ${outputs.clusterName} to desiredCount ${a.desiredCount}; undone in rollbacks`,
   async run(ctx, a) {
     refuseLocally(ctx, 'ecs:scale-service', 'the rehearsal runs in host networking, where a second task of a service cannot bind its port');
     const ecs = ctx.clients.ecs();
@@ -29,16 +30,25 @@ export const ecsScaleService = defineFault({
     const serviceName = service.serviceName ?? ctx.outputs.services[a.service].serviceName;
     const previous = service.desiredCount ?? 0;
     ctx.guard([{ kind: 'service', service: serviceName }]);
-    await ecs.send(new UpdateServiceCommand({ cluster: ctx.outputs.clusterName, service: serviceName, desiredCount: a.desiredCount }), { abortSignal: ctx.signal });
+    await ecs.send(new UpdateServiceCommand({ cluster: ctx.outputs.clusterName, service: serviceName, desiredCount: a.desiredCount }), {
+      abortSignal: ctx.signal,
+    });
     ctx.log.info(`${serviceName}: desired count ${previous} → ${a.desiredCount}`);
     return { service: a.service, serviceName, previousDesiredCount: previous, desiredCount: a.desiredCount };
   },
   async rollback(ctx, a, runResult) {
     const parsed = scaled.safeParse(runResult);
-    if (!parsed.success) throw new ActivityFailedError('ecs:scale-service rollback: the run recorded no previous desired count, so there is nothing to restore');
+    if (!parsed.success)
+      throw new ActivityFailedError(
+        'ecs:scale-service rollback: the run recorded no previous desired count, so there is nothing to restore',
+      );
     const { serviceName, previousDesiredCount } = parsed.data;
     ctx.guard([{ kind: 'service', service: serviceName }]);
-    await ctx.clients.ecs().send(new UpdateServiceCommand({ cluster: ctx.outputs.clusterName, service: serviceName, desiredCount: previousDesiredCount }), { abortSignal: ctx.signal });
+    await ctx.clients
+      .ecs()
+      .send(new UpdateServiceCommand({ cluster: ctx.outputs.clusterName, service: serviceName, desiredCount: previousDesiredCount }), {
+        abortSignal: ctx.signal,
+      });
     ctx.log.info(`${serviceName}: desired count restored to ${previousDesiredCount}`);
     return { service: a.service, serviceName, restoredDesiredCount: previousDesiredCount };
   },

@@ -30,13 +30,16 @@ export const ecsServiceEvents = defineFault({
     if (ctx.outputs.target === 'local') {
       const name = swarmServiceName(ctx.outputs, a.service);
       const tasks = parseServiceTasks(await docker(dockerOf(ctx), serviceTasksArgs(name), ctx.signal));
-      const events = tasks.slice(0, a.limit).map((t) => ({ at: null, message: `task ${t.id} (${t.slot}): ${t.currentState}, desired ${t.desiredState}${t.error ? `: ${t.error}` : ''}` }));
+      const events = tasks
+        .slice(0, a.limit)
+        .map((t) => ({
+          at: null,
+          message: `task ${t.id} (${t.slot}): ${t.currentState}, desired ${t.desiredState}${t.error ? `: ${t.error}` : ''}`,
+        }));
       return { service: a.service, serviceName: name, events, orchestrator: 'swarm' };
     }
     const service = await describeService(ctx.clients.ecs(), ctx, a.service);
-    const events = (service.events ?? [])
-      .slice(0, a.limit)
-      .map((e) => ({ at: iso(e.createdAt), message: e.message ?? '' }));
+    const events = (service.events ?? []).slice(0, a.limit).map((e) => ({ at: iso(e.createdAt), message: e.message ?? '' }));
     return { service: a.service, serviceName: service.serviceName ?? null, events, orchestrator: 'ecs' };
   },
 });

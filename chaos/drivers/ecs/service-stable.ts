@@ -23,7 +23,8 @@ const args = z.strictObject({
 export const ecsServiceStable = defineFault({
   id: 'ecs:service-stable',
   kind: 'probe',
-  description: 'running = desired and pending = 0 for a service, and the task stopped by this run (or named) STOPPED with a new task RUNNING. Reports stable: true or false. Local target: swarm:service-converged',
+  description:
+    'running = desired and pending = 0 for a service, and the task stopped by this run (or named) STOPPED with a new task RUNNING. Reports stable: true or false. Local target: swarm:service-converged',
   destructive: false,
   args,
   targets: (a, outputs) => serviceTargets(a.service, outputs),
@@ -46,10 +47,15 @@ export const ecsServiceStable = defineFault({
     if (running !== desired) reasons.push(`${running} of ${desired} tasks running`);
     if (pending > 0) reasons.push(`${pending} pending`);
 
-    const listed = await ecs.send(new ListTasksCommand({ cluster, serviceName: service.serviceName, desiredStatus: 'RUNNING' }), { abortSignal: ctx.signal });
+    const listed = await ecs.send(new ListTasksCommand({ cluster, serviceName: service.serviceName, desiredStatus: 'RUNNING' }), {
+      abortSignal: ctx.signal,
+    });
     const stoppedTask = a.stoppedTask ?? ctx.clients.faultRecord?.().lastStopped(a.service, 'ecs-task')?.id;
     const arns = [...new Set([...(listed.taskArns ?? []), ...(stoppedTask === undefined ? [] : [stoppedTask])])];
-    const described = arns.length === 0 ? [] : ((await ecs.send(new DescribeTasksCommand({ cluster, tasks: arns }), { abortSignal: ctx.signal })).tasks ?? []);
+    const described =
+      arns.length === 0
+        ? []
+        : ((await ecs.send(new DescribeTasksCommand({ cluster, tasks: arns }), { abortSignal: ctx.signal })).tasks ?? []);
     const runningTasks = described.filter((t) => t.lastStatus === 'RUNNING' && t.taskArn !== stoppedTask).map((t) => t.taskArn ?? '');
     const proof: JsonObject = {};
     if (stoppedTask !== undefined) {

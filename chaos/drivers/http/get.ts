@@ -6,8 +6,15 @@ import type { HttpSampleTarget } from '../types';
 import { HttpRequestError, sendHttpRequest } from './http-request';
 
 const args = z.strictObject({
-  path: z.string().startsWith('/', 'must start with "/"').default('/').describe('Path requested on the platform\'s public URL (default "/")'),
-  url: z.url({ protocol: /^https?$/ }).optional().describe('Absolute URL to request instead of the public URL + path'),
+  path: z
+    .string()
+    .startsWith('/', 'must start with "/"')
+    .default('/')
+    .describe('Path requested on the platform\'s public URL (default "/")'),
+  url: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe('Absolute URL to request instead of the public URL + path'),
   expectStatus: z
     .union([z.number().int().min(100).max(599), z.array(z.number().int().min(100).max(599)).min(1)])
     .default(200)
@@ -47,7 +54,8 @@ export const httpGet = defineFault({
   description: 'GET a URL of the platform (public URL + path by default) and check status, body and latency',
   args,
   destructive: false,
-  describe: (a, outputs) => `GET ${urlOf(a, outputs)} expecting ${statuses(a).join('/')}${a.bodyMatch ? ` and a body matching /${a.bodyMatch}/` : ''}`,
+  describe: (a, outputs) =>
+    `GET ${urlOf(a, outputs)} expecting ${statuses(a).join('/')}${a.bodyMatch ? ` and a body matching /${a.bodyMatch}/` : ''}`,
   sampleTarget: (a, outputs): HttpSampleTarget => ({
     url: urlOf(a, outputs),
     method: 'GET',
@@ -60,13 +68,21 @@ export const httpGet = defineFault({
     const url = urlOf(a, ctx.outputs);
     let res;
     try {
-      res = await sendHttpRequest({ url, method: 'GET', headers: a.headers, timeoutMs: a.timeoutMs, verifyTls: a.verifyTls, signal: ctx.signal });
+      res = await sendHttpRequest({
+        url,
+        method: 'GET',
+        headers: a.headers,
+        timeoutMs: a.timeoutMs,
+        verifyTls: a.verifyTls,
+        signal: ctx.signal,
+      });
     } catch (error) {
       if (error instanceof HttpRequestError) throw new ActivityFailedError(`GET ${url} failed: ${error.message}`);
       throw error;
     }
     const bodyMatched = a.bodyMatch === undefined ? null : new RegExp(a.bodyMatch).test(res.body);
-    if (!statuses(a).includes(res.status)) throw new ActivityFailedError(`GET ${url} answered ${res.status}, expected ${statuses(a).join(' or ')}`);
+    if (!statuses(a).includes(res.status))
+      throw new ActivityFailedError(`GET ${url} answered ${res.status}, expected ${statuses(a).join(' or ')}`);
     if (bodyMatched === false) throw new ActivityFailedError(`GET ${url} answered a body not matching /${a.bodyMatch ?? ''}/`);
     if (a.maxLatencyMs !== undefined && res.latencyMs > a.maxLatencyMs) {
       throw new ActivityFailedError(`GET ${url} took ${res.latencyMs} ms, more than ${a.maxLatencyMs} ms`);

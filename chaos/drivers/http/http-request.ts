@@ -101,7 +101,12 @@ export function sendHttpRequest(spec: HttpRequestSpec): Promise<HttpResponse> {
         settled = true;
         clearTimeout(timer);
         spec.signal?.removeEventListener('abort', onAbort);
-        resolve({ status: res.statusCode ?? 0, headers: flatten(res.headers), body: Buffer.concat(chunks).toString('utf8'), latencyMs: elapsed() });
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: flatten(res.headers),
+          body: Buffer.concat(chunks).toString('utf8'),
+          latencyMs: elapsed(),
+        });
       });
     });
     req.end(spec.body);

@@ -22,11 +22,13 @@ const args = z.strictObject({
 export const sshContainerRunning = defineFault({
   id: 'ssh:container-running',
   kind: 'probe',
-  description: 'Over SSH: is one of the service\'s containers running (matched by label), and once a fault of this run stopped one, is it a new container or the old one restarted in place? Reports running: true or false',
+  description:
+    "Over SSH: is one of the service's containers running (matched by label), and once a fault of this run stopped one, is it a new container or the old one restarted in place? Reports running: true or false",
   destructive: false,
   args,
   targets: (a, outputs) => sshTargets(a.service, outputs),
-  describe: (a, outputs) => `over SSH to ${sshWhere(outputs)}: ${commandLine(listContainersCommand(outputs, a.service))}; once this run stopped its container, running only when a new one runs or the old one restarted (docker inspect start time)`,
+  describe: (a, outputs) =>
+    `over SSH to ${sshWhere(outputs)}: ${commandLine(listContainersCommand(outputs, a.service))}; once this run stopped its container, running only when a new one runs or the old one restarted (docker inspect start time)`,
   async run(ctx, a) {
     listContainersCommand(ctx.outputs, a.service);
     const settings = resolveSshSettings(a, ctx.outputs, processSshEnvironment());
@@ -52,7 +54,11 @@ export const sshContainerRunning = defineFault({
       stoppedContainer: stopped?.id ?? null,
       replaced,
       restartedInPlace: restarted,
-      ...(running ? {} : { reason: listed.length === 0 ? 'no running container' : `the stopped container ${stopped?.id ?? ''} still runs, not restarted` }),
+      ...(running
+        ? {}
+        : {
+            reason: listed.length === 0 ? 'no running container' : `the stopped container ${stopped?.id ?? ''} still runs, not restarted`,
+          }),
     };
   },
 });

@@ -24,13 +24,23 @@ export const sshDockerKill = defineFault({
   destructive: true,
   args,
   targets: (a, outputs) => sshTargets(a.service, outputs),
-  describe: (a, outputs) => `over SSH to ${sshWhere(outputs)}: ${commandLine(listContainersCommand(outputs, a.service))}, then docker kill --signal ${a.signal} <the one container found>`,
+  describe: (a, outputs) =>
+    `over SSH to ${sshWhere(outputs)}: ${commandLine(listContainersCommand(outputs, a.service))}, then docker kill --signal ${a.signal} <the one container found>`,
   async run(ctx, a) {
     listContainersCommand(ctx.outputs, a.service);
     const settings = resolveSshSettings(a, ctx.outputs, processSshEnvironment());
     const killed = await withSshSession(settings, ctx.signal, (session) =>
       signalServiceContainer(ctx, session, a.service, 'ssh:docker-kill', (id) => ['docker', 'kill', '--signal', a.signal, id]),
     );
-    return { service: a.service, host: sshWhere(ctx.outputs), signal: a.signal, stoppedContainer: killed.container.id, containerName: killed.container.name, startedAt: killed.startedAt, command: killed.command, stoppedAt: new Date(ctx.clock.now()).toISOString() };
+    return {
+      service: a.service,
+      host: sshWhere(ctx.outputs),
+      signal: a.signal,
+      stoppedContainer: killed.container.id,
+      containerName: killed.container.name,
+      startedAt: killed.startedAt,
+      command: killed.command,
+      stoppedAt: new Date(ctx.clock.now()).toISOString(),
+    };
   },
 });

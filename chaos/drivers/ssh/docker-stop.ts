@@ -9,7 +9,13 @@ import { withSshSession } from './ssh-session';
 
 const args = z.strictObject({
   service: z.enum(SERVICE_NAMES).describe('Service whose container is stopped (its names come from the outputs)'),
-  stopTimeoutSeconds: z.number().int().min(0).max(600).optional().describe("Seconds docker waits after SIGTERM before SIGKILL (default: the container's own)"),
+  stopTimeoutSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(600)
+    .optional()
+    .describe("Seconds docker waits after SIGTERM before SIGKILL (default: the container's own)"),
   ...sshConnectionArgs,
 });
 
@@ -17,7 +23,8 @@ const args = z.strictObject({
 export const sshDockerStop = defineFault({
   id: 'ssh:docker-stop',
   kind: 'action',
-  description: "docker stop a service's container on the host over SSH, matched exactly by label; the restart policy (ECS) or swarm must bring it back",
+  description:
+    "docker stop a service's container on the host over SSH, matched exactly by label; the restart policy (ECS) or swarm must bring it back",
   destructive: true,
   args,
   targets: (a, outputs) => sshTargets(a.service, outputs),
@@ -28,8 +35,21 @@ export const sshDockerStop = defineFault({
     listContainersCommand(ctx.outputs, a.service);
     const settings = resolveSshSettings(a, ctx.outputs, processSshEnvironment());
     const stopped = await withSshSession(settings, ctx.signal, (session) =>
-      signalServiceContainer(ctx, session, a.service, 'ssh:docker-stop', (id) => ['docker', 'stop', ...(a.stopTimeoutSeconds === undefined ? [] : ['--time', String(a.stopTimeoutSeconds)]), id]),
+      signalServiceContainer(ctx, session, a.service, 'ssh:docker-stop', (id) => [
+        'docker',
+        'stop',
+        ...(a.stopTimeoutSeconds === undefined ? [] : ['--time', String(a.stopTimeoutSeconds)]),
+        id,
+      ]),
     );
-    return { service: a.service, host: sshWhere(ctx.outputs), stoppedContainer: stopped.container.id, containerName: stopped.container.name, startedAt: stopped.startedAt, command: stopped.command, stoppedAt: new Date(ctx.clock.now()).toISOString() };
+    return {
+      service: a.service,
+      host: sshWhere(ctx.outputs),
+      stoppedContainer: stopped.container.id,
+      containerName: stopped.container.name,
+      startedAt: stopped.startedAt,
+      command: stopped.command,
+      stoppedAt: new Date(ctx.clock.now()).toISOString(),
+    };
   },
 });

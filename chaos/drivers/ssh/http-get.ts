@@ -11,13 +11,19 @@ import { sshTargets, sshWhere } from './ssh-targets';
 const MAX_BODY_BYTES = 1024 * 1024;
 
 const args = z.strictObject({
-  service: z.enum(SERVICE_NAMES).describe("Service asked on its own port on the host (bypassing the proxy)"),
-  path: z.string().regex(/^\/[\x21-\x7e]*$/, 'expected a path starting with "/", printable characters only').optional().describe("Path requested (default: the service's health path from the outputs)"),
+  service: z.enum(SERVICE_NAMES).describe('Service asked on its own port on the host (bypassing the proxy)'),
+  path: z
+    .string()
+    .regex(/^\/[\x21-\x7e]*$/, 'expected a path starting with "/", printable characters only')
+    .optional()
+    .describe("Path requested (default: the service's health path from the outputs)"),
   expectStatus: z.number().int().min(100).max(599).default(200).describe('Status that counts as healthy (default 200)'),
   newInstance: z
     .boolean()
     .default(false)
-    .describe('The JSON body\'s "instance" must differ from every instance seen answering before this run\'s latest fault on the service (the API\'s /api/status)'),
+    .describe(
+      "The JSON body's \"instance\" must differ from every instance seen answering before this run's latest fault on the service (the API's /api/status)",
+    ),
   timeoutMs: z.number().int().positive().max(60_000).default(5000).describe('Milliseconds before the request fails (default 5000)'),
   ...sshConnectionArgs,
 });
@@ -29,16 +35,28 @@ interface Answer {
 
 function get(stream: Duplex, port: number, path: string, timeoutMs: number, signal: AbortSignal): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'GET', headers: { connection: 'close' }, createConnection: () => stream, signal, timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'GET',
+        headers: { connection: 'close' },
+        createConnection: () => stream,
+        signal,
+        timeout: timeoutMs,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new ActivityFailedError(`no response within ${timeoutMs} ms`)));
     req.on('error', reject);
     req.end();
@@ -48,7 +66,8 @@ function get(stream: Duplex, port: number, path: string, timeoutMs: number, sign
 function instanceIn(body: string): string | null {
   try {
     const parsed: unknown = JSON.parse(body);
-    if (typeof parsed === 'object' && parsed !== null && 'instance' in parsed && typeof parsed.instance === 'string') return parsed.instance;
+    if (typeof parsed === 'object' && parsed !== null && 'instance' in parsed && typeof parsed.instance === 'string')
+      return parsed.instance;
   } catch {
     // Not JSON: no instance to compare.
   }
@@ -63,7 +82,8 @@ function instanceIn(body: string): string | null {
 export const sshHttpGet = defineFault({
   id: 'ssh:http-get',
   kind: 'probe',
-  description: "GET a service on its own port on the host through the SSH connection (bypassing the proxy); optionally require a new API instance since this run's fault",
+  description:
+    "GET a service on its own port on the host through the SSH connection (bypassing the proxy); optionally require a new API instance since this run's fault",
   destructive: false,
   args,
   targets: (a, outputs) => sshTargets(a.service, outputs),
@@ -83,11 +103,14 @@ export const sshHttpGet = defineFault({
         return await get(stream, s.port, path, a.timeoutMs, ctx.signal);
       } catch (error) {
         if (ctx.signal.aborted) throw ctx.signal.reason;
-        throw new ActivityFailedError(`GET ${url} on ${ctx.outputs.sshHost} failed: ${error instanceof Error ? error.message : String(error)}`);
+        throw new ActivityFailedError(
+          `GET ${url} on ${ctx.outputs.sshHost} failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
     });
     const latencyMs = ctx.clock.now() - started;
-    if (answer.status !== a.expectStatus) throw new ActivityFailedError(`GET ${url} on ${ctx.outputs.sshHost} answered ${answer.status}, expected ${a.expectStatus}`);
+    if (answer.status !== a.expectStatus)
+      throw new ActivityFailedError(`GET ${url} on ${ctx.outputs.sshHost} answered ${answer.status}, expected ${a.expectStatus}`);
     const instance = instanceIn(answer.body);
     const record = ctx.clients.faultRecord?.();
     let newInstance: boolean | null = null;
@@ -96,7 +119,10 @@ export const sshHttpGet = defineFault({
       const fault = record?.lastFault(a.service);
       if (fault !== undefined) {
         const before = record?.identitiesBefore(a.service, fault.at) ?? [];
-        if (before.length === 0) throw new ActivityFailedError(`no ${a.service} instance was seen before the fault, so a new one cannot be proven (put this probe in the steady-state hypothesis)`);
+        if (before.length === 0)
+          throw new ActivityFailedError(
+            `no ${a.service} instance was seen before the fault, so a new one cannot be proven (put this probe in the steady-state hypothesis)`,
+          );
         newInstance = !before.includes(instance);
         if (!newInstance) throw new ActivityFailedError(`${url} still answers from instance ${instance}, which answered before the fault`);
       }

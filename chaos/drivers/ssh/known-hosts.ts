@@ -41,7 +41,10 @@ export function hostKeyName(host: string, port: number): string {
 }
 
 function globToRegExp(glob: string): RegExp {
-  const source = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const source = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${source}$`, 'i');
 }
 
@@ -75,7 +78,13 @@ export function fingerprintOf(key: Buffer): string {
 export type HostKeyVerdict = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
 /** Checks `offered` against the entries for `host:port`. */
-export function verifyHostKey(entries: readonly KnownHostEntry[], host: string, port: number, offered: Buffer, source: string): HostKeyVerdict {
+export function verifyHostKey(
+  entries: readonly KnownHostEntry[],
+  host: string,
+  port: number,
+  offered: Buffer,
+  source: string,
+): HostKeyVerdict {
   const name = hostKeyName(host, port);
   const mine = entries.filter((e) => patternsMatch(e.patterns, name));
   const fingerprint = fingerprintOf(offered);
@@ -84,7 +93,10 @@ export function verifyHostKey(entries: readonly KnownHostEntry[], host: string, 
   }
   if (mine.some((e) => e.marker === null && e.key.equals(offered))) return { ok: true };
   if (mine.length === 0) {
-    return { ok: false, reason: `${name} is not in ${source} (offered host key ${fingerprint}); add its key there (ssh-keyscan -p ${port} ${host}, checked out of band) or pin the fingerprint` };
+    return {
+      ok: false,
+      reason: `${name} is not in ${source} (offered host key ${fingerprint}); add its key there (ssh-keyscan -p ${port} ${host}, checked out of band) or pin the fingerprint`,
+    };
   }
   return {
     ok: false,

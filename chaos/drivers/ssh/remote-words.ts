@@ -14,7 +14,9 @@ export const CONTAINER_ID = /^[0-9a-f]{12}(?:[0-9a-f]{52})?$/;
 /** Throws `ActivityFailedError` naming the field unless `value` is a safe name. */
 export function safeName(value: string, what: string): string {
   if (!SAFE_NAME.test(value)) {
-    throw new ActivityFailedError(`refused ${what} ${JSON.stringify(value)}: only letters, digits, "_", "." and "-" may reach the remote shell`);
+    throw new ActivityFailedError(
+      `refused ${what} ${JSON.stringify(value)}: only letters, digits, "_", "." and "-" may reach the remote shell`,
+    );
   }
   return value;
 }

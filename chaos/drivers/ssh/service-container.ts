@@ -29,13 +29,22 @@ export function containerLabels(outputs: PlatformOutputs, service: ServiceName):
     case 'local':
       return [`${SWARM_SERVICE_LABEL}=${safeName(s.serviceName, 'swarm service name')}`];
     case 'aws':
-      return [`${ECS_CONTAINER_LABEL}=${safeName(s.containerName, 'container name')}`, `${ECS_FAMILY_LABEL}=${safeName(s.taskFamily, 'task family')}`];
+      return [
+        `${ECS_CONTAINER_LABEL}=${safeName(s.containerName, 'container name')}`,
+        `${ECS_FAMILY_LABEL}=${safeName(s.taskFamily, 'task family')}`,
+      ];
   }
 }
 
 /** `docker ps` words listing the service's running containers. */
 export function listContainersCommand(outputs: PlatformOutputs, service: ServiceName): readonly string[] {
-  return ['docker', 'ps', ...containerLabels(outputs, service).flatMap((label) => ['--filter', `label=${label}`]), '--format', '{{.ID}} {{.Names}}'];
+  return [
+    'docker',
+    'ps',
+    ...containerLabels(outputs, service).flatMap((label) => ['--filter', `label=${label}`]),
+    '--format',
+    '{{.ID}} {{.Names}}',
+  ];
 }
 
 /** Parses `{{.ID}} {{.Names}}` lines, refusing anything else. */
@@ -46,7 +55,8 @@ export function parseContainerList(stdout: string): ListedContainer[] {
     .filter((line) => line !== '')
     .map((line) => {
       const match = /^(\S+) (\S+)$/.exec(line);
-      if (!match?.[1] || !match[2] || !CONTAINER_ID.test(match[1])) throw new ActivityFailedError(`unexpected line from docker ps: ${JSON.stringify(line)}`);
+      if (!match?.[1] || !match[2] || !CONTAINER_ID.test(match[1]))
+        throw new ActivityFailedError(`unexpected line from docker ps: ${JSON.stringify(line)}`);
       return { id: match[1], name: match[2] };
     });
 }
@@ -58,12 +68,19 @@ function firstLine(text: string): string {
 /** Runs a remote docker command and fails the activity on a non-zero exit. */
 export async function remoteDocker(session: SshSession, words: readonly string[]): Promise<string> {
   const result = await session.exec(words);
-  if (result.code !== 0) throw new ActivityFailedError(`"${result.command}" exited with ${String(result.code)}: ${firstLine(result.stderr) || firstLine(result.stdout)}`);
+  if (result.code !== 0)
+    throw new ActivityFailedError(
+      `"${result.command}" exited with ${String(result.code)}: ${firstLine(result.stderr) || firstLine(result.stdout)}`,
+    );
   return result.stdout;
 }
 
 /** The service's running containers. */
-export async function listServiceContainers(session: SshSession, outputs: PlatformOutputs, service: ServiceName): Promise<ListedContainer[]> {
+export async function listServiceContainers(
+  session: SshSession,
+  outputs: PlatformOutputs,
+  service: ServiceName,
+): Promise<ListedContainer[]> {
   return parseContainerList(await remoteDocker(session, listContainersCommand(outputs, service)));
 }
 
@@ -74,7 +91,9 @@ export async function theServiceContainer(session: SshSession, outputs: Platform
   if (found.length === 1 && only !== undefined) return only;
   const filter = containerLabels(outputs, service).join(' and ');
   if (found.length === 0) throw new ActivityFailedError(`no running container of ${service} (labels ${filter}) on ${outputs.sshHost}`);
-  throw new ActivityFailedError(`${found.length} running containers of ${service} match ${filter} (${found.map((c) => c.name).join(', ')}); expected exactly one, so none was touched`);
+  throw new ActivityFailedError(
+    `${found.length} running containers of ${service} match ${filter} (${found.map((c) => c.name).join(', ')}); expected exactly one, so none was touched`,
+  );
 }
 
 /** Stops (or kills) the service's one container over SSH and records it for the probes. */
@@ -99,6 +118,7 @@ export async function signalServiceContainer(
 export async function containerStartedAt(session: SshSession, id: string): Promise<string> {
   if (!CONTAINER_ID.test(id)) throw new ActivityFailedError(`refused container id ${JSON.stringify(id)}`);
   const out = (await remoteDocker(session, ['docker', 'inspect', '--type', 'container', '--format', '{{.State.StartedAt}}', id])).trim();
-  if (!/^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(out)) throw new ActivityFailedError(`unexpected start time from docker inspect: ${JSON.stringify(out.slice(0, 100))}`);
+  if (!/^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(out))
+    throw new ActivityFailedError(`unexpected start time from docker inspect: ${JSON.stringify(out.slice(0, 100))}`);
   return out;
 }

@@ -43,11 +43,17 @@ function describeError(error: unknown): string {
  * is ever sent to a host that is not the one known.
  */
 export async function openSshSession(settings: SshSettings, signal: AbortSignal): Promise<SshSession> {
-  const privateKey = await readRequired(settings.privateKeyFile, 'private key', 'pass privateKey, set CHAOS_SSH_KEY, or bring the rehearsal up');
+  const privateKey = await readRequired(
+    settings.privateKeyFile,
+    'private key',
+    'pass privateKey, set CHAOS_SSH_KEY, or bring the rehearsal up',
+  );
   let check: (offered: Buffer) => HostKeyVerdict;
   if (settings.hostKey.kind === 'known-hosts') {
     const file = settings.hostKey.file;
-    const entries = parseKnownHosts(await readRequired(file, 'known_hosts', 'pass knownHosts or hostKeyFingerprint, or set CHAOS_SSH_KNOWN_HOSTS'));
+    const entries = parseKnownHosts(
+      await readRequired(file, 'known_hosts', 'pass knownHosts or hostKeyFingerprint, or set CHAOS_SSH_KNOWN_HOSTS'),
+    );
     check = (offered) => verifyHostKey(entries, settings.host, settings.port, offered, file);
   } else {
     const pinned = settings.hostKey.fingerprint;

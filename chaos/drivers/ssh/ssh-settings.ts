@@ -5,18 +5,30 @@ import type { PlatformOutputs } from '../../../stacks/outputs';
 
 /** Arguments every SSH fault takes to find its key and check the host's. */
 export const sshConnectionArgs = {
-  privateKey: z.string().min(1).optional().describe('Private key file (default: $CHAOS_SSH_KEY, else .rehearsal/ssh/id_ed25519 on the local target, else ~/.ssh/id_ed25519)'),
+  privateKey: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Private key file (default: $CHAOS_SSH_KEY, else .rehearsal/ssh/id_ed25519 on the local target, else ~/.ssh/id_ed25519)'),
   knownHosts: z
     .string()
     .min(1)
     .optional()
-    .describe('known_hosts file the host key is checked against (default: $CHAOS_SSH_KNOWN_HOSTS, else .rehearsal/ssh/known_hosts on the local target, else ~/.ssh/known_hosts)'),
+    .describe(
+      'known_hosts file the host key is checked against (default: $CHAOS_SSH_KNOWN_HOSTS, else .rehearsal/ssh/known_hosts on the local target, else ~/.ssh/known_hosts)',
+    ),
   hostKeyFingerprint: z
     .string()
     .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'expected "SHA256:" and 43 base64 characters, as ssh-keygen -lf prints it')
     .optional()
     .describe('Pinned host key fingerprint (SHA256:…); replaces the known_hosts check'),
-  connectTimeoutMs: z.number().int().positive().max(120_000).default(10_000).describe('Milliseconds to connect and authenticate (default 10000)'),
+  connectTimeoutMs: z
+    .number()
+    .int()
+    .positive()
+    .max(120_000)
+    .default(10_000)
+    .describe('Milliseconds to connect and authenticate (default 10000)'),
 };
 
 export interface SshConnectionArgs {
@@ -33,7 +45,8 @@ export interface SshSettings {
   readonly user: string;
   readonly privateKeyFile: string;
   /** How the host key is checked. */
-  readonly hostKey: { readonly kind: 'known-hosts'; readonly file: string } | { readonly kind: 'fingerprint'; readonly fingerprint: string };
+  readonly hostKey:
+    { readonly kind: 'known-hosts'; readonly file: string } | { readonly kind: 'fingerprint'; readonly fingerprint: string };
   readonly connectTimeoutMs: number;
 }
 
@@ -56,17 +69,24 @@ export function resolveSshSettings(args: SshConnectionArgs, outputs: PlatformOut
   const fromCwd = (file: string): string => (isAbsolute(file) ? file : resolve(where.cwd, file.replace(/^~(?=\/)/, where.home)));
   const nonEmpty = (value: string | undefined): string | undefined => (value === undefined || value === '' ? undefined : value);
   const privateKeyFile = fromCwd(
-    args.privateKey ?? nonEmpty(where.env.CHAOS_SSH_KEY) ?? (local ? join('.rehearsal', 'ssh', 'id_ed25519') : join(where.home, '.ssh', 'id_ed25519')),
+    args.privateKey ??
+      nonEmpty(where.env.CHAOS_SSH_KEY) ??
+      (local ? join('.rehearsal', 'ssh', 'id_ed25519') : join(where.home, '.ssh', 'id_ed25519')),
   );
   const knownHostsFile = fromCwd(
-    args.knownHosts ?? nonEmpty(where.env.CHAOS_SSH_KNOWN_HOSTS) ?? (local ? join('.rehearsal', 'ssh', 'known_hosts') : join(where.home, '.ssh', 'known_hosts')),
+    args.knownHosts ??
+      nonEmpty(where.env.CHAOS_SSH_KNOWN_HOSTS) ??
+      (local ? join('.rehearsal', 'ssh', 'known_hosts') : join(where.home, '.ssh', 'known_hosts')),
   );
   return {
     host: outputs.sshHost,
     port: outputs.sshPort,
     user: outputs.sshUser,
     privateKeyFile,
-    hostKey: args.hostKeyFingerprint !== undefined ? { kind: 'fingerprint', fingerprint: args.hostKeyFingerprint } : { kind: 'known-hosts', file: knownHostsFile },
+    hostKey:
+      args.hostKeyFingerprint !== undefined
+        ? { kind: 'fingerprint', fingerprint: args.hostKeyFingerprint }
+        : { kind: 'known-hosts', file: knownHostsFile },
     connectTimeoutMs: args.connectTimeoutMs,
   };
 }

@@ -35,7 +35,9 @@ export function rehearsalDockerHost(env: Readonly<Record<string, string | undefi
 const MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
 
 /** The docker CLI found on PATH, run with an argument array (never a shell). */
-export function localDockerCli(options: { env?: Readonly<Record<string, string | undefined>>; cwd?: string; binary?: string } = {}): DockerCli {
+export function localDockerCli(
+  options: { env?: Readonly<Record<string, string | undefined>>; cwd?: string; binary?: string } = {},
+): DockerCli {
   const env = options.env ?? process.env;
   const host = rehearsalDockerHost(env, options.cwd ?? process.cwd());
   const childEnv = { ...env, ...(host === null ? {} : { DOCKER_HOST: host }) };
@@ -43,20 +45,25 @@ export function localDockerCli(options: { env?: Readonly<Record<string, string |
     host,
     run: (args, signal) =>
       new Promise<DockerCliResult>((resolve, reject) => {
-        execFile(options.binary ?? 'docker', [...args], { env: childEnv, signal, maxBuffer: MAX_OUTPUT_BYTES, encoding: 'utf8' }, (error, stdout, stderr) => {
-          if (signal.aborted) {
-            reject(signal.reason);
-            return;
-          }
-          if (error === null) {
-            resolve({ code: 0, stdout, stderr });
-            return;
-          }
-          // A non-zero exit is an answer; not finding docker at all is not.
-          const code = error.code;
-          if (typeof code === 'number') resolve({ code, stdout, stderr });
-          else reject(error);
-        });
+        execFile(
+          options.binary ?? 'docker',
+          [...args],
+          { env: childEnv, signal, maxBuffer: MAX_OUTPUT_BYTES, encoding: 'utf8' },
+          (error, stdout, stderr) => {
+            if (signal.aborted) {
+              reject(signal.reason);
+              return;
+            }
+            if (error === null) {
+              resolve({ code: 0, stdout, stderr });
+              return;
+            }
+            // A non-zero exit is an answer; not finding docker at all is not.
+            const code = error.code;
+            if (typeof code === 'number') resolve({ code, stdout, stderr });
+            else reject(error);
+          },
+        );
       }),
   };
 }

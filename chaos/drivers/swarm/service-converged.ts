@@ -15,10 +15,12 @@ const args = z.strictObject({
 export const swarmServiceConverged = defineFault({
   id: 'swarm:service-converged',
   kind: 'probe',
-  description: 'Local target: running = desired with nothing pending for a swarm service, and the task this run stopped replaced by a new one. Reports converged: true or false',
+  description:
+    'Local target: running = desired with nothing pending for a swarm service, and the task this run stopped replaced by a new one. Reports converged: true or false',
   destructive: false,
   args,
   targets: (a, outputs) => [{ kind: 'service', service: outputs.services[a.service].serviceName }],
-  describe: (a, outputs) => `docker service ls / service ps ${outputs.services[a.service].serviceName}: running = desired, none pending, a stopped task replaced`,
+  describe: (a, outputs) =>
+    `docker service ls / service ps ${outputs.services[a.service].serviceName}: running = desired, none pending, a stopped task replaced`,
   run: (ctx, a) => serviceConvergence(ctx, a.service, 'swarm:service-converged'),
 });

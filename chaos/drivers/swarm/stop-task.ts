@@ -6,7 +6,11 @@ import { SWARM_TASK_ID } from './swarm-state';
 
 const args = z.strictObject({
   service: z.enum(SERVICE_NAMES).describe('Service one of whose tasks is stopped'),
-  task: z.string().regex(SWARM_TASK_ID, 'expected a swarm task id (25 lower-case letters and digits)').optional().describe('Task id to stop (default: a running task at random)'),
+  task: z
+    .string()
+    .regex(SWARM_TASK_ID, 'expected a swarm task id (25 lower-case letters and digits)')
+    .optional()
+    .describe('Task id to stop (default: a running task at random)'),
   reason: z.string().min(1).max(255).default('chaos experiment').describe('Why, recorded in the journal'),
 });
 

@@ -22,7 +22,9 @@ import {
 /** The swarm is the local rehearsal's orchestrator; on AWS the ECS modules do the same things. */
 function localOnly(ctx: DriverContext, fault: FaultId): void {
   if (ctx.outputs.target !== 'local') {
-    throw new ActivityFailedError(`${fault} acts on the local rehearsal's swarm, and these outputs are target "${ctx.outputs.target}": use ecs:stop-task / ecs:service-stable`);
+    throw new ActivityFailedError(
+      `${fault} acts on the local rehearsal's swarm, and these outputs are target "${ctx.outputs.target}": use ecs:stop-task / ecs:service-stable`,
+    );
   }
 }
 
@@ -43,10 +45,13 @@ export async function stopServiceTask(ctx: DriverContext, service: ServiceName, 
   const name = swarmServiceName(ctx.outputs, service);
   const cli = dockerOf(ctx);
   const running = parseServiceContainers(await docker(cli, serviceContainersArgs(name), ctx.signal));
-  const chosen = options.task === undefined ? running[Math.floor(Math.random() * running.length)] : running.find((c) => c.taskId === options.task);
+  const chosen =
+    options.task === undefined ? running[Math.floor(Math.random() * running.length)] : running.find((c) => c.taskId === options.task);
   if (chosen === undefined) {
     throw new ActivityFailedError(
-      options.task === undefined ? `${name} has no running task to stop` : `task ${options.task} is not running in ${name} (running: ${running.map((c) => c.taskId).join(', ') || 'none'})`,
+      options.task === undefined
+        ? `${name} has no running task to stop`
+        : `task ${options.task} is not running in ${name} (running: ${running.map((c) => c.taskId).join(', ') || 'none'})`,
     );
   }
   ctx.guard([{ kind: 'service', service: name }]);
@@ -74,14 +79,22 @@ export async function serviceConvergence(ctx: DriverContext, service: ServiceNam
   const name = swarmServiceName(ctx.outputs, service);
   const cli = dockerOf(ctx);
   const replicas = parseReplicas(await docker(cli, serviceListArgs(name), ctx.signal), name);
-  if (replicas === null) throw new ActivityFailedError(`service ${name} does not exist in the swarm${cli.host === null ? '' : ` at ${cli.host}`}`);
+  if (replicas === null)
+    throw new ActivityFailedError(`service ${name} does not exist in the swarm${cli.host === null ? '' : ` at ${cli.host}`}`);
   const tasks = parseServiceTasks(await docker(cli, serviceTasksArgs(name), ctx.signal));
   const meant = tasks.filter((t) => t.desiredState === 'Running');
   const runningTasks = meant.filter((t) => t.state === 'Running');
   const pending = meant.length - runningTasks.length;
   const reasons: string[] = [];
-  if (replicas.running !== replicas.desired || runningTasks.length !== replicas.desired) reasons.push(`${runningTasks.length} of ${replicas.desired} tasks running`);
-  if (pending > 0) reasons.push(`${pending} pending (${meant.filter((t) => t.state !== 'Running').map((t) => t.currentState).join(', ')})`);
+  if (replicas.running !== replicas.desired || runningTasks.length !== replicas.desired)
+    reasons.push(`${runningTasks.length} of ${replicas.desired} tasks running`);
+  if (pending > 0)
+    reasons.push(
+      `${pending} pending (${meant
+        .filter((t) => t.state !== 'Running')
+        .map((t) => t.currentState)
+        .join(', ')})`,
+    );
 
   const record = ctx.clients.faultRecord?.();
   const stoppedTask = record?.lastStopped(service, 'swarm-task');
@@ -92,7 +105,8 @@ export async function serviceConvergence(ctx: DriverContext, service: ServiceNam
     proof.stoppedTask = stoppedTask.id;
     proof.stoppedTaskState = old === undefined ? 'gone from the task history' : old.currentState;
     proof.newTask = newTask?.id ?? null;
-    if (old !== undefined && old.state === 'Running' && old.desiredState === 'Running') reasons.push(`the stopped task ${stoppedTask.id} still runs`);
+    if (old !== undefined && old.state === 'Running' && old.desiredState === 'Running')
+      reasons.push(`the stopped task ${stoppedTask.id} still runs`);
     if (newTask === undefined) reasons.push('no new task runs yet');
   }
   const stoppedContainer = record?.lastStopped(service, 'container');

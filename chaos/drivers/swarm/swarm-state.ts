@@ -20,7 +20,10 @@ export const SWARM_TASK_ID = /^[a-z0-9]{25}$/;
 
 export function swarmServiceName(outputs: PlatformOutputs, service: ServiceName): string {
   const name = outputs.services[service].serviceName;
-  if (!SWARM_NAME.test(name)) throw new ActivityFailedError(`refused swarm service name ${JSON.stringify(name)} from the outputs: expected letters, digits, "_", "." and "-"`);
+  if (!SWARM_NAME.test(name))
+    throw new ActivityFailedError(
+      `refused swarm service name ${JSON.stringify(name)} from the outputs: expected letters, digits, "_", "." and "-"`,
+    );
   return name;
 }
 
@@ -48,7 +51,14 @@ const serviceLineSchema = z.looseObject({ Name: z.string(), Replicas: z.string()
 
 /** `docker ps` words listing a service's running containers with their task ids. */
 export function serviceContainersArgs(serviceName: string): readonly string[] {
-  return ['ps', '--no-trunc', '--filter', `label=${SWARM_SERVICE_LABEL}=${serviceName}`, '--format', `{{.ID}} {{.Names}} {{.Label "${SWARM_TASK_LABEL}"}}`];
+  return [
+    'ps',
+    '--no-trunc',
+    '--filter',
+    `label=${SWARM_SERVICE_LABEL}=${serviceName}`,
+    '--format',
+    `{{.ID}} {{.Names}} {{.Label "${SWARM_TASK_LABEL}"}}`,
+  ];
 }
 
 export function serviceTasksArgs(serviceName: string): readonly string[] {
@@ -80,7 +90,14 @@ export function parseServiceTasks(stdout: string): SwarmTask[] {
     const parsed = taskLineSchema.safeParse(parseJsonLine(line, 'docker service ps'));
     if (!parsed.success) throw new ActivityFailedError(`unexpected line from docker service ps: ${JSON.stringify(line.slice(0, 200))}`);
     const t = parsed.data;
-    return { id: t.ID, slot: t.Name.replace(/^\\_\s*/, ''), desiredState: t.DesiredState, state: t.CurrentState.split(' ')[0] ?? '', currentState: t.CurrentState, error: t.Error };
+    return {
+      id: t.ID,
+      slot: t.Name.replace(/^\\_\s*/, ''),
+      desiredState: t.DesiredState,
+      state: t.CurrentState.split(' ')[0] ?? '',
+      currentState: t.CurrentState,
+      error: t.Error,
+    };
   });
 }
 
@@ -120,7 +137,12 @@ export async function docker(cli: DockerCli, args: readonly string[], signal: Ab
   const result = await cli.run(args, signal);
   if (result.code !== 0) {
     const why = (result.stderr.trim() || result.stdout.trim()).split('\n')[0] ?? '';
-    throw new ActivityFailedError(`docker ${args.slice(0, 2).filter((w) => !w.startsWith('-')).join(' ')} failed (exit ${result.code}${cli.host === null ? '' : `, DOCKER_HOST=${cli.host}`}): ${why}`);
+    throw new ActivityFailedError(
+      `docker ${args
+        .slice(0, 2)
+        .filter((w) => !w.startsWith('-'))
+        .join(' ')} failed (exit ${result.code}${cli.host === null ? '' : `, DOCKER_HOST=${cli.host}`}): ${why}`,
+    );
   }
   return result.stdout;
 }

@@ -22,7 +22,10 @@ export async function resolveExecutable(path: string, cwd: string, pathEnv: stri
   const expanded = expandHome(path);
   const candidates = expanded.includes('/')
     ? [isAbsolute(expanded) ? expanded : resolve(cwd, expanded)]
-    : (pathEnv ?? '').split(delimiter).filter((dir) => dir.length > 0).map((dir) => join(dir, expanded));
+    : (pathEnv ?? '')
+        .split(delimiter)
+        .filter((dir) => dir.length > 0)
+        .map((dir) => join(dir, expanded));
   for (const candidate of candidates) {
     try {
       await access(candidate, constants.X_OK);
@@ -80,7 +83,10 @@ export function runProcess(provider: ProcessProvider, options: ProcessRunOptions
     const onAbort = (): void => stop('stopped: the run was interrupted or timed out');
     options.signal.addEventListener('abort', onAbort, { once: true });
     if (options.signal.aborted) onAbort();
-    const timeout = provider.timeout === undefined ? null : setTimeout(() => stop(`took longer than its ${provider.timeout}s timeout`), provider.timeout * 1000);
+    const timeout =
+      provider.timeout === undefined
+        ? null
+        : setTimeout(() => stop(`took longer than its ${provider.timeout}s timeout`), provider.timeout * 1000);
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
     // A process that does not read stdin closes it early; that is not an error of the activity.

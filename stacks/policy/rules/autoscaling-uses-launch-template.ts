@@ -14,6 +14,11 @@ export const autoscalingUsesLaunchTemplate = defineRule({
   check(subject) {
     const a = subject.attributes;
     if (blocks(a.launch_template).length > 0 || blocks(a.mixed_instances_policy).length > 0) return [];
-    return [finding(subject, a.launch_configuration !== undefined ? 'the group uses a launch configuration' : 'the group names no launch template')];
+    return [
+      finding(
+        subject,
+        a.launch_configuration !== undefined ? 'the group uses a launch configuration' : 'the group names no launch template',
+      ),
+    ];
   },
 });

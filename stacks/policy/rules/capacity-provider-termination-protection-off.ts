@@ -7,7 +7,7 @@ import { defineRule, elementAt, elementsOfType, finding, wholeStack } from '../r
  */
 export const capacityProviderTerminationProtectionOff = defineRule({
   id: 'capacity-provider-termination-protection-off',
-  title: 'A single-instance group\'s capacity provider has termination protection off',
+  title: "A single-instance group's capacity provider has termination protection off",
   severity: 'error',
   checkov: [],
   trivy: [],
@@ -22,7 +22,12 @@ export const capacityProviderTerminationProtectionOff = defineRule({
       const maxSize = asNumber(group?.attributes.max_size);
       const protection = asString(at(settings, 'managed_termination_protection')) ?? 'DISABLED';
       if (maxSize === undefined || maxSize > 1 || protection === 'DISABLED') return [];
-      return [finding(provider, `managed_termination_protection is ${protection} for ${group?.address} (max_size ${maxSize}): destroy would hang`)];
+      return [
+        finding(
+          provider,
+          `managed_termination_protection is ${protection} for ${group?.address} (max_size ${maxSize}): destroy would hang`,
+        ),
+      ];
     });
   },
 });

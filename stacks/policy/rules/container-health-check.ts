@@ -14,6 +14,13 @@ export const containerHealthCheck = defineRule({
   check(subject) {
     const command = subject.spec.healthCheck?.command ?? [];
     if (command.length >= 2 && (command[0] === 'CMD' || command[0] === 'CMD-SHELL')) return [];
-    return [finding(subject, command.length === 0 ? 'no health check' : `health check command ${JSON.stringify(command)} does not start with "CMD" or "CMD-SHELL"`)];
+    return [
+      finding(
+        subject,
+        command.length === 0
+          ? 'no health check'
+          : `health check command ${JSON.stringify(command)} does not start with "CMD" or "CMD-SHELL"`,
+      ),
+    ];
   },
 });

@@ -12,6 +12,8 @@ export const containerRestartPolicy = defineRule({
   remedy: 'set restartPolicy: { enabled: true, attemptPeriodSeconds: 60 } in the container spec (stacks/platform-stack.ts)',
   subjects: containers,
   check(subject) {
-    return subject.spec.restartPolicy?.enabled === true ? [] : [finding(subject, 'restartPolicy is not enabled: only the scheduler replaces an exited container')];
+    return subject.spec.restartPolicy?.enabled === true
+      ? []
+      : [finding(subject, 'restartPolicy is not enabled: only the scheduler replaces an exited container')];
   },
 });

@@ -17,6 +17,13 @@ export const containerStopTimeout = defineRule({
   check(subject) {
     const seconds = subject.spec.stopTimeoutSeconds;
     if (seconds !== undefined && seconds >= MIN_SECONDS && seconds <= MAX_SECONDS) return [];
-    return [finding(subject, seconds === undefined ? 'stopTimeoutSeconds is not set (ECS waits 30 s)' : `stopTimeoutSeconds is ${seconds}, outside ${MIN_SECONDS}-${MAX_SECONDS}`)];
+    return [
+      finding(
+        subject,
+        seconds === undefined
+          ? 'stopTimeoutSeconds is not set (ECS waits 30 s)'
+          : `stopTimeoutSeconds is ${seconds}, outside ${MIN_SECONDS}-${MAX_SECONDS}`,
+      ),
+    ];
   },
 });

@@ -7,7 +7,7 @@ import { defineRule, elementsOfType, finding, wholeStack } from '../rule';
  */
 export const defaultSecurityGroupClosed = defineRule({
   id: 'default-security-group-closed',
-  title: 'Each VPC\'s default security group is managed and has no rules',
+  title: "Each VPC's default security group is managed and has no rules",
   severity: 'error',
   checkov: ['CKV2_AWS_12'],
   trivy: ['AVD-AWS-0173'],

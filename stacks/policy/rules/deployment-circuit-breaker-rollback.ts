@@ -8,8 +8,7 @@ export const deploymentCircuitBreakerRollback = defineRule({
   severity: 'error',
   checkov: [],
   trivy: [],
-  description:
-    'Every aws_ecs_service on the ECS deployment controller sets deployment_circuit_breaker { enable = true, rollback = true }.',
+  description: 'Every aws_ecs_service on the ECS deployment controller sets deployment_circuit_breaker { enable = true, rollback = true }.',
   remedy: 'set deploymentCircuitBreaker: { enable: true, rollback: true } on the service (stacks/platform-service.ts)',
   subjects: resources('aws_ecs_service'),
   check(subject) {
@@ -17,6 +16,11 @@ export const deploymentCircuitBreakerRollback = defineRule({
     if (controller !== 'ECS') return [];
     const breaker = blocks(subject.attributes.deployment_circuit_breaker)[0];
     if (isTrue(at(breaker, 'enable')) && isTrue(at(breaker, 'rollback'))) return [];
-    return [finding(subject, breaker === undefined ? 'no deployment_circuit_breaker' : 'deployment_circuit_breaker does not both enable and roll back')];
+    return [
+      finding(
+        subject,
+        breaker === undefined ? 'no deployment_circuit_breaker' : 'deployment_circuit_breaker does not both enable and roll back',
+      ),
+    ];
   },
 });

@@ -13,7 +13,10 @@ export const ecrLifecyclePolicy = defineRule({
   subjects: wholeStack,
   check(stack) {
     const covered = new Set(
-      elementsOfType(stack, 'aws_ecr_lifecycle_policy').flatMap((p) => [referencedAddress(p.attributes.repository), asString(p.attributes.repository)]),
+      elementsOfType(stack, 'aws_ecr_lifecycle_policy').flatMap((p) => [
+        referencedAddress(p.attributes.repository),
+        asString(p.attributes.repository),
+      ]),
     );
     return elementsOfType(stack, 'aws_ecr_repository')
       .filter((repo) => !covered.has(repo.address) && !covered.has(asString(repo.attributes.name)))

@@ -11,7 +11,7 @@ export const efsBackupEnabled = defineRule({
   severity: 'warning',
   checkov: [],
   trivy: [],
-  description: 'Every aws_efs_file_system has an aws_efs_backup_policy with status ENABLED (AWS Backup\'s daily default plan).',
+  description: "Every aws_efs_file_system has an aws_efs_backup_policy with status ENABLED (AWS Backup's daily default plan).",
   remedy: 'add an EfsBackupPolicy with backupPolicy: { status: "ENABLED" } for the file system (stacks/certificate-storage.ts)',
   subjects: wholeStack,
   check(stack) {

@@ -12,6 +12,8 @@ export const efsEncryptedAtRest = defineRule({
   remedy: 'set encrypted: true on the file system (stacks/certificate-storage.ts); an existing one must be replaced',
   subjects: resources('aws_efs_file_system'),
   check(subject) {
-    return isTrue(subject.attributes.encrypted) ? [] : [finding(subject, 'encrypted is not true: the private keys on it are stored in the clear')];
+    return isTrue(subject.attributes.encrypted)
+      ? []
+      : [finding(subject, 'encrypted is not true: the private keys on it are stored in the clear')];
   },
 });

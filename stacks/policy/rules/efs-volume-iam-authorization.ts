@@ -21,7 +21,8 @@ export const efsVolumeIamAuthorization = defineRule({
       if (efs === undefined) return [];
       const auth = blocks(efs.authorization_config)[0];
       const name = asString(volume.name) ?? '?';
-      if (asString(at(auth, 'access_point_id')) === undefined) return [finding(subject, `volume "${name}" mounts the file system root without an access point`)];
+      if (asString(at(auth, 'access_point_id')) === undefined)
+        return [finding(subject, `volume "${name}" mounts the file system root without an access point`)];
       if (asString(at(auth, 'iam')) !== 'ENABLED') return [finding(subject, `volume "${name}": authorization_config.iam is not ENABLED`)];
       return [];
     });

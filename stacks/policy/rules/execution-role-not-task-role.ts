@@ -11,7 +11,8 @@ export const executionRoleNotTaskRole = defineRule({
   severity: 'error',
   checkov: ['CKV_AWS_249'],
   trivy: [],
-  description: 'No aws_ecs_task_definition uses the same role ARN as execution_role_arn and task_role_arn. A task that calls no AWS API has no task role.',
+  description:
+    'No aws_ecs_task_definition uses the same role ARN as execution_role_arn and task_role_arn. A task that calls no AWS API has no task role.',
   remedy: 'give the task its own role with only what the application calls (stacks/task-roles.ts), or none',
   subjects: resources('aws_ecs_task_definition'),
   check(subject) {

@@ -17,6 +17,8 @@ export const imdsv2Required = defineRule({
     if (asString(options?.http_endpoint) === 'disabled') return [];
     const tokens = asString(options?.http_tokens);
     if (tokens === 'required') return [];
-    return [finding(subject, `metadata_options.http_tokens is ${tokens === undefined ? 'unset' : `"${tokens}"`}: IMDSv1 answers without a token`)];
+    return [
+      finding(subject, `metadata_options.http_tokens is ${tokens === undefined ? 'unset' : `"${tokens}"`}: IMDSv1 answers without a token`),
+    ];
   },
 });

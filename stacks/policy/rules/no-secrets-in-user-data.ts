@@ -13,7 +13,8 @@ export const noSecretsInUserData = defineRule({
   trivy: ['AVD-AWS-0029', 'AVD-AWS-0129'],
   description:
     'The user data of launch templates, launch configurations and instances (literal, or base64 of a literal) holds no AWS access key id, aws_secret_access_key assignment or private key block.',
-  remedy: 'let the instance role grant what the boot script needs, or read the secret from SSM Parameter Store at boot (stacks/user-data.ts)',
+  remedy:
+    'let the instance role grant what the boot script needs, or read the secret from SSM Parameter Store at boot (stacks/user-data.ts)',
   subjects: resources('aws_launch_template', 'aws_launch_configuration', 'aws_instance'),
   check(subject) {
     const text = asString(subject.attributes.user_data) ?? asString(subject.attributes.user_data_base64) ?? '';

@@ -19,7 +19,8 @@ export const noWildcardIamActions = defineRule({
       if (s.effect !== 'Allow') return [];
       const wild = s.actions.filter((a) => WILDCARD.test(a));
       const found = wild.map((a) => finding(subject, `${statementName(s, i)} allows action "${a}"`));
-      if (s.notActions.length > 0) found.push(finding(subject, `${statementName(s, i)} allows everything but ${s.notActions.join(', ')} (NotAction)`));
+      if (s.notActions.length > 0)
+        found.push(finding(subject, `${statementName(s, i)} allows everything but ${s.notActions.join(', ')} (NotAction)`));
       return found;
     });
   },

@@ -20,7 +20,8 @@ export const noWildcardIamResources = defineRule({
   checkov: ['CKV_AWS_355', 'CKV_AWS_356'],
   trivy: ['AVD-AWS-0057'],
   description: `No Allow statement grants an action on Resource "*" when the action supports resource-level permissions. Known exceptions: ${ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS.join(', ')}.`,
-  remedy: 'name the ARNs the action needs (repositories, log groups, the file system), or split the unrestrictable action into its own statement',
+  remedy:
+    'name the ARNs the action needs (repositories, log groups, the file system), or split the unrestrictable action into its own statement',
   subjects: elements(POLICY_DOCUMENTS),
   check(subject) {
     return statementsOf(subject).flatMap((s, i) => {

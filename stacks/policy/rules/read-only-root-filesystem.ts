@@ -11,6 +11,8 @@ export const readOnlyRootFilesystem = defineRule({
   remedy: 'set readonlyRootFilesystem: true in the container spec and give it tmpfs mounts for what it writes (stacks/platform-stack.ts)',
   subjects: containers,
   check(subject) {
-    return subject.spec.readonlyRootFilesystem === true ? [] : [finding(subject, 'readonlyRootFilesystem is not true: the root file system is writable')];
+    return subject.spec.readonlyRootFilesystem === true
+      ? []
+      : [finding(subject, 'readonlyRootFilesystem is not true: the root file system is writable')];
   },
 });

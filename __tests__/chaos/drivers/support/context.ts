@@ -8,7 +8,11 @@ import type { PlatformOutputs } from '../../../../stacks/outputs';
 import { noClients } from '../../helpers/driver-context';
 
 /** A driver context with a fault record and the real blast-radius guard. */
-export function contextFor(outputs: PlatformOutputs, clients: Partial<ClientFactories> = {}, signal: AbortSignal = new AbortController().signal): DriverContext & { logs: string[] } {
+export function contextFor(
+  outputs: PlatformOutputs,
+  clients: Partial<ClientFactories> = {},
+  signal: AbortSignal = new AbortController().signal,
+): DriverContext & { logs: string[] } {
   const logs: string[] = [];
   const record = createFaultRecord();
   return {

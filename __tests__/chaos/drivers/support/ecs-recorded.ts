@@ -12,7 +12,10 @@ export const NEW_TASK = taskArn('7c2e9a1b3d4f4e5a8b6c7d8e9f0a1b2c');
 export const CONTAINER_INSTANCE = `arn:aws:ecs:us-east-1:${ACCOUNT}:container-instance/platform-test/5d2c9f1e0b7a4c3d9e8f7a6b5c4d3e2f`;
 const metadata = { httpStatusCode: 200, requestId: 'c0ffee00-0000-4000-8000-000000000000', attempts: 1, totalRetryDelay: 0 };
 
-export function service(counts: { desired: number; running: number; pending: number }, events: Service['events'] = []): DescribeServicesCommandOutput {
+export function service(
+  counts: { desired: number; running: number; pending: number },
+  events: Service['events'] = [],
+): DescribeServicesCommandOutput {
   return {
     $metadata: metadata,
     failures: [],
@@ -62,7 +65,14 @@ export function task(arn: string, lastStatus: 'RUNNING' | 'PENDING' | 'DEACTIVAT
     desiredStatus: stopped || lastStatus === 'STOPPING' || lastStatus === 'DEACTIVATING' ? 'STOPPED' : 'RUNNING',
     taskDefinitionArn: `arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/platform-test-api:7`,
     containers: [{ name: 'api', lastStatus, ...(stopped ? { exitCode: 0 } : {}) }],
-    ...(stopped ? { stopCode: 'UserInitiated', stoppedReason: 'chaos experiment', stoppedAt: new Date('2026-05-02T10:00:05Z'), stoppingAt: new Date('2026-05-02T10:00:00Z') } : {}),
+    ...(stopped
+      ? {
+          stopCode: 'UserInitiated',
+          stoppedReason: 'chaos experiment',
+          stoppedAt: new Date('2026-05-02T10:00:05Z'),
+          stoppingAt: new Date('2026-05-02T10:00:00Z'),
+        }
+      : {}),
   };
 }
 

@@ -30,11 +30,21 @@ export const CONTAINER_A = 'bc6b942c569c7edfaa2aaa5ccdf9ca79d94db9ad8462451f7fb9
 export const CONTAINER_B = '5f1e2d3c4b5a69788796a5b4c3d2e1f0a1b2c3d4e5f60718293a4b5c6d7e8f90';
 
 /** `docker ps --no-trunc … --format '{{.ID}} {{.Names}} {{.Label "com.docker.swarm.task.id"}}'` */
-export const psLine = (container: string, task: string, service = 'platform-test-api'): string => `${container} ${service}.1.${task} ${task}`;
+export const psLine = (container: string, task: string, service = 'platform-test-api'): string =>
+  `${container} ${service}.1.${task} ${task}`;
 
 /** `docker service ps --no-trunc --format '{{json .}}' <service>` lines, as the engine prints them. */
 export const taskLine = (id: string, desired: string, current: string, error = '', service = 'platform-test-api'): string =>
-  JSON.stringify({ CurrentState: current, DesiredState: desired, Error: error, ID: id, Image: 'platform/api:local', Name: `${service}.1`, Node: 'vm', Ports: '' });
+  JSON.stringify({
+    CurrentState: current,
+    DesiredState: desired,
+    Error: error,
+    ID: id,
+    Image: 'platform/api:local',
+    Name: `${service}.1`,
+    Node: 'vm',
+    Ports: '',
+  });
 
 /** `docker service ls --filter name=… --format '{{json .}}'` lines (the filter matches prefixes). */
 export const serviceLine = (name: string, replicas: string): string =>

@@ -33,7 +33,6 @@ export function sshdAvailable(): boolean {
   }
 }
 
-
 function keygen(file: string, comment: string): void {
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', file]);
 }
