@@ -16,7 +16,7 @@ import { runActivity, type ActivityEnvironment } from '../chaos/engine/activity'
 import { systemClock } from '../chaos/engine/clock';
 import { silentSink } from '../chaos/engine/events';
 import { parseExperimentDocument } from '../chaos/model/load-experiment';
-import type { PlatformOutputs } from '../stacks/outputs';
+import type { PlatformOutputs } from '../contract/outputs';
 
 const seconds = Number(process.env.BENCH_SECONDS || 2);
 const noAws = (): never => {

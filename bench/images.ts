@@ -28,10 +28,10 @@ const STOP_RUNS = 20;
 const WRK_ARGS = ['-t2', '-c32', '-d10s', '--latency'] as const;
 /** The images issue's limit for the api image (decimal MB, as docker prints sizes). */
 const API_IMAGE_MAX_BYTES = 15_000_000;
-/** The dockerd a local rehearsal starts (docker/local/engine.ts), then the system default. */
+/** The dockerd a local rehearsal starts (rehearsal/engine.ts), then the system default. */
 const REHEARSAL_DOCKER_HOST = 'unix:///var/lib/platform-rehearsal/docker.sock';
 const DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock';
-/** The rehearsal tags its builds `platform/<service>:local` (docker/local/images.ts). */
+/** The rehearsal tags its builds `platform/<service>:local` (rehearsal/images.ts). */
 const IMAGE_PREFIX = 'platform/';
 
 const workDir = mkdtempSync(path.join(os.tmpdir(), 'bench-images-'));

@@ -14,17 +14,17 @@
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
-import { down } from '../docker/local/down';
-import { waitUntil } from '../docker/local/http-check';
-import { readRehearsalState } from '../docker/local/rehearsal-state';
-import { measureServiceRecovery, type ServiceRecovery, type Tally } from '../docker/local/service-recovery';
-import { loadSettings, rehearsalFiles } from '../docker/local/settings';
-import { sshRun, type SshEndpoint } from '../docker/local/sshd';
-import { SERVICE_NAME_LABEL } from '../docker/local/swarm';
-import { findTool } from '../docker/local/tools';
-import { up } from '../docker/local/up';
-import { platformOutputsSchema, type PlatformOutputs } from '../stacks/outputs';
-import { SERVICE_NAMES, type ServiceName } from '../stacks/services';
+import { down } from '../rehearsal/down';
+import { waitUntil } from '../rehearsal/http-check';
+import { readRehearsalState } from '../rehearsal/rehearsal-state';
+import { measureServiceRecovery, type ServiceRecovery, type Tally } from '../rehearsal/service-recovery';
+import { loadSettings, rehearsalFiles } from '../rehearsal/settings';
+import { sshRun, type SshEndpoint } from '../rehearsal/sshd';
+import { SERVICE_NAME_LABEL } from '../rehearsal/swarm';
+import { findTool } from '../rehearsal/tools';
+import { up } from '../rehearsal/up';
+import { platformOutputsSchema, type PlatformOutputs } from '../contract/outputs';
+import { SERVICE_NAMES, type ServiceName } from '../contract/services';
 
 const runs = Math.max(5, Number(process.env.BENCH_RUNS || 7));
 /** The rehearsal issue's goal: the api healthy through the proxy again within 3 s (median). */

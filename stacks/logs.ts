@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { SERVICE_NAMES, ServiceName } from './services';
+import { SERVICE_NAMES, ServiceName } from '../contract/services';
 
 export interface LogsProps {
   readonly namePrefix: string;

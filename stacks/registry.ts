@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
 import { EcrLifecyclePolicy } from '@cdktf/provider-aws/lib/ecr-lifecycle-policy';
-import { SERVICE_NAMES, ServiceName } from './services';
+import { SERVICE_NAMES, ServiceName } from '../contract/services';
 
 export interface RegistryProps {
   readonly namePrefix: string;

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
-import { PROXY_HTTPS_PORT, SERVICES } from './services';
+import { PROXY_HTTPS_PORT, SERVICES } from '../contract/services';
 
 export interface SecurityGroupsProps {
   readonly namePrefix: string;

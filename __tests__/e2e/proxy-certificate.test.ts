@@ -17,12 +17,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { run, runCommand } from '../../docker/local/command';
-import { waitUntil } from '../../docker/local/http-check';
-import { CERTIFICATE_VOLUME, loadSettings } from '../../docker/local/settings';
-import { SERVICE_NAME_LABEL } from '../../docker/local/swarm';
-import { findTool } from '../../docker/local/tools';
-import { CERTIFICATE_MOUNT_PATH } from '../../stacks/services';
+import { run, runCommand } from '../../rehearsal/command';
+import { waitUntil } from '../../rehearsal/http-check';
+import { CERTIFICATE_VOLUME, loadSettings } from '../../rehearsal/settings';
+import { SERVICE_NAME_LABEL } from '../../rehearsal/swarm';
+import { findTool } from '../../rehearsal/tools';
+import { CERTIFICATE_MOUNT_PATH } from '../../contract/services';
 import { freePort } from '../images/support/free-port';
 import { startPebble, type Pebble } from '../images/support/proxy-pebble';
 import { ProcessGroup } from '../images/support/service-process';

@@ -4,15 +4,15 @@
  * Dockerfiles, settings are validated. Fast; they run wherever the e2e suite runs.
  */
 import * as path from 'node:path';
-import { baseImagesOf } from '../../docker/local/base-images';
-import { PrerequisiteError } from '../../docker/local/errors';
-import { readDockerfiles } from '../../docker/local/images';
-import { localOutputs } from '../../docker/local/outputs';
-import { loadSettings } from '../../docker/local/settings';
-import { ACME_CA_LABEL, proxyHealthCheck, SPEC_LABEL, specDigest, stackFile, type StackInputs } from '../../docker/local/stack-file';
-import { proxySite, type StackAcme } from '../../docker/local/acme';
-import { platformOutputsSchema } from '../../stacks/outputs';
-import { CERTIFICATE_MOUNT_PATH, SERVICE_NAMES, SERVICES } from '../../stacks/services';
+import { baseImagesOf } from '../../rehearsal/base-images';
+import { PrerequisiteError } from '../../rehearsal/errors';
+import { readDockerfiles } from '../../rehearsal/images';
+import { localOutputs } from '../../rehearsal/outputs';
+import { loadSettings } from '../../rehearsal/settings';
+import { ACME_CA_LABEL, proxyHealthCheck, SPEC_LABEL, specDigest, stackFile, type StackInputs } from '../../rehearsal/stack-file';
+import { proxySite, type StackAcme } from '../../rehearsal/acme';
+import { platformOutputsSchema } from '../../contract/outputs';
+import { CERTIFICATE_MOUNT_PATH, SERVICE_NAMES, SERVICES } from '../../contract/services';
 import { REPO_ROOT } from './support/rehearsal-cli';
 
 const image = (id: string) => ({ ref: 'platform/x:local', id: `sha256:${id}` });

@@ -8,19 +8,19 @@
  * debootstrap. Missing tools fail the run under CI=true; elsewhere the tests are skipped, loudly.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { measureApiRecovery, containerOf } from '../../docker/local/api-recovery';
-import { ownEnginePid } from '../../docker/local/engine';
-import { httpGet } from '../../docker/local/http-check';
-import { isRunning } from '../../docker/local/processes';
-import { readRehearsalState, type RehearsalState } from '../../docker/local/rehearsal-state';
-import { loadSettings, rehearsalFiles } from '../../docker/local/settings';
-import { run } from '../../docker/local/command';
-import { sshdPid, sshRun } from '../../docker/local/sshd';
-import { STACK_LABEL } from '../../docker/local/swarm';
-import { findTool } from '../../docker/local/tools';
+import { measureApiRecovery, containerOf } from '../../rehearsal/api-recovery';
+import { ownEnginePid } from '../../rehearsal/engine';
+import { httpGet } from '../../rehearsal/http-check';
+import { isRunning } from '../../rehearsal/processes';
+import { readRehearsalState, type RehearsalState } from '../../rehearsal/rehearsal-state';
+import { loadSettings, rehearsalFiles } from '../../rehearsal/settings';
+import { run } from '../../rehearsal/command';
+import { sshdPid, sshRun } from '../../rehearsal/sshd';
+import { STACK_LABEL } from '../../rehearsal/swarm';
+import { findTool } from '../../rehearsal/tools';
 import { parseOutputs } from '../../chaos/targets/outputs-reader';
-import { platformOutputsSchema, type PlatformOutputs } from '../../stacks/outputs';
-import { SERVICE_NAMES } from '../../stacks/services';
+import { platformOutputsSchema, type PlatformOutputs } from '../../contract/outputs';
+import { SERVICE_NAMES } from '../../contract/services';
 import { missingForRehearsal, REPO_ROOT, runRehearsal } from './support/rehearsal-cli';
 
 const missing = missingForRehearsal();

@@ -1,6 +1,6 @@
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
-import { OUTPUT_IDS, platformOutputsSchema } from '../../stacks/outputs';
-import { SERVICES } from '../../stacks/services';
+import { OUTPUT_IDS, platformOutputsSchema } from '../../contract/outputs';
+import { SERVICES } from '../../contract/services';
 import { resourcesOf, synthPlatform } from './support';
 
 describe('PlatformStack outputs (the contract with the chaos module)', () => {

@@ -1,7 +1,7 @@
 import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { SERVICES } from '../../stacks/services';
+import { SERVICES } from '../../contract/services';
 import { containerOf, resourcesOf, synthPlatform } from './support';
 
 describe('PlatformService', () => {

@@ -2,7 +2,7 @@ import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { z } from 'zod';
-import type { PlatformOutputs } from '../../stacks/outputs';
+import type { PlatformOutputs } from '../../contract/outputs';
 import type { JsonValue } from '../model/json';
 import type { TargetRef } from '../targets/blast-radius';
 

@@ -1,4 +1,4 @@
-import type { PlatformOutputs } from '../../stacks/outputs';
+import type { PlatformOutputs } from '../../contract/outputs';
 import type { BoundFault, ClientFactories, Clock, DriverContext } from '../drivers/types';
 import { ActivityFailedError } from '../errors';
 import { isJsonObject, type JsonObject, type JsonValue } from '../model/json';

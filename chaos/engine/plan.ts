@@ -1,4 +1,4 @@
-import type { PlatformOutputs } from '../../stacks/outputs';
+import type { PlatformOutputs } from '../../contract/outputs';
 import type { Activity, Experiment, Provider } from '../model/types';
 import { toleranceToJson } from '../model/to-json';
 import { rollbackSkipReason } from './rollback';

@@ -1,4 +1,4 @@
-import type { PlatformOutputs } from '../../stacks/outputs';
+import type { PlatformOutputs } from '../../contract/outputs';
 import type { HttpSampleTarget } from '../drivers/types';
 import type { Activity, AvailabilityObjective, Experiment, Tolerance } from '../model/types';
 import { httpRequestSpec } from './providers/http';

@@ -13,14 +13,12 @@ const target = z.string().min(1).optional();
 const bounds = z.tuple([z.number(), z.number()]).refine(([lo, hi]) => lo <= hi, 'expected [lo, hi] with lo <= hi');
 
 function rangeTolerance() {
-  return z
-    .strictObject({ type: z.literal('range'), range: bounds, target })
-    .transform((t): Tolerance => ({
-      kind: 'range',
-      lo: t.range[0],
-      hi: t.range[1],
-      ...(t.target === undefined ? {} : { target: t.target }),
-    }));
+  return z.strictObject({ type: z.literal('range'), range: bounds, target }).transform((t): Tolerance => ({
+    kind: 'range',
+    lo: t.range[0],
+    hi: t.range[1],
+    ...(t.target === undefined ? {} : { target: t.target }),
+  }));
 }
 
 function regexTolerance() {

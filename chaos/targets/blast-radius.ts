@@ -1,5 +1,5 @@
-import type { PlatformOutputs } from '../../stacks/outputs';
-import { SERVICE_NAMES } from '../../stacks/services';
+import type { PlatformOutputs } from '../../contract/outputs';
+import { SERVICE_NAMES } from '../../contract/services';
 
 /**
  * A resource a fault acts on. Fault descriptors declare their targets so that the engine can refuse,

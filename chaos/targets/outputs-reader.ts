@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import { OUTPUT_IDS, platformOutputsSchema, type PlatformOutputs } from '../../stacks/outputs';
+import { OUTPUT_IDS, platformOutputsSchema, type PlatformOutputs } from '../../contract/outputs';
 import { InvalidOutputsError, systemErrorCode } from '../errors';
 import { describeIssue } from '../model/describe-issue';
 import { formatPath } from '../model/issue-path';

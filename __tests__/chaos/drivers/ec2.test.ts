@@ -108,13 +108,11 @@ describe('ec2 fault arguments and plans', () => {
 describe('ec2:terminate-instance and ec2:reboot-instance', () => {
   it("GIVEN the group's InService instance THEN it terminates exactly that one and records it", async () => {
     asgMock.on(DescribeAutoScalingGroupsCommand).resolves(group([[OLD, 'InService', 'Healthy']]));
-    ec2Mock
-      .on(TerminateInstancesCommand)
-      .resolves({
-        TerminatingInstances: [
-          { InstanceId: OLD, PreviousState: { Code: 16, Name: 'running' }, CurrentState: { Code: 32, Name: 'shutting-down' } },
-        ],
-      });
+    ec2Mock.on(TerminateInstancesCommand).resolves({
+      TerminatingInstances: [
+        { InstanceId: OLD, PreviousState: { Code: 16, Name: 'running' }, CurrentState: { Code: 32, Name: 'shutting-down' } },
+      ],
+    });
     const ctx = aws();
     await expect(runFault(ec2TerminateInstance, {}, ctx)).resolves.toMatchObject({
       asg: 'platform-test-asg',

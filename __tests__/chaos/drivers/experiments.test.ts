@@ -23,7 +23,7 @@ import { createFaultRecord } from '../../../chaos/engine/aws-clients';
 import { systemClock } from '../../../chaos/engine/clock';
 import { runExperiment } from '../../../chaos/engine/runner';
 import { loadExperiment } from '../../../chaos/model/load-experiment';
-import type { PlatformOutputs } from '../../../stacks/outputs';
+import type { PlatformOutputs } from '../../../contract/outputs';
 import { REPO, runCli } from '../helpers/cli-harness';
 import { noClients } from '../helpers/driver-context';
 import { NEW_TASK, OLD_TASK, service, task } from './support/ecs-recorded';
@@ -155,12 +155,10 @@ describeWithSshd('stop-api-task end to end (ECS mocked, real sshd, loopback HTTP
         .filter((t) => t.desiredStatus === 'RUNNING')
         .map((t) => t.taskArn),
     }));
-    ecsMock
-      .on(DescribeTasksCommand)
-      .callsFake((input: { tasks: string[] }) => ({
-        tasks: taskList().filter((t) => input.tasks.includes(t.taskArn ?? '')),
-        failures: [],
-      }));
+    ecsMock.on(DescribeTasksCommand).callsFake((input: { tasks: string[] }) => ({
+      tasks: taskList().filter((t) => input.tasks.includes(t.taskArn ?? '')),
+      failures: [],
+    }));
     ecsMock.on(StopTaskCommand).callsFake(() => {
       phase = 'stopping';
       setTimeout(() => {

@@ -12,7 +12,7 @@ import { sshDockerStop } from '../../../chaos/drivers/ssh/docker-stop';
 import { sshHttpGet } from '../../../chaos/drivers/ssh/http-get';
 import { fingerprintOf } from '../../../chaos/drivers/ssh/known-hosts';
 import { ActivityFailedError } from '../../../chaos/errors';
-import type { PlatformOutputs } from '../../../stacks/outputs';
+import type { PlatformOutputs } from '../../../contract/outputs';
 import { contextFor, runFault } from './support/context';
 import { awsOutputs, testOutputs } from './support/outputs';
 import { sshdAvailable, STARTED_AT, TestSshd } from './support/test-sshd';

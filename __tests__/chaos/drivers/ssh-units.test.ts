@@ -6,7 +6,7 @@ import { fingerprintOf, parseKnownHosts, patternsMatch, verifyHostKey } from '..
 import { commandLine, safeName, shellQuote } from '../../../chaos/drivers/ssh/remote-words';
 import { listContainersCommand, parseContainerList } from '../../../chaos/drivers/ssh/service-container';
 import { resolveSshSettings } from '../../../chaos/drivers/ssh/ssh-settings';
-import type { PlatformOutputs } from '../../../stacks/outputs';
+import type { PlatformOutputs } from '../../../contract/outputs';
 import { awsOutputs, testOutputs } from './support/outputs';
 
 const KEY_A = 'AAAAC3NzaC1lZDI1NTE5AAAAIB9+35YVypZGMhfO0HTgkBwP3J0kIrrxkJjVzUxV13Sd';

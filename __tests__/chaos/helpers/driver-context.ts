@@ -1,4 +1,4 @@
-import type { PlatformOutputs } from '../../../stacks/outputs';
+import type { PlatformOutputs } from '../../../contract/outputs';
 import type { ClientFactories, DriverContext } from '../../../chaos/drivers/types';
 import { systemClock } from '../../../chaos/engine/clock';
 

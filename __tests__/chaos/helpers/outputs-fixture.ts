@@ -1,4 +1,4 @@
-import type { PlatformOutputs } from '../../../stacks/outputs';
+import type { PlatformOutputs } from '../../../contract/outputs';
 
 /** A valid outputs object whose public URL is a local server. */
 export function outputsFor(publicUrl: string): PlatformOutputs {

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { SERVICE_NAMES } from '../../../stacks/services';
+import { SERVICE_NAMES } from '../../../contract/services';
 import { ALL_FAULTS } from '../../../chaos/drivers';
 import { catalogOf } from '../../../chaos/drivers/define-fault';
 import { defineFault } from '../../../chaos/drivers/define-fault';

@@ -1,4 +1,4 @@
-import type { ServiceName } from '../../../stacks/services';
+import type { ServiceName } from '../../../contract/services';
 import { activityIn, longestFailureRun, outputs, probeIn, type Journal } from './journal';
 
 /**

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { findTool, TOOLS, type Tool } from '../../../docker/local/tools';
+import { findTool, TOOLS, type Tool } from '../../../rehearsal/tools';
 
 /** The repository root. */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { readRehearsalState, type RehearsalState } from '../../../docker/local/rehearsal-state';
-import { loadSettings, rehearsalFiles } from '../../../docker/local/settings';
-import { waitForSteadyState as waitForHealthy } from '../../../docker/local/steady-state';
-import { platformOutputsSchema, type PlatformOutputs } from '../../../stacks/outputs';
+import { readRehearsalState, type RehearsalState } from '../../../rehearsal/rehearsal-state';
+import { loadSettings, rehearsalFiles } from '../../../rehearsal/settings';
+import { waitForSteadyState as waitForHealthy } from '../../../rehearsal/steady-state';
+import { platformOutputsSchema, type PlatformOutputs } from '../../../contract/outputs';
 import { REPO_ROOT, runRehearsal, type CliResult } from './rehearsal-cli';
 
 /**

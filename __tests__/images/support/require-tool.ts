@@ -2,7 +2,7 @@
  * System tools the image tests run for real (go, nginx). A missing tool fails the run in CI
  * (CI=true) with the Debian package to install; elsewhere it skips the tests that need it, loudly.
  */
-import { findTool } from '../../../docker/local/tools';
+import { findTool } from '../../../rehearsal/tools';
 
 // One lookup (PATH plus the sbin directories) for the tests and the rehearsal alike.
 export { findTool };

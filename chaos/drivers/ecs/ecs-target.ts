@@ -1,7 +1,7 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { DescribeServicesCommand, type Service } from '@aws-sdk/client-ecs';
-import type { PlatformOutputs } from '../../../stacks/outputs';
-import type { ServiceName } from '../../../stacks/services';
+import type { PlatformOutputs } from '../../../contract/outputs';
+import type { ServiceName } from '../../../contract/services';
 import { ActivityFailedError } from '../../errors';
 import type { TargetRef } from '../../targets/blast-radius';
 import type { DriverContext, FaultId } from '../types';

@@ -1,6 +1,6 @@
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { z } from 'zod';
-import { SERVICE_NAMES } from '../../../stacks/services';
+import { SERVICE_NAMES } from '../../../contract/services';
 import { ActivityFailedError } from '../../errors';
 import { defineFault } from '../define-fault';
 import { describeService, refuseLocally, serviceTargets } from './ecs-target';

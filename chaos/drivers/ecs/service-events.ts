@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SERVICE_NAMES } from '../../../stacks/services';
+import { SERVICE_NAMES } from '../../../contract/services';
 import type { JsonObject } from '../../model/json';
 import { defineFault } from '../define-fault';
 import { docker, dockerOf, parseServiceTasks, serviceTasksArgs, swarmServiceName } from '../swarm/swarm-state';
@@ -30,12 +30,10 @@ export const ecsServiceEvents = defineFault({
     if (ctx.outputs.target === 'local') {
       const name = swarmServiceName(ctx.outputs, a.service);
       const tasks = parseServiceTasks(await docker(dockerOf(ctx), serviceTasksArgs(name), ctx.signal));
-      const events = tasks
-        .slice(0, a.limit)
-        .map((t) => ({
-          at: null,
-          message: `task ${t.id} (${t.slot}): ${t.currentState}, desired ${t.desiredState}${t.error ? `: ${t.error}` : ''}`,
-        }));
+      const events = tasks.slice(0, a.limit).map((t) => ({
+        at: null,
+        message: `task ${t.id} (${t.slot}): ${t.currentState}, desired ${t.desiredState}${t.error ? `: ${t.error}` : ''}`,
+      }));
       return { service: a.service, serviceName: name, events, orchestrator: 'swarm' };
     }
     const service = await describeService(ctx.clients.ecs(), ctx, a.service);

@@ -1,6 +1,6 @@
 import { DescribeTasksCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { z } from 'zod';
-import { SERVICE_NAMES } from '../../../stacks/services';
+import { SERVICE_NAMES } from '../../../contract/services';
 import type { JsonObject } from '../../model/json';
 import { defineFault } from '../define-fault';
 import { serviceConvergence } from '../swarm/swarm-operations';

@@ -1,6 +1,6 @@
 import { ListTasksCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { z } from 'zod';
-import { SERVICE_NAMES } from '../../../stacks/services';
+import { SERVICE_NAMES } from '../../../contract/services';
 import { ActivityFailedError } from '../../errors';
 import type { JsonObject } from '../../model/json';
 import { defineFault } from '../define-fault';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PlatformOutputs } from '../../../stacks/outputs';
+import type { PlatformOutputs } from '../../../contract/outputs';
 import { ActivityFailedError } from '../../errors';
 import { defineFault } from '../define-fault';
 import type { HttpSampleTarget } from '../types';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SERVICE_NAMES } from '../../../stacks/services';
+import { SERVICE_NAMES } from '../../../contract/services';
 import { defineFault } from '../define-fault';
 import { listContainersCommand, signalServiceContainer } from './service-container';
 import { commandLine } from './remote-words';

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { z } from 'zod';
-import { SERVICE_NAMES } from '../../../stacks/services';
+import { SERVICE_NAMES } from '../../../contract/services';
 import { ActivityFailedError } from '../../errors';
 import { defineFault } from '../define-fault';
 import { processSshEnvironment, resolveSshSettings, sshConnectionArgs } from './ssh-settings';

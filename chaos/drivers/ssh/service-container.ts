@@ -1,5 +1,5 @@
-import type { PlatformOutputs } from '../../../stacks/outputs';
-import type { ServiceName } from '../../../stacks/services';
+import type { PlatformOutputs } from '../../../contract/outputs';
+import type { ServiceName } from '../../../contract/services';
 import { ActivityFailedError } from '../../errors';
 import type { DriverContext } from '../types';
 import { commandLine, CONTAINER_ID, safeName } from './remote-words';

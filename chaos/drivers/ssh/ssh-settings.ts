@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
-import type { PlatformOutputs } from '../../../stacks/outputs';
+import type { PlatformOutputs } from '../../../contract/outputs';
 
 /** Arguments every SSH fault takes to find its key and check the host's. */
 export const sshConnectionArgs = {

@@ -1,5 +1,5 @@
-import type { PlatformOutputs } from '../../../stacks/outputs';
-import type { ServiceName } from '../../../stacks/services';
+import type { PlatformOutputs } from '../../../contract/outputs';
+import type { ServiceName } from '../../../contract/services';
 import type { TargetRef } from '../../targets/blast-radius';
 import { hostKeyName } from './known-hosts';
 

@@ -1,4 +1,4 @@
-import type { ServiceName } from '../../../stacks/services';
+import type { ServiceName } from '../../../contract/services';
 import { ActivityFailedError } from '../../errors';
 import type { JsonObject } from '../../model/json';
 import type { DriverContext, FaultId } from '../types';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { PlatformOutputs } from '../../../stacks/outputs';
-import type { ServiceName } from '../../../stacks/services';
+import type { PlatformOutputs } from '../../../contract/outputs';
+import type { ServiceName } from '../../../contract/services';
 import { ActivityFailedError } from '../../errors';
 import type { DockerCli, DriverContext } from '../types';
 import { localDockerCli } from './docker-cli';

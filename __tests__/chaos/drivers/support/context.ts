@@ -4,7 +4,7 @@ import { createFaultRecord } from '../../../../chaos/engine/aws-clients';
 import { systemClock } from '../../../../chaos/engine/clock';
 import { firstBlastRadiusViolation } from '../../../../chaos/targets/blast-radius';
 import { ActivityFailedError } from '../../../../chaos/errors';
-import type { PlatformOutputs } from '../../../../stacks/outputs';
+import type { PlatformOutputs } from '../../../../contract/outputs';
 import { noClients } from '../../helpers/driver-context';
 
 /** A driver context with a fault record and the real blast-radius guard. */

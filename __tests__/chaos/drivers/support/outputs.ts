@@ -1,4 +1,4 @@
-import type { PlatformOutputs } from '../../../../stacks/outputs';
+import type { PlatformOutputs } from '../../../../contract/outputs';
 import { outputsFor } from '../../helpers/outputs-fixture';
 
 /** Outputs for driver tests: the shared fixture, with what a test changes. */

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { platformOutputsSchema, type PlatformOutputs, type ServiceOutputs } from '../../stacks/outputs';
-import { SERVICES, type ServiceName } from '../../stacks/services';
+import { platformOutputsSchema, type PlatformOutputs, type ServiceOutputs } from '../contract/outputs';
+import { SERVICES, type ServiceName } from '../contract/services';
 import { StepFailedError } from './errors';
 import { imageRepository } from './images';
 import { CERTIFICATE_VOLUME, ENVIRONMENT, NAME_PREFIX, STACK_NAME, rehearsalFiles, type RehearsalSettings } from './settings';

@@ -81,7 +81,7 @@ async function ensureKey(sshKeygen: string, file: string, comment: string): Prom
 function sshdConfig(settings: RehearsalSettings, engine: Engine): string {
   const files = rehearsalFiles(settings).sshd;
   return [
-    '# Written by docker/local (rehearsal up); rewritten at every up.',
+    '# Written by rehearsal/ (rehearsal up); rewritten at every up.',
     `ListenAddress ${HOST}:${settings.sshPort}`,
     `HostKey ${files.hostKey}`,
     `PidFile ${files.pidFile}`,

@@ -1,4 +1,4 @@
-import { SERVICE_NAMES } from '../../stacks/services';
+import { SERVICE_NAMES } from '../contract/services';
 import { run } from './command';
 import { StepFailedError } from './errors';
 import { httpGet, waitUntil, type CheckResult } from './http-check';

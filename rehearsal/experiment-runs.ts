@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { isJsonObject } from '../../chaos/model/json';
-import { reportJournalSchema } from '../../chaos/report/journal-schema';
+import { isJsonObject } from '../chaos/model/json';
+import { reportJournalSchema } from '../chaos/report/journal-schema';
 
 /**
  * The chaos CLI as `npm start` runs it: one child process per experiment, exactly

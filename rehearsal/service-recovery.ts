@@ -1,5 +1,5 @@
-import type { PlatformOutputs } from '../../stacks/outputs';
-import type { ServiceName } from '../../stacks/services';
+import type { PlatformOutputs } from '../contract/outputs';
+import type { ServiceName } from '../contract/services';
 import { apiInstance, containerOf } from './api-recovery';
 import { httpGet } from './http-check';
 import { sleep } from './processes';

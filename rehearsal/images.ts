@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { SERVICE_NAMES, type ServiceName } from '../../stacks/services';
+import { SERVICE_NAMES, type ServiceName } from '../contract/services';
 import { run, runCommand } from './command';
 import { dockerEnv, type Engine } from './engine';
 import { StepFailedError } from './errors';

@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { SERVICE_NAMES, SERVICES, type ServiceName } from '../../stacks/services';
+import { SERVICE_NAMES, SERVICES, type ServiceName } from '../contract/services';
 import type { ProxySite } from './acme';
 import { run, runCommand } from './command';
 import { dockerEnv, type Engine } from './engine';

@@ -2,8 +2,8 @@
  * The local rehearsal's command line: the platform's three images on a single-node Docker Swarm,
  * an SSH endpoint to its engine, and a `PlatformOutputs` file for the chaos module.
  *
- *   node --import tsx docker/local/rehearsal.ts up
- *   node --import tsx docker/local/rehearsal.ts down [--purge]
+ *   node --import tsx rehearsal/rehearsal.ts up
+ *   node --import tsx rehearsal/rehearsal.ts down [--purge]
  *
  * Exit codes: 0 done, 1 a step failed, 2 a prerequisite is missing (a tool, a Docker engine, a free
  * port, a valid setting) or the command line is wrong.
@@ -15,7 +15,7 @@ import { loadSettings } from './settings';
 import { up } from './up';
 
 const USAGE = 'usage: rehearsal up | rehearsal down [--purge]';
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
+const REPO_ROOT = path.resolve(__dirname, '..');
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;

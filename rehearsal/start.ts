@@ -5,7 +5,7 @@
  * of all journals. The rehearsal stays up afterwards (to look at, or to run more experiments
  * against) unless `--down` is given.
  *
- *   node --import tsx docker/local/start.ts [--down] [--verbose]
+ *   node --import tsx rehearsal/start.ts [--down] [--verbose]
  *
  *   --down      bring the rehearsal down at the end (`npm run rehearsal:down` does it later otherwise)
  *   --verbose   show each experiment's progress lines, not only its verdict
@@ -17,7 +17,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { platformOutputsSchema } from '../../stacks/outputs';
+import { platformOutputsSchema } from '../contract/outputs';
 import { down } from './down';
 import { PrerequisiteError, RehearsalError, StepFailedError } from './errors';
 import { renderReport, runExperiment, type ExperimentResult } from './experiment-runs';
@@ -28,7 +28,7 @@ import { loadSettings, rehearsalFiles } from './settings';
 import { waitForSteadyState } from './steady-state';
 import { up } from './up';
 
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
+const REPO_ROOT = path.resolve(__dirname, '..');
 const USAGE = 'usage: npm start [-- --down] [-- --verbose]';
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PlatformOutputs } from '../../stacks/outputs';
+import type { PlatformOutputs } from '../contract/outputs';
 import { httpGet } from './http-check';
 import { sleep } from './processes';
 import { sshRun, type SshEndpoint } from './sshd';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CERTIFICATE_MOUNT_PATH, SERVICES, type ServiceName } from '../../stacks/services';
+import { CERTIFICATE_MOUNT_PATH, SERVICES, type ServiceName } from '../contract/services';
 import { ACME_CA_MOUNT_PATH, type StackAcme } from './acme';
 import { CERTIFICATE_VOLUME } from './settings';
 

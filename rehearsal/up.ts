@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { SERVICE_NAMES, SERVICES, type ServiceName } from '../../stacks/services';
+import { SERVICE_NAMES, SERVICES, type ServiceName } from '../contract/services';
 import { proxySite, stageAcme } from './acme';
 import { baseImagesOf, ensureBaseImages } from './base-images';
 import { ensureEngine } from './engine';

@@ -1,5 +1,5 @@
 import { existsSync, rmSync } from 'node:fs';
-import { SERVICE_NAMES } from '../../stacks/services';
+import { SERVICE_NAMES } from '../contract/services';
 import { runCommand } from './command';
 import { dockerEnv, engineVersion, ownEngineHost, ownEnginePid, stopOwnEngine, type Engine } from './engine';
 import { StepFailedError } from './errors';
