@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { isJsonObject } from '../chaos/model/json';
+import { isJsonObject } from '../contract/json';
 import { reportJournalSchema } from '../chaos/report/journal-schema';
 
 /**

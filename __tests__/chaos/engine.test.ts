@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { exitCodeFor } from '../../chaos/engine/runner';
-import type { JsonObject } from '../../chaos/model/json';
+import type { JsonObject } from '../../contract/json';
 import { runDocument } from './helpers/engine-harness';
 import { LocalServer } from './helpers/local-server';
 

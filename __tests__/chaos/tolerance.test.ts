@@ -1,4 +1,4 @@
-import type { JsonValue } from '../../chaos/model/json';
+import type { JsonValue } from '../../contract/json';
 import { JsonPathSyntaxError, parseJsonPath, queryJsonPath } from '../../chaos/model/jsonpath';
 import { ShellWordsError, splitShellWords } from '../../chaos/model/shell-words';
 import { withinTolerance, type PureTolerance } from '../../chaos/engine/tolerance';

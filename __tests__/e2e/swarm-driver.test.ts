@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { localDockerCli } from '../../chaos/drivers/swarm/docker-cli';
 import { swarmServiceConverged } from '../../chaos/drivers/swarm/service-converged';
 import { swarmStopTask } from '../../chaos/drivers/swarm/stop-task';
-import type { JsonValue } from '../../chaos/model/json';
+import type { JsonValue } from '../../contract/json';
 import { contextFor, runFault } from '../chaos/drivers/support/context';
 import { testOutputs } from '../chaos/drivers/support/outputs';
 import { describeIfPossible, holdRehearsal } from './support/rehearsal-session';

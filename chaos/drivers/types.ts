@@ -3,7 +3,7 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { z } from 'zod';
 import type { PlatformOutputs } from '../../contract/outputs';
-import type { JsonValue } from '../model/json';
+import type { JsonValue } from '../../contract/json';
 import type { TargetRef } from '../targets/blast-radius';
 
 /**

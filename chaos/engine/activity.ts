@@ -1,7 +1,7 @@
 import type { PlatformOutputs } from '../../contract/outputs';
 import type { BoundFault, ClientFactories, Clock, DriverContext } from '../drivers/types';
 import { ActivityFailedError } from '../errors';
-import { isJsonObject, type JsonObject, type JsonValue } from '../model/json';
+import { isJsonObject, type JsonObject, type JsonValue } from '../../contract/json';
 import { activityToJson } from '../model/to-json';
 import type { Activity, ProbeActivity } from '../model/types';
 import { firstBlastRadiusViolation } from '../targets/blast-radius';

@@ -1,8 +1,8 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { AvailabilitySample } from '../drivers/http/availability-sampler';
-import type { JsonObject, JsonValue } from '../model/json';
-import { isJsonObject } from '../model/json';
+import type { JsonObject, JsonValue } from '../../contract/json';
+import { isJsonObject } from '../../contract/json';
 
 /**
  * The journal: a superset of chaostoolkit's (status, deviated, steady_states, run, rollbacks,

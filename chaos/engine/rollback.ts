@@ -1,5 +1,5 @@
 import { ActivityFailedError } from '../errors';
-import type { JsonValue } from '../model/json';
+import type { JsonValue } from '../../contract/json';
 import type { Activity, RollbackStrategy } from '../model/types';
 import { driverContext, runActivity, type ActivityEnvironment, type Undo } from './activity';
 import type { ActivityRun, RunStatus } from './journal';

@@ -1,4 +1,4 @@
-import { isJsonObject, isJsonValue, type JsonValue } from '../model/json';
+import { isJsonObject, isJsonValue, type JsonValue } from '../../contract/json';
 import { queryJsonPath } from '../model/jsonpath';
 import { toJsRegexSource } from '../model/tolerance-schema';
 import type { Tolerance } from '../model/types';

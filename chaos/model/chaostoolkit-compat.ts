@@ -1,6 +1,6 @@
 import { InvalidExperimentError } from '../errors';
 import { formatPath } from './issue-path';
-import { isJsonObject, type JsonObject, type JsonValue } from './json';
+import { isJsonObject, type JsonObject, type JsonValue } from '../../contract/json';
 
 /**
  * What chaostoolkit 1.x files may hold that our schema does not model directly: `{ref: name}`

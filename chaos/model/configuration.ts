@@ -1,6 +1,6 @@
 import { InvalidExperimentError } from '../errors';
 import { formatPath } from './issue-path';
-import { isJsonObject, isJsonValue, type JsonObject, type JsonValue } from './json';
+import { isJsonObject, isJsonValue, type JsonObject, type JsonValue } from '../../contract/json';
 
 /** The environment configuration references read from. */
 export type Environment = Readonly<Record<string, string | undefined>>;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FaultCatalog } from '../drivers/define-fault';
 import { activitySchemas } from './activity-schema';
-import { jsonObjectSchema, jsonValueSchema } from './json';
+import { jsonObjectSchema, jsonValueSchema } from '../../contract/json';
 import type { Activity, HypothesisProbe } from './types';
 
 const recoverySchema = z.strictObject({

@@ -1,4 +1,4 @@
-import { isJsonObject, type JsonValue } from './json';
+import { isJsonObject, type JsonValue } from '../../contract/json';
 
 /**
  * A small JSONPath subset, enough for tolerances on probe output:

@@ -7,7 +7,7 @@ import { resolveConfiguration, resolveSecrets, substitute, type Environment } fr
 import { describeIssue } from './describe-issue';
 import { experimentSchema, type ParsedExperiment } from './experiment-schema';
 import { formatPath } from './issue-path';
-import { findNotJson, isJsonObject, isJsonValue, type JsonObject } from './json';
+import { findNotJson, isJsonObject, isJsonValue, type JsonObject } from '../../contract/json';
 import type { Experiment, RollbackStrategy } from './types';
 
 /** What loading needs besides the text. */

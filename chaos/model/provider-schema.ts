@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FaultCatalog } from '../drivers/define-fault';
 import { describeIssue } from './describe-issue';
-import { jsonObjectSchema, jsonValueSchema } from './json';
+import { jsonObjectSchema, jsonValueSchema } from '../../contract/json';
 import { ShellWordsError, splitShellWords } from './shell-words';
 import type { FaultProvider, HttpProvider, ProcessProvider } from './types';
 

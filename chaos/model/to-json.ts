@@ -1,4 +1,4 @@
-import type { JsonObject, JsonValue } from './json';
+import type { JsonObject, JsonValue } from '../../contract/json';
 import type { Activity, Provider, RecoveryObjective, Tolerance } from './types';
 
 /** The model back as JSON, for journals, dry runs and reports (chaostoolkit's spelling). */

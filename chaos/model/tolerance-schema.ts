@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jsonValueSchema, type JsonPrimitive } from './json';
+import { jsonValueSchema, type JsonPrimitive } from '../../contract/json';
 import { JsonPathSyntaxError, parseJsonPath, type JsonPathStep } from './jsonpath';
 import type { ProbeActivity, Tolerance } from './types';
 

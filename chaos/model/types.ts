@@ -1,5 +1,5 @@
 import type { BoundFault } from '../drivers/types';
-import type { JsonObject, JsonPrimitive, JsonValue } from './json';
+import type { JsonObject, JsonPrimitive, JsonValue } from '../../contract/json';
 import type { JsonPathStep } from './jsonpath';
 
 /**

@@ -1,4 +1,4 @@
-import { isJsonObject, type JsonValue } from '../model/json';
+import { isJsonObject, type JsonValue } from '../../contract/json';
 import type { ReportActivityRun, ReportHypothesisRun } from './journal-schema';
 
 /** Text shared by the Markdown and HTML reports, so both say the same thing the same way. */

@@ -1,4 +1,4 @@
-import type { JsonValue } from '../model/json';
+import type { JsonValue } from '../../contract/json';
 import { activityDetail, activityName, activityType, firstFailingProbe, percent, seconds, summarizeOutput, toleranceText } from './format';
 import { esc } from './html-escape';
 import type { ReportActivityRun, ReportHypothesisRun } from './journal-schema';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jsonObjectSchema, jsonValueSchema } from '../model/json';
+import { jsonObjectSchema, jsonValueSchema } from '../../contract/json';
 
 /**
  * Journals as the report reads them: ours in full, and chaostoolkit's (which lack `recovery`,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isJsonObject, type JsonObject, type JsonValue } from '../model/json';
+import { isJsonObject, type JsonObject, type JsonValue } from '../../contract/json';
 import { percent, seconds } from './format';
 import type { ReportJournal } from './journal-schema';
 

@@ -4,7 +4,7 @@ import { OUTPUT_IDS, platformOutputsSchema, type PlatformOutputs } from '../../c
 import { InvalidOutputsError, systemErrorCode } from '../errors';
 import { describeIssue } from '../model/describe-issue';
 import { formatPath } from '../model/issue-path';
-import { isJsonObject, isJsonValue, type JsonObject, type JsonValue } from '../model/json';
+import { isJsonObject, isJsonValue, type JsonObject, type JsonValue } from '../../contract/json';
 
 /** The three shapes an outputs file may have. */
 export type OutputsFormat =

@@ -5,7 +5,7 @@ import type { EngineEvent } from '../../../chaos/engine/events';
 import { systemClock } from '../../../chaos/engine/clock';
 import type { Journal } from '../../../chaos/engine/journal';
 import { runExperiment } from '../../../chaos/engine/runner';
-import type { JsonObject } from '../../../chaos/model/json';
+import type { JsonObject } from '../../../contract/json';
 import { parseExperimentDocument } from '../../../chaos/model/load-experiment';
 import { noClients } from './driver-context';
 import { outputsFor } from './outputs-fixture';

@@ -10,7 +10,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { JsonObject } from '../../../chaos/model/json';
+import type { JsonObject } from '../../../contract/json';
 import { runDocument } from '../helpers/engine-harness';
 import { LocalServer } from '../helpers/local-server';
 

@@ -1,6 +1,6 @@
 import { DescribeContainerInstancesCommand, ListContainerInstancesCommand } from '@aws-sdk/client-ecs';
 import { z } from 'zod';
-import type { JsonObject } from '../../model/json';
+import type { JsonObject } from '../../../contract/json';
 import { defineFault } from '../define-fault';
 import { describeGroup, groupTargets, refuseLocally } from './group-instances';
 

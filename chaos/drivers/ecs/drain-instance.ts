@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { z } from 'zod';
 import { ActivityFailedError } from '../../errors';
-import type { JsonObject } from '../../model/json';
+import type { JsonObject } from '../../../contract/json';
 import { defineFault } from '../define-fault';
 import { refuseLocally } from './ecs-target';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SERVICE_NAMES } from '../../../contract/services';
-import type { JsonObject } from '../../model/json';
+import type { JsonObject } from '../../../contract/json';
 import { defineFault } from '../define-fault';
 import { docker, dockerOf, parseServiceTasks, serviceTasksArgs, swarmServiceName } from '../swarm/swarm-state';
 import { describeService, iso, serviceTargets } from './ecs-target';

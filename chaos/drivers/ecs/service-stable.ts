@@ -1,7 +1,7 @@
 import { DescribeTasksCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { z } from 'zod';
 import { SERVICE_NAMES } from '../../../contract/services';
-import type { JsonObject } from '../../model/json';
+import type { JsonObject } from '../../../contract/json';
 import { defineFault } from '../define-fault';
 import { serviceConvergence } from '../swarm/swarm-operations';
 import { describeService, ECS_TASK_ARN, iso, serviceTargets } from './ecs-target';

@@ -2,7 +2,7 @@ import { ListTasksCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { z } from 'zod';
 import { SERVICE_NAMES } from '../../../contract/services';
 import { ActivityFailedError } from '../../errors';
-import type { JsonObject } from '../../model/json';
+import type { JsonObject } from '../../../contract/json';
 import { defineFault } from '../define-fault';
 import { stopServiceTask } from '../swarm/swarm-operations';
 import { ECS_TASK_ARN, serviceTargets } from './ecs-target';

@@ -1,6 +1,6 @@
 import type { ServiceName } from '../../../contract/services';
 import { ActivityFailedError } from '../../errors';
-import type { JsonObject } from '../../model/json';
+import type { JsonObject } from '../../../contract/json';
 import type { DriverContext, FaultId } from '../types';
 import {
   docker,

@@ -1,6 +1,6 @@
 import { sendHttpRequest, HttpRequestError, type HttpRequestSpec } from '../../drivers/http/http-request';
 import { ActivityFailedError } from '../../errors';
-import { isJsonValue, type JsonObject, type JsonValue } from '../../model/json';
+import { isJsonValue, type JsonObject, type JsonValue } from '../../../contract/json';
 import type { HttpProvider } from '../../model/types';
 
 /** chaostoolkit sets no timeout by default; an unbounded probe would hang a run, so 30 s. */

@@ -3,7 +3,7 @@ import { access, constants } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { ActivityFailedError } from '../../errors';
-import type { JsonObject } from '../../model/json';
+import type { JsonObject } from '../../../contract/json';
 import type { ProcessProvider } from '../../model/types';
 
 const OUTPUT_LIMIT = 1024 * 1024;

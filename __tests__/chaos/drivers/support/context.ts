@@ -1,5 +1,5 @@
 import type { Fault, ClientFactories, DriverContext } from '../../../../chaos/drivers/types';
-import type { JsonValue } from '../../../../chaos/model/json';
+import type { JsonValue } from '../../../../contract/json';
 import { createFaultRecord } from '../../../../chaos/engine/aws-clients';
 import { systemClock } from '../../../../chaos/engine/clock';
 import { firstBlastRadiusViolation } from '../../../../chaos/targets/blast-radius';
