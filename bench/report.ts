@@ -7,7 +7,7 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { reportJournalSchema, type ReportJournal } from '../chaos/report/journal-schema';
+import { reportJournalSchema, type ReportJournal } from '../chaos/journal/journal-schema';
 import { renderReport } from '../chaos/report/render';
 
 const SAMPLES = 10_000;

@@ -1,7 +1,7 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { run, runCommand } from './command';
-import { dockerEnv, type Engine } from './engine';
+import { dockerEnv, type Engine } from './docker-engine';
 import { PrerequisiteError, StepFailedError } from './errors';
 import { mountsUnder } from './mounts';
 import type { Progress } from './progress';

@@ -1,7 +1,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { SERVICE_NAMES } from '../contract/services';
 import { runCommand } from './command';
-import { dockerEnv, engineVersion, ownEngineHost, ownEnginePid, stopOwnEngine, type Engine } from './engine';
+import { dockerEnv, engineVersion, ownEngineHost, ownEnginePid, stopOwnEngine, type Engine } from './docker-engine';
 import { StepFailedError } from './errors';
 import { imageRepository } from './images';
 import { mountsUnder } from './mounts';

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { isJsonObject } from '../contract/json';
-import { reportJournalSchema } from '../chaos/report/journal-schema';
+import { reportJournalSchema } from '../chaos/journal/journal-schema';
 
 /**
  * The chaos CLI as `npm start` runs it: one child process per experiment, exactly

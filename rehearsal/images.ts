@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { SERVICE_NAMES, type ServiceName } from '../contract/services';
 import { run, runCommand } from './command';
-import { dockerEnv, type Engine } from './engine';
+import { dockerEnv, type Engine } from './docker-engine';
 import { StepFailedError } from './errors';
 import type { Progress } from './progress';
 import { rehearsalFiles, type RehearsalSettings } from './settings';

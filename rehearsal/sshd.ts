@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { run, runCommand } from './command';
-import type { Engine } from './engine';
+import type { Engine } from './docker-engine';
 import { StepFailedError } from './errors';
 import { portInUse } from './http-check';
 import { ownProcess, POLL_MS, sleep, stopProcess } from './processes';

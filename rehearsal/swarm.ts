@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { SERVICE_NAMES, SERVICES, type ServiceName } from '../contract/services';
 import type { ProxySite } from './acme';
 import { run, runCommand } from './command';
-import { dockerEnv, type Engine } from './engine';
+import { dockerEnv, type Engine } from './docker-engine';
 import { StepFailedError } from './errors';
 import { answers, waitUntil, type CheckResult } from './http-check';
 import { POLL_MS, sleep } from './processes';

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { SERVICE_NAMES, SERVICES, type ServiceName } from '../contract/services';
 import { proxySite, stageAcme } from './acme';
 import { baseImagesOf, ensureBaseImages } from './base-images';
-import { ensureEngine } from './engine';
+import { ensureEngine } from './docker-engine';
 import { PrerequisiteError } from './errors';
 import { portInUse } from './http-check';
 import { API_IMAGE_MAX_BYTES, buildImages, readDockerfiles } from './images';

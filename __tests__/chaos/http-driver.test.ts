@@ -1,4 +1,4 @@
-import { AvailabilitySampler } from '../../chaos/drivers/http/availability-sampler';
+import { AvailabilitySampler } from '../../chaos/sampling/availability-sampler';
 import { httpGet } from '../../chaos/drivers/http/get';
 import { ActivityFailedError } from '../../chaos/errors';
 import { driverContextFor } from './helpers/driver-context';

@@ -1,5 +1,5 @@
 import { renderMarkdownReport } from '../../chaos/report/markdown';
-import { reportJournalSchema } from '../../chaos/report/journal-schema';
+import { reportJournalSchema } from '../../chaos/journal/journal-schema';
 import { runDocument } from './helpers/engine-harness';
 import { LocalServer } from './helpers/local-server';
 

@@ -9,7 +9,7 @@
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { measureApiRecovery, containerOf } from '../../rehearsal/api-recovery';
-import { ownEnginePid } from '../../rehearsal/engine';
+import { ownEnginePid } from '../../rehearsal/docker-engine';
 import { httpGet } from '../../rehearsal/http-check';
 import { isRunning } from '../../rehearsal/processes';
 import { readRehearsalState, type RehearsalState } from '../../rehearsal/rehearsal-state';

@@ -3,7 +3,7 @@
  * rehearsal's), stopped through the driver, its replacement proven by the convergence probe.
  */
 import { execFileSync } from 'node:child_process';
-import { localDockerCli } from '../../chaos/drivers/swarm/docker-cli';
+import { localDockerCli } from '../../chaos/adapters/swarm/docker-cli';
 import { swarmServiceConverged } from '../../chaos/drivers/swarm/service-converged';
 import { swarmStopTask } from '../../chaos/drivers/swarm/stop-task';
 import type { JsonValue } from '../../contract/json';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ALL_FAULTS } from '../drivers';
-import type { Fault } from '../drivers/types';
+import type { Fault } from '../faults/types';
 import type { CliIo } from '../io';
 
 export interface ListCommandOptions {

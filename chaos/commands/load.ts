@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { FAULT_CATALOG } from '../drivers';
-import type { FaultCatalog } from '../drivers/define-fault';
+import type { FaultCatalog } from '../faults/define-fault';
 import type { CliIo } from '../io';
 import { loadExperiment } from '../model/load-experiment';
 import type { Experiment } from '../model/types';

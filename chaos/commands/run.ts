@@ -1,11 +1,11 @@
 import { isAbsolute, resolve } from 'node:path';
-import type { FaultCatalog } from '../drivers/define-fault';
-import type { ClientFactories } from '../drivers/types';
+import type { FaultCatalog } from '../faults/define-fault';
+import type { ClientFactories } from '../faults/types';
 import { awsClientFactories } from '../engine/aws-clients';
 import { systemClock } from '../engine/clock';
 import { progressSink, silentSink } from '../engine/events';
-import { defaultJournalPath, type Journal } from '../engine/journal';
-import { describePlan } from '../engine/plan';
+import { defaultJournalPath, type Journal } from '../journal/journal';
+import { describePlan } from '../engine/dry-run';
 import { preflight, type DestructiveFault } from '../engine/preflight';
 import { exitCodeFor, runExperiment } from '../engine/runner';
 import { UsageError } from '../errors';

@@ -1,5 +1,5 @@
 import { FAULT_CATALOG } from '../drivers';
-import { allActivities } from '../engine/activities';
+import { allActivities } from '../engine/located-activities';
 import { preflight } from '../engine/preflight';
 import type { CliIo } from '../io';
 import { loadOutputs } from '../targets/outputs-discovery';

@@ -1,10 +1,10 @@
-import { catalogOf, type FaultCatalog } from './define-fault';
+import { catalogOf, type FaultCatalog } from '../faults/define-fault';
 import { ec2Faults } from './ec2';
 import { ecsFaults } from './ecs';
 import { httpFaults } from './http';
 import { sshFaults } from './ssh';
 import { swarmFaults } from './swarm';
-import type { Fault } from './types';
+import type { Fault } from '../faults/types';
 
 /**
  * Every fault and probe module, one line per driver folder. Adding a driver: create its folder with

@@ -1,12 +1,12 @@
 import type { PlatformOutputs } from '../../contract/outputs';
-import type { BoundFault, ClientFactories, Clock, DriverContext } from '../drivers/types';
+import type { BoundFault, ClientFactories, Clock, DriverContext } from '../faults/types';
 import { ActivityFailedError } from '../errors';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../contract/json';
 import { activityToJson } from '../model/to-json';
 import type { Activity, ProbeActivity } from '../model/types';
 import { firstBlastRadiusViolation } from '../targets/blast-radius';
 import type { EventSink, Phase } from './events';
-import { redact, redactText, type ActivityRun } from './journal';
+import { redact, redactText, type ActivityRun } from '../journal/journal';
 import { runHttp } from './providers/http';
 import { runProcess } from './providers/process';
 import { withinTolerance } from './tolerance';

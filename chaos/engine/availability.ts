@@ -1,4 +1,4 @@
-import type { AvailabilitySample } from '../drivers/http/availability-sampler';
+import type { AvailabilitySample } from '../sampling/availability-sampler';
 
 /** Figures over a run of availability samples. */
 export interface AvailabilityFigures {

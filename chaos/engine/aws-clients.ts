@@ -1,8 +1,8 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { localDockerCli } from '../drivers/swarm/docker-cli';
-import type { ClientFactories, DockerCli, FaultRecord, ObservedIdentity, StoppedUnit } from '../drivers/types';
+import { localDockerCli } from '../adapters/swarm/docker-cli';
+import type { ClientFactories, DockerCli, FaultRecord, ObservedIdentity, StoppedUnit } from '../faults/types';
 
 /** A run's memory of what its faults stopped and which identities answered, in order. */
 export function createFaultRecord(): FaultRecord {

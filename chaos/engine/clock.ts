@@ -1,4 +1,4 @@
-import type { Clock } from '../drivers/types';
+import type { Clock } from '../faults/types';
 
 /** The real clock. `sleep` rejects with the signal's reason when the signal aborts first. */
 export const systemClock: Clock = {

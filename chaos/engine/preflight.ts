@@ -4,7 +4,7 @@ import type { Experiment } from '../model/types';
 import { firstBlastRadiusViolation } from '../targets/blast-radius';
 import { DEFAULT_OUTPUTS_FILES } from '../targets/outputs-discovery';
 import type { LoadedOutputs } from '../targets/outputs-reader';
-import { allActivities } from './activities';
+import { allActivities } from './located-activities';
 import { resolveExecutable } from './providers/process';
 import { sampleTargetFor } from './sampling';
 

@@ -1,5 +1,5 @@
 import { platform } from 'node:os';
-import type { AvailabilitySample } from '../drivers/http/availability-sampler';
+import type { AvailabilitySample } from '../sampling/availability-sampler';
 import type { Experiment } from '../model/types';
 import { recoveryToJson } from '../model/to-json';
 import type { LoadedOutputs } from '../targets/outputs-reader';
@@ -12,7 +12,7 @@ import {
   type Journal,
   type RecoveryRecord,
   type RunStatus,
-} from './journal';
+} from '../journal/journal';
 
 const SEVERITY: Readonly<Record<RunStatus, number>> = { completed: 0, failed: 1, aborted: 2, interrupted: 3 };
 

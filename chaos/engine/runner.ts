@@ -1,12 +1,12 @@
-import { AvailabilitySampler } from '../drivers/http/availability-sampler';
-import type { ClientFactories, Clock } from '../drivers/types';
+import { AvailabilitySampler } from '../sampling/availability-sampler';
+import type { ClientFactories, Clock } from '../faults/types';
 import { InterruptedError } from '../errors';
 import type { Experiment } from '../model/types';
 import type { LoadedOutputs } from '../targets/outputs-reader';
 import type { ActivityEnvironment, Undo } from './activity';
 import type { EventSink } from './events';
 import { checkHypothesis, whyNotMet } from './hypothesis';
-import { writeJournal, type Journal } from './journal';
+import { writeJournal, type Journal } from '../journal/journal';
 import { runMethod } from './method';
 import { waitUntilRecovered } from './recovery';
 import { rollbackSkipReason, runRollbacks } from './rollback';

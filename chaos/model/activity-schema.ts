@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { FaultCatalog } from '../drivers/define-fault';
-import { providerSchema } from './provider-schema';
+import type { FaultCatalog } from '../faults/define-fault';
+import { providerSchema } from './activity-provider-schema';
 import { toleranceSchema } from './tolerance-schema';
 import type { ActionActivity, HypothesisProbe, ProbeActivity } from './types';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { FaultCatalog } from '../drivers/define-fault';
+import type { FaultCatalog } from '../faults/define-fault';
 import { activitySchemas } from './activity-schema';
 import { jsonObjectSchema, jsonValueSchema } from '../../contract/json';
 import type { Activity, HypothesisProbe } from './types';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { FaultCatalog } from '../drivers/define-fault';
+import type { FaultCatalog } from '../faults/define-fault';
 import { experimentSchema } from './experiment-schema';
-import { FAULT_PROVIDER_TITLE, PYTHON_PROVIDER_TITLE } from './provider-schema';
+import { FAULT_PROVIDER_TITLE, PYTHON_PROVIDER_TITLE } from './activity-provider-schema';
 
 type JsonSchemaNode = Record<string, unknown>;
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
-import type { FaultCatalog } from '../drivers/define-fault';
+import type { FaultCatalog } from '../faults/define-fault';
 import { InvalidExperimentError, systemErrorCode } from '../errors';
 import { normalizeChaostoolkit } from './chaostoolkit-compat';
 import { resolveConfiguration, resolveSecrets, substitute, type Environment } from './configuration';

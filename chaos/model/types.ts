@@ -1,4 +1,4 @@
-import type { BoundFault } from '../drivers/types';
+import type { BoundFault } from '../faults/types';
 import type { JsonObject, JsonPrimitive, JsonValue } from '../../contract/json';
 import type { JsonPathStep } from './jsonpath';
 

@@ -1,5 +1,5 @@
 import { isJsonObject, type JsonValue } from '../../contract/json';
-import type { ReportActivityRun, ReportHypothesisRun } from './journal-schema';
+import type { ReportActivityRun, ReportHypothesisRun } from '../journal/journal-schema';
 
 /** Text shared by the Markdown and HTML reports, so both say the same thing the same way. */
 

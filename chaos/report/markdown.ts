@@ -1,5 +1,5 @@
 import { activityDetail, activityName, activityType, firstFailingProbe, percent, seconds, summarizeOutput, toleranceText } from './format';
-import type { ReportActivityRun, ReportHypothesisRun, ReportJournal } from './journal-schema';
+import type { ReportActivityRun, ReportHypothesisRun, ReportJournal } from '../journal/journal-schema';
 import { buildReportModel, comparisonRow, type RecoveryFigures, type ReportModel } from './report-model';
 
 /** Renders a journal as Markdown: the verdict first, then the figures, then the detail. */

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
-import type { Journal } from '../engine/journal';
-import { reportJournalSchema, type ReportJournal } from './journal-schema';
+import type { Journal } from '../journal/journal';
+import { reportJournalSchema, type ReportJournal } from '../journal/journal-schema';
 import { renderMarkdownReports } from './markdown';
 import { buildReportModel } from './report-model';
 

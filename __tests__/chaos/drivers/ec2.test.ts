@@ -7,10 +7,10 @@ import {
 import { EC2Client, RebootInstancesCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { DescribeContainerInstancesCommand, ECSClient, ListContainerInstancesCommand } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { asgGroupHealthy } from '../../../chaos/drivers/ec2/group-healthy';
+import { asgGroupHealthy } from '../../../chaos/drivers/asg/group-healthy';
 import { ec2RebootInstance } from '../../../chaos/drivers/ec2/reboot-instance';
 import { ec2TerminateInstance } from '../../../chaos/drivers/ec2/terminate-instance';
-import type { DriverContext } from '../../../chaos/drivers/types';
+import type { DriverContext } from '../../../chaos/faults/types';
 import { contextFor, runFault } from './support/context';
 import { CONTAINER_INSTANCE } from './support/ecs-recorded';
 import { awsOutputs, testOutputs } from './support/outputs';

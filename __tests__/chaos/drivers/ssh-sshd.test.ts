@@ -10,7 +10,7 @@ import { sshContainerRunning } from '../../../chaos/drivers/ssh/container-runnin
 import { sshDockerKill } from '../../../chaos/drivers/ssh/docker-kill';
 import { sshDockerStop } from '../../../chaos/drivers/ssh/docker-stop';
 import { sshHttpGet } from '../../../chaos/drivers/ssh/http-get';
-import { fingerprintOf } from '../../../chaos/drivers/ssh/known-hosts';
+import { fingerprintOf } from '../../../chaos/adapters/ssh/known-hosts';
 import { ActivityFailedError } from '../../../chaos/errors';
 import type { PlatformOutputs } from '../../../contract/outputs';
 import { contextFor, runFault } from './support/context';

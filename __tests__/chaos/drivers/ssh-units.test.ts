@@ -2,10 +2,10 @@ import { sshContainerRunning } from '../../../chaos/drivers/ssh/container-runnin
 import { sshDockerKill } from '../../../chaos/drivers/ssh/docker-kill';
 import { sshDockerStop } from '../../../chaos/drivers/ssh/docker-stop';
 import { sshHttpGet } from '../../../chaos/drivers/ssh/http-get';
-import { fingerprintOf, parseKnownHosts, patternsMatch, verifyHostKey } from '../../../chaos/drivers/ssh/known-hosts';
-import { commandLine, safeName, shellQuote } from '../../../chaos/drivers/ssh/remote-words';
+import { fingerprintOf, parseKnownHosts, patternsMatch, verifyHostKey } from '../../../chaos/adapters/ssh/known-hosts';
+import { commandLine, safeName, shellQuote } from '../../../chaos/adapters/ssh/remote-words';
 import { listContainersCommand, parseContainerList } from '../../../chaos/drivers/ssh/service-container';
-import { resolveSshSettings } from '../../../chaos/drivers/ssh/ssh-settings';
+import { resolveSshSettings } from '../../../chaos/adapters/ssh/ssh-settings';
 import type { PlatformOutputs } from '../../../contract/outputs';
 import { awsOutputs, testOutputs } from './support/outputs';
 

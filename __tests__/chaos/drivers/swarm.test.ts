@@ -1,7 +1,7 @@
 import { swarmServiceConverged } from '../../../chaos/drivers/swarm/service-converged';
 import { swarmStopTask } from '../../../chaos/drivers/swarm/stop-task';
-import { parseReplicas, parseServiceTasks } from '../../../chaos/drivers/swarm/swarm-state';
-import { rehearsalDockerHost } from '../../../chaos/drivers/swarm/docker-cli';
+import { parseReplicas, parseServiceTasks } from '../../../chaos/adapters/swarm/swarm-state';
+import { rehearsalDockerHost } from '../../../chaos/adapters/swarm/docker-cli';
 import { ActivityFailedError } from '../../../chaos/errors';
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -1,5 +1,5 @@
 import type { PlatformOutputs } from '../../../contract/outputs';
-import type { ClientFactories, DriverContext } from '../../../chaos/drivers/types';
+import type { ClientFactories, DriverContext } from '../../../chaos/faults/types';
 import { systemClock } from '../../../chaos/engine/clock';
 
 /** Clients that must never be used in these tests (no AWS traffic, ever). */

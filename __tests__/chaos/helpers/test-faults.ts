@@ -2,8 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { SERVICE_NAMES } from '../../../contract/services';
 import { ALL_FAULTS } from '../../../chaos/drivers';
-import { catalogOf } from '../../../chaos/drivers/define-fault';
-import { defineFault } from '../../../chaos/drivers/define-fault';
+import { catalogOf } from '../../../chaos/faults/define-fault';
+import { defineFault } from '../../../chaos/faults/define-fault';
 import { ActivityFailedError } from '../../../chaos/errors';
 
 /** A destructive action that leaves a marker file, and removes nothing: its rollback leaves another. */

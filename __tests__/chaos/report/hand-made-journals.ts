@@ -1,5 +1,5 @@
-import type { ActivityRun, HypothesisRun, Journal, RecoveryRecord } from '../../../chaos/engine/journal';
-import { reportJournalSchema, type ReportJournal } from '../../../chaos/report/journal-schema';
+import type { ActivityRun, HypothesisRun, Journal, RecoveryRecord } from '../../../chaos/journal/journal';
+import { reportJournalSchema, type ReportJournal } from '../../../chaos/journal/journal-schema';
 
 /**
  * Hand-made journals, typed as the engine's `Journal` so that they keep its shape: one per status the

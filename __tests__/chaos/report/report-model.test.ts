@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { reportJournalSchema } from '../../../chaos/report/journal-schema';
+import { reportJournalSchema } from '../../../chaos/journal/journal-schema';
 import { reportPathBeside, resolveReportFormat, type ReportFormat } from '../../../chaos/report/render';
 import { buildReportModel } from '../../../chaos/report/report-model';
 import { LARGE_THRESHOLD, renderTimelineChart, SERIES } from '../../../chaos/report/timeline-chart';

@@ -1,5 +1,5 @@
-import type { Fault } from '../types';
-import { asgGroupHealthy } from './group-healthy';
+import type { Fault } from '../../faults/types';
+import { asgGroupHealthy } from '../asg/group-healthy';
 import { ec2RebootInstance } from './reboot-instance';
 import { ec2TerminateInstance } from './terminate-instance';
 

@@ -1,7 +1,7 @@
 import { RebootInstancesCommand } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
-import { defineFault } from '../define-fault';
-import { groupTargets, inServiceInstances, refuseLocally } from './group-instances';
+import { defineFault } from '../../faults/define-fault';
+import { groupTargets, inServiceInstances, refuseLocally } from '../../adapters/ec2/group-instances';
 
 /**
  * `ec2:reboot-instance`: every task on the instance goes down with it and comes back with the ECS

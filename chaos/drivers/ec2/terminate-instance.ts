@@ -1,7 +1,7 @@
 import { TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
-import { defineFault } from '../define-fault';
-import { groupTargets, inServiceInstances, refuseLocally } from './group-instances';
+import { defineFault } from '../../faults/define-fault';
+import { groupTargets, inServiceInstances, refuseLocally } from '../../adapters/ec2/group-instances';
 
 /**
  * `ec2:terminate-instance`: the instance is lost for good; the Auto Scaling group must launch a new

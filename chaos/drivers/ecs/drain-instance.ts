@@ -8,8 +8,8 @@ import {
 import { z } from 'zod';
 import { ActivityFailedError } from '../../errors';
 import type { JsonObject } from '../../../contract/json';
-import { defineFault } from '../define-fault';
-import { refuseLocally } from './ecs-target';
+import { defineFault } from '../../faults/define-fault';
+import { refuseLocally } from '../../adapters/ecs/ecs-service';
 
 const args = z.strictObject({
   revertAfterSeconds: z

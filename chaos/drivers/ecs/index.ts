@@ -1,4 +1,4 @@
-import type { Fault } from '../types';
+import type { Fault } from '../../faults/types';
 import { ecsDrainInstance } from './drain-instance';
 import { ecsScaleService } from './scale-service';
 import { ecsServiceEvents } from './service-events';

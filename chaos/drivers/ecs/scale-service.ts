@@ -2,8 +2,8 @@ import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { z } from 'zod';
 import { SERVICE_NAMES } from '../../../contract/services';
 import { ActivityFailedError } from '../../errors';
-import { defineFault } from '../define-fault';
-import { describeService, refuseLocally, serviceTargets } from './ecs-target';
+import { defineFault } from '../../faults/define-fault';
+import { describeService, refuseLocally, serviceTargets } from '../../adapters/ecs/ecs-service';
 
 const args = z.strictObject({
   service: z.enum(SERVICE_NAMES).describe('Service to scale'),

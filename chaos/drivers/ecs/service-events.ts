@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { SERVICE_NAMES } from '../../../contract/services';
 import type { JsonObject } from '../../../contract/json';
-import { defineFault } from '../define-fault';
-import { docker, dockerOf, parseServiceTasks, serviceTasksArgs, swarmServiceName } from '../swarm/swarm-state';
-import { describeService, iso, serviceTargets } from './ecs-target';
+import { defineFault } from '../../faults/define-fault';
+import { docker, dockerOf, parseServiceTasks, serviceTasksArgs, swarmServiceName } from '../../adapters/swarm/swarm-state';
+import { describeService, iso, serviceTargets } from '../../adapters/ecs/ecs-service';
 
 const args = z.strictObject({
   service: z.enum(SERVICE_NAMES).describe('Service whose events are captured'),

@@ -2,9 +2,9 @@ import { DescribeTasksCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { z } from 'zod';
 import { SERVICE_NAMES } from '../../../contract/services';
 import type { JsonObject } from '../../../contract/json';
-import { defineFault } from '../define-fault';
-import { serviceConvergence } from '../swarm/swarm-operations';
-import { describeService, ECS_TASK_ARN, iso, serviceTargets } from './ecs-target';
+import { defineFault } from '../../faults/define-fault';
+import { serviceConvergence } from '../../adapters/swarm/swarm-tasks';
+import { describeService, ECS_TASK_ARN, iso, serviceTargets } from '../../adapters/ecs/ecs-service';
 
 const args = z.strictObject({
   service: z.enum(SERVICE_NAMES).describe('Service to check'),

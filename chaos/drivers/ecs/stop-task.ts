@@ -3,9 +3,9 @@ import { z } from 'zod';
 import { SERVICE_NAMES } from '../../../contract/services';
 import { ActivityFailedError } from '../../errors';
 import type { JsonObject } from '../../../contract/json';
-import { defineFault } from '../define-fault';
-import { stopServiceTask } from '../swarm/swarm-operations';
-import { ECS_TASK_ARN, serviceTargets } from './ecs-target';
+import { defineFault } from '../../faults/define-fault';
+import { stopServiceTask } from '../../adapters/swarm/swarm-tasks';
+import { ECS_TASK_ARN, serviceTargets } from '../../adapters/ecs/ecs-service';
 
 const args = z.strictObject({
   service: z.enum(SERVICE_NAMES).describe('Service one of whose tasks is stopped'),

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { PlatformOutputs } from '../../../contract/outputs';
 import { ActivityFailedError } from '../../errors';
-import { defineFault } from '../define-fault';
-import type { HttpSampleTarget } from '../types';
-import { HttpRequestError, sendHttpRequest } from './http-request';
+import { defineFault } from '../../faults/define-fault';
+import type { HttpSampleTarget } from '../../faults/types';
+import { HttpRequestError, sendHttpRequest } from '../../sampling/http-request';
 
 const args = z.strictObject({
   path: z

@@ -1,4 +1,4 @@
-import type { Fault } from '../types';
+import type { Fault } from '../../faults/types';
 import { httpGet } from './get';
 
 /** The http driver's modules. */

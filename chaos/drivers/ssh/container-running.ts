@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { SERVICE_NAMES } from '../../../contract/services';
-import { defineFault } from '../define-fault';
-import { commandLine } from './remote-words';
+import { defineFault } from '../../faults/define-fault';
+import { commandLine } from '../../adapters/ssh/remote-words';
 import { containerStartedAt, listContainersCommand, listServiceContainers } from './service-container';
-import { processSshEnvironment, resolveSshSettings, sshConnectionArgs } from './ssh-settings';
-import { withSshSession } from './ssh-session';
+import { processSshEnvironment, resolveSshSettings, sshConnectionArgs } from '../../adapters/ssh/ssh-settings';
+import { withSshSession } from '../../adapters/ssh/ssh-session';
 import { sshTargets, sshWhere } from './ssh-targets';
 
 const args = z.strictObject({

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { SERVICE_NAMES } from '../../../contract/services';
-import { defineFault } from '../define-fault';
-import { commandLine } from './remote-words';
+import { defineFault } from '../../faults/define-fault';
+import { commandLine } from '../../adapters/ssh/remote-words';
 import { listContainersCommand, signalServiceContainer } from './service-container';
-import { processSshEnvironment, resolveSshSettings, sshConnectionArgs } from './ssh-settings';
-import { withSshSession } from './ssh-session';
+import { processSshEnvironment, resolveSshSettings, sshConnectionArgs } from '../../adapters/ssh/ssh-settings';
+import { withSshSession } from '../../adapters/ssh/ssh-session';
 import { sshTargets, sshWhere } from './ssh-targets';
 
 /** Signals worth sending to a container; a closed list, since the name reaches the remote shell. */

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { SERVICE_NAMES } from '../../../contract/services';
-import { defineFault } from '../define-fault';
+import { defineFault } from '../../faults/define-fault';
 import { listContainersCommand, signalServiceContainer } from './service-container';
-import { commandLine } from './remote-words';
-import { processSshEnvironment, resolveSshSettings, sshConnectionArgs } from './ssh-settings';
+import { commandLine } from '../../adapters/ssh/remote-words';
+import { processSshEnvironment, resolveSshSettings, sshConnectionArgs } from '../../adapters/ssh/ssh-settings';
 import { sshTargets, sshWhere } from './ssh-targets';
-import { withSshSession } from './ssh-session';
+import { withSshSession } from '../../adapters/ssh/ssh-session';
 
 const args = z.strictObject({
   service: z.enum(SERVICE_NAMES).describe('Service whose container is stopped (its names come from the outputs)'),

@@ -3,9 +3,9 @@ import type { Duplex } from 'node:stream';
 import { z } from 'zod';
 import { SERVICE_NAMES } from '../../../contract/services';
 import { ActivityFailedError } from '../../errors';
-import { defineFault } from '../define-fault';
-import { processSshEnvironment, resolveSshSettings, sshConnectionArgs } from './ssh-settings';
-import { withSshSession } from './ssh-session';
+import { defineFault } from '../../faults/define-fault';
+import { processSshEnvironment, resolveSshSettings, sshConnectionArgs } from '../../adapters/ssh/ssh-settings';
+import { withSshSession } from '../../adapters/ssh/ssh-session';
 import { sshTargets, sshWhere } from './ssh-targets';
 
 const MAX_BODY_BYTES = 1024 * 1024;

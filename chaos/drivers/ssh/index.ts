@@ -1,4 +1,4 @@
-import type { Fault } from '../types';
+import type { Fault } from '../../faults/types';
 import { sshContainerRunning } from './container-running';
 import { sshDockerKill } from './docker-kill';
 import { sshDockerStop } from './docker-stop';

@@ -1,9 +1,9 @@
 import type { PlatformOutputs } from '../../../contract/outputs';
 import type { ServiceName } from '../../../contract/services';
 import { ActivityFailedError } from '../../errors';
-import type { DriverContext } from '../types';
-import { commandLine, CONTAINER_ID, safeName } from './remote-words';
-import type { SshSession } from './ssh-session';
+import type { DriverContext } from '../../faults/types';
+import { commandLine, CONTAINER_ID, safeName } from '../../adapters/ssh/remote-words';
+import type { SshSession } from '../../adapters/ssh/ssh-session';
 
 /** Label swarm puts on a task's container: exact, where `--filter name=api` also matches `frontend-api`. */
 export const SWARM_SERVICE_LABEL = 'com.docker.swarm.service.name';

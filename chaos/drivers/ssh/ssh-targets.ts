@@ -1,7 +1,7 @@
 import type { PlatformOutputs } from '../../../contract/outputs';
 import type { ServiceName } from '../../../contract/services';
 import type { TargetRef } from '../../targets/blast-radius';
-import { hostKeyName } from './known-hosts';
+import { hostKeyName } from '../../adapters/ssh/known-hosts';
 
 /** What an SSH fault on a service's container acts on, for the blast-radius guard. */
 export function sshTargets(service: ServiceName, outputs: PlatformOutputs): readonly TargetRef[] {

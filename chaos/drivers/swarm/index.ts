@@ -1,4 +1,4 @@
-import type { Fault } from '../types';
+import type { Fault } from '../../faults/types';
 import { swarmServiceConverged } from './service-converged';
 import { swarmStopTask } from './stop-task';
 

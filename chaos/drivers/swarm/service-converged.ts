@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SERVICE_NAMES } from '../../../contract/services';
-import { defineFault } from '../define-fault';
-import { serviceConvergence } from './swarm-operations';
+import { defineFault } from '../../faults/define-fault';
+import { serviceConvergence } from '../../adapters/swarm/swarm-tasks';
 
 const args = z.strictObject({
   service: z.enum(SERVICE_NAMES).describe('Service to check'),

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { SERVICE_NAMES } from '../../../contract/services';
-import { defineFault } from '../define-fault';
-import { stopServiceTask } from './swarm-operations';
-import { SWARM_TASK_ID } from './swarm-state';
+import { defineFault } from '../../faults/define-fault';
+import { stopServiceTask } from '../../adapters/swarm/swarm-tasks';
+import { SWARM_TASK_ID } from '../../adapters/swarm/swarm-state';
 
 const args = z.strictObject({
   service: z.enum(SERVICE_NAMES).describe('Service one of whose tasks is stopped'),

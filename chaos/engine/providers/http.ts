@@ -1,4 +1,4 @@
-import { sendHttpRequest, HttpRequestError, type HttpRequestSpec } from '../../drivers/http/http-request';
+import { sendHttpRequest, HttpRequestError, type HttpRequestSpec } from '../../sampling/http-request';
 import { ActivityFailedError } from '../../errors';
 import { isJsonValue, type JsonObject, type JsonValue } from '../../../contract/json';
 import type { HttpProvider } from '../../model/types';

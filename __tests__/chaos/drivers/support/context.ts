@@ -1,4 +1,4 @@
-import type { Fault, ClientFactories, DriverContext } from '../../../../chaos/drivers/types';
+import type { Fault, ClientFactories, DriverContext } from '../../../../chaos/faults/types';
 import type { JsonValue } from '../../../../contract/json';
 import { createFaultRecord } from '../../../../chaos/engine/aws-clients';
 import { systemClock } from '../../../../chaos/engine/clock';

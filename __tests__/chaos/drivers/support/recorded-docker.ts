@@ -1,4 +1,4 @@
-import type { DockerCli, DockerCliResult } from '../../../../chaos/drivers/types';
+import type { DockerCli, DockerCliResult } from '../../../../chaos/faults/types';
 
 /**
  * A docker CLI that answers from recorded output (captured from the rehearsal's engine, docker

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { DockerCli, DockerCliResult } from '../types';
+import type { DockerCli, DockerCliResult } from '../../faults/types';
 
 /** What the swarm driver reads from `.rehearsal/rehearsal.json` (written by `rehearsal up`). */
 const rehearsalStateSchema = z.looseObject({ dockerHost: z.string().min(1) });

@@ -1,7 +1,7 @@
 import { DescribeAutoScalingGroupsCommand, type AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import { ActivityFailedError } from '../../errors';
 import type { TargetRef } from '../../targets/blast-radius';
-import type { DriverContext, FaultId } from '../types';
+import type { DriverContext, FaultId } from '../../faults/types';
 
 /**
  * The instance faults act only on instances found in the outputs' Auto Scaling group at run time,

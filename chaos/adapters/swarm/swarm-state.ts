@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { PlatformOutputs } from '../../../contract/outputs';
 import type { ServiceName } from '../../../contract/services';
 import { ActivityFailedError } from '../../errors';
-import type { DockerCli, DriverContext } from '../types';
+import type { DockerCli, DriverContext } from '../../faults/types';
 import { localDockerCli } from './docker-cli';
 
 /**

@@ -1,7 +1,7 @@
 import type { ServiceName } from '../../../contract/services';
 import { ActivityFailedError } from '../../errors';
 import type { JsonObject } from '../../../contract/json';
-import type { DriverContext, FaultId } from '../types';
+import type { DriverContext, FaultId } from '../../faults/types';
 import {
   docker,
   dockerOf,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { FaultCatalog } from '../drivers/define-fault';
+import type { FaultCatalog } from '../faults/define-fault';
 import { describeIssue } from './describe-issue';
 import { jsonObjectSchema, jsonValueSchema } from '../../contract/json';
 import { ShellWordsError, splitShellWords } from './shell-words';

@@ -1,6 +1,6 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { AvailabilitySample } from '../drivers/http/availability-sampler';
+import type { AvailabilitySample } from '../sampling/availability-sampler';
 import type { JsonObject, JsonValue } from '../../contract/json';
 import { isJsonObject } from '../../contract/json';
 

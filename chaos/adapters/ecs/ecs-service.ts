@@ -4,7 +4,7 @@ import type { PlatformOutputs } from '../../../contract/outputs';
 import type { ServiceName } from '../../../contract/services';
 import { ActivityFailedError } from '../../errors';
 import type { TargetRef } from '../../targets/blast-radius';
-import type { DriverContext, FaultId } from '../types';
+import type { DriverContext, FaultId } from '../../faults/types';
 
 /**
  * What every ECS module shares: the cluster and service names (from the outputs only), the

@@ -1,8 +1,8 @@
 import { DescribeContainerInstancesCommand, ListContainerInstancesCommand } from '@aws-sdk/client-ecs';
 import { z } from 'zod';
 import type { JsonObject } from '../../../contract/json';
-import { defineFault } from '../define-fault';
-import { describeGroup, groupTargets, refuseLocally } from './group-instances';
+import { defineFault } from '../../faults/define-fault';
+import { describeGroup, groupTargets, refuseLocally } from '../../adapters/ec2/group-instances';
 
 /**
  * `asg:group-healthy`: InService and Healthy instances = desired capacity, and each of them is an
