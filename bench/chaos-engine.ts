@@ -11,7 +11,9 @@ import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { FAULT_CATALOG } from '../chaos/drivers';
 import { AvailabilitySampler } from '../chaos/sampling/availability-sampler';
-import type { ClientFactories } from '../chaos/faults/types';
+import type { ClientFactories } from '../chaos/adapters/aws-clients';
+import { createFaultRecord } from '../chaos/faults/fault-record';
+import { bindTarget } from '../chaos/targets/bind-target';
 import { runActivity, type ActivityEnvironment } from '../chaos/engine/activity';
 import { systemClock } from '../chaos/engine/clock';
 import { silentSink } from '../chaos/engine/events';
@@ -125,9 +127,11 @@ async function main(): Promise<void> {
     );
     const probe = experiment.hypothesis?.probes[0];
     if (probe === undefined) throw new Error('no probe');
+    const outputs = outputsFor(url);
     const env: ActivityEnvironment = {
-      outputs: outputsFor(url),
-      clients,
+      outputs,
+      target: bindTarget(outputs, { clients }),
+      record: createFaultRecord(),
       clock: systemClock,
       events: silentSink,
       cwd: process.cwd(),

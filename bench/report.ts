@@ -7,14 +7,14 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { reportJournalSchema, type ReportJournal } from '../chaos/journal/journal-schema';
+import { readableJournalSchema, type ReadableJournal } from '../chaos/journal/journal-schema';
 import { renderReport } from '../chaos/report/render';
 
 const SAMPLES = 10_000;
 const RATE = 20;
 
 /** A deterministic journal: healthy, then a 30 s outage (timeouts, then 503s), then healthy again. */
-function syntheticJournal(): ReportJournal {
+function syntheticJournal(): ReadableJournal {
   let seed = 42;
   const random = (): number => {
     seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
@@ -41,7 +41,7 @@ function syntheticJournal(): ReportJournal {
     probes: [probe],
     at: new Date(Date.UTC(2026, 0, 1, 0, 0, 1 + i)).toISOString(),
   }));
-  return reportJournalSchema.parse({
+  return readableJournalSchema.parse({
     experiment: {
       title: 'Synthetic: 10,000 samples',
       description: 'Benchmark journal',

@@ -25,9 +25,8 @@ export const serviceOutputSchema = z.strictObject({
   logGroup: nonEmpty,
 });
 
-export const platformOutputsSchema = z.strictObject({
-  /** Where the platform runs: `aws` (ECS on EC2) or `local` (the single-node swarm rehearsal). */
-  target: z.enum(['aws', 'local']),
+/** What every target's outputs name. */
+const commonOutputs = {
   /** Environment name from the config. */
   environment: nonEmpty,
   region: nonEmpty,
@@ -56,12 +55,29 @@ export const platformOutputsSchema = z.strictObject({
     api: nonEmpty,
     proxy: nonEmpty,
   }),
+};
+
+/** What the stack emits: ECS on EC2. */
+export const awsOutputsSchema = z.strictObject({ target: z.literal('aws'), ...commonOutputs });
+
+/** What the rehearsal writes: the same names for its single-node swarm, and the engine it runs on. */
+export const localOutputsSchema = z.strictObject({
+  target: z.literal('local'),
+  ...commonOutputs,
+  /** `DOCKER_HOST` of the engine the rehearsal runs on; absent: the docker CLI's default. */
+  dockerHost: nonEmpty.optional(),
 });
+
+/** Where the platform runs decides the rest: `aws` (ECS on EC2) or `local` (the single-node swarm rehearsal). */
+export const platformOutputsSchema = z.discriminatedUnion('target', [awsOutputsSchema, localOutputsSchema]);
 
 /** Every output of a deployed platform, parsed and validated. */
 export type PlatformOutputs = z.infer<typeof platformOutputsSchema>;
 /** The outputs describing one service. */
 export type ServiceOutputs = z.infer<typeof serviceOutputSchema>;
 
+/** The outputs of a local rehearsal. */
+export type LocalOutputs = z.infer<typeof localOutputsSchema>;
+
 /** Output ids the stack emits, in a stable order. */
-export const OUTPUT_IDS = Object.keys(platformOutputsSchema.shape) as readonly (keyof PlatformOutputs)[];
+export const OUTPUT_IDS = Object.keys(awsOutputsSchema.shape) as readonly (keyof PlatformOutputs)[];

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { isJsonObject } from '../contract/json';
-import { reportJournalSchema } from '../chaos/journal/journal-schema';
+import { readableJournalSchema } from '../chaos/journal/journal-schema';
 
 /**
  * The chaos CLI as `npm start` runs it: one child process per experiment, exactly
@@ -50,7 +50,7 @@ function figures(
   } catch {
     return { ...none, status: 'no journal' };
   }
-  const parsed = reportJournalSchema.safeParse(raw);
+  const parsed = readableJournalSchema.safeParse(raw);
   if (!parsed.success) return { ...none, status: 'unreadable journal' };
   const recovery = parsed.data.recovery;
   const objective = recovery?.objective?.availability;

@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { platformOutputsSchema, type PlatformOutputs, type ServiceOutputs } from '../contract/outputs';
+import { platformOutputsSchema, type LocalOutputs, type PlatformOutputs, type ServiceOutputs } from '../contract/outputs';
 import { SERVICES, type ServiceName } from '../contract/services';
 import { StepFailedError } from './errors';
 import { imageRepository } from './images';
@@ -15,6 +15,8 @@ export interface LocalOutputsInputs {
   readonly clusterId: string;
   /** Id of the swarm's one node: the local stand-in for the instance in the Auto Scaling group. */
   readonly nodeId: string;
+  /** The engine the swarm runs on (`DOCKER_HOST`); null for the docker CLI's default. */
+  readonly dockerHost: string | null;
 }
 
 function serviceOutputs(service: ServiceName, port: number = SERVICES[service].port): ServiceOutputs {
@@ -35,7 +37,7 @@ function serviceOutputs(service: ServiceName, port: number = SERVICES[service].p
  * service names for ECS services, the swarm for the cluster, its node for the Auto Scaling group,
  * loopback for the public address, the named volume for the EFS file system.
  */
-export function localOutputs(inputs: LocalOutputsInputs): PlatformOutputs {
+export function localOutputs(inputs: LocalOutputsInputs): LocalOutputs {
   return {
     target: 'local',
     environment: ENVIRONMENT,
@@ -51,6 +53,8 @@ export function localOutputs(inputs: LocalOutputsInputs): PlatformOutputs {
     sshPort: inputs.ssh.port,
     certificateVolume: CERTIFICATE_VOLUME,
     repositoryUrls: { frontend: imageRepository('frontend'), api: imageRepository('api'), proxy: imageRepository('proxy') },
+    // The chaos CLI's swarm adapter talks to this engine: the outputs name it, nothing else does.
+    ...(inputs.dockerHost === null ? {} : { dockerHost: inputs.dockerHost }),
   };
 }
 

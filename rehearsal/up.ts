@@ -112,7 +112,13 @@ export async function up(settings: RehearsalSettings, progress: Progress = new P
   });
 
   await progress.step('outputs', async (step) => {
-    const outputs = localOutputs({ proxyPort: settings.proxyPort, ssh, clusterId: swarm.clusterId, nodeId: swarm.nodeId });
+    const outputs = localOutputs({
+      proxyPort: settings.proxyPort,
+      ssh,
+      clusterId: swarm.clusterId,
+      nodeId: swarm.nodeId,
+      dockerHost: engine.host,
+    });
     const file = writeOutputs(settings, outputs);
     writeRehearsalState(settings, {
       dockerHost: engine.host,

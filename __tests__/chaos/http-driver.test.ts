@@ -1,7 +1,7 @@
 import { AvailabilitySampler } from '../../chaos/sampling/availability-sampler';
 import { httpGet } from '../../chaos/drivers/http/get';
 import { ActivityFailedError } from '../../chaos/errors';
-import { driverContextFor } from './helpers/driver-context';
+import { contextFor, targetFor } from './drivers/support/context';
 import { LocalServer } from './helpers/local-server';
 import { outputsFor } from './helpers/outputs-fixture';
 
@@ -35,7 +35,7 @@ describe('http:get against a local server', () => {
   const run = async (args: unknown) => {
     const bound = httpGet.bind(args);
     if (!bound.ok) throw new Error('bad arguments');
-    return bound.bound.run(driverContextFor(outputsFor(server.url)));
+    return bound.bound.run(contextFor(outputsFor(server.url)));
   };
 
   it('GIVEN a healthy server THEN it returns status and latency', async () => {
@@ -62,7 +62,7 @@ describe('http:get against a local server', () => {
     const bound = httpGet.bind({ path: '/healthz', expectStatus: [200, 204] });
     if (!bound.ok) throw new Error('bad arguments');
     const outputs = outputsFor(server.url);
-    expect(bound.bound.describe(outputs)).toBe(`GET ${server.url}/healthz expecting 200/204`);
+    expect(bound.bound.describe(targetFor(outputs))).toBe(`GET ${server.url}/healthz expecting 200/204`);
     expect(bound.bound.sampleTarget(outputs)).toMatchObject({ url: `${server.url}/healthz`, expectStatus: [200, 204] });
   });
 });

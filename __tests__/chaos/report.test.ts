@@ -1,5 +1,5 @@
 import { renderMarkdownReport } from '../../chaos/report/markdown';
-import { reportJournalSchema } from '../../chaos/journal/journal-schema';
+import { readableJournalSchema } from '../../chaos/journal/journal-schema';
 import { runDocument } from './helpers/engine-harness';
 import { LocalServer } from './helpers/local-server';
 
@@ -24,7 +24,7 @@ const doc = (url: string, parts: Record<string, unknown> = {}) => ({
 describe('Markdown report, from the journal alone', () => {
   it('GIVEN a passing run THEN the verdict comes first, then the figures and the tables', async () => {
     const { written } = await runDocument(doc(server.url), server.url);
-    const md = renderMarkdownReport(reportJournalSchema.parse(written), 'journal.json');
+    const md = renderMarkdownReport(readableJournalSchema.parse(written), 'journal.json');
     const lines = md.split('\n');
     expect(lines[0]).toBe('# Proxy flaps');
     expect(lines[2]).toMatch(
@@ -52,7 +52,7 @@ describe('Markdown report, from the journal alone', () => {
     server.mode = 'failing';
     try {
       const { written } = await runDocument(doc(server.url), server.url);
-      const md = renderMarkdownReport(reportJournalSchema.parse(written), 'j.json');
+      const md = renderMarkdownReport(readableJournalSchema.parse(written), 'j.json');
       expect(md.split('\n')[2]).toMatch(
         /^\*\*Verdict: FAILED\*\*: steady state not met before the method, so no fault was injected: probe "health" is outside its tolerance$/,
       );
@@ -75,7 +75,7 @@ describe('Markdown report, from the journal alone', () => {
       run: [{ activity: { name: 'a', type: 'action' }, status: 'succeeded', output: null, start: 's', end: 'e', duration: 0.5 }],
       rollbacks: [],
     };
-    const md = renderMarkdownReport(reportJournalSchema.parse(ctk), 'ctk.json');
+    const md = renderMarkdownReport(readableJournalSchema.parse(ctk), 'ctk.json');
     expect(md).toContain('**Verdict: PASSED**: the steady state held before and after the method.');
     expect(md).toContain('No recovery objective was declared');
   });

@@ -120,7 +120,13 @@ describe('stack file, proxy in ACME mode', () => {
 
 describe('outputs', () => {
   test.each([80, 8088])('proxy port %d: valid PlatformOutputs, target local, loopback URL', (proxyPort) => {
-    const outputs = localOutputs({ proxyPort, ssh: { host: '127.0.0.1', port: 2222, user: 'root' }, clusterId: 'c1', nodeId: 'n1' });
+    const outputs = localOutputs({
+      proxyPort,
+      ssh: { host: '127.0.0.1', port: 2222, user: 'root' },
+      clusterId: 'c1',
+      nodeId: 'n1',
+      dockerHost: null,
+    });
     expect(platformOutputsSchema.parse(outputs)).toEqual(outputs);
     expect(outputs).toMatchObject({
       target: 'local',

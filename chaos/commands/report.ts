@@ -4,7 +4,7 @@ import { UsageError } from '../errors';
 import type { CliIo } from '../io';
 import { describeIssue } from '../model/describe-issue';
 import { formatPath } from '../model/issue-path';
-import { reportJournalSchema, type ReportJournal } from '../journal/journal-schema';
+import { readableJournalSchema, type ReadableJournal } from '../journal/journal-schema';
 import { renderReport, resolveReportFormat, type JournalSource, type ReportFormat } from '../report/render';
 
 export interface ReportCommandOptions {
@@ -14,7 +14,7 @@ export interface ReportCommandOptions {
   readonly format?: ReportFormat;
 }
 
-async function readJournal(file: string, io: CliIo): Promise<ReportJournal> {
+async function readJournal(file: string, io: CliIo): Promise<ReadableJournal> {
   let text: string;
   try {
     text = await readFile(isAbsolute(file) ? file : resolve(io.cwd, file), 'utf8');
@@ -27,7 +27,7 @@ async function readJournal(file: string, io: CliIo): Promise<ReportJournal> {
   } catch (error) {
     throw new UsageError(`${file}: is not JSON (${error instanceof Error ? error.message : String(error)})`);
   }
-  const parsed = reportJournalSchema.safeParse(raw);
+  const parsed = readableJournalSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const problem = issue ? describeIssue(issue, raw) : { path: [], expected: 'is not a journal' };

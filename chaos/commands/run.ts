@@ -1,10 +1,10 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { FaultCatalog } from '../faults/define-fault';
-import type { ClientFactories } from '../faults/types';
-import { awsClientFactories } from '../engine/aws-clients';
+import { awsClientFactories, type ClientFactories } from '../adapters/aws-clients';
 import { systemClock } from '../engine/clock';
 import { progressSink, silentSink } from '../engine/events';
-import { defaultJournalPath, type Journal } from '../journal/journal';
+import { defaultJournalPath } from '../journal/journal-file';
+import type { Journal } from '../journal/journal-schema';
 import { describePlan } from '../engine/dry-run';
 import { preflight, type DestructiveFault } from '../engine/preflight';
 import { exitCodeFor, runExperiment } from '../engine/runner';
@@ -12,6 +12,7 @@ import { UsageError } from '../errors';
 import type { CliIo } from '../io';
 import type { Experiment } from '../model/types';
 import { writeReportBeside, type ReportFormat } from '../report/render';
+import { bindTarget } from '../targets/bind-target';
 import { loadOutputs } from '../targets/outputs-discovery';
 import { loadExperiments } from './load';
 
@@ -59,9 +60,12 @@ export async function runCommand(options: RunCommandOptions, io: CliIo): Promise
     ...(options.outputs === undefined ? {} : { file: options.outputs }),
     ...(options.stack === undefined ? {} : { stack: options.stack }),
   });
+  // The target's adapters are chosen once, here; every check and every run uses this binding.
+  const clients = options.clients ?? awsClientFactories(outputs?.outputs.region ?? 'us-east-1');
+  const target = outputs === null ? null : bindTarget(outputs.outputs, { clients });
   const checked: Experiment[] = [];
   for (const experiment of experiments) {
-    const destructive = await preflight(experiment, outputs, io.cwd, io.env.PATH);
+    const destructive = await preflight(experiment, outputs, target, io.cwd, io.env.PATH);
     if (destructive.length > 0 && !options.yes && !options.dryRun) refuseWithoutYes(experiment, destructive);
     checked.push(experiment);
   }
@@ -69,13 +73,12 @@ export async function runCommand(options: RunCommandOptions, io: CliIo): Promise
     io.stdout(
       `outputs: ${outputs === null ? 'none found (not needed)' : `${outputs.file} (${outputs.format}${outputs.stack ? `, stack ${outputs.stack}` : ''}; ${outputs.outputs.target}/${outputs.outputs.environment})`}\n`,
     );
-    for (const experiment of checked) io.stdout(`${describePlan(experiment, outputs?.outputs ?? null).join('\n')}\n`);
+    for (const experiment of checked) io.stdout(`${describePlan(experiment, target).join('\n')}\n`);
     io.stdout('dry run: nothing was done, no journal written\n');
     return 0;
   }
   const events = options.quiet ? silentSink : progressSink(io.stderr);
   if (outputs !== null) events.emit({ type: 'log', level: 'info', message: `using outputs from ${outputs.file}` });
-  const clients = options.clients ?? awsClientFactories(outputs?.outputs.region ?? 'us-east-1');
   const interrupts = io.interrupts();
   let code = 0;
   try {
@@ -88,7 +91,7 @@ export async function runCommand(options: RunCommandOptions, io: CliIo): Promise
         interrupt: interrupts.signal,
         events,
         clock: systemClock,
-        clients,
+        target,
         cwd: io.cwd,
         processEnv: io.env,
       });

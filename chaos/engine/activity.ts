@@ -1,12 +1,14 @@
 import type { PlatformOutputs } from '../../contract/outputs';
-import type { BoundFault, ClientFactories, Clock, DriverContext } from '../faults/types';
+import type { BoundFault, Clock, DriverContext, FaultRecord } from '../faults/types';
+import type { TargetBinding } from '../targets/bind-target';
 import { ActivityFailedError } from '../errors';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../contract/json';
 import { activityToJson } from '../model/to-json';
 import type { Activity, ProbeActivity } from '../model/types';
 import { firstBlastRadiusViolation } from '../targets/blast-radius';
 import type { EventSink, Phase } from './events';
-import { redact, redactText, type ActivityRun } from '../journal/journal';
+import { redact, redactText } from '../journal/journal-file';
+import type { ActivityRun } from '../journal/journal-schema';
 import { runHttp } from './providers/http';
 import { runProcess } from './providers/process';
 import { withinTolerance } from './tolerance';
@@ -14,7 +16,10 @@ import { withinTolerance } from './tolerance';
 /** What running an activity needs from the run around it. */
 export interface ActivityEnvironment {
   readonly outputs: PlatformOutputs | null;
-  readonly clients: ClientFactories;
+  /** The outputs' target with its adapters; null when no outputs were loaded. */
+  readonly target: TargetBinding | null;
+  /** What this run's faults did, shared by all its activities. */
+  readonly record: FaultRecord;
   readonly clock: Clock;
   readonly events: EventSink;
   readonly cwd: string;
@@ -37,12 +42,14 @@ export interface ActivityOutcome {
   readonly undo: Undo | null;
 }
 
-export function driverContext(env: ActivityEnvironment, outputs: PlatformOutputs, signal: AbortSignal, name: string): DriverContext {
+export function driverContext(env: ActivityEnvironment, target: TargetBinding, signal: AbortSignal, name: string): DriverContext {
+  const outputs = target.outputs;
   return {
     outputs,
     signal,
     clock: env.clock,
-    clients: env.clients,
+    record: env.record,
+    use: (port) => target.use(port),
     log: {
       info: (message) => env.events.emit({ type: 'log', level: 'info', message: `${name}: ${message}` }),
       warn: (message) => env.events.emit({ type: 'log', level: 'warn', message: `${name}: ${message}` }),
@@ -70,8 +77,11 @@ async function runProvider(activity: Activity, env: ActivityEnvironment, signal:
     case 'http':
       return runHttp(provider, signal, value === undefined ? undefined : { value });
     case 'fault': {
-      if (env.outputs === null) throw new Error(`fault ${provider.id} needs stack outputs, and none were loaded`);
-      return provider.bound.run(driverContext(env, env.outputs, signal, activity.name));
+      if (env.target === null) throw new Error(`fault ${provider.id} needs stack outputs, and none were loaded`);
+      // Checked before the run too; a fault reaching here unchecked still never runs without its ports.
+      const refused = env.target.refusal(provider.id, provider.bound.requires);
+      if (refused !== null) throw new ActivityFailedError(refused);
+      return provider.bound.run(driverContext(env, env.target, signal, activity.name));
     }
   }
 }

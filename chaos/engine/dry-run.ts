@@ -1,21 +1,21 @@
-import type { PlatformOutputs } from '../../contract/outputs';
+import type { TargetBinding } from '../targets/bind-target';
 import type { Activity, Experiment, Provider } from '../model/types';
 import { toleranceToJson } from '../model/to-json';
 import { rollbackSkipReason } from './rollback';
 import { sampleTargetFor } from './sampling';
 
-function describeProvider(provider: Provider, outputs: PlatformOutputs | null): string {
+function describeProvider(provider: Provider, target: TargetBinding | null): string {
   switch (provider.type) {
     case 'process':
       return `run ${[provider.path, ...provider.arguments].map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')} (no shell${provider.timeout ? `, timeout ${provider.timeout}s` : ''})`;
     case 'http':
       return `${provider.method} ${provider.url}${provider.expectedStatus ? ` expecting ${provider.expectedStatus}` : ''}`;
     case 'fault':
-      return `${provider.id}: ${outputs === null ? JSON.stringify(provider.arguments) : provider.bound.describe(outputs)}${provider.bound.destructive ? ' [destructive]' : ''}`;
+      return `${provider.id}: ${target === null ? JSON.stringify(provider.arguments) : provider.bound.describe(target)}${provider.bound.destructive ? ' [destructive]' : ''}`;
   }
 }
 
-function describeActivity(activity: Activity, outputs: PlatformOutputs | null): string {
+function describeActivity(activity: Activity, target: TargetBinding | null): string {
   const tolerance =
     activity.type === 'probe' && activity.tolerance ? `; tolerance ${JSON.stringify(toleranceToJson(activity.tolerance))}` : '';
   const pauses = [
@@ -24,24 +24,26 @@ function describeActivity(activity: Activity, outputs: PlatformOutputs | null): 
   ]
     .filter(Boolean)
     .join(', ');
-  return `${activity.type} "${activity.name}"${activity.background ? ' (background)' : ''}: ${describeProvider(activity.provider, outputs)}${tolerance}${pauses ? ` (${pauses})` : ''}`;
+  return `${activity.type} "${activity.name}"${activity.background ? ' (background)' : ''}: ${describeProvider(activity.provider, target)}${tolerance}${pauses ? ` (${pauses})` : ''}`;
 }
 
 /** What a run would do, step by step, without doing any of it (`--dry-run`). */
-export function describePlan(experiment: Experiment, outputs: PlatformOutputs | null): string[] {
+export function describePlan(experiment: Experiment, target: TargetBinding | null): string[] {
   const lines: string[] = [`experiment: ${experiment.title} (${experiment.file})`];
   const h = experiment.hypothesis;
   lines.push(h ? `1. steady state before: "${h.title}"` : '1. steady state before: none declared');
-  h?.probes.forEach((p) => lines.push(`   - ${describeActivity(p, outputs)}`));
+  h?.probes.forEach((p) => lines.push(`   - ${describeActivity(p, target)}`));
   lines.push('2. method (stops at the first failed action):');
-  experiment.method.forEach((a) => lines.push(`   - ${describeActivity(a, outputs)}`));
+  experiment.method.forEach((a) => lines.push(`   - ${describeActivity(a, target)}`));
   const r = experiment.recovery;
   if (r) {
     const a = r.availability;
-    const target = a ? sampleTargetFor(experiment, a, outputs) : null;
+    const sampled = a ? sampleTargetFor(experiment, a, target?.outputs ?? null) : null;
     lines.push(`3. recovery: steady state again within ${r.within}s of the first action, polled every ${r.poll}s`);
     if (a)
-      lines.push(`   - sample ${target?.url ?? `probe "${a.probe}"`} ${a.rate}/s from the first action; availability must be >= ${a.min}%`);
+      lines.push(
+        `   - sample ${sampled?.url ?? `probe "${a.probe}"`} ${a.rate}/s from the first action; availability must be >= ${a.min}%`,
+      );
   } else {
     lines.push('3. recovery: no objective declared');
   }
@@ -50,7 +52,7 @@ export function describePlan(experiment: Experiment, outputs: PlatformOutputs | 
   lines.push(`5. rollbacks (strategy ${experiment.rollbackStrategy})${never ? `: skipped, ${never}` : ':'}`);
   const undoable = experiment.method.filter((a) => a.provider.type === 'fault' && a.provider.bound.rollback !== null);
   undoable.reverse().forEach((a) => lines.push(`   - undo "${a.name}" (${a.provider.type === 'fault' ? a.provider.id : ''})`));
-  experiment.rollbacks.forEach((a) => lines.push(`   - ${describeActivity(a, outputs)}`));
+  experiment.rollbacks.forEach((a) => lines.push(`   - ${describeActivity(a, target)}`));
   if (!never && undoable.length === 0 && experiment.rollbacks.length === 0) lines.push('   - none declared');
   return lines;
 }

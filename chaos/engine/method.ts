@@ -1,6 +1,6 @@
 import type { Activity } from '../model/types';
 import { runActivity, type ActivityEnvironment, type ActivityOutcome, type Undo } from './activity';
-import type { ActivityRun } from '../journal/journal';
+import type { ActivityRun } from '../journal/journal-schema';
 
 export interface MethodOutcome {
   /** In order of start. */

@@ -3,6 +3,7 @@ import { formatPath } from '../model/issue-path';
 import type { Experiment } from '../model/types';
 import { firstBlastRadiusViolation } from '../targets/blast-radius';
 import { DEFAULT_OUTPUTS_FILES } from '../targets/outputs-discovery';
+import type { TargetBinding } from '../targets/bind-target';
 import type { LoadedOutputs } from '../targets/outputs-reader';
 import { allActivities } from './located-activities';
 import { resolveExecutable } from './providers/process';
@@ -16,12 +17,14 @@ export interface DestructiveFault {
 
 /**
  * Everything checked before a run touches anything: outputs present when faults need them, every
- * fault inside the blast radius, every executable found, the sampled probe resolvable. Throws the
- * error the CLI reports; returns the destructive faults (which need `--yes`).
+ * fault served by the target's adapters and inside the blast radius, every executable found, the
+ * sampled probe resolvable. Throws the error the CLI reports; returns the destructive faults
+ * (which need `--yes`).
  */
 export async function preflight(
   experiment: Experiment,
   outputs: LoadedOutputs | null,
+  target: TargetBinding | null,
   cwd: string,
   pathEnv: string | undefined,
 ): Promise<DestructiveFault[]> {
@@ -40,7 +43,15 @@ export async function preflight(
     const provider = activity.provider;
     switch (provider.type) {
       case 'fault': {
-        if (outputs === null) break;
+        if (outputs === null || target === null) break;
+        const refused = target.refusal(provider.id, provider.bound.requires);
+        if (refused !== null) {
+          throw new InvalidExperimentError(
+            experiment.file,
+            formatPath([...path, 'provider', 'id']),
+            `${refused} (outputs: ${outputs.file})`,
+          );
+        }
         const violation = firstBlastRadiusViolation(provider.bound.targets(outputs.outputs), outputs.outputs);
         if (violation !== null) {
           throw new InvalidExperimentError(

@@ -2,7 +2,7 @@ import { ActivityFailedError } from '../errors';
 import type { JsonValue } from '../../contract/json';
 import type { Activity, RollbackStrategy } from '../model/types';
 import { driverContext, runActivity, type ActivityEnvironment, type Undo } from './activity';
-import type { ActivityRun, RunStatus } from '../journal/journal';
+import type { ActivityRun, RunStatus } from '../journal/journal-schema';
 
 /** How the run stands when rollbacks are decided. */
 export interface RollbackSituation {
@@ -34,8 +34,8 @@ async function undo(entry: Undo, env: ActivityEnvironment, signal: AbortSignal):
   let failure: string | null = null;
   let abortWith: Error | null = null;
   try {
-    if (env.outputs === null || entry.fault.rollback === null) throw new Error(`cannot undo ${entry.fault.id} without outputs`);
-    output = await entry.fault.rollback(driverContext(env, env.outputs, signal, activity.name), entry.runResult);
+    if (env.target === null || entry.fault.rollback === null) throw new Error(`cannot undo ${entry.fault.id} without outputs`);
+    output = await entry.fault.rollback(driverContext(env, env.target, signal, activity.name), entry.runResult);
   } catch (error) {
     failure = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     if (!(error instanceof ActivityFailedError)) abortWith = error instanceof Error ? error : new Error(String(error));

@@ -1,18 +1,12 @@
+import type { JsonObject } from '../../contract/json';
 import { platform } from 'node:os';
 import type { AvailabilitySample } from '../sampling/availability-sampler';
 import type { Experiment } from '../model/types';
 import { recoveryToJson } from '../model/to-json';
 import type { LoadedOutputs } from '../targets/outputs-reader';
 import { availabilityFigures } from './availability';
-import {
-  ENGINE_NAME,
-  ENGINE_VERSION,
-  type ActivityRun,
-  type HypothesisRun,
-  type Journal,
-  type RecoveryRecord,
-  type RunStatus,
-} from '../journal/journal';
+import { ENGINE_NAME, ENGINE_VERSION } from '../journal/journal-file';
+import type { ActivityRun, HypothesisRun, Journal, RecoveryRecord, RunStatus } from '../journal/journal-schema';
 
 const SEVERITY: Readonly<Record<RunStatus, number>> = { completed: 0, failed: 1, aborted: 2, interrupted: 3 };
 
@@ -43,6 +37,8 @@ export class RunState {
   constructor(
     private readonly experiment: Experiment,
     private readonly outputs: LoadedOutputs | null,
+    /** Which adapter served each port, as the run bound them (null without outputs). */
+    private readonly adapters: JsonObject | null,
     readonly startedAt: number,
   ) {}
 
@@ -105,6 +101,7 @@ export class RunState {
         o === null
           ? null
           : { file: o.file, format: o.format, stack: o.stack, target: o.outputs.target, environment: o.outputs.environment },
+      adapters: this.adapters,
       start: new Date(this.startedAt).toISOString(),
       end: new Date(endedAt).toISOString(),
       duration: (endedAt - this.startedAt) / 1000,

@@ -1,12 +1,15 @@
 import { AvailabilitySampler } from '../sampling/availability-sampler';
-import type { ClientFactories, Clock } from '../faults/types';
+import { createFaultRecord } from '../faults/fault-record';
+import type { Clock } from '../faults/types';
+import type { TargetBinding } from '../targets/bind-target';
 import { InterruptedError } from '../errors';
 import type { Experiment } from '../model/types';
 import type { LoadedOutputs } from '../targets/outputs-reader';
 import type { ActivityEnvironment, Undo } from './activity';
 import type { EventSink } from './events';
 import { checkHypothesis, whyNotMet } from './hypothesis';
-import { writeJournal, type Journal } from '../journal/journal';
+import { writeJournal } from '../journal/journal-file';
+import type { Journal } from '../journal/journal-schema';
 import { runMethod } from './method';
 import { waitUntilRecovered } from './recovery';
 import { rollbackSkipReason, runRollbacks } from './rollback';
@@ -20,7 +23,8 @@ export interface RunOptions {
   readonly interrupt: AbortSignal;
   readonly events: EventSink;
   readonly clock: Clock;
-  readonly clients: ClientFactories;
+  /** The outputs' target with its adapters, bound once for the run (null without outputs). */
+  readonly target: TargetBinding | null;
   readonly cwd: string;
   readonly processEnv: Readonly<Record<string, string | undefined>>;
 }
@@ -39,10 +43,11 @@ function describeError(error: unknown): string {
  */
 export async function runExperiment(experiment: Experiment, options: RunOptions): Promise<Journal> {
   const { clock, events, interrupt } = options;
-  const state = new RunState(experiment, options.outputs, clock.now());
+  const state = new RunState(experiment, options.outputs, options.target?.adapters ?? null, clock.now());
   const env: ActivityEnvironment = {
     outputs: options.outputs?.outputs ?? null,
-    clients: options.clients,
+    target: options.target,
+    record: createFaultRecord(),
     clock,
     events,
     cwd: options.cwd,

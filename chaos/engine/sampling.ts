@@ -1,5 +1,5 @@
 import type { PlatformOutputs } from '../../contract/outputs';
-import type { HttpSampleTarget } from '../faults/types';
+import type { HttpSampleTarget } from '../sampling/sample-target';
 import type { Activity, AvailabilityObjective, Experiment, Tolerance } from '../model/types';
 import { httpRequestSpec } from './providers/http';
 

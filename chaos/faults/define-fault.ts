@@ -17,8 +17,9 @@ export function defineFault<A>(descriptor: FaultDescriptor<A>): Fault {
         kind: descriptor.kind,
         destructive: descriptor.destructive,
         sampleable: descriptor.sampleTarget !== undefined,
+        requires: descriptor.requires ?? [],
         targets: (outputs) => descriptor.targets?.(args, outputs) ?? [],
-        describe: (outputs) => descriptor.describe?.(args, outputs) ?? `${descriptor.id} ${JSON.stringify(args)}`,
+        describe: (target) => descriptor.describe?.(args, target) ?? `${descriptor.id} ${JSON.stringify(args)}`,
         sampleTarget: (outputs) => descriptor.sampleTarget?.(args, outputs) ?? null,
         run: (ctx) => descriptor.run(ctx, args),
         rollback: rollback ? (ctx, runResult) => rollback.call(descriptor, ctx, args, runResult) : null,
@@ -33,6 +34,7 @@ export function defineFault<A>(descriptor: FaultDescriptor<A>): Fault {
     args: descriptor.args,
     hasRollback: descriptor.rollback !== undefined,
     sampleable: descriptor.sampleTarget !== undefined,
+    requires: descriptor.requires ?? [],
     bind,
   };
 }

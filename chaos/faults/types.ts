@@ -1,10 +1,9 @@
-import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import type { EC2Client } from '@aws-sdk/client-ec2';
-import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { z } from 'zod';
 import type { PlatformOutputs } from '../../contract/outputs';
 import type { JsonValue } from '../../contract/json';
 import type { TargetRef } from '../targets/blast-radius';
+import type { HttpSampleTarget } from '../sampling/sample-target';
+import type { PortName, PortRequirement, Ports } from './ports';
 
 /**
  * The driver interface. A fault (or probe) is one module exporting one descriptor made with
@@ -29,42 +28,6 @@ export interface Clock {
   now(): number;
   /** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
-
-/**
- * Factories for the clients drivers talk through. Injected so that tests mock the AWS SDK at this
- * boundary (aws-sdk-client-mock); the defaults create each client once, in the outputs' region.
- */
-export interface ClientFactories {
-  ecs(): ECSClient;
-  ec2(): EC2Client;
-  autoScaling(): AutoScalingClient;
-  /**
-   * The docker CLI on this machine, aimed at the local rehearsal's engine (swarm driver).
-   * Optional so that factories written before it still type-check; absent: the real `docker`.
-   */
-  docker?(): DockerCli;
-  /**
-   * What this run's faults did, so that probes can prove a fault took effect (the stopped task
-   * STOPPED and a new one running). Optional like `docker`; absent: nothing is remembered and
-   * probes only check the steady state.
-   */
-  faultRecord?(): FaultRecord;
-}
-
-/** One `docker` invocation's outcome. */
-export interface DockerCliResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs `docker <args>` without a shell. */
-export interface DockerCli {
-  /** The engine it talks to (`DOCKER_HOST`), for messages; null for the CLI's default. */
-  readonly host: string | null;
-  /** Resolves with the exit status (never rejects on a non-zero exit); kills docker when `signal` aborts. */
-  run(args: readonly string[], signal: AbortSignal): Promise<DockerCliResult>;
 }
 
 /** Something a fault stopped, which a later probe must see replaced. */
@@ -103,32 +66,27 @@ export interface FaultRecord {
   identitiesBefore(service: string, before: number): readonly string[];
 }
 
-/** What a running fault is given. */
-export interface DriverContext {
+/** What a dry run sees of the target: the outputs and the adapters bound to them. */
+export interface TargetView {
   /** The parsed stack outputs: the only source of names a fault may act on. */
   readonly outputs: PlatformOutputs;
+  /** The target's adapter for a port the fault declared in `requires` (checked when it was bound). */
+  use<P extends PortName>(port: P): Ports[P];
+}
+
+/** What a running fault is given. */
+export interface DriverContext extends TargetView {
   readonly log: Logger;
   /** Aborts on interruption (SIGINT/SIGTERM) or when the activity's timeout passes. */
   readonly signal: AbortSignal;
   readonly clock: Clock;
-  readonly clients: ClientFactories;
+  /** What this run's faults did, so that probes can prove a fault took effect. */
+  readonly record: FaultRecord;
   /**
    * Checks targets found at run time (an instance id looked up in the ASG) against the outputs and
    * throws `ActivityFailedError` before anything is done when one is outside them.
    */
   guard(targets: readonly TargetRef[]): void;
-}
-
-/** An HTTP request the availability sampler can repeat many times a second. */
-export interface HttpSampleTarget {
-  readonly url: string;
-  readonly method: string;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body?: string;
-  /** Statuses that count as available; `success` means any status below 400. */
-  readonly expectStatus: readonly number[] | 'success';
-  readonly timeoutMs: number;
-  readonly verifyTls: boolean;
 }
 
 /** What a fault module declares. `A` is the type its argument schema produces. */
@@ -141,10 +99,12 @@ export interface FaultDescriptor<A> {
   readonly args: z.ZodType<A>;
   /** Destructive faults need `--yes` on the command line. */
   readonly destructive: boolean;
+  /** The ports it uses; a target without one of them is refused when the run binds its faults. */
+  readonly requires?: readonly PortRequirement[];
   /** What the fault acts on, for the blast-radius guard and for `--dry-run`. */
   targets?(args: A, outputs: PlatformOutputs): readonly TargetRef[];
-  /** One line saying exactly what `run` would do, for `--dry-run`. */
-  describe?(args: A, outputs: PlatformOutputs): string;
+  /** One line saying exactly what `run` would do on this target, for `--dry-run`. */
+  describe?(args: A, target: TargetView): string;
   /** For probes the availability sampler can repeat: the request to send. */
   sampleTarget?(args: A, outputs: PlatformOutputs): HttpSampleTarget;
   /** Does the thing. Throws `ActivityFailedError` when the target misbehaves. */
@@ -160,8 +120,9 @@ export interface BoundFault {
   readonly destructive: boolean;
   /** Whether `sampleTarget` gives a request (known without outputs, for load-time checks). */
   readonly sampleable: boolean;
+  readonly requires: readonly PortRequirement[];
   targets(outputs: PlatformOutputs): readonly TargetRef[];
-  describe(outputs: PlatformOutputs): string;
+  describe(target: TargetView): string;
   /** Null when the fault cannot be sampled. */
   sampleTarget(outputs: PlatformOutputs): HttpSampleTarget | null;
   run(ctx: DriverContext): Promise<JsonValue>;
@@ -182,5 +143,6 @@ export interface Fault {
   readonly args: z.ZodType;
   readonly hasRollback: boolean;
   readonly sampleable: boolean;
+  readonly requires: readonly PortRequirement[];
   bind(rawArgs: unknown): BindResult;
 }

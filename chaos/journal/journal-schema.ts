@@ -1,31 +1,41 @@
 import { z } from 'zod';
 import { jsonObjectSchema, jsonValueSchema } from '../../contract/json';
+import type { AvailabilitySample } from '../sampling/availability-sampler';
 
 /**
- * Journals as the report reads them: ours in full, and chaostoolkit's (which lack `recovery`,
- * `reasons` and the rollback fields) with defaults. Validated at this edge like everything else.
+ * The journal, declared once: a superset of chaostoolkit's (status, deviated, steady_states, run,
+ * rollbacks, start/end/duration) plus `recovery` and the adapters the run was bound to. The engine
+ * writes `Journal` (inferred from `journalSchema`); reports read any journal through
+ * `readableJournalSchema`, the same schema relaxed for chaostoolkit's journals, which lack our
+ * fields and spell a few others differently.
  */
-const activityRun = z.object({
+
+export const RUN_STATUSES = ['completed', 'failed', 'aborted', 'interrupted'] as const;
+
+/** One activity as it ran (chaostoolkit's run entry). */
+const activityRunSchema = z.object({
   activity: jsonObjectSchema,
-  status: z.string(),
-  output: jsonValueSchema.optional().default(null),
+  status: z.enum(['succeeded', 'failed']),
+  output: jsonValueSchema,
   start: z.string(),
   end: z.string(),
+  /** Seconds. */
   duration: z.number(),
-  exception: z
-    .union([z.array(z.string()), z.string()])
-    .optional()
-    .transform((e) => (e === undefined ? [] : typeof e === 'string' ? [e] : e)),
+  /** One line per entry (no stack traces). */
+  exception: z.array(z.string()).readonly().optional(),
   tolerance_met: z.boolean().optional(),
 });
 
-const hypothesisRun = z.object({
-  steady_state_met: z.boolean().nullable(),
-  probes: z.array(activityRun).default([]),
-  at: z.string().optional(),
+/** One check of the steady-state hypothesis. */
+const hypothesisRunSchema = z.object({
+  steady_state_met: z.boolean(),
+  probes: z.array(activityRunSchema).readonly(),
+  /** When the check started. */
+  at: z.string(),
 });
 
-const sample = z.object({
+/** One availability sample; `t` is milliseconds since t0. */
+const sampleSchema: z.ZodType<AvailabilitySample> = z.object({
   t: z.number(),
   ok: z.boolean(),
   status: z.number().optional(),
@@ -33,44 +43,103 @@ const sample = z.object({
   error: z.string().optional(),
 });
 
-const recovery = z.object({
+/** What the recovery objective measured. Times are milliseconds since t0. */
+const recoveryRecordSchema = z.object({
+  /** Start of the first action (ISO); null when no action ran. */
   t0: z.string().nullable(),
+  /** First failed sample (or failed steady-state poll); null when nothing was seen failing. */
   timeToDetectMs: z.number().nullable(),
+  /** When the steady state was confirmed again; null when it never was before the deadline. */
   timeToRecoverMs: z.number().nullable(),
+  /** Percentage of successful samples; null without availability sampling. */
   availability: z.number().nullable(),
   maxConsecutiveFailures: z.number(),
   objective: jsonObjectSchema.nullable(),
+  /** Whether the objective was met; null when it was not measured (the method did not complete). */
   met: z.boolean().nullable(),
-  samples: z.array(sample).default([]),
+  samples: z.array(sampleSchema).readonly(),
 });
 
-export const reportJournalSchema = z.object({
+const steadyStatesSchema = z.object({
+  before: hypothesisRunSchema.nullable(),
+  during: z.array(hypothesisRunSchema).readonly(),
+  after: hypothesisRunSchema.nullable(),
+});
+
+export const journalSchema = z.object({
+  'chaos-engine': z.string(),
+  platform: z.string(),
+  node: z.string(),
   experiment: jsonObjectSchema,
-  experiment_file: z.string().optional(),
-  outputs: jsonObjectSchema.nullable().optional().default(null),
+  experiment_file: z.string(),
+  outputs: jsonObjectSchema.nullable(),
+  /** Which adapter served each port (orchestrator, host, aws) on the outputs' target; null without outputs. */
+  adapters: jsonObjectSchema.nullable(),
   start: z.string(),
   end: z.string(),
+  /** Seconds. */
   duration: z.number(),
-  status: z.string(),
+  status: z.enum(RUN_STATUSES),
   deviated: z.boolean(),
+  /** Why the run ended as it did, one line each; empty when completed. */
+  reasons: z.array(z.string()).readonly(),
+  steady_states: steadyStatesSchema,
+  run: z.array(activityRunSchema).readonly(),
+  rollbacks: z.array(activityRunSchema).readonly(),
+  rollback_strategy: z.string(),
+  /** Why rollbacks did not run; null when they did. */
+  rollbacks_skipped: z.string().nullable(),
+  recovery: recoveryRecordSchema.nullable(),
+});
+
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export type ActivityRun = z.infer<typeof activityRunSchema>;
+export type HypothesisRun = z.infer<typeof hypothesisRunSchema>;
+export type RecoveryRecord = z.infer<typeof recoveryRecordSchema>;
+export type Journal = z.infer<typeof journalSchema>;
+
+// The reader: the same parts, relaxed where chaostoolkit's journals differ.
+
+const readableActivityRun = activityRunSchema.extend({
+  status: z.string(),
+  output: jsonValueSchema.optional().default(null),
+  exception: z
+    .union([z.array(z.string()), z.string()])
+    .optional()
+    .transform((e) => (e === undefined ? [] : typeof e === 'string' ? [e] : e)),
+});
+
+const readableHypothesisRun = hypothesisRunSchema.extend({
+  steady_state_met: z.boolean().nullable(),
+  probes: z.array(readableActivityRun).default([]),
+  at: z.string().optional(),
+});
+
+const readableRecovery = recoveryRecordSchema.extend({ samples: z.array(sampleSchema).default([]) });
+
+export const readableJournalSchema = journalSchema.omit({ 'chaos-engine': true, platform: true, node: true }).extend({
+  experiment_file: z.string().optional(),
+  outputs: jsonObjectSchema.nullable().optional().default(null),
+  adapters: jsonObjectSchema.nullable().optional().default(null),
+  status: z.string(),
   reasons: z.array(z.string()).default([]),
   steady_states: z
     .object({
-      before: hypothesisRun.nullable().default(null),
+      before: readableHypothesisRun.nullable().default(null),
       during: z
-        .union([z.array(hypothesisRun), hypothesisRun, z.null()])
+        .union([z.array(readableHypothesisRun), readableHypothesisRun, z.null()])
         .transform((d) => (d === null ? [] : Array.isArray(d) ? d : [d]))
         .default([]),
-      after: hypothesisRun.nullable().default(null),
+      after: readableHypothesisRun.nullable().default(null),
     })
     .default({ before: null, during: [], after: null }),
-  run: z.array(activityRun).default([]),
-  rollbacks: z.array(activityRun).default([]),
+  run: z.array(readableActivityRun).default([]),
+  rollbacks: z.array(readableActivityRun).default([]),
   rollback_strategy: z.string().optional(),
   rollbacks_skipped: z.string().nullable().default(null),
-  recovery: recovery.nullable().default(null),
+  recovery: readableRecovery.nullable().default(null),
 });
 
-export type ReportJournal = z.output<typeof reportJournalSchema>;
-export type ReportActivityRun = z.output<typeof activityRun>;
-export type ReportHypothesisRun = z.output<typeof hypothesisRun>;
+export type ReadableJournal = z.output<typeof readableJournalSchema>;
+export type ReadableActivityRun = z.output<typeof readableActivityRun>;
+export type ReadableHypothesisRun = z.output<typeof readableHypothesisRun>;

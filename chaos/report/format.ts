@@ -1,5 +1,5 @@
 import { isJsonObject, type JsonValue } from '../../contract/json';
-import type { ReportActivityRun, ReportHypothesisRun } from '../journal/journal-schema';
+import type { ReadableActivityRun, ReadableHypothesisRun } from '../journal/journal-schema';
 
 /** Text shared by the Markdown and HTML reports, so both say the same thing the same way. */
 
@@ -14,12 +14,12 @@ export function percent(value: number | null): string {
 }
 
 /** The activity's name as written in the experiment. */
-export function activityName(run: ReportActivityRun): string {
+export function activityName(run: ReadableActivityRun): string {
   return typeof run.activity.name === 'string' ? run.activity.name : '(unnamed)';
 }
 
 /** `action`, `probe`, or empty for chaostoolkit entries without a type. */
-export function activityType(run: ReportActivityRun): string {
+export function activityType(run: ReadableActivityRun): string {
   return typeof run.activity.type === 'string' ? run.activity.type : '';
 }
 
@@ -35,17 +35,17 @@ export function summarizeOutput(output: JsonValue): string {
 }
 
 /** What a table's detail column says about a run: its error, a missed tolerance, or its output. */
-export function activityDetail(run: ReportActivityRun): string {
+export function activityDetail(run: ReadableActivityRun): string {
   return run.exception[0] ?? (run.tolerance_met === false ? 'outside its tolerance' : summarizeOutput(run.output));
 }
 
 /** `yes`, `no` or empty when the probe had no tolerance. */
-export function toleranceText(run: ReportActivityRun): string {
+export function toleranceText(run: ReadableActivityRun): string {
   return run.tolerance_met === undefined ? '' : run.tolerance_met ? 'yes' : 'no';
 }
 
 /** The first probe of a steady-state check that failed or missed its tolerance, as one line. */
-export function firstFailingProbe(poll: ReportHypothesisRun): string {
+export function firstFailingProbe(poll: ReadableHypothesisRun): string {
   const bad = poll.probes.find((p) => p.status === 'failed' || p.tolerance_met === false);
   return bad ? `${activityName(bad)}: ${bad.exception[0] ?? 'outside tolerance'}` : '';
 }

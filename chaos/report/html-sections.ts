@@ -1,7 +1,7 @@
 import type { JsonValue } from '../../contract/json';
 import { activityDetail, activityName, activityType, firstFailingProbe, percent, seconds, summarizeOutput, toleranceText } from './format';
 import { esc } from './html-escape';
-import type { ReportActivityRun, ReportHypothesisRun } from '../journal/journal-schema';
+import type { ReadableActivityRun, ReadableHypothesisRun } from '../journal/journal-schema';
 import type { RecoveryFigures, VerdictKind } from './report-model';
 
 /** The HTML report's building blocks. Every journal string is escaped here, at the point of output. */
@@ -72,12 +72,12 @@ function table(head: readonly string[], rows: readonly string[], numeric: Readon
   return `<table><thead><tr>${th}</tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table>`;
 }
 
-function failedRun(r: ReportActivityRun): boolean {
+function failedRun(r: ReadableActivityRun): boolean {
   return r.status === 'failed' || r.tolerance_met === false;
 }
 
 /** One steady-state check: met or not, then a row per probe. */
-export function probeTable(state: ReportHypothesisRun | null, missing: string): string {
+export function probeTable(state: ReadableHypothesisRun | null, missing: string): string {
   if (state === null) return `<p class="muted">${esc(missing)}</p>`;
   const rows = state.probes.map(
     (p) =>
@@ -88,7 +88,7 @@ export function probeTable(state: ReportHypothesisRun | null, missing: string): 
 }
 
 /** The steady-state polls while waiting for recovery. */
-export function duringTable(polls: readonly ReportHypothesisRun[]): string {
+export function duringTable(polls: readonly ReadableHypothesisRun[]): string {
   if (polls.length === 0) return '<p class="muted">No steady-state polls while waiting for recovery.</p>';
   const rows = polls.map(
     (poll, i) =>
@@ -98,7 +98,7 @@ export function duringTable(polls: readonly ReportHypothesisRun[]): string {
 }
 
 /** Activities (the method or the rollbacks), one row each. */
-export function activityTable(runs: readonly ReportActivityRun[], none: string): string {
+export function activityTable(runs: readonly ReadableActivityRun[], none: string): string {
   if (runs.length === 0) return `<p class="muted">${esc(none)}</p>`;
   const rows = runs.map(
     (r, i) =>
@@ -117,7 +117,7 @@ function rawText(output: JsonValue, exception: readonly string[]): string {
 }
 
 /** Every activity's raw output, collapsed: one `<details>` each inside one that holds them all. */
-export function rawOutputs(groups: readonly { readonly label: string; readonly runs: readonly ReportActivityRun[] }[]): string {
+export function rawOutputs(groups: readonly { readonly label: string; readonly runs: readonly ReadableActivityRun[] }[]): string {
   const items = groups.flatMap((g) =>
     g.runs.map(
       (r) =>

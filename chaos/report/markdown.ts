@@ -1,5 +1,5 @@
 import { activityDetail, activityName, activityType, firstFailingProbe, percent, seconds, summarizeOutput, toleranceText } from './format';
-import type { ReportActivityRun, ReportHypothesisRun, ReportJournal } from '../journal/journal-schema';
+import type { ReadableActivityRun, ReadableHypothesisRun, ReadableJournal } from '../journal/journal-schema';
 import { buildReportModel, comparisonRow, type RecoveryFigures, type ReportModel } from './report-model';
 
 /** Renders a journal as Markdown: the verdict first, then the figures, then the detail. */
@@ -44,7 +44,7 @@ function figures(f: RecoveryFigures | null): string[] {
   ];
 }
 
-function probeTable(state: ReportHypothesisRun | null, missing: string): string[] {
+function probeTable(state: ReadableHypothesisRun | null, missing: string): string[] {
   if (state === null) return [missing];
   const rows = state.probes.map(
     (p) => `| ${cell(activityName(p))} | ${p.status} | ${toleranceText(p)} | ${cell(p.exception[0] ?? summarizeOutput(p.output))} |`,
@@ -58,7 +58,7 @@ function probeTable(state: ReportHypothesisRun | null, missing: string): string[
   ];
 }
 
-function duringTable(polls: readonly ReportHypothesisRun[]): string[] {
+function duringTable(polls: readonly ReadableHypothesisRun[]): string[] {
   if (polls.length === 0) return ['No steady-state polls while waiting for recovery.'];
   const rows = polls.map(
     (poll, i) => `| ${i + 1} | ${poll.at ?? ''} | ${poll.steady_state_met ? 'yes' : 'no'} | ${cell(firstFailingProbe(poll))} |`,
@@ -66,7 +66,7 @@ function duringTable(polls: readonly ReportHypothesisRun[]): string[] {
   return ['| Poll | At | Met | First failing probe |', '|---|---|---|---|', ...rows];
 }
 
-function activityTable(runs: readonly ReportActivityRun[], none: string): string[] {
+function activityTable(runs: readonly ReadableActivityRun[], none: string): string[] {
   if (runs.length === 0) return [none];
   const rows = runs.map(
     (r, i) =>
@@ -124,7 +124,7 @@ export function renderMarkdownModel(model: ReportModel): string {
 }
 
 /** The Markdown report of one journal. `source` names the journal file. */
-export function renderMarkdownReport(journal: ReportJournal, source: string): string {
+export function renderMarkdownReport(journal: ReadableJournal, source: string): string {
   return renderMarkdownModel(buildReportModel(journal, source));
 }
 

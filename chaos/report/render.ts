@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
-import type { Journal } from '../journal/journal';
-import { reportJournalSchema, type ReportJournal } from '../journal/journal-schema';
+import type { Journal } from '../journal/journal-schema';
+import { readableJournalSchema, type ReadableJournal } from '../journal/journal-schema';
 import { renderMarkdownReports } from './markdown';
 import { buildReportModel } from './report-model';
 
@@ -12,7 +12,7 @@ export type ReportFormat = (typeof REPORT_FORMATS)[number];
 export const REPORT_EXTENSIONS: Readonly<Record<ReportFormat, string>> = { markdown: '.md', html: '.html' };
 
 export interface JournalSource {
-  readonly journal: ReportJournal;
+  readonly journal: ReadableJournal;
   /** The journal file as the user named it. */
   readonly source: string;
 }
@@ -46,7 +46,7 @@ export function reportPathBeside(journalPath: string, format: ReportFormat): str
  * report's path as the user would name it (beside `shownPath`, the journal as named on the command line).
  */
 export async function writeReportBeside(journal: Journal, journalPath: string, shownPath: string, format: ReportFormat): Promise<string> {
-  const text = await renderReport(format, [{ journal: reportJournalSchema.parse(journal), source: shownPath }]);
+  const text = await renderReport(format, [{ journal: readableJournalSchema.parse(journal), source: shownPath }]);
   await writeFile(reportPathBeside(journalPath, format), text, 'utf8');
   return reportPathBeside(shownPath, format);
 }

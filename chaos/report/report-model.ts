@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../contract/json';
 import { percent, seconds } from './format';
-import type { ReportJournal } from '../journal/journal-schema';
+import type { ReadableJournal } from '../journal/journal-schema';
 
 /**
  * What every report says about a journal, computed once: the verdict, the experiment's intent and the
@@ -75,7 +75,7 @@ export interface Intent {
 export interface ReportModel {
   /** The journal file, as named on the command line. */
   readonly source: string;
-  readonly journal: ReportJournal;
+  readonly journal: ReadableJournal;
   readonly intent: Intent;
   readonly verdict: Verdict;
   readonly figures: RecoveryFigures | null;
@@ -117,7 +117,7 @@ function latencyOf(samples: readonly Sample[]): LatencySummary | null {
   return { p50: percentile(healthy, 50), p95: percentile(healthy, 95), max: healthy[healthy.length - 1] ?? 0 };
 }
 
-function figuresOf(journal: ReportJournal): RecoveryFigures | null {
+function figuresOf(journal: ReadableJournal): RecoveryFigures | null {
   const r = journal.recovery;
   if (r === null) return null;
   const objective = readObjective(r.objective);
@@ -138,7 +138,7 @@ function figuresOf(journal: ReportJournal): RecoveryFigures | null {
   };
 }
 
-function verdictKind(journal: ReportJournal): VerdictKind {
+function verdictKind(journal: ReadableJournal): VerdictKind {
   if (journal.deviated) return 'deviated';
   switch (journal.status) {
     case 'completed':
@@ -152,7 +152,7 @@ function verdictKind(journal: ReportJournal): VerdictKind {
   }
 }
 
-function verdictOf(journal: ReportJournal, figures: RecoveryFigures | null): Verdict {
+function verdictOf(journal: ReadableJournal, figures: RecoveryFigures | null): Verdict {
   const kind = verdictKind(journal);
   if (kind === 'passed') {
     const summary =
@@ -173,7 +173,7 @@ function text(value: JsonValue | undefined): string {
   return typeof value === 'string' ? value : '';
 }
 
-function intentOf(journal: ReportJournal, figures: RecoveryFigures | null): Intent {
+function intentOf(journal: ReadableJournal, figures: RecoveryFigures | null): Intent {
   const e = journal.experiment;
   const hypothesis = e['steady-state-hypothesis'];
   const hypothesisTitle = isJsonObject(hypothesis) ? text(hypothesis.title) : '';
@@ -197,14 +197,14 @@ function intentOf(journal: ReportJournal, figures: RecoveryFigures | null): Inte
   return { title: text(e.title) || 'Experiment', description: text(e.description), tags, expected, method };
 }
 
-function targetOf(journal: ReportJournal): string {
+function targetOf(journal: ReadableJournal): string {
   const outputs = journal.outputs;
   if (!outputs || typeof outputs.target !== 'string') return 'n/a';
   return `${outputs.target}${typeof outputs.environment === 'string' ? ` / ${outputs.environment}` : ''}`;
 }
 
 /** The model every report renders. `source` names the journal file. */
-export function buildReportModel(journal: ReportJournal, source: string): ReportModel {
+export function buildReportModel(journal: ReadableJournal, source: string): ReportModel {
   const figures = figuresOf(journal);
   return { source, journal, intent: intentOf(journal, figures), verdict: verdictOf(journal, figures), figures, target: targetOf(journal) };
 }

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { HttpSampleTarget } from '../faults/types';
+import type { HttpSampleTarget } from './sample-target';
 import { HttpRequestError, sendHttpRequest, type HttpRequestSpec, type HttpResponse } from './http-request';
 
 /** One availability sample; `t` is milliseconds since the sampler started (t0). */

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { OUTPUT_IDS, platformOutputsSchema, type PlatformOutputs } from '../../contract/outputs';
@@ -23,6 +24,8 @@ export interface LoadedOutputs {
   readonly stack: string | null;
   readonly outputs: PlatformOutputs;
 }
+
+const TARGET_SCHEMA = z.looseObject({ target: z.enum(['aws', 'local']) });
 
 const TERRAFORM_OUTPUT_KEYS = new Set(['value', 'type', 'sensitive']);
 
@@ -72,7 +75,9 @@ function validate(
   pathPrefix: readonly PropertyKey[],
   inner: (path: readonly PropertyKey[]) => readonly PropertyKey[],
 ): PlatformOutputs {
-  const result = platformOutputsSchema.safeParse(plain);
+  // The target decides which fields follow: say what is wrong with it before anything else.
+  const target = TARGET_SCHEMA.safeParse(plain);
+  const result = target.success ? platformOutputsSchema.safeParse(plain) : target;
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   if (!issue) throw new InvalidOutputsError(file, '', 'does not match the platform outputs contract');

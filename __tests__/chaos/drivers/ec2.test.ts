@@ -10,8 +10,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { asgGroupHealthy } from '../../../chaos/drivers/asg/group-healthy';
 import { ec2RebootInstance } from '../../../chaos/drivers/ec2/reboot-instance';
 import { ec2TerminateInstance } from '../../../chaos/drivers/ec2/terminate-instance';
-import type { DriverContext } from '../../../chaos/faults/types';
-import { contextFor, runFault } from './support/context';
+import { contextFor, runFault, targetFor } from './support/context';
 import { CONTAINER_INSTANCE } from './support/ecs-recorded';
 import { awsOutputs, testOutputs } from './support/outputs';
 
@@ -74,7 +73,7 @@ function registered(instances: [id: string, agentConnected: boolean][]): void {
   });
 }
 
-const aws = (): DriverContext => contextFor(awsOutputs(), clients);
+const aws = (): ReturnType<typeof contextFor> => contextFor(awsOutputs(), clients);
 
 beforeEach(() => {
   ec2Mock.reset();
@@ -98,7 +97,7 @@ describe('ec2 fault arguments and plans', () => {
   it('describes the plan from the outputs', () => {
     const bound = ec2TerminateInstance.bind({});
     if (!bound.ok) throw new Error('bad arguments');
-    expect(bound.bound.describe(awsOutputs())).toBe(
+    expect(bound.bound.describe(targetFor(awsOutputs()))).toBe(
       'EC2 TerminateInstances for the InService instances of platform-test-asg (looked up at run time)',
     );
     expect(bound.bound.targets(awsOutputs())).toEqual([{ kind: 'asg', asg: 'platform-test-asg' }]);
@@ -120,7 +119,7 @@ describe('ec2:terminate-instance and ec2:reboot-instance', () => {
     });
     expect(asgMock).toHaveReceivedCommandWith(DescribeAutoScalingGroupsCommand, { AutoScalingGroupNames: ['platform-test-asg'] });
     expect(ec2Mock).toHaveReceivedCommandWith(TerminateInstancesCommand, { InstanceIds: [OLD] });
-    expect(ctx.clients.faultRecord?.().lastStopped('instance', 'ec2-instance')).toMatchObject({ id: OLD });
+    expect(ctx.record.lastStopped('instance', 'ec2-instance')).toMatchObject({ id: OLD });
   });
 
   it('skips instances that are not InService, and reboots the one that is', async () => {

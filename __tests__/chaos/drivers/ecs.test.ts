@@ -18,7 +18,7 @@ import { ecsServiceEvents } from '../../../chaos/drivers/ecs/service-events';
 import { ecsServiceStable } from '../../../chaos/drivers/ecs/service-stable';
 import { ecsStopTask } from '../../../chaos/drivers/ecs/stop-task';
 import { ActivityFailedError } from '../../../chaos/errors';
-import { contextFor, rollbackFault, runFault } from './support/context';
+import { contextFor, rollbackFault, runFault, targetFor } from './support/context';
 import { CONTAINER_INSTANCE, MISSING_SERVICE, NEW_TASK, OLD_TASK, service, task, tasks } from './support/ecs-recorded';
 import { awsOutputs, testOutputs } from './support/outputs';
 import { CONTAINER_A, psLine, RecordedDocker, serviceLine, TASK_A, TASK_B, taskLine } from './support/recorded-docker';
@@ -73,7 +73,7 @@ describe('ecs:stop-task', () => {
       reason: 'game day: stop the API',
     });
     expect(result).toMatchObject({ stoppedTask: OLD_TASK, reason: 'game day: stop the API', orchestrator: 'ecs' });
-    expect(ctx.clients.faultRecord?.().lastStopped('api', 'ecs-task')).toMatchObject({ id: OLD_TASK });
+    expect(ctx.record.lastStopped('api', 'ecs-task')).toMatchObject({ id: OLD_TASK });
   });
 
   it.each<[string, string[], object, RegExp]>([
@@ -92,8 +92,8 @@ describe('ecs:stop-task', () => {
     expect(ecsMock.calls()).toHaveLength(0);
     const bound = ecsStopTask.bind({ service: 'api' });
     if (!bound.ok) throw new Error('bad arguments');
-    expect(bound.bound.describe(testOutputs())).toMatch(/^local target, as swarm:stop-task/);
-    expect(bound.bound.describe(awsOutputs())).toBe(
+    expect(bound.bound.describe(targetFor(testOutputs()))).toMatch(/^local target, as swarm:stop-task/);
+    expect(bound.bound.describe(targetFor(awsOutputs()))).toBe(
       'ECS StopTask of a running task of platform-test-api in platform-test, reason "chaos experiment"',
     );
   });

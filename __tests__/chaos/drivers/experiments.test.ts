@@ -19,9 +19,9 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FAULT_CATALOG } from '../../../chaos/drivers';
-import { createFaultRecord } from '../../../chaos/engine/aws-clients';
 import { systemClock } from '../../../chaos/engine/clock';
 import { runExperiment } from '../../../chaos/engine/runner';
+import { bindTarget } from '../../../chaos/targets/bind-target';
 import { loadExperiment } from '../../../chaos/model/load-experiment';
 import type { PlatformOutputs } from '../../../contract/outputs';
 import { REPO, runCli } from '../helpers/cli-harness';
@@ -173,14 +173,13 @@ describeWithSshd('stop-api-task end to end (ECS mocked, real sshd, loopback HTTP
       env: {},
     });
     const dir = await mkdtemp(join(tmpdir(), 'chaos-e2e-'));
-    const record = createFaultRecord();
     const journal = await runExperiment(experiment, {
       outputs: { file: 'outputs.json', format: 'plain', stack: null, outputs },
       journalPath: join(dir, 'journal.json'),
       interrupt: new AbortController().signal,
       events: { emit: () => undefined },
       clock: systemClock,
-      clients: { ...noClients, ecs: () => new ECSClient({ region: 'us-east-1' }), faultRecord: () => record },
+      target: bindTarget(outputs, { clients: { ...noClients, ecs: () => new ECSClient({ region: 'us-east-1' }) } }),
       cwd: dir,
       processEnv: process.env,
     });

@@ -57,7 +57,7 @@ describeWithSshd('ssh driver against a real sshd', () => {
         containerName: 'platform-test-api.1.x7fj2k3l4m5n6o7p8q9r0s1t2',
         startedAt: STARTED_AT,
       });
-      expect(ctx.clients.faultRecord?.().lastStopped('api', 'container')).toMatchObject({
+      expect(ctx.record.lastStopped('api', 'container')).toMatchObject({
         id: API_ID,
         fault: 'ssh:docker-stop',
         startedAt: STARTED_AT,

@@ -3,10 +3,12 @@ import { sshDockerKill } from '../../../chaos/drivers/ssh/docker-kill';
 import { sshDockerStop } from '../../../chaos/drivers/ssh/docker-stop';
 import { sshHttpGet } from '../../../chaos/drivers/ssh/http-get';
 import { fingerprintOf, parseKnownHosts, patternsMatch, verifyHostKey } from '../../../chaos/adapters/ssh/known-hosts';
-import { commandLine, safeName, shellQuote } from '../../../chaos/adapters/ssh/remote-words';
+import { commandLine, safeName, shellQuote } from '../../../chaos/faults/command-words';
 import { listContainersCommand, parseContainerList } from '../../../chaos/drivers/ssh/service-container';
+import { SSH_KEY_DIRS } from '../../../chaos/targets/bind-target';
 import { resolveSshSettings } from '../../../chaos/adapters/ssh/ssh-settings';
 import type { PlatformOutputs } from '../../../contract/outputs';
+import { targetFor } from './support/context';
 import { awsOutputs, testOutputs } from './support/outputs';
 
 const KEY_A = 'AAAAC3NzaC1lZDI1NTE5AAAAIB9+35YVypZGMhfO0HTgkBwP3J0kIrrxkJjVzUxV13Sd';
@@ -59,10 +61,10 @@ describe('ssh dry-run descriptions and targets', () => {
   it('says exactly what would run, where, for both targets', () => {
     const bound = sshDockerStop.bind({ service: 'api' });
     if (!bound.ok) throw new Error('bad arguments');
-    expect(bound.bound.describe(testOutputs())).toBe(
+    expect(bound.bound.describe(targetFor(testOutputs()))).toBe(
       "over SSH to ec2-user@[127.0.0.1]:2222: docker ps --filter label=com.docker.swarm.service.name=platform-test-api --format '{{.ID}} {{.Names}}', then docker stop <the one container found>",
     );
-    expect(bound.bound.describe(awsOutputs({ sshPort: 22, sshHost: '203.0.113.7' }))).toContain(
+    expect(bound.bound.describe(targetFor(awsOutputs({ sshPort: 22, sshHost: '203.0.113.7' })))).toContain(
       'over SSH to ec2-user@203.0.113.7: docker ps --filter label=com.amazonaws.ecs.container-name=api --filter label=com.amazonaws.ecs.task-definition-family=platform-test-api',
     );
     expect(bound.bound.targets(testOutputs())).toEqual([
@@ -90,7 +92,7 @@ describe('remote words', () => {
     expect(shellQuote(word)).toBe(quoted);
   });
   it('builds the list command from the outputs only', () => {
-    expect(commandLine(listContainersCommand(testOutputs(), 'proxy'))).toBe(
+    expect(commandLine(listContainersCommand(targetFor(testOutputs()).use('orchestrator').containerLabels('proxy')))).toBe(
       "docker ps --filter label=com.docker.swarm.service.name=platform-test-proxy --format '{{.ID}} {{.Names}}'",
     );
   });
@@ -192,7 +194,7 @@ describe('SSH settings', () => {
       { hostKey: { kind: 'fingerprint', fingerprint: 'SHA256:x' } },
     ],
   ])('%s', (_name, outputs, args, env, expected) => {
-    const settings = resolveSshSettings({ connectTimeoutMs: 1000, ...args }, outputs, { ...where, env });
+    const settings = resolveSshSettings({ connectTimeoutMs: 1000, ...args }, outputs, { ...where, env }, SSH_KEY_DIRS[outputs.target]);
     expect(settings).toMatchObject({ host: '127.0.0.1', port: 2222, user: 'ec2-user', ...expected });
   });
 });

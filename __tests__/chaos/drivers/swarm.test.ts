@@ -1,11 +1,11 @@
 import { swarmServiceConverged } from '../../../chaos/drivers/swarm/service-converged';
 import { swarmStopTask } from '../../../chaos/drivers/swarm/stop-task';
 import { parseReplicas, parseServiceTasks } from '../../../chaos/adapters/swarm/swarm-state';
-import { rehearsalDockerHost } from '../../../chaos/adapters/swarm/docker-cli';
+import { localDockerCli } from '../../../chaos/adapters/swarm/docker-cli';
+import { bindTarget } from '../../../chaos/targets/bind-target';
+import { noClients } from '../helpers/driver-context';
+import { outputsFor } from '../helpers/outputs-fixture';
 import { ActivityFailedError } from '../../../chaos/errors';
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { contextFor, runFault } from './support/context';
 import { awsOutputs, testOutputs } from './support/outputs';
 import { CONTAINER_A, CONTAINER_B, psLine, RecordedDocker, serviceLine, TASK_A, TASK_B, taskLine } from './support/recorded-docker';
@@ -52,7 +52,7 @@ describe('swarm:stop-task', () => {
       reason: 'game day',
       engine: 'unix:///recorded.sock',
     });
-    expect(ctx.clients.faultRecord?.().lastStopped('api', 'swarm-task')).toMatchObject({ id: TASK_A, fault: 'swarm:stop-task' });
+    expect(ctx.record.lastStopped('api', 'swarm-task')).toMatchObject({ id: TASK_A, fault: 'swarm:stop-task' });
   });
 
   it('GIVEN a named task THEN it stops that one', async () => {
@@ -200,12 +200,27 @@ describe('swarm output parsing', () => {
 });
 
 describe('the rehearsal engine address', () => {
-  it('prefers DOCKER_HOST, then .rehearsal/rehearsal.json, else the CLI default', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'chaos-docker-host-'));
-    expect(rehearsalDockerHost({}, dir)).toBeNull();
-    await mkdir(join(dir, '.rehearsal'));
-    await writeFile(join(dir, '.rehearsal', 'rehearsal.json'), JSON.stringify({ dockerHost: 'unix:///r.sock', other: true }));
-    expect(rehearsalDockerHost({}, dir)).toBe('unix:///r.sock');
-    expect(rehearsalDockerHost({ DOCKER_HOST: 'tcp://127.0.0.1:2375' }, dir)).toBe('tcp://127.0.0.1:2375');
+  it('comes from the local outputs, then DOCKER_HOST, else the CLI default (no file is read on the side)', () => {
+    expect(localDockerCli({ host: 'unix:///r.sock', env: { DOCKER_HOST: 'tcp://127.0.0.1:2375' } }).host).toBe('unix:///r.sock');
+    expect(localDockerCli({ host: null, env: { DOCKER_HOST: 'tcp://127.0.0.1:2375' } }).host).toBe('tcp://127.0.0.1:2375');
+    expect(localDockerCli({ host: null, env: {} }).host).toBeNull();
+  });
+
+  it("binds the swarm adapter to the engine the outputs name, and records it among the run's adapters", async () => {
+    const asked: (string | null)[] = [];
+    const docker = new RecordedDocker().on(['ps'], psLine(CONTAINER_A, TASK_A)).on(['stop'], CONTAINER_A);
+    const target = bindTarget(
+      { ...outputsFor('http://127.0.0.1:1'), dockerHost: 'unix:///r.sock' },
+      {
+        clients: noClients,
+        docker: (host) => {
+          asked.push(host);
+          return docker;
+        },
+      },
+    );
+    expect(target.adapters).toEqual({ target: 'local', orchestrator: 'swarm', host: 'ssh', aws: null, dockerHost: 'unix:///r.sock' });
+    await target.use('orchestrator').stopTask(contextFor(testOutputs()), { fault: 'swarm:stop-task', service: 'api', reason: 'r' });
+    expect(asked).toEqual(['unix:///r.sock']);
   });
 });

@@ -1,6 +1,4 @@
-import type { PlatformOutputs } from '../../../contract/outputs';
-import type { ClientFactories, DriverContext } from '../../../chaos/faults/types';
-import { systemClock } from '../../../chaos/engine/clock';
+import type { ClientFactories } from '../../../chaos/adapters/aws-clients';
 
 /** Clients that must never be used in these tests (no AWS traffic, ever). */
 export const noClients: ClientFactories = {
@@ -14,19 +12,3 @@ export const noClients: ClientFactories = {
     throw new Error('no AWS in unit tests');
   },
 };
-
-export function driverContextFor(
-  outputs: PlatformOutputs,
-  signal: AbortSignal = new AbortController().signal,
-): DriverContext & { logs: string[] } {
-  const logs: string[] = [];
-  return {
-    outputs,
-    signal,
-    clock: systemClock,
-    clients: noClients,
-    log: { info: (m) => logs.push(m), warn: (m) => logs.push(`warn: ${m}`) },
-    guard: () => undefined,
-    logs,
-  };
-}

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EngineEvent } from '../../../chaos/engine/events';
 import { systemClock } from '../../../chaos/engine/clock';
-import type { Journal } from '../../../chaos/journal/journal';
+import type { Journal } from '../../../chaos/journal/journal-schema';
 import { runExperiment } from '../../../chaos/engine/runner';
+import { bindTarget } from '../../../chaos/targets/bind-target';
 import type { JsonObject } from '../../../contract/json';
 import { parseExperimentDocument } from '../../../chaos/model/load-experiment';
 import { noClients } from './driver-context';
@@ -30,13 +31,14 @@ export async function runDocument(
   const controller = new AbortController();
   if (options.interruptAfterMs !== undefined) setTimeout(() => controller.abort(new Error('SIGINT')), options.interruptAfterMs);
   const journalPath = join(dir, 'journal.json');
+  const outputs = outputsFor(serverUrl);
   const journal = await runExperiment(experiment, {
-    outputs: { file: 'outputs.json', format: 'plain', stack: null, outputs: outputsFor(serverUrl) },
+    outputs: { file: 'outputs.json', format: 'plain', stack: null, outputs },
     journalPath,
     interrupt: controller.signal,
     events: { emit: (e) => events.push(e) },
     clock: systemClock,
-    clients: noClients,
+    target: bindTarget(outputs, { clients: noClients }),
     cwd: dir,
     processEnv: process.env,
   });

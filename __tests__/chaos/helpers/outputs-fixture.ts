@@ -1,7 +1,7 @@
-import type { PlatformOutputs } from '../../../contract/outputs';
+import type { LocalOutputs } from '../../../contract/outputs';
 
 /** A valid outputs object whose public URL is a local server. */
-export function outputsFor(publicUrl: string): PlatformOutputs {
+export function outputsFor(publicUrl: string): LocalOutputs {
   const service = (name: string, port: number) => ({
     serviceName: `platform-test-${name}`,
     containerName: name,

@@ -14,7 +14,7 @@ export const touchMarker = defineFault({
   destructive: true,
   args: z.strictObject({ service: z.enum(SERVICE_NAMES), marker: z.string().min(1) }),
   targets: (a) => [{ kind: 'service', service: a.service }],
-  describe: (a, outputs) => `mark ${outputs.services[a.service].serviceName} in ${a.marker}`,
+  describe: (a, { outputs }) => `mark ${outputs.services[a.service].serviceName} in ${a.marker}`,
   async run(_ctx, a) {
     await writeFile(a.marker, 'injected');
     return { marker: a.marker };

@@ -1,5 +1,5 @@
-import type { ActivityRun, HypothesisRun, Journal, RecoveryRecord } from '../../../chaos/journal/journal';
-import { reportJournalSchema, type ReportJournal } from '../../../chaos/journal/journal-schema';
+import type { ActivityRun, HypothesisRun, Journal, RecoveryRecord } from '../../../chaos/journal/journal-schema';
+import { readableJournalSchema, type ReadableJournal } from '../../../chaos/journal/journal-schema';
 
 /**
  * Hand-made journals, typed as the engine's `Journal` so that they keep its shape: one per status the
@@ -87,6 +87,7 @@ function base(overrides: Partial<Journal>): Journal {
     },
     experiment_file: 'chaos/experiments/stop-api-container.yaml',
     outputs: { file: '.rehearsal/outputs.json', format: 'plain', stack: null, target: 'local', environment: 'rehearsal' },
+    adapters: { target: 'local', orchestrator: 'swarm', host: 'ssh', aws: null, dockerHost: null },
     start: at(-1000),
     end: at(9000),
     duration: 10,
@@ -188,6 +189,6 @@ export function hostileJournal(): Journal {
 }
 
 /** A journal as the report reads it (through the same schema as `chaos report`). */
-export function asReport(journal: Journal): ReportJournal {
-  return reportJournalSchema.parse(JSON.parse(JSON.stringify(journal)));
+export function asReport(journal: Journal): ReadableJournal {
+  return readableJournalSchema.parse(JSON.parse(JSON.stringify(journal)));
 }

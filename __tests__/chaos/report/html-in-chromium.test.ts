@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { renderHtmlReport } from '../../../chaos/report/html';
-import { reportJournalSchema } from '../../../chaos/journal/journal-schema';
+import { readableJournalSchema } from '../../../chaos/journal/journal-schema';
 import { buildReportModel } from '../../../chaos/report/report-model';
 import { FAULT_WINDOW_LABEL, SERIES } from '../../../chaos/report/timeline-chart';
 import { requireTool } from '../../images/support/require-tool';
@@ -87,7 +87,7 @@ const FIXTURES = [
 ] as const;
 
 describeWithChromium.each(FIXTURES)('HTML report of %s in headless Chromium', (name, fixture) => {
-  const journal = reportJournalSchema.parse(JSON.parse(readFileSync(fixture, 'utf8')));
+  const journal = readableJournalSchema.parse(JSON.parse(readFileSync(fixture, 'utf8')));
   const recovery = journal.recovery;
   let work = '';
   let page = '';

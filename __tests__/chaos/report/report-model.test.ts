@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { reportJournalSchema } from '../../../chaos/journal/journal-schema';
+import { readableJournalSchema } from '../../../chaos/journal/journal-schema';
 import { reportPathBeside, resolveReportFormat, type ReportFormat } from '../../../chaos/report/render';
 import { buildReportModel } from '../../../chaos/report/report-model';
 import { LARGE_THRESHOLD, renderTimelineChart, SERIES } from '../../../chaos/report/timeline-chart';
@@ -8,7 +8,7 @@ import { ENGINE_JOURNAL_FIXTURE } from './make-engine-journal';
 
 /** The figures and verdict both reports print, computed once from the journal. */
 
-const chaostoolkit = reportJournalSchema.parse({
+const chaostoolkit = readableJournalSchema.parse({
   experiment: { title: 'ctk' },
   start: '2024-01-01T00:00:00Z',
   end: '2024-01-01T00:00:01Z',
@@ -98,7 +98,7 @@ describe('timeline chart (SVG from ECharts in Node)', () => {
       .length;
 
   it('GIVEN the engine journal THEN one symbol per sample', () => {
-    const journal = reportJournalSchema.parse(JSON.parse(readFileSync(ENGINE_JOURNAL_FIXTURE, 'utf8')));
+    const journal = readableJournalSchema.parse(JSON.parse(readFileSync(ENGINE_JOURNAL_FIXTURE, 'utf8')));
     const f = buildReportModel(journal, 'engine.json').figures;
     const chart = f === null ? null : renderTimelineChart(f);
     expect(chart?.svg).toMatch(/^<svg width="\d+" height="\d+" xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);

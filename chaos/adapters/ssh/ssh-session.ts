@@ -1,26 +1,13 @@
 import { readFile } from 'node:fs/promises';
-import type { Duplex } from 'node:stream';
 import { NodeSSH } from 'node-ssh';
 import { ActivityFailedError, systemErrorCode } from '../../errors';
 import { hostKeyName, parseKnownHosts, verifyFingerprint, verifyHostKey, type HostKeyVerdict } from './known-hosts';
-import { commandLine } from './remote-words';
+import { commandLine } from '../../faults/command-words';
+import type { HostSession } from '../../faults/ports';
 import type { SshSettings } from './ssh-settings';
 
-/** What a remote command did. */
-export interface RemoteResult {
-  /** The line sent (every word quoted), for the journal. */
-  readonly command: string;
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** An authenticated connection whose host key has been verified. */
-export interface SshSession {
-  /** Runs one command made of words; each is quoted, none is interpreted by the remote shell. */
-  exec(words: readonly string[]): Promise<RemoteResult>;
-  /** A TCP stream to `127.0.0.1:port` on the host, through the connection. */
-  forwardToLocalPort(port: number): Promise<Duplex>;
+export interface SshSession extends HostSession {
   close(): void;
 }
 

@@ -1,45 +1,33 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { z } from 'zod';
-import type { DockerCli, DockerCliResult } from '../../faults/types';
 
-/** What the swarm driver reads from `.rehearsal/rehearsal.json` (written by `rehearsal up`). */
-const rehearsalStateSchema = z.looseObject({ dockerHost: z.string().min(1) });
+/** One `docker` invocation's outcome. */
+export interface DockerCliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
 
-/**
- * The engine the rehearsal runs on: `DOCKER_HOST` when set, else the socket `rehearsal up` recorded
- * in `.rehearsal/rehearsal.json` (its engine may listen on a socket of its own), else the CLI's
- * default.
- */
-export function rehearsalDockerHost(env: Readonly<Record<string, string | undefined>>, cwd: string): string | null {
-  const fromEnv = env.DOCKER_HOST;
-  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-  let text: string;
-  try {
-    text = readFileSync(join(cwd, '.rehearsal', 'rehearsal.json'), 'utf8');
-  } catch {
-    return null;
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  const parsed = rehearsalStateSchema.safeParse(json);
-  return parsed.success ? parsed.data.dockerHost : null;
+/** Runs `docker <args>` without a shell. */
+export interface DockerCli {
+  /** The engine it talks to (`DOCKER_HOST`), for messages; null for the CLI's default. */
+  readonly host: string | null;
+  /** Resolves with the exit status (never rejects on a non-zero exit); kills docker when `signal` aborts. */
+  run(args: readonly string[], signal: AbortSignal): Promise<DockerCliResult>;
 }
 
 /** Bounds what one docker command may print (service ps of a long history is still far below). */
 const MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
 
-/** The docker CLI found on PATH, run with an argument array (never a shell). */
+/**
+ * The docker CLI found on PATH, run with an argument array (never a shell), aimed at `host` (the
+ * engine the local outputs name) or, without one, at the CLI's default (`DOCKER_HOST`, the socket).
+ */
 export function localDockerCli(
-  options: { env?: Readonly<Record<string, string | undefined>>; cwd?: string; binary?: string } = {},
+  options: { host?: string | null; env?: Readonly<Record<string, string | undefined>>; binary?: string } = {},
 ): DockerCli {
   const env = options.env ?? process.env;
-  const host = rehearsalDockerHost(env, options.cwd ?? process.cwd());
+  const fromEnv = env.DOCKER_HOST === undefined || env.DOCKER_HOST === '' ? null : env.DOCKER_HOST;
+  const host = options.host ?? fromEnv;
   const childEnv = { ...env, ...(host === null ? {} : { DOCKER_HOST: host }) };
   return {
     host,

@@ -2,8 +2,7 @@ import { z } from 'zod';
 import type { PlatformOutputs } from '../../../contract/outputs';
 import type { ServiceName } from '../../../contract/services';
 import { ActivityFailedError } from '../../errors';
-import type { DockerCli, DriverContext } from '../../faults/types';
-import { localDockerCli } from './docker-cli';
+import type { DockerCli } from './docker-cli';
 
 /**
  * What the swarm driver asks the engine, and how it reads the answers. Always the docker CLI with
@@ -125,11 +124,6 @@ export function parseServiceContainers(stdout: string): TaskContainer[] {
     if (!m?.[1] || !m[2] || !m[3]) throw new ActivityFailedError(`unexpected line from docker ps: ${JSON.stringify(line.slice(0, 200))}`);
     return { containerId: m[1], name: m[2], taskId: m[3] };
   });
-}
-
-/** The docker CLI the context offers (tests inject one), else the real one. */
-export function dockerOf(ctx: DriverContext): DockerCli {
-  return ctx.clients.docker?.() ?? localDockerCli();
 }
 
 /** Runs docker and returns stdout, failing the activity with its first stderr line otherwise. */

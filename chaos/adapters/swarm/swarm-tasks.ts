@@ -2,9 +2,9 @@ import type { ServiceName } from '../../../contract/services';
 import { ActivityFailedError } from '../../errors';
 import type { JsonObject } from '../../../contract/json';
 import type { DriverContext, FaultId } from '../../faults/types';
+import type { DockerCli } from './docker-cli';
 import {
   docker,
-  dockerOf,
   parseReplicas,
   parseServiceContainers,
   parseServiceTasks,
@@ -14,19 +14,7 @@ import {
   swarmServiceName,
 } from './swarm-state';
 
-/**
- * The two things the local target does with services, shared by the swarm modules and by the ECS
- * modules when they run against the rehearsal (`target: local`).
- */
-
-/** The swarm is the local rehearsal's orchestrator; on AWS the ECS modules do the same things. */
-function localOnly(ctx: DriverContext, fault: FaultId): void {
-  if (ctx.outputs.target !== 'local') {
-    throw new ActivityFailedError(
-      `${fault} acts on the local rehearsal's swarm, and these outputs are target "${ctx.outputs.target}": use ecs:stop-task / ecs:service-stable`,
-    );
-  }
-}
+/** What the swarm orchestrator adapter does with services: stop a task, check convergence. */
 
 export interface StopTaskOptions {
   readonly fault: FaultId;
@@ -40,10 +28,13 @@ export interface StopTaskOptions {
  * Stops the container of one running task through the engine. Swarm then marks the task finished
  * and starts a new one (restart condition `any`): the ECS StopTask analogue.
  */
-export async function stopServiceTask(ctx: DriverContext, service: ServiceName, options: StopTaskOptions): Promise<JsonObject> {
-  localOnly(ctx, options.fault);
+export async function stopServiceTask(
+  ctx: DriverContext,
+  cli: DockerCli,
+  service: ServiceName,
+  options: StopTaskOptions,
+): Promise<JsonObject> {
   const name = swarmServiceName(ctx.outputs, service);
-  const cli = dockerOf(ctx);
   const running = parseServiceContainers(await docker(cli, serviceContainersArgs(name), ctx.signal));
   const chosen =
     options.task === undefined ? running[Math.floor(Math.random() * running.length)] : running.find((c) => c.taskId === options.task);
@@ -58,7 +49,7 @@ export async function stopServiceTask(ctx: DriverContext, service: ServiceName, 
   ctx.log.info(`stopping task ${chosen.taskId} of ${name} (container ${chosen.containerId.slice(0, 12)}): ${options.reason}`);
   await docker(cli, ['stop', chosen.containerId], ctx.signal);
   const at = ctx.clock.now();
-  ctx.clients.faultRecord?.().stopped({ fault: options.fault, service, unit: 'swarm-task', id: chosen.taskId, at });
+  ctx.record.stopped({ fault: options.fault, service, unit: 'swarm-task', id: chosen.taskId, at });
   return {
     service,
     serviceName: name,
@@ -74,10 +65,8 @@ export async function stopServiceTask(ctx: DriverContext, service: ServiceName, 
  * Whether the service runs as desired (running = desired, nothing pending) and, once a fault of
  * this run stopped one of its tasks (or containers), whether that one is gone and a new one runs.
  */
-export async function serviceConvergence(ctx: DriverContext, service: ServiceName, fault: FaultId): Promise<JsonObject> {
-  localOnly(ctx, fault);
+export async function serviceConvergence(ctx: DriverContext, cli: DockerCli, service: ServiceName): Promise<JsonObject> {
   const name = swarmServiceName(ctx.outputs, service);
-  const cli = dockerOf(ctx);
   const replicas = parseReplicas(await docker(cli, serviceListArgs(name), ctx.signal), name);
   if (replicas === null)
     throw new ActivityFailedError(`service ${name} does not exist in the swarm${cli.host === null ? '' : ` at ${cli.host}`}`);
@@ -96,8 +85,7 @@ export async function serviceConvergence(ctx: DriverContext, service: ServiceNam
         .join(', ')})`,
     );
 
-  const record = ctx.clients.faultRecord?.();
-  const stoppedTask = record?.lastStopped(service, 'swarm-task');
+  const stoppedTask = ctx.record.lastStopped(service, 'swarm-task');
   const proof: JsonObject = {};
   if (stoppedTask !== undefined) {
     const old = tasks.find((t) => t.id === stoppedTask.id);
@@ -109,7 +97,7 @@ export async function serviceConvergence(ctx: DriverContext, service: ServiceNam
       reasons.push(`the stopped task ${stoppedTask.id} still runs`);
     if (newTask === undefined) reasons.push('no new task runs yet');
   }
-  const stoppedContainer = record?.lastStopped(service, 'container');
+  const stoppedContainer = ctx.record.lastStopped(service, 'container');
   if (stoppedContainer !== undefined) {
     const containers = parseServiceContainers(await docker(cli, serviceContainersArgs(name), ctx.signal));
     const fresh = containers.filter((c) => !c.containerId.startsWith(stoppedContainer.id));

@@ -2,7 +2,7 @@ import { DescribeContainerInstancesCommand, ListContainerInstancesCommand } from
 import { z } from 'zod';
 import type { JsonObject } from '../../../contract/json';
 import { defineFault } from '../../faults/define-fault';
-import { describeGroup, groupTargets, refuseLocally } from '../../adapters/ec2/group-instances';
+import { AWS_INSTANCES, describeGroup, groupTargets } from '../ec2/group-instances';
 
 /**
  * `asg:group-healthy`: InService and Healthy instances = desired capacity, and each of them is an
@@ -16,18 +16,18 @@ export const asgGroupHealthy = defineFault({
   description:
     'InService, Healthy instances = desired capacity in the Auto Scaling group, each registered ACTIVE (agent connected) in the cluster; an instance this run terminated gone. Reports healthy: true or false',
   destructive: false,
+  requires: AWS_INSTANCES,
   args: z.strictObject({}),
   targets: (_a, outputs) => [...groupTargets(outputs.asgName), { kind: 'cluster', cluster: outputs.clusterName }],
-  describe: (_a, outputs) =>
+  describe: (_a, { outputs }) =>
     `DescribeAutoScalingGroups ${outputs.asgName} and the ACTIVE container instances of ${outputs.clusterName}: every desired instance InService, Healthy and registered`,
   async run(ctx): Promise<JsonObject> {
-    refuseLocally(ctx, 'asg:group-healthy');
     const group = await describeGroup(ctx);
     const desired = group.DesiredCapacity ?? 0;
     const serving = (group.Instances ?? [])
       .filter((i) => i.LifecycleState === 'InService' && i.HealthStatus === 'Healthy')
       .map((i) => i.InstanceId ?? '');
-    const ecs = ctx.clients.ecs();
+    const ecs = ctx.use('aws').ecs();
     const cluster = ctx.outputs.clusterName;
     const listed = await ecs.send(new ListContainerInstancesCommand({ cluster, status: 'ACTIVE' }), { abortSignal: ctx.signal });
     const arns = listed.containerInstanceArns ?? [];
@@ -43,7 +43,7 @@ export const asgGroupHealthy = defineFault({
     if (serving.length !== desired) reasons.push(`${serving.length} of ${desired} instances InService and Healthy`);
     const unregistered = serving.filter((id) => !registered.has(id));
     if (unregistered.length > 0) reasons.push(`not yet an ACTIVE container instance of ${cluster}: ${unregistered.join(', ')}`);
-    const terminated = ctx.clients.faultRecord?.().lastStopped('instance', 'ec2-instance');
+    const terminated = ctx.record.lastStopped('instance', 'ec2-instance');
     if (terminated !== undefined && serving.includes(terminated.id))
       reasons.push(`the terminated instance ${terminated.id} is still InService`);
     return {

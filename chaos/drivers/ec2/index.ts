@@ -1,7 +1,6 @@
 import type { Fault } from '../../faults/types';
-import { asgGroupHealthy } from '../asg/group-healthy';
 import { ec2RebootInstance } from './reboot-instance';
 import { ec2TerminateInstance } from './terminate-instance';
 
-/** The EC2 / Auto Scaling driver's modules. */
-export const ec2Faults: readonly Fault[] = [ec2RebootInstance, ec2TerminateInstance, asgGroupHealthy];
+/** The EC2 driver's modules. */
+export const ec2Faults: readonly Fault[] = [ec2RebootInstance, ec2TerminateInstance];

@@ -1,7 +1,7 @@
 import { RebootInstancesCommand } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import { defineFault } from '../../faults/define-fault';
-import { groupTargets, inServiceInstances, refuseLocally } from '../../adapters/ec2/group-instances';
+import { AWS_INSTANCES, groupTargets, inServiceInstances } from './group-instances';
 
 /**
  * `ec2:reboot-instance`: every task on the instance goes down with it and comes back with the ECS
@@ -12,14 +12,17 @@ export const ec2RebootInstance = defineFault({
   kind: 'action',
   description: "Reboot the InService instance(s) of the outputs' Auto Scaling group (the whole platform restarts with it)",
   destructive: true,
+  requires: AWS_INSTANCES,
   args: z.strictObject({}),
   targets: (_a, outputs) => groupTargets(outputs.asgName),
-  describe: (_a, outputs) => `EC2 RebootInstances for the InService instances of ${outputs.asgName} (looked up at run time)`,
+  describe: (_a, { outputs }) => `EC2 RebootInstances for the InService instances of ${outputs.asgName} (looked up at run time)`,
   async run(ctx) {
-    refuseLocally(ctx, 'ec2:reboot-instance');
     const ids = await inServiceInstances(ctx);
     ctx.log.info(`rebooting ${ids.join(', ')}`);
-    await ctx.clients.ec2().send(new RebootInstancesCommand({ InstanceIds: ids }), { abortSignal: ctx.signal });
+    await ctx
+      .use('aws')
+      .ec2()
+      .send(new RebootInstancesCommand({ InstanceIds: ids }), { abortSignal: ctx.signal });
     return { asg: ctx.outputs.asgName, rebooted: ids, at: new Date(ctx.clock.now()).toISOString() };
   },
 });

@@ -1,7 +1,7 @@
 import { TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import { defineFault } from '../../faults/define-fault';
-import { groupTargets, inServiceInstances, refuseLocally } from '../../adapters/ec2/group-instances';
+import { AWS_INSTANCES, groupTargets, inServiceInstances } from './group-instances';
 
 /**
  * `ec2:terminate-instance`: the instance is lost for good; the Auto Scaling group must launch a new
@@ -14,17 +14,19 @@ export const ec2TerminateInstance = defineFault({
   description:
     "Terminate the InService instance of the outputs' Auto Scaling group; the group must replace it and the cluster get its container instance back",
   destructive: true,
+  requires: AWS_INSTANCES,
   args: z.strictObject({}),
   targets: (_a, outputs) => groupTargets(outputs.asgName),
-  describe: (_a, outputs) => `EC2 TerminateInstances for the InService instances of ${outputs.asgName} (looked up at run time)`,
+  describe: (_a, { outputs }) => `EC2 TerminateInstances for the InService instances of ${outputs.asgName} (looked up at run time)`,
   async run(ctx) {
-    refuseLocally(ctx, 'ec2:terminate-instance');
     const ids = await inServiceInstances(ctx);
     ctx.log.info(`terminating ${ids.join(', ')}`);
-    const out = await ctx.clients.ec2().send(new TerminateInstancesCommand({ InstanceIds: ids }), { abortSignal: ctx.signal });
+    const out = await ctx
+      .use('aws')
+      .ec2()
+      .send(new TerminateInstancesCommand({ InstanceIds: ids }), { abortSignal: ctx.signal });
     const at = ctx.clock.now();
-    for (const id of ids)
-      ctx.clients.faultRecord?.().stopped({ fault: 'ec2:terminate-instance', service: 'instance', unit: 'ec2-instance', id, at });
+    for (const id of ids) ctx.record.stopped({ fault: 'ec2:terminate-instance', service: 'instance', unit: 'ec2-instance', id, at });
     return {
       asg: ctx.outputs.asgName,
       terminated: (out.TerminatingInstances ?? []).map((i) => ({

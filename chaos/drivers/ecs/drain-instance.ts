@@ -9,7 +9,6 @@ import { z } from 'zod';
 import { ActivityFailedError } from '../../errors';
 import type { JsonObject } from '../../../contract/json';
 import { defineFault } from '../../faults/define-fault';
-import { refuseLocally } from '../../adapters/ecs/ecs-service';
 
 const args = z.strictObject({
   revertAfterSeconds: z
@@ -42,16 +41,16 @@ export const ecsDrainInstance = defineFault({
   description:
     "Set the cluster's container instance(s) of the outputs' Auto Scaling group DRAINING, ACTIVE again after revertAfterSeconds and in rollbacks",
   destructive: true,
+  requires: [{ port: 'aws', why: 'the rehearsal has one swarm node and no container instance to drain (try it against AWS)' }],
   args,
   targets: (_a, outputs) => [
     { kind: 'cluster', cluster: outputs.clusterName },
     { kind: 'asg', asg: outputs.asgName },
   ],
-  describe: (a, outputs) =>
+  describe: (a, { outputs }) =>
     `UpdateContainerInstancesState DRAINING for the ACTIVE container instances of ${outputs.clusterName} that belong to ${outputs.asgName}; ACTIVE again ${a.revertAfterSeconds === undefined ? 'in rollbacks' : `after ${a.revertAfterSeconds}s (and in rollbacks)`}`,
   async run(ctx, a): Promise<JsonObject> {
-    refuseLocally(ctx, 'ecs:drain-instance', 'the rehearsal has one swarm node and no container instance to drain (try it against AWS)');
-    const ecs = ctx.clients.ecs();
+    const ecs = ctx.use('aws').ecs();
     const cluster = ctx.outputs.clusterName;
     const asgName = ctx.outputs.asgName;
     const listed = await ecs.send(new ListContainerInstancesCommand({ cluster, status: 'ACTIVE' }), { abortSignal: ctx.signal });
@@ -60,7 +59,8 @@ export const ecsDrainInstance = defineFault({
     const described = await ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: arns }), {
       abortSignal: ctx.signal,
     });
-    const groups = await ctx.clients
+    const groups = await ctx
+      .use('aws')
       .autoScaling()
       .send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [asgName] }), { abortSignal: ctx.signal });
     const inGroup = new Set((groups.AutoScalingGroups?.[0]?.Instances ?? []).map((i) => i.InstanceId));
@@ -88,7 +88,7 @@ export const ecsDrainInstance = defineFault({
     if (a.revertAfterSeconds === undefined) return { cluster, containerInstances: instances, status: 'DRAINING' };
     const activate = (signal: AbortSignal) =>
       setActive(
-        ctx.clients.ecs(),
+        ctx.use('aws').ecs(),
         cluster,
         instances.map((i) => i.containerInstanceArn),
         signal,
@@ -111,7 +111,7 @@ export const ecsDrainInstance = defineFault({
         'ecs:drain-instance rollback: the run recorded no drained container instance, so there is nothing to set ACTIVE',
       );
     const arns = parsed.data.containerInstances.map((i) => i.containerInstanceArn);
-    await setActive(ctx.clients.ecs(), ctx.outputs.clusterName, arns, ctx.signal);
+    await setActive(ctx.use('aws').ecs(), ctx.outputs.clusterName, arns, ctx.signal);
     return { cluster: ctx.outputs.clusterName, containerInstances: arns, status: 'ACTIVE' };
   },
 });

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { SERVICE_NAMES } from '../../../contract/services';
 import { ActivityFailedError } from '../../errors';
 import { defineFault } from '../../faults/define-fault';
-import { describeService, refuseLocally, serviceTargets } from '../../adapters/ecs/ecs-service';
+import { describeService } from '../../adapters/ecs/ecs-service';
+import { serviceTargets } from './service-targets';
 
 const args = z.strictObject({
   service: z.enum(SERVICE_NAMES).describe('Service to scale'),
@@ -19,13 +20,13 @@ export const ecsScaleService = defineFault({
   kind: 'action',
   description: "Set a service's desired count (0 takes it down); rollbacks restore the previous count",
   destructive: true,
+  requires: [{ port: 'aws', why: 'the rehearsal runs in host networking, where a second task of a service cannot bind its port' }],
   args,
   targets: (a, outputs) => serviceTargets(a.service, outputs),
-  describe: (a, outputs) =>
+  describe: (a, { outputs }) =>
     `UpdateService ${outputs.services[a.service].serviceName} in ${outputs.clusterName} to desiredCount ${a.desiredCount}; undone in rollbacks`,
   async run(ctx, a) {
-    refuseLocally(ctx, 'ecs:scale-service', 'the rehearsal runs in host networking, where a second task of a service cannot bind its port');
-    const ecs = ctx.clients.ecs();
+    const ecs = ctx.use('aws').ecs();
     const service = await describeService(ecs, ctx, a.service);
     const serviceName = service.serviceName ?? ctx.outputs.services[a.service].serviceName;
     const previous = service.desiredCount ?? 0;
@@ -44,7 +45,8 @@ export const ecsScaleService = defineFault({
       );
     const { serviceName, previousDesiredCount } = parsed.data;
     ctx.guard([{ kind: 'service', service: serviceName }]);
-    await ctx.clients
+    await ctx
+      .use('aws')
       .ecs()
       .send(new UpdateServiceCommand({ cluster: ctx.outputs.clusterName, service: serviceName, desiredCount: previousDesiredCount }), {
         abortSignal: ctx.signal,

@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { SERVICE_NAMES } from '../../../contract/services';
-import type { JsonObject } from '../../../contract/json';
 import { defineFault } from '../../faults/define-fault';
-import { docker, dockerOf, parseServiceTasks, serviceTasksArgs, swarmServiceName } from '../../adapters/swarm/swarm-state';
-import { describeService, iso, serviceTargets } from '../../adapters/ecs/ecs-service';
+import { serviceTargets } from './service-targets';
 
 const args = z.strictObject({
   service: z.enum(SERVICE_NAMES).describe('Service whose events are captured'),
@@ -20,24 +18,9 @@ export const ecsServiceEvents = defineFault({
   kind: 'probe',
   description: "Capture a service's recent ECS events into the journal, newest first. Local target: the swarm task history",
   destructive: false,
+  requires: [{ port: 'orchestrator' }],
   args,
   targets: (a, outputs) => serviceTargets(a.service, outputs),
-  describe: (a, outputs) =>
-    outputs.target === 'local'
-      ? `docker service ps ${outputs.services[a.service].serviceName}: the last ${a.limit} task states`
-      : `DescribeServices ${outputs.services[a.service].serviceName} in ${outputs.clusterName}: the last ${a.limit} events`,
-  async run(ctx, a): Promise<JsonObject> {
-    if (ctx.outputs.target === 'local') {
-      const name = swarmServiceName(ctx.outputs, a.service);
-      const tasks = parseServiceTasks(await docker(dockerOf(ctx), serviceTasksArgs(name), ctx.signal));
-      const events = tasks.slice(0, a.limit).map((t) => ({
-        at: null,
-        message: `task ${t.id} (${t.slot}): ${t.currentState}, desired ${t.desiredState}${t.error ? `: ${t.error}` : ''}`,
-      }));
-      return { service: a.service, serviceName: name, events, orchestrator: 'swarm' };
-    }
-    const service = await describeService(ctx.clients.ecs(), ctx, a.service);
-    const events = (service.events ?? []).slice(0, a.limit).map((e) => ({ at: iso(e.createdAt), message: e.message ?? '' }));
-    return { service: a.service, serviceName: service.serviceName ?? null, events, orchestrator: 'ecs' };
-  },
+  describe: (a, target) => target.use('orchestrator').describeServiceEvents(a.service, a.limit),
+  run: (ctx, a) => ctx.use('orchestrator').serviceEvents(ctx, a.service, a.limit),
 });

@@ -1,11 +1,7 @@
-import { ListTasksCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { z } from 'zod';
 import { SERVICE_NAMES } from '../../../contract/services';
-import { ActivityFailedError } from '../../errors';
-import type { JsonObject } from '../../../contract/json';
 import { defineFault } from '../../faults/define-fault';
-import { stopServiceTask } from '../../adapters/swarm/swarm-tasks';
-import { ECS_TASK_ARN, serviceTargets } from '../../adapters/ecs/ecs-service';
+import { ECS_TASK_ARN, serviceTargets } from './service-targets';
 
 const args = z.strictObject({
   service: z.enum(SERVICE_NAMES).describe('Service one of whose tasks is stopped'),
@@ -25,50 +21,9 @@ export const ecsStopTask = defineFault({
   description:
     'Stop one running task of a service (random or named) with a reason; the ECS scheduler must start a new one. Local target: swarm:stop-task',
   destructive: true,
+  requires: [{ port: 'orchestrator' }],
   args,
   targets: (a, outputs) => serviceTargets(a.service, outputs),
-  describe: (a, outputs) =>
-    outputs.target === 'local'
-      ? `local target, as swarm:stop-task: docker stop the container of a running task of ${outputs.services[a.service].serviceName} (reason: ${a.reason})`
-      : `ECS StopTask of ${a.task ?? 'a running task'} of ${outputs.services[a.service].serviceName} in ${outputs.clusterName}, reason "${a.reason}"`,
-  async run(ctx, a): Promise<JsonObject> {
-    if (ctx.outputs.target === 'local') {
-      if (a.task !== undefined)
-        throw new ActivityFailedError(
-          'a named ECS task cannot be stopped on the local target; leave task out (or use swarm:stop-task with a swarm task id)',
-        );
-      return { ...(await stopServiceTask(ctx, a.service, { fault: 'ecs:stop-task', reason: a.reason })), orchestrator: 'swarm' };
-    }
-    const ecs = ctx.clients.ecs();
-    const cluster = ctx.outputs.clusterName;
-    const serviceName = ctx.outputs.services[a.service].serviceName;
-    const listed = await ecs.send(new ListTasksCommand({ cluster, serviceName, desiredStatus: 'RUNNING' }), { abortSignal: ctx.signal });
-    const running = listed.taskArns ?? [];
-    if (a.task !== undefined && !running.includes(a.task)) {
-      throw new ActivityFailedError(
-        `task ${a.task} is not a running task of ${serviceName} (running: ${running.join(', ') || 'none'}); refused`,
-      );
-    }
-    const task = a.task ?? running[Math.floor(Math.random() * running.length)];
-    if (task === undefined) throw new ActivityFailedError(`${serviceName} has no running task in ${cluster} to stop`);
-    ctx.guard([
-      { kind: 'service', service: serviceName },
-      { kind: 'cluster', cluster },
-    ]);
-    ctx.log.info(`StopTask ${task} (${a.reason})`);
-    const out = await ecs.send(new StopTaskCommand({ cluster, task, reason: a.reason }), { abortSignal: ctx.signal });
-    const at = ctx.clock.now();
-    ctx.clients.faultRecord?.().stopped({ fault: 'ecs:stop-task', service: a.service, unit: 'ecs-task', id: task, at });
-    return {
-      service: a.service,
-      serviceName,
-      cluster,
-      stoppedTask: task,
-      reason: a.reason,
-      lastStatus: out.task?.lastStatus ?? null,
-      desiredStatus: out.task?.desiredStatus ?? null,
-      stoppedAt: new Date(at).toISOString(),
-      orchestrator: 'ecs',
-    };
-  },
+  describe: (a, target) => target.use('orchestrator').describeStopTask(a.service, a.reason, a.task),
+  run: (ctx, a) => ctx.use('orchestrator').stopTask(ctx, { fault: 'ecs:stop-task', service: a.service, task: a.task, reason: a.reason }),
 });

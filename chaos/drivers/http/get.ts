@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { PlatformOutputs } from '../../../contract/outputs';
 import { ActivityFailedError } from '../../errors';
 import { defineFault } from '../../faults/define-fault';
-import type { HttpSampleTarget } from '../../faults/types';
+import type { HttpSampleTarget } from '../../sampling/sample-target';
 import { HttpRequestError, sendHttpRequest } from '../../sampling/http-request';
 
 const args = z.strictObject({
@@ -54,7 +54,7 @@ export const httpGet = defineFault({
   description: 'GET a URL of the platform (public URL + path by default) and check status, body and latency',
   args,
   destructive: false,
-  describe: (a, outputs) =>
+  describe: (a, { outputs }) =>
     `GET ${urlOf(a, outputs)} expecting ${statuses(a).join('/')}${a.bodyMatch ? ` and a body matching /${a.bodyMatch}/` : ''}`,
   sampleTarget: (a, outputs): HttpSampleTarget => ({
     url: urlOf(a, outputs),

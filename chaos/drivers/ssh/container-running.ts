@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import { SERVICE_NAMES } from '../../../contract/services';
 import { defineFault } from '../../faults/define-fault';
-import { commandLine } from '../../adapters/ssh/remote-words';
+import { commandLine } from '../../faults/command-words';
 import { containerStartedAt, listContainersCommand, listServiceContainers } from './service-container';
-import { processSshEnvironment, resolveSshSettings, sshConnectionArgs } from '../../adapters/ssh/ssh-settings';
-import { withSshSession } from '../../adapters/ssh/ssh-session';
-import { sshTargets, sshWhere } from './ssh-targets';
+import { sshConnectionArgs } from './connection-args';
+import { HOST_AND_ORCHESTRATOR, sshTargets } from './ssh-targets';
 
 const args = z.strictObject({
   service: z.enum(SERVICE_NAMES).describe('Service whose container must be running'),
@@ -25,16 +24,17 @@ export const sshContainerRunning = defineFault({
   description:
     "Over SSH: is one of the service's containers running (matched by label), and once a fault of this run stopped one, is it a new container or the old one restarted in place? Reports running: true or false",
   destructive: false,
+  requires: HOST_AND_ORCHESTRATOR,
   args,
   targets: (a, outputs) => sshTargets(a.service, outputs),
-  describe: (a, outputs) =>
-    `over SSH to ${sshWhere(outputs)}: ${commandLine(listContainersCommand(outputs, a.service))}; once this run stopped its container, running only when a new one runs or the old one restarted (docker inspect start time)`,
+  describe: (a, target) =>
+    `over SSH to ${target.use('host').where}: ${commandLine(listContainersCommand(target.use('orchestrator').containerLabels(a.service)))}; once this run stopped its container, running only when a new one runs or the old one restarted (docker inspect start time)`,
   async run(ctx, a) {
-    listContainersCommand(ctx.outputs, a.service);
-    const settings = resolveSshSettings(a, ctx.outputs, processSshEnvironment());
-    const stopped = ctx.clients.faultRecord?.().lastStopped(a.service, 'container');
-    const seen = await withSshSession(settings, ctx.signal, async (session) => {
-      const listed = await listServiceContainers(session, ctx.outputs, a.service);
+    // Names are checked (and the command built) before any connection is made.
+    const labels = ctx.use('orchestrator').containerLabels(a.service);
+    const stopped = ctx.record.lastStopped(a.service, 'container');
+    const seen = await ctx.use('host').withSession(a, ctx.signal, async (session) => {
+      const listed = await listServiceContainers(session, labels);
       // The stopped container listed again is either still the old process or restarted in place
       // (ECS container restart policy): its start time tells which.
       const same = stopped === undefined ? undefined : listed.find((c) => sameContainer(c.id, stopped.id));

@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import { SERVICE_NAMES } from '../../../contract/services';
 import { defineFault } from '../../faults/define-fault';
-import { commandLine } from '../../adapters/ssh/remote-words';
+import { commandLine } from '../../faults/command-words';
 import { listContainersCommand, signalServiceContainer } from './service-container';
-import { processSshEnvironment, resolveSshSettings, sshConnectionArgs } from '../../adapters/ssh/ssh-settings';
-import { withSshSession } from '../../adapters/ssh/ssh-session';
-import { sshTargets, sshWhere } from './ssh-targets';
+import { sshConnectionArgs } from './connection-args';
+import { HOST_AND_ORCHESTRATOR, sshTargets } from './ssh-targets';
 
 /** Signals worth sending to a container; a closed list, since the name reaches the remote shell. */
 const SIGNALS = ['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2'] as const;
@@ -22,19 +21,22 @@ export const sshDockerKill = defineFault({
   kind: 'action',
   description: "docker kill a service's container on the host over SSH (SIGKILL by default), matched exactly by label",
   destructive: true,
+  requires: HOST_AND_ORCHESTRATOR,
   args,
   targets: (a, outputs) => sshTargets(a.service, outputs),
-  describe: (a, outputs) =>
-    `over SSH to ${sshWhere(outputs)}: ${commandLine(listContainersCommand(outputs, a.service))}, then docker kill --signal ${a.signal} <the one container found>`,
+  describe: (a, target) =>
+    `over SSH to ${target.use('host').where}: ${commandLine(listContainersCommand(target.use('orchestrator').containerLabels(a.service)))}, then docker kill --signal ${a.signal} <the one container found>`,
   async run(ctx, a) {
-    listContainersCommand(ctx.outputs, a.service);
-    const settings = resolveSshSettings(a, ctx.outputs, processSshEnvironment());
-    const killed = await withSshSession(settings, ctx.signal, (session) =>
-      signalServiceContainer(ctx, session, a.service, 'ssh:docker-kill', (id) => ['docker', 'kill', '--signal', a.signal, id]),
-    );
+    // Names are checked (and the command built) before any connection is made.
+    ctx.use('orchestrator').containerLabels(a.service);
+    const killed = await ctx
+      .use('host')
+      .withSession(a, ctx.signal, (session) =>
+        signalServiceContainer(ctx, session, a.service, 'ssh:docker-kill', (id) => ['docker', 'kill', '--signal', a.signal, id]),
+      );
     return {
       service: a.service,
-      host: sshWhere(ctx.outputs),
+      host: ctx.use('host').where,
       signal: a.signal,
       stoppedContainer: killed.container.id,
       containerName: killed.container.name,

@@ -2,10 +2,9 @@ import { z } from 'zod';
 import { SERVICE_NAMES } from '../../../contract/services';
 import { defineFault } from '../../faults/define-fault';
 import { listContainersCommand, signalServiceContainer } from './service-container';
-import { commandLine } from '../../adapters/ssh/remote-words';
-import { processSshEnvironment, resolveSshSettings, sshConnectionArgs } from '../../adapters/ssh/ssh-settings';
-import { sshTargets, sshWhere } from './ssh-targets';
-import { withSshSession } from '../../adapters/ssh/ssh-session';
+import { commandLine } from '../../faults/command-words';
+import { sshConnectionArgs } from './connection-args';
+import { HOST_AND_ORCHESTRATOR, sshTargets } from './ssh-targets';
 
 const args = z.strictObject({
   service: z.enum(SERVICE_NAMES).describe('Service whose container is stopped (its names come from the outputs)'),
@@ -26,25 +25,27 @@ export const sshDockerStop = defineFault({
   description:
     "docker stop a service's container on the host over SSH, matched exactly by label; the restart policy (ECS) or swarm must bring it back",
   destructive: true,
+  requires: HOST_AND_ORCHESTRATOR,
   args,
   targets: (a, outputs) => sshTargets(a.service, outputs),
-  describe: (a, outputs) =>
-    `over SSH to ${sshWhere(outputs)}: ${commandLine(listContainersCommand(outputs, a.service))}, then docker stop${a.stopTimeoutSeconds === undefined ? '' : ` --time ${a.stopTimeoutSeconds}`} <the one container found>`,
+  describe: (a, target) =>
+    `over SSH to ${target.use('host').where}: ${commandLine(listContainersCommand(target.use('orchestrator').containerLabels(a.service)))}, then docker stop${a.stopTimeoutSeconds === undefined ? '' : ` --time ${a.stopTimeoutSeconds}`} <the one container found>`,
   async run(ctx, a) {
     // Names are checked (and the command built) before any connection is made.
-    listContainersCommand(ctx.outputs, a.service);
-    const settings = resolveSshSettings(a, ctx.outputs, processSshEnvironment());
-    const stopped = await withSshSession(settings, ctx.signal, (session) =>
-      signalServiceContainer(ctx, session, a.service, 'ssh:docker-stop', (id) => [
-        'docker',
-        'stop',
-        ...(a.stopTimeoutSeconds === undefined ? [] : ['--time', String(a.stopTimeoutSeconds)]),
-        id,
-      ]),
-    );
+    ctx.use('orchestrator').containerLabels(a.service);
+    const stopped = await ctx
+      .use('host')
+      .withSession(a, ctx.signal, (session) =>
+        signalServiceContainer(ctx, session, a.service, 'ssh:docker-stop', (id) => [
+          'docker',
+          'stop',
+          ...(a.stopTimeoutSeconds === undefined ? [] : ['--time', String(a.stopTimeoutSeconds)]),
+          id,
+        ]),
+      );
     return {
       service: a.service,
-      host: sshWhere(ctx.outputs),
+      host: ctx.use('host').where,
       stoppedContainer: stopped.container.id,
       containerName: stopped.container.name,
       startedAt: stopped.startedAt,

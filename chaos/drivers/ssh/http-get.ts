@@ -4,9 +4,8 @@ import { z } from 'zod';
 import { SERVICE_NAMES } from '../../../contract/services';
 import { ActivityFailedError } from '../../errors';
 import { defineFault } from '../../faults/define-fault';
-import { processSshEnvironment, resolveSshSettings, sshConnectionArgs } from '../../adapters/ssh/ssh-settings';
-import { withSshSession } from '../../adapters/ssh/ssh-session';
-import { sshTargets, sshWhere } from './ssh-targets';
+import { sshConnectionArgs } from './connection-args';
+import { sshTargets } from './ssh-targets';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -85,19 +84,19 @@ export const sshHttpGet = defineFault({
   description:
     "GET a service on its own port on the host through the SSH connection (bypassing the proxy); optionally require a new API instance since this run's fault",
   destructive: false,
+  requires: [{ port: 'host' }],
   args,
   targets: (a, outputs) => sshTargets(a.service, outputs),
-  describe: (a, outputs) => {
-    const s = outputs.services[a.service];
-    return `over SSH to ${sshWhere(outputs)}: GET http://127.0.0.1:${s.port}${a.path ?? s.healthPath} on the host expecting ${a.expectStatus}${a.newInstance ? ' from an instance not seen before the fault' : ''}`;
+  describe: (a, target) => {
+    const s = target.outputs.services[a.service];
+    return `over SSH to ${target.use('host').where}: GET http://127.0.0.1:${s.port}${a.path ?? s.healthPath} on the host expecting ${a.expectStatus}${a.newInstance ? ' from an instance not seen before the fault' : ''}`;
   },
   async run(ctx, a) {
     const s = ctx.outputs.services[a.service];
     const path = a.path ?? s.healthPath;
     const url = `http://127.0.0.1:${s.port}${path}`;
-    const settings = resolveSshSettings(a, ctx.outputs, processSshEnvironment());
     const started = ctx.clock.now();
-    const answer = await withSshSession(settings, ctx.signal, async (session) => {
+    const answer = await ctx.use('host').withSession(a, ctx.signal, async (session) => {
       const stream = await session.forwardToLocalPort(s.port);
       try {
         return await get(stream, s.port, path, a.timeoutMs, ctx.signal);
@@ -112,13 +111,12 @@ export const sshHttpGet = defineFault({
     if (answer.status !== a.expectStatus)
       throw new ActivityFailedError(`GET ${url} on ${ctx.outputs.sshHost} answered ${answer.status}, expected ${a.expectStatus}`);
     const instance = instanceIn(answer.body);
-    const record = ctx.clients.faultRecord?.();
     let newInstance: boolean | null = null;
     if (a.newInstance) {
       if (instance === null) throw new ActivityFailedError(`GET ${url} answered no JSON "instance" to compare`);
-      const fault = record?.lastFault(a.service);
+      const fault = ctx.record.lastFault(a.service);
       if (fault !== undefined) {
-        const before = record?.identitiesBefore(a.service, fault.at) ?? [];
+        const before = ctx.record.identitiesBefore(a.service, fault.at) ?? [];
         if (before.length === 0)
           throw new ActivityFailedError(
             `no ${a.service} instance was seen before the fault, so a new one cannot be proven (put this probe in the steady-state hypothesis)`,
@@ -127,7 +125,7 @@ export const sshHttpGet = defineFault({
         if (!newInstance) throw new ActivityFailedError(`${url} still answers from instance ${instance}, which answered before the fault`);
       }
     }
-    if (instance !== null) record?.observed({ service: a.service, identity: instance, at: started });
+    if (instance !== null) ctx.record.observed({ service: a.service, identity: instance, at: started });
     return { service: a.service, url, status: answer.status, latencyMs, instance, newInstance };
   },
 });

@@ -1,7 +1,10 @@
 import type { PlatformOutputs } from '../../../contract/outputs';
 import type { ServiceName } from '../../../contract/services';
+import type { PortRequirement } from '../../faults/ports';
 import type { TargetRef } from '../../targets/blast-radius';
-import { hostKeyName } from '../../adapters/ssh/known-hosts';
+
+/** What a fault on a service's container on the host uses: the host, and the orchestrator's labels. */
+export const HOST_AND_ORCHESTRATOR: readonly PortRequirement[] = [{ port: 'host' }, { port: 'orchestrator' }];
 
 /** What an SSH fault on a service's container acts on, for the blast-radius guard. */
 export function sshTargets(service: ServiceName, outputs: PlatformOutputs): readonly TargetRef[] {
@@ -11,9 +14,4 @@ export function sshTargets(service: ServiceName, outputs: PlatformOutputs): read
     { kind: 'service', service: s.serviceName },
     { kind: 'container', container: s.containerName },
   ];
-}
-
-/** `user@host` or `user@[host]:port`, for messages and dry runs. */
-export function sshWhere(outputs: PlatformOutputs): string {
-  return `${outputs.sshUser}@${hostKeyName(outputs.sshHost, outputs.sshPort)}`;
 }

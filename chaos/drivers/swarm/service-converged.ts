@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { SERVICE_NAMES } from '../../../contract/services';
 import { defineFault } from '../../faults/define-fault';
-import { serviceConvergence } from '../../adapters/swarm/swarm-tasks';
 
 const args = z.strictObject({
   service: z.enum(SERVICE_NAMES).describe('Service to check'),
@@ -18,9 +17,15 @@ export const swarmServiceConverged = defineFault({
   description:
     'Local target: running = desired with nothing pending for a swarm service, and the task this run stopped replaced by a new one. Reports converged: true or false',
   destructive: false,
+  requires: [
+    { port: 'orchestrator', adapter: 'swarm', why: "it acts on the local rehearsal's swarm: use ecs:stop-task / ecs:service-stable" },
+  ],
   args,
   targets: (a, outputs) => [{ kind: 'service', service: outputs.services[a.service].serviceName }],
-  describe: (a, outputs) =>
-    `docker service ls / service ps ${outputs.services[a.service].serviceName}: running = desired, none pending, a stopped task replaced`,
-  run: (ctx, a) => serviceConvergence(ctx, a.service, 'swarm:service-converged'),
+  describe: (a, target) => target.use('orchestrator').describeServiceStable(a.service),
+  async run(ctx, a) {
+    // The orchestrator's verdict under this module's own name: `converged`, as the rehearsal reports it.
+    const { stable: _stable, orchestrator: _orchestrator, ...convergence } = await ctx.use('orchestrator').serviceStable(ctx, a.service);
+    return convergence;
+  },
 });

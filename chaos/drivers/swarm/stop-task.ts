@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { SERVICE_NAMES } from '../../../contract/services';
 import { defineFault } from '../../faults/define-fault';
-import { stopServiceTask } from '../../adapters/swarm/swarm-tasks';
 import { SWARM_TASK_ID } from '../../adapters/swarm/swarm-state';
 
 const args = z.strictObject({
@@ -20,9 +19,11 @@ export const swarmStopTask = defineFault({
   kind: 'action',
   description: "Local target: stop a running task's container of a swarm service through the engine; swarm must start a new task",
   destructive: true,
+  requires: [
+    { port: 'orchestrator', adapter: 'swarm', why: "it acts on the local rehearsal's swarm: use ecs:stop-task / ecs:service-stable" },
+  ],
   args,
   targets: (a, outputs) => [{ kind: 'service', service: outputs.services[a.service].serviceName }],
-  describe: (a, outputs) =>
-    `docker stop the container of ${a.task === undefined ? 'a running task' : `task ${a.task}`} of swarm service ${outputs.services[a.service].serviceName} (reason: ${a.reason})`,
-  run: (ctx, a) => stopServiceTask(ctx, a.service, { fault: 'swarm:stop-task', task: a.task, reason: a.reason }),
+  describe: (a, target) => target.use('orchestrator').describeStopTask(a.service, a.reason, a.task),
+  run: (ctx, a) => ctx.use('orchestrator').stopTask(ctx, { fault: 'swarm:stop-task', service: a.service, task: a.task, reason: a.reason }),
 });

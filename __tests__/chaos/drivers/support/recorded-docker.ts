@@ -1,4 +1,4 @@
-import type { DockerCli, DockerCliResult } from '../../../../chaos/faults/types';
+import type { DockerCli, DockerCliResult } from '../../../../chaos/adapters/swarm/docker-cli';
 
 /**
  * A docker CLI that answers from recorded output (captured from the rehearsal's engine, docker

@@ -1,7 +1,8 @@
 import { DescribeAutoScalingGroupsCommand, type AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import { ActivityFailedError } from '../../errors';
 import type { TargetRef } from '../../targets/blast-radius';
-import type { DriverContext, FaultId } from '../../faults/types';
+import type { PortRequirement } from '../../faults/ports';
+import type { DriverContext } from '../../faults/types';
 
 /**
  * The instance faults act only on instances found in the outputs' Auto Scaling group at run time,
@@ -10,18 +11,15 @@ import type { DriverContext, FaultId } from '../../faults/types';
 
 export const groupTargets = (asgName: string): readonly TargetRef[] => [{ kind: 'asg', asg: asgName }];
 
-/** The EC2 modules have nothing to act on locally: the rehearsal has no instance. */
-export function refuseLocally(ctx: DriverContext, fault: FaultId): void {
-  if (ctx.outputs.target === 'local') {
-    throw new ActivityFailedError(
-      `${fault} is not available on the local target: the rehearsal runs on this machine, with no EC2 instance or Auto Scaling group (try it against AWS)`,
-    );
-  }
-}
+/** What the instance faults need: the AWS APIs, which the local target does not have. */
+export const AWS_INSTANCES: readonly PortRequirement[] = [
+  { port: 'aws', why: 'the rehearsal runs on this machine, with no EC2 instance or Auto Scaling group (try it against AWS)' },
+];
 
 export async function describeGroup(ctx: DriverContext): Promise<AutoScalingGroup> {
   const asgName = ctx.outputs.asgName;
-  const out = await ctx.clients
+  const out = await ctx
+    .use('aws')
     .autoScaling()
     .send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [asgName] }), { abortSignal: ctx.signal });
   const group = out.AutoScalingGroups?.find((g) => g.AutoScalingGroupName === asgName);

@@ -1,4 +1,4 @@
-import { ActivityFailedError } from '../../errors';
+import { ActivityFailedError } from '../errors';
 
 /**
  * Everything that reaches the remote shell passes through here: checked against a strict pattern

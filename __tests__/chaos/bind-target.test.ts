@@ -1,0 +1,71 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FAULT_CATALOG } from '../../chaos/drivers';
+import { bindTarget } from '../../chaos/targets/bind-target';
+import { runCli, REPO } from './helpers/cli-harness';
+import { noClients } from './helpers/driver-context';
+import { outputsFor } from './helpers/outputs-fixture';
+import { awsOutputs } from './drivers/support/outputs';
+
+const requiresOf = (id: string) => {
+  const fault = FAULT_CATALOG.get(id);
+  if (fault === undefined) throw new Error(`no fault ${id}`);
+  return fault.requires;
+};
+
+describe('binding a target to its adapters (the one place that decides)', () => {
+  const local = bindTarget(outputsFor('http://127.0.0.1:1'), { clients: noClients });
+  const aws = bindTarget(awsOutputs(), { clients: noClients });
+
+  it('names the adapter serving each port, for the journal', () => {
+    expect(local.adapters).toEqual({ target: 'local', orchestrator: 'swarm', host: 'ssh', aws: null, dockerHost: null });
+    expect(aws.adapters).toEqual({ target: 'aws', orchestrator: 'ecs', host: 'ssh', aws: 'aws', region: 'us-east-1' });
+  });
+
+  it.each<[string, 'local' | 'aws', RegExp | null]>([
+    ['ecs:stop-task', 'local', null],
+    ['ecs:stop-task', 'aws', null],
+    ['ssh:docker-stop', 'local', null],
+    ['ssh:docker-stop', 'aws', null],
+    ['swarm:stop-task', 'local', null],
+    ['swarm:stop-task', 'aws', /^swarm:stop-task is not available on the aws target: it acts on the local rehearsal's swarm/],
+    ['ecs:drain-instance', 'local', /^ecs:drain-instance is not available on the local target: the rehearsal has one swarm node/],
+    ['ecs:scale-service', 'local', /not available on the local target: the rehearsal runs in host networking/],
+    ['ec2:terminate-instance', 'local', /not available on the local target: the rehearsal runs on this machine, with no EC2 instance/],
+    ['asg:group-healthy', 'local', /^asg:group-healthy is not available on the local target/],
+    ['ec2:terminate-instance', 'aws', null],
+  ])('%s on the %s target', (id, where, refused) => {
+    const verdict = (where === 'local' ? local : aws).refusal(id, requiresOf(id));
+    if (refused === null) expect(verdict).toBeNull();
+    else expect(verdict).toMatch(refused);
+  });
+
+  it('every fault module declares the ports it uses, except the plain HTTP probe', () => {
+    const without = [...FAULT_CATALOG.values()].filter((f) => f.requires.length === 0).map((f) => f.id);
+    expect(without).toEqual(['http:get']);
+  });
+});
+
+describe('a fault the target cannot serve is refused before anything runs', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'chaos-bind-'));
+    await writeFile(join(dir, 'outputs.json'), JSON.stringify(outputsFor('http://127.0.0.1:1')));
+  });
+  const experiment = join(REPO, 'chaos', 'experiments', 'terminate-instance.yaml');
+
+  it.each<[string, string[]]>([
+    ['validate --outputs', ['validate', experiment, '--outputs', 'outputs.json']],
+    ['run --dry-run', ['run', experiment, '--outputs', 'outputs.json', '--dry-run']],
+    ['run --yes', ['run', experiment, '--outputs', 'outputs.json', '--yes']],
+  ])('%s: exit 2, one line naming the fault, the target and why', async (_name, argv) => {
+    const result = await runCli(argv, dir);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(
+      /terminate-instance\.yaml: steady-state-hypothesis\.probes\[0\]\.provider\.id: asg:group-healthy is not available on the local target: .*no EC2 instance/,
+    );
+    expect(result.stdout).toBe('');
+  });
+});

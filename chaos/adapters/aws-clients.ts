@@ -1,0 +1,25 @@
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { ECSClient } from '@aws-sdk/client-ecs';
+
+/**
+ * Factories for the AWS clients the adapters talk through. Injected so that tests mock the AWS SDK
+ * at this boundary (aws-sdk-client-mock); the defaults create each client once, in the outputs' region.
+ */
+export interface ClientFactories {
+  ecs(): ECSClient;
+  ec2(): EC2Client;
+  autoScaling(): AutoScalingClient;
+}
+
+/** The real clients, each created on first use. */
+export function awsClientFactories(region: string): ClientFactories {
+  let ecs: ECSClient | undefined;
+  let ec2: EC2Client | undefined;
+  let autoScaling: AutoScalingClient | undefined;
+  return {
+    ecs: () => (ecs ??= new ECSClient({ region })),
+    ec2: () => (ec2 ??= new EC2Client({ region })),
+    autoScaling: () => (autoScaling ??= new AutoScalingClient({ region })),
+  };
+}

@@ -1,0 +1,109 @@
+import type { Duplex } from 'node:stream';
+import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { JsonObject } from '../../contract/json';
+import type { ServiceName } from '../../contract/services';
+import type { DriverContext, FaultId } from './types';
+
+/**
+ * The ports: what fault modules need from the platform, independent of where it runs. Each target
+ * offers one adapter per port it can serve (`chaos/targets/bind-target.ts`, the one file that
+ * decides); a fault declares the ports it uses and is refused at bind time where one is missing.
+ */
+
+/** A stop of one task, as the orchestrator's StopTask. */
+export interface StopTaskRequest {
+  readonly fault: FaultId;
+  readonly service: ServiceName;
+  /** The orchestrator's id of the task to stop; absent: a running one at random. */
+  readonly task?: string | undefined;
+  /** Why, recorded by the orchestrator where it can and in the journal. */
+  readonly reason: string;
+}
+
+/** The orchestrator keeping the services running: ECS on AWS, swarm in the rehearsal. */
+export interface Orchestrator {
+  readonly name: 'ecs' | 'swarm';
+  /** One line each for `--dry-run`, saying exactly what the operation would do here. */
+  describeStopTask(service: ServiceName, reason: string, task?: string): string;
+  describeServiceStable(service: ServiceName, stoppedTask?: string): string;
+  describeServiceEvents(service: ServiceName, limit: number): string;
+  /** Stops one running task of the service and records it in the run's fault record. */
+  stopTask(ctx: DriverContext, request: StopTaskRequest): Promise<JsonObject>;
+  /**
+   * running = desired with nothing pending and, once this run stopped one of the service's tasks
+   * (or `stoppedTask`), proof that it is gone and another runs. Reports `stable: true|false`.
+   */
+  serviceStable(ctx: DriverContext, service: ServiceName, stoppedTask?: string): Promise<JsonObject>;
+  /** The service's recent events (or what stands for them), newest first. */
+  serviceEvents(ctx: DriverContext, service: ServiceName, limit: number): Promise<JsonObject>;
+  /**
+   * The `docker ps --filter label=` values that pick exactly the service's containers on a host
+   * (each value checked, since they reach a remote shell).
+   */
+  containerLabels(service: ServiceName): readonly string[];
+}
+
+/** What a host command did. */
+export interface HostCommandResult {
+  /** The line sent (every word quoted), for the journal. */
+  readonly command: string;
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** A session on the instance the services run on. */
+export interface HostSession {
+  /** Runs one command made of words; each is quoted, none is interpreted by the remote shell. */
+  exec(words: readonly string[]): Promise<HostCommandResult>;
+  /** A TCP stream to `127.0.0.1:port` on the host. */
+  forwardToLocalPort(port: number): Promise<Duplex>;
+}
+
+/** How a host fault asks to be connected; adapters that need none of it ignore it. */
+export interface HostAccessOptions {
+  readonly privateKey?: string | undefined;
+  readonly knownHosts?: string | undefined;
+  readonly hostKeyFingerprint?: string | undefined;
+  readonly connectTimeoutMs: number;
+}
+
+/** Running commands on the instance, as an operator would (SSH today). */
+export interface HostAccess {
+  readonly name: 'ssh';
+  /** Where commands run (`user@host:port`), for messages and dry runs. */
+  readonly where: string;
+  /** The host as the outputs name it, for the blast-radius guard. */
+  readonly host: string;
+  /** Opens a session, runs `fn` with it and always closes it. */
+  withSession<T>(options: HostAccessOptions, signal: AbortSignal, fn: (session: HostSession) => Promise<T>): Promise<T>;
+}
+
+/** The AWS APIs of the deployment, for the faults that exist only there (instances, draining, scaling). */
+export interface AwsApis {
+  readonly name: 'aws';
+  ecs(): ECSClient;
+  ec2(): EC2Client;
+  autoScaling(): AutoScalingClient;
+}
+
+/** Every port, by the name a fault declares. */
+export interface Ports {
+  readonly orchestrator: Orchestrator;
+  readonly host: HostAccess;
+  readonly aws: AwsApis;
+}
+
+export type PortName = keyof Ports;
+
+/**
+ * A port a fault uses; `adapter` narrows it to one adapter (the swarm modules), `why` says what the
+ * fault would miss on a target without it (shown when it is refused).
+ */
+export interface PortRequirement {
+  readonly port: PortName;
+  readonly adapter?: string;
+  readonly why?: string;
+}

@@ -1,0 +1,101 @@
+import { homedir } from 'node:os';
+import type { JsonObject } from '../../contract/json';
+import type { PlatformOutputs } from '../../contract/outputs';
+import type { ClientFactories } from '../adapters/aws-clients';
+import { ecsOrchestrator } from '../adapters/ecs/ecs-orchestrator';
+import type { SshEnvironment } from '../adapters/ssh/ssh-settings';
+import { sshHostAccess } from '../adapters/ssh/ssh-host-access';
+import { localDockerCli, type DockerCli } from '../adapters/swarm/docker-cli';
+import { swarmOrchestrator } from '../adapters/swarm/swarm-orchestrator';
+import type { PortName, PortRequirement, Ports } from '../faults/ports';
+import type { TargetView } from '../faults/types';
+
+/**
+ * The one place that knows what each target offers: for the outputs' `target`, one adapter per port
+ * it can serve, and for the others why not. A run binds its faults here once; `--dry-run` and
+ * `validate --outputs` refuse what the run would refuse, and the journal records what was bound.
+ */
+
+/** Where a target's SSH key and known_hosts are looked for when nothing else names them. */
+export const SSH_KEY_DIRS: Readonly<Record<PlatformOutputs['target'], string>> = {
+  aws: '~/.ssh',
+  // `rehearsal up` writes its key pair and pinned host key here.
+  local: '.rehearsal/ssh',
+};
+
+/** What the adapters are made from; tests inject their own. */
+export interface AdapterSources {
+  /** The AWS clients (created lazily by the default factories, so the local target never makes one). */
+  readonly clients: ClientFactories;
+  /** The docker CLI aimed at an engine (`DOCKER_HOST`, null for the CLI's default). */
+  readonly docker?: (host: string | null) => DockerCli;
+  readonly sshEnvironment?: () => SshEnvironment;
+}
+
+/** A target with its adapters bound. */
+export interface TargetBinding extends TargetView {
+  /** Which adapter serves each port (null: none here), for the journal and the dry run. */
+  readonly adapters: JsonObject;
+  /** Null when every port the fault requires is served here, else why the fault is refused. */
+  refusal(faultId: string, requires: readonly PortRequirement[]): string | null;
+}
+
+type Bound = { readonly [P in PortName]?: Ports[P] };
+type Missing = { readonly [P in PortName]?: string };
+
+const processSshEnvironment = (): SshEnvironment => ({ env: process.env, home: homedir(), cwd: process.cwd() });
+
+function adaptersFor(outputs: PlatformOutputs, sources: AdapterSources): { bound: Bound; missing: Missing; extra: JsonObject } {
+  const ssh = sources.sshEnvironment ?? processSshEnvironment;
+  switch (outputs.target) {
+    case 'aws':
+      return {
+        bound: {
+          orchestrator: ecsOrchestrator(outputs, sources.clients),
+          host: sshHostAccess(outputs, SSH_KEY_DIRS.aws, ssh),
+          aws: { name: 'aws', ...sources.clients },
+        },
+        missing: {},
+        extra: { region: outputs.region },
+      };
+    case 'local': {
+      const host = outputs.dockerHost ?? null;
+      let cli: DockerCli | undefined;
+      const docker = (): DockerCli => (cli ??= (sources.docker ?? ((h) => localDockerCli({ host: h })))(host));
+      return {
+        bound: { orchestrator: swarmOrchestrator(outputs, docker), host: sshHostAccess(outputs, SSH_KEY_DIRS.local, ssh) },
+        missing: { aws: 'the rehearsal runs on this machine, with no AWS APIs (try it against a deployed stack)' },
+        extra: { dockerHost: host },
+      };
+    }
+  }
+}
+
+/** Binds the outputs' target to its adapters. */
+export function bindTarget(outputs: PlatformOutputs, sources: AdapterSources): TargetBinding {
+  const { bound, missing, extra } = adaptersFor(outputs, sources);
+  const nameOf = (port: PortName): string | null => bound[port]?.name ?? null;
+  const ports: readonly PortName[] = ['orchestrator', 'host', 'aws'];
+  const refusal = (faultId: string, requires: readonly PortRequirement[]): string | null => {
+    for (const need of requires) {
+      const name = nameOf(need.port);
+      if (name !== null && (need.adapter === undefined || need.adapter === name)) continue;
+      const why =
+        need.why ?? missing[need.port] ?? `it needs the ${need.adapter ?? ''} ${need.port} adapter, and this target has ${name ?? 'none'}`;
+      return `${faultId} is not available on the ${outputs.target} target: ${why}`;
+    }
+    return null;
+  };
+  return {
+    outputs,
+    adapters: { target: outputs.target, ...Object.fromEntries(ports.map((p) => [p, nameOf(p)])), ...extra },
+    refusal,
+    use<P extends PortName>(port: P): Ports[P] {
+      const adapter: Ports[P] | undefined = bound[port];
+      // Faults are checked against `refusal` when bound, so this is a programming error.
+      if (adapter === undefined)
+        throw new Error(`no ${port} adapter on the ${outputs.target} target (the fault was not checked when bound)`);
+      return adapter;
+    },
+  };
+}
