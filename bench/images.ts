@@ -21,7 +21,7 @@ import { proxyEnv, startProxy } from '../__tests__/images/support/proxy-entrypoi
 import { waitForOutput } from '../__tests__/images/support/proxy-wait';
 import { FRONTEND_DIR } from '../__tests__/images/support/repo-paths';
 import { findTool } from '../__tests__/images/support/require-tool';
-import { runCommand } from '../__tests__/images/support/run-command';
+import { runCommand } from '../rehearsal/command';
 import { ProcessGroup, type ServiceProcess } from '../__tests__/images/support/service-process';
 
 const STOP_RUNS = 20;

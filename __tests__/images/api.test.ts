@@ -13,11 +13,14 @@ import { freePort } from './support/free-port';
 import { buildGoBinary, runGo } from './support/go-build';
 import { httpGet, waitForHttp } from './support/http-get';
 import { requireTool } from './support/require-tool';
-import { runCommand } from './support/run-command';
+import { runCommand } from '../../rehearsal/command';
 import { ProcessGroup, type ServiceProcess } from './support/service-process';
 
 const go = requireTool('go', 'golang-go');
 const describeWithGo = go === undefined ? describe.skip : describe;
+
+/** A binary here exits within a second; one that hangs is killed, so that no process outlives the test run. */
+const KILL_AFTER_MS = 120_000;
 
 const VERSION = 'test-1.2.3';
 const TASK_ARN = 'arn:aws:ecs:eu-west-1:123456789012:task/platform/0123456789abcdef0123456789abcdef';
@@ -151,7 +154,7 @@ describeWithGo('docker/api', () => {
     });
 
     test('`api healthcheck` (the ECS health check) exits 0 against /healthz on $PORT', async () => {
-      const result = await runCommand(apiBinary, ['healthcheck'], { env: { PORT: String(port) } });
+      const result = await runCommand(apiBinary, ['healthcheck'], { env: { PORT: String(port) }, timeoutMs: KILL_AFTER_MS });
       expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
     });
 
@@ -164,18 +167,18 @@ describeWithGo('docker/api', () => {
       ['a 404', () => [`http://127.0.0.1:${port}/missing`], /^unhealthy: GET .*: status 404 Not Found\n$/],
       ['two arguments', () => ['a', 'b'], /^usage: api healthcheck \[url\]\n$/],
     ])('`api healthcheck` exits 1 with one line on stderr for %s', async (_, args, stderr) => {
-      const result = await runCommand(apiBinary, ['healthcheck', ...args(await freePort())]);
+      const result = await runCommand(apiBinary, ['healthcheck', ...args(await freePort())], { timeoutMs: KILL_AFTER_MS });
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(stderr);
     });
 
     test('the standalone healthcheck command (frontend and proxy images) exits 0 on 2xx, 1 otherwise', async () => {
-      const ok = await runCommand(healthcheckBinary, [`${base}/healthz`]);
+      const ok = await runCommand(healthcheckBinary, [`${base}/healthz`], { timeoutMs: KILL_AFTER_MS });
       expect({ code: ok.code, stderr: ok.stderr }).toEqual({ code: 0, stderr: '' });
-      const notFound = await runCommand(healthcheckBinary, [`${base}/missing`]);
+      const notFound = await runCommand(healthcheckBinary, [`${base}/missing`], { timeoutMs: KILL_AFTER_MS });
       expect(notFound.code).toBe(1);
       expect(notFound.stderr).toMatch(/^unhealthy: GET .*\/missing: status 404 Not Found\n$/);
-      const usage = await runCommand(healthcheckBinary, []);
+      const usage = await runCommand(healthcheckBinary, [], { timeoutMs: KILL_AFTER_MS });
       expect({ code: usage.code, stderr: usage.stderr }).toEqual({ code: 1, stderr: 'usage: healthcheck <url>\n' });
     });
 
@@ -294,7 +297,7 @@ describeWithGo('docker/api', () => {
   });
 
   test('an invalid setting stops the start with exit 2 and a message naming it', async () => {
-    const result = await runCommand(apiBinary, [], { env: { PORT: '8080', SHUTDOWN_TIMEOUT: 'soon' } });
+    const result = await runCommand(apiBinary, [], { env: { PORT: '8080', SHUTDOWN_TIMEOUT: 'soon' }, timeoutMs: KILL_AFTER_MS });
     expect(result.code).toBe(2);
     expect(result.stdout).toMatch(
       /"level":"error","msg":"invalid configuration","error":"SHUTDOWN_TIMEOUT must be a duration such as 5s or 500ms, got \\"soon\\""/,

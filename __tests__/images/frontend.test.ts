@@ -14,7 +14,7 @@ import { buildGoBinary } from './support/go-build';
 import { httpGet, waitForHttp } from './support/http-get';
 import { FRONTEND_DIR } from './support/repo-paths';
 import { requireTool } from './support/require-tool';
-import { runCommand } from './support/run-command';
+import { runCommand } from '../../rehearsal/command';
 import { ProcessGroup, type ServiceProcess } from './support/service-process';
 
 const nginx = requireTool('nginx', 'nginx');
@@ -23,6 +23,8 @@ const describeWithNginx = nginx === undefined ? describe.skip : describe;
 const testWithGo = go === undefined ? test.skip : test;
 
 const SITE_DIR = path.join(FRONTEND_DIR, 'site');
+/** A binary here exits within a second; one that hangs is killed, so that no process outlives the test run. */
+const KILL_AFTER_MS = 120_000;
 const IMAGE_PREFIX = '/srv/frontend/';
 
 /** The exec-form ENTRYPOINT of the frontend Dockerfile. */
@@ -165,9 +167,9 @@ describeWithNginx('docker/frontend: nginx with the shipped config', () => {
       'the ECS health check command (healthcheck built from docker/api) passes against /healthz',
       async () => {
         const binary = await buildGoBinary(go ?? 'go', './cmd/healthcheck', path.join(prefix, 'healthcheck'));
-        const healthy = await runCommand(binary, [`${base}/healthz`]);
+        const healthy = await runCommand(binary, [`${base}/healthz`], { timeoutMs: KILL_AFTER_MS });
         expect({ code: healthy.code, stderr: healthy.stderr }).toEqual({ code: 0, stderr: '' });
-        const missing = await runCommand(binary, [`${base}/no-such-page`]);
+        const missing = await runCommand(binary, [`${base}/no-such-page`], { timeoutMs: KILL_AFTER_MS });
         expect(missing.code).toBe(1);
       },
       60000,
