@@ -16,13 +16,14 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { freePort } from '../__tests__/images/support/free-port';
 import { buildGoBinary } from '../__tests__/images/support/go-build';
-import { httpGet, waitForHttp } from '../__tests__/images/support/http-get';
 import { proxyEnv, startProxy } from '../__tests__/images/support/proxy-entrypoint';
 import { waitForOutput } from '../__tests__/images/support/proxy-wait';
 import { FRONTEND_DIR } from '../__tests__/images/support/repo-paths';
 import { findTool } from '../__tests__/images/support/require-tool';
-import { runCommand } from '../rehearsal/command';
 import { ProcessGroup, type ServiceProcess } from '../__tests__/images/support/service-process';
+import { waitForHttp } from '../__tests__/images/support/wait-for-http';
+import { runCommand } from '../rehearsal/command';
+import { httpGet } from '../rehearsal/http-check';
 
 const STOP_RUNS = 20;
 const WRK_ARGS = ['-t2', '-c32', '-d10s', '--latency'] as const;

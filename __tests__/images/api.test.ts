@@ -9,12 +9,13 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { runCommand } from '../../rehearsal/command';
+import { httpGet } from '../../rehearsal/http-check';
 import { freePort } from './support/free-port';
 import { buildGoBinary, runGo } from './support/go-build';
-import { httpGet, waitForHttp } from './support/http-get';
 import { requireTool } from './support/require-tool';
-import { runCommand } from '../../rehearsal/command';
 import { ProcessGroup, type ServiceProcess } from './support/service-process';
+import { waitForHttp } from './support/wait-for-http';
 
 const go = requireTool('go', 'golang-go');
 const describeWithGo = go === undefined ? describe.skip : describe;

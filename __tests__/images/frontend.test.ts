@@ -9,13 +9,14 @@
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { runCommand } from '../../rehearsal/command';
+import { httpGet } from '../../rehearsal/http-check';
 import { freePort } from './support/free-port';
 import { buildGoBinary } from './support/go-build';
-import { httpGet, waitForHttp } from './support/http-get';
 import { FRONTEND_DIR } from './support/repo-paths';
 import { requireTool } from './support/require-tool';
-import { runCommand } from '../../rehearsal/command';
 import { ProcessGroup, type ServiceProcess } from './support/service-process';
+import { waitForHttp } from './support/wait-for-http';
 
 const nginx = requireTool('nginx', 'nginx');
 const go = requireTool('go', 'golang-go');

@@ -9,11 +9,11 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, w
 import * as http from 'node:http';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { httpGet, type HttpGetOptions, type HttpReply } from '../../rehearsal/http-check';
 import { freePort } from './support/free-port';
 import { buildGoBinary } from './support/go-build';
 import { nginxTest, proxyEnv, renderConfig, runEntrypoint, startProxy } from './support/proxy-entrypoint';
 import { startPebble, type Pebble } from './support/proxy-pebble';
-import { proxyGet } from './support/proxy-request';
 import { sleep, waitForOutput, waitUntil } from './support/proxy-wait';
 import { FRONTEND_DIR } from './support/repo-paths';
 import { requireTool } from './support/require-tool';
@@ -29,6 +29,9 @@ const tools = {
 };
 const describeWithTools = Object.values(tools).every((found) => found !== undefined) ? describe : describe.skip;
 const nginx = tools.nginx ?? 'nginx';
+
+/** One request, allowed 5 s unless said otherwise (more than the helper's 3 s: requests here meet nginx reloads and TLS handshakes). */
+const get = (url: string, options: HttpGetOptions = {}): Promise<HttpReply> => httpGet(url, { timeoutMs: 5000, ...options });
 
 let workDir = '';
 let group: ProcessGroup;
@@ -47,7 +50,7 @@ afterAll(async () => {
 
 async function startApi(binary: string, port: number): Promise<ServiceProcess> {
   const api = group.start('api', binary, [], { env: { PORT: String(port), LISTEN_HOST: '127.0.0.1' } });
-  await waitUntil('the API to answer', async () => (await proxyGet(`http://127.0.0.1:${port}/healthz`)).status === 200, 10000);
+  await waitUntil('the API to answer', async () => (await get(`http://127.0.0.1:${port}/healthz`)).status === 200, 10000);
   return api;
 }
 
@@ -61,7 +64,7 @@ async function startFrontend(port: number): Promise<void> {
   if (onPort === shipped) throw new Error('docker/frontend/nginx.conf has no "listen 8081" line to move');
   writeFileSync(path.join(prefix, 'nginx.conf'), onPort);
   group.start('frontend', nginx, ['-p', `${prefix}/`, '-c', `${prefix}/nginx.conf`, '-e', 'stderr', '-g', 'daemon off;']);
-  await waitUntil('the frontend to answer', async () => (await proxyGet(`http://127.0.0.1:${port}/healthz`)).status === 200, 10000);
+  await waitUntil('the frontend to answer', async () => (await get(`http://127.0.0.1:${port}/healthz`)).status === 200, 10000);
 }
 
 /** A real upstream that answers after `delayMs`: a request in flight while the proxy stops. */
@@ -119,7 +122,7 @@ describeWithTools('proxy routing, no DOMAIN (plain HTTP, local rehearsal mode)',
     ['/api/status', 'the API', 'JSON from the API'],
     ['/healthz', 'nginx itself', 'ok'],
   ])('GET %s is answered by %s (%s)', async (urlPath, _who, expected) => {
-    const reply = await proxyGet(`${base}${urlPath}`);
+    const reply = await get(`${base}${urlPath}`);
     expect(reply.status).toBe(200);
     if (expected.startsWith('html/')) {
       expect(reply.body).toBe(readFileSync(path.join(FRONTEND_DIR, 'site', expected.slice(5)), 'utf8'));
@@ -132,15 +135,15 @@ describeWithTools('proxy routing, no DOMAIN (plain HTTP, local rehearsal mode)',
 
   test('API stopped: 502 at once and /healthz still 200; API back: 200 at once', async () => {
     await api.stop('SIGTERM');
-    const down = await proxyGet(`${base}/api/status`);
+    const down = await get(`${base}/api/status`);
     console.log(`proxy: 502 with the API stopped, answered in ${down.ms} ms`);
     expect(down.status).toBe(502);
     expect(down.ms).toBeLessThan(1000);
-    expect((await proxyGet(`${base}/healthz`)).status).toBe(200);
+    expect((await get(`${base}/healthz`)).status).toBe(200);
 
     api = await startApi(apiBinary, apiPort);
     // max_fails=0: no 10 s "no live upstreams" after the failure above.
-    expect((await proxyGet(`${base}/api/status`)).status).toBe(200);
+    expect((await get(`${base}/api/status`)).status).toBe(200);
   });
 
   test('SIGTERM: exit 0 at once when idle', async () => {
@@ -149,7 +152,7 @@ describeWithTools('proxy routing, no DOMAIN (plain HTTP, local rehearsal mode)',
     expect(exit).toMatchObject({ code: 0, signal: null });
     expect(exit.ms).toBeLessThan(2000);
     expect(proxy.output()).toMatch(/stopped in \d+ ms/);
-    await expect(proxyGet(`${base}/healthz`, { timeoutMs: 1000 })).rejects.toThrow(/ECONNREFUSED/);
+    await expect(get(`${base}/healthz`, { timeoutMs: 1000 })).rejects.toThrow(/ECONNREFUSED/);
   });
 });
 
@@ -179,7 +182,7 @@ describeWithTools('proxy graceful stop with a request in flight', () => {
       });
       const proxy = startProxy(group, env);
       await waitForOutput(proxy, /nginx started/, 10000);
-      const inFlight = proxyGet(`http://127.0.0.1:${httpPort}/api/slow`, { timeoutMs: 15000 }).then(
+      const inFlight = get(`http://127.0.0.1:${httpPort}/api/slow`, { timeoutMs: 15000 }).then(
         (reply) => reply.status,
         () => 'cut' as const,
       );
@@ -208,7 +211,7 @@ describeWithTools('proxy certificates from a real ACME CA (Pebble, HTTP-01)', ()
     execFileSync('openssl', ['x509', '-in', certFile, '-noout', '-serial'], { encoding: 'utf8' })
       .trim()
       .replace(/^serial=/, '');
-  const getHttps = (urlPath: string) => proxyGet(`${httpsUrl}${urlPath}`, { servername: domain, ca: pebble.issuingRootPem });
+  const getHttps = (urlPath: string) => get(`${httpsUrl}${urlPath}`, { servername: domain, ca: pebble.issuingRootPem });
   const servedSerial = async (): Promise<string | undefined> => (await getHttps('/healthz')).tls?.serial;
 
   beforeAll(async () => {
@@ -250,10 +253,10 @@ describeWithTools('proxy certificates from a real ACME CA (Pebble, HTTP-01)', ()
       expect(reply.tls).toEqual({ serial: serialOnDisk(), issuerCN: expect.stringMatching(/^Pebble Intermediate CA/), authorized: true });
       expect(reply.headers['strict-transport-security']).toBe('max-age=63072000');
 
-      const plain = await proxyGet(`http://127.0.0.1:${env.HTTP_PORT}/some/page?q=1`);
+      const plain = await get(`http://127.0.0.1:${env.HTTP_PORT}/some/page?q=1`);
       expect(plain.status).toBe(301);
       expect(plain.headers.location).toBe(`https://${domain}:${env.HTTPS_PORT}/some/page?q=1`);
-      expect((await proxyGet(`http://127.0.0.1:${env.HTTP_PORT}/healthz`)).status).toBe(200);
+      expect((await get(`http://127.0.0.1:${env.HTTP_PORT}/healthz`)).status).toBe(200);
     } finally {
       expect(await proxy.stop('SIGTERM')).toMatchObject({ code: 0 });
     }

@@ -5,8 +5,8 @@
  */
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { API_MODULE_DIR } from './repo-paths';
 import { runCommand, type CommandResult } from '../../../rehearsal/command';
+import { API_MODULE_DIR } from './repo-paths';
 
 /** The environment for go commands run by the tests. */
 export function goEnv(): Record<string, string> {
