@@ -13,6 +13,7 @@ import { runCommand } from '../../rehearsal/command';
 import { httpGet } from '../../rehearsal/http-check';
 import { freePort } from './support/free-port';
 import { buildGoBinary, runGo } from './support/go-build';
+import { startApi } from './support/local-services';
 import { requireTool } from './support/require-tool';
 import { ProcessGroup, type ServiceProcess } from './support/service-process';
 import { waitForHttp } from './support/wait-for-http';
@@ -45,15 +46,6 @@ describeWithGo('docker/api', () => {
     if (workDir !== '') rmSync(workDir, { recursive: true, force: true });
   });
 
-  /** Starts the api on a free loopback port and waits for /healthz. */
-  async function startApi(env: NodeJS.ProcessEnv = {}): Promise<{ api: ServiceProcess; base: string; port: number }> {
-    const port = await freePort();
-    const api = processes.start('api', apiBinary, [], { env: { PORT: String(port), LISTEN_HOST: '127.0.0.1', ...env } });
-    const base = `http://127.0.0.1:${port}`;
-    await waitForHttp(`${base}/healthz`, 10000);
-    return { api, base, port };
-  }
-
   describe('the Go module', () => {
     test('go vet ./... is clean', async () => {
       const result = await runGo(goPath, ['vet', './...']);
@@ -81,7 +73,7 @@ describeWithGo('docker/api', () => {
     let port = 0;
 
     beforeAll(async () => {
-      ({ api, base, port } = await startApi({ TASK_ID: 'local-task-1' }));
+      ({ api, base, port } = await startApi(processes, apiBinary, { env: { TASK_ID: 'local-task-1' } }));
     }, 20000);
 
     test.each([
@@ -185,7 +177,7 @@ describeWithGo('docker/api', () => {
 
     test('a second process answers with a different instance id', async () => {
       const first = JSON.parse((await httpGet(`${base}/api/status`)).body);
-      const other = await startApi({ TASK_ID: 'local-task-1' });
+      const other = await startApi(processes, apiBinary, { env: { TASK_ID: 'local-task-1' } });
       const second = JSON.parse((await httpGet(`${other.base}/api/status`)).body);
       expect(second.instance).not.toBe(first.instance);
       expect(second.task).toEqual(first.task);
@@ -231,7 +223,9 @@ describeWithGo('docker/api', () => {
     });
 
     test('reports the task ARN from the metadata endpoint, and falls back to TASK_ID when it fails', async () => {
-      const onEcs = await startApi({ ECS_CONTAINER_METADATA_URI_V4: metadataUri, TASK_ID: 'ignored-on-ecs' });
+      const onEcs = await startApi(processes, apiBinary, {
+        env: { ECS_CONTAINER_METADATA_URI_V4: metadataUri, TASK_ID: 'ignored-on-ecs' },
+      });
       let task: unknown;
       const deadline = Date.now() + 3000;
       do {
@@ -246,7 +240,9 @@ describeWithGo('docker/api', () => {
         revision: '3',
       });
 
-      const broken = await startApi({ ECS_CONTAINER_METADATA_URI_V4: `${metadataUri}-missing`, TASK_ID: 'fallback-task' });
+      const broken = await startApi(processes, apiBinary, {
+        env: { ECS_CONTAINER_METADATA_URI_V4: `${metadataUri}-missing`, TASK_ID: 'fallback-task' },
+      });
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(JSON.parse((await httpGet(`${broken.base}/api/status`)).body).task).toEqual({ source: 'env', id: 'fallback-task' });
       expect(broken.api.output()).toMatch(/"level":"warn","msg":"task identity unavailable, using the environment".*status 404/);
@@ -256,7 +252,7 @@ describeWithGo('docker/api', () => {
     });
 
     test('SIGTERM: /readyz 503 while draining, the request in flight completes, exit 0', async () => {
-      const { api, base, port } = await startApi({ DRAIN_DELAY: '1s', SHUTDOWN_TIMEOUT: '5s' });
+      const { api, base, port } = await startApi(processes, apiBinary, { env: { DRAIN_DELAY: '1s', SHUTDOWN_TIMEOUT: '5s' } });
 
       // A request on the wire when SIGTERM arrives: its headers are half sent. Shutdown must
       // wait for it rather than cut the connection. (go test covers a handler mid-response.)

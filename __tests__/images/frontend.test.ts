@@ -13,6 +13,7 @@ import { runCommand } from '../../rehearsal/command';
 import { httpGet } from '../../rehearsal/http-check';
 import { freePort } from './support/free-port';
 import { buildGoBinary } from './support/go-build';
+import { frontendConfigOnPort } from './support/local-services';
 import { FRONTEND_DIR } from './support/repo-paths';
 import { requireTool } from './support/require-tool';
 import { ProcessGroup, type ServiceProcess } from './support/service-process';
@@ -40,16 +41,6 @@ function dockerfileEntrypoint(): string[] {
   return parsed;
 }
 
-/** The shipped nginx.conf with its one `listen 8081` line moved to `port` on loopback. */
-function configOnPort(port: number): string {
-  const shipped = readFileSync(path.join(FRONTEND_DIR, 'nginx.conf'), 'utf8');
-  const listens = shipped.match(/^\s*listen\s.*$/gm) ?? [];
-  if (listens.length !== 1 || !/^\s*listen 8081 /.test(listens[0])) {
-    throw new Error(`nginx.conf must have exactly one "listen 8081 …" line, found: ${JSON.stringify(listens)}`);
-  }
-  return shipped.replace(/^(\s*)listen 8081 /m, `$1listen 127.0.0.1:${port} `);
-}
-
 describeWithNginx('docker/frontend: nginx with the shipped config', () => {
   const nginxPath = nginx ?? 'nginx';
   let prefix = '';
@@ -69,7 +60,7 @@ describeWithNginx('docker/frontend: nginx with the shipped config', () => {
       chmodSync(path.join(prefix, 'html', file), 0o644);
     }
     const port = await freePort();
-    writeFileSync(path.join(prefix, 'nginx.conf'), configOnPort(port));
+    writeFileSync(path.join(prefix, 'nginx.conf'), frontendConfigOnPort(port));
     base = `http://127.0.0.1:${port}`;
 
     const entrypoint = dockerfileEntrypoint();

@@ -5,13 +5,14 @@
  */
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { httpGet, type HttpGetOptions, type HttpReply } from '../../rehearsal/http-check';
 import { freePort } from './support/free-port';
 import { buildGoBinary } from './support/go-build';
+import { startApi, startFrontend } from './support/local-services';
 import { nginxTest, proxyEnv, renderConfig, runEntrypoint, startProxy } from './support/proxy-entrypoint';
 import { startPebble, type Pebble } from './support/proxy-pebble';
 import { sleep, waitForOutput, waitUntil } from './support/proxy-wait';
@@ -48,25 +49,6 @@ afterAll(async () => {
   if (workDir !== '') rmSync(workDir, { recursive: true, force: true });
 });
 
-async function startApi(binary: string, port: number): Promise<ServiceProcess> {
-  const api = group.start('api', binary, [], { env: { PORT: String(port), LISTEN_HOST: '127.0.0.1' } });
-  await waitUntil('the API to answer', async () => (await get(`http://127.0.0.1:${port}/healthz`)).status === 200, 10000);
-  return api;
-}
-
-/** The frontend as its image runs it: the shipped nginx.conf, `listen 8081` moved to `port`. */
-async function startFrontend(port: number): Promise<void> {
-  const prefix = path.join(workDir, 'frontend');
-  mkdirSync(path.join(prefix, 'run'), { recursive: true });
-  symlinkSync(path.join(FRONTEND_DIR, 'site'), path.join(prefix, 'html'));
-  const shipped = readFileSync(path.join(FRONTEND_DIR, 'nginx.conf'), 'utf8');
-  const onPort = shipped.replace(/^(\s*)listen 8081\b/m, `$1listen 127.0.0.1:${port}`);
-  if (onPort === shipped) throw new Error('docker/frontend/nginx.conf has no "listen 8081" line to move');
-  writeFileSync(path.join(prefix, 'nginx.conf'), onPort);
-  group.start('frontend', nginx, ['-p', `${prefix}/`, '-c', `${prefix}/nginx.conf`, '-e', 'stderr', '-g', 'daemon off;']);
-  await waitUntil('the frontend to answer', async () => (await get(`http://127.0.0.1:${port}/healthz`)).status === 200, 10000);
-}
-
 /** A real upstream that answers after `delayMs`: a request in flight while the proxy stops. */
 async function startSlowUpstream(delayMs: number): Promise<{ readonly port: number; close(): void }> {
   const server = http.createServer((_req, res) => {
@@ -91,8 +73,8 @@ describeWithTools('proxy routing, no DOMAIN (plain HTTP, local rehearsal mode)',
     apiBinary = await buildGoBinary(String(tools.go), '.', path.join(workDir, 'api'));
     const [httpPort, httpsPort, frontendPort] = await Promise.all([freePort(), freePort(), freePort()]);
     apiPort = await freePort();
-    api = await startApi(apiBinary, apiPort);
-    await startFrontend(frontendPort);
+    ({ api } = await startApi(group, apiBinary, { port: apiPort }));
+    await startFrontend(group, nginx, path.join(workDir, 'frontend'), frontendPort);
     env = proxyEnv({
       dir: path.join(workDir, 'routing'),
       nginx,
@@ -141,7 +123,7 @@ describeWithTools('proxy routing, no DOMAIN (plain HTTP, local rehearsal mode)',
     expect(down.ms).toBeLessThan(1000);
     expect((await get(`${base}/healthz`)).status).toBe(200);
 
-    api = await startApi(apiBinary, apiPort);
+    ({ api } = await startApi(group, apiBinary, { port: apiPort }));
     // max_fails=0: no 10 s "no live upstreams" after the failure above.
     expect((await get(`${base}/api/status`)).status).toBe(200);
   });
