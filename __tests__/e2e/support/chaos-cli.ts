@@ -1,5 +1,4 @@
-import type { ChildProcess } from 'node:child_process';
-import { runChaosCli, type ChaosCliRun } from '../../../rehearsal/chaos-cli';
+import { runChaosCli, type ChaosCliOptions, type ChaosCliRun } from '../../../rehearsal/chaos-cli';
 import { REPO_ROOT } from './rehearsal-cli';
 
 /** How one `chaos run` ended. */
@@ -8,16 +7,10 @@ export interface ChaosRun extends ChaosCliRun {
   readonly journal: string;
 }
 
-/** Options of {@link runChaos}. */
-export interface RunChaosOptions {
+/** Options of {@link runChaos}; `timeoutMs` defaults to 3 minutes, so that a hung run does not hang the suite. */
+export interface RunChaosOptions extends Pick<ChaosCliOptions, 'env' | 'onProgress' | 'timeoutMs'> {
   /** Where the journal goes (`--journal`). */
   readonly journal: string;
-  /** Added to this process's environment (experiment configuration such as a marker path). */
-  readonly env?: Readonly<Record<string, string>>;
-  /** Called with every progress line as it comes, and the child, to act mid-run (send a signal). */
-  readonly onProgress?: (line: string, child: ChildProcess) => void;
-  /** SIGKILL after this long (a hung run must not hang the suite); default 3 minutes. */
-  readonly timeoutMs?: number;
 }
 
 /**
