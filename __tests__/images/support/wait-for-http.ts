@@ -1,4 +1,5 @@
 import { httpGet, type HttpReply } from '../../../rehearsal/http-check';
+import { sleep } from '../../../rehearsal/processes';
 
 /** Polls `url` every 50 ms until it answers `status`; rejects after `timeoutMs` with the last error. */
 export async function waitForHttp(url: string, timeoutMs: number, status = 200): Promise<HttpReply> {
@@ -13,6 +14,6 @@ export async function waitForHttp(url: string, timeoutMs: number, status = 200):
       last = err instanceof Error ? err.message : String(err);
     }
     if (Date.now() > deadline) throw new Error(`${url} did not answer ${status} within ${timeoutMs} ms (last: ${last})`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
 }
