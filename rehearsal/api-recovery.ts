@@ -12,7 +12,7 @@ import { SERVICE_NAME_LABEL } from './swarm';
  */
 
 /** What one stop-and-recover measured. */
-export interface ApiRecovery {
+interface ApiRecovery {
   readonly stoppedContainer: string;
   readonly newContainer: string;
   readonly oldInstance: string;

@@ -30,7 +30,7 @@ export interface ExperimentResult {
 }
 
 /** Options of {@link runExperiment}. */
-export interface RunExperimentOptions {
+interface RunExperimentOptions {
   readonly repoRoot: string;
   readonly outputs: string;
   readonly journal: string;
