@@ -9,6 +9,7 @@
 import { request, createServer, type Server } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { outputsFor } from '../__tests__/chaos/helpers/outputs-fixture';
 import { FAULT_CATALOG } from '../chaos/drivers';
 import { AvailabilitySampler } from '../chaos/sampling/availability-sampler';
 import type { ClientFactories } from '../chaos/adapters/aws-clients';
@@ -18,7 +19,6 @@ import { runActivity, type ActivityEnvironment } from '../chaos/engine/activity'
 import { systemClock } from '../chaos/engine/clock';
 import { silentSink } from '../chaos/engine/events';
 import { parseExperimentDocument } from '../chaos/model/load-experiment';
-import type { PlatformOutputs } from '../contract/outputs';
 
 const seconds = Number(process.env.BENCH_SECONDS || 2);
 const noAws = (): never => {
@@ -68,33 +68,6 @@ async function repeat(once: () => Promise<number>): Promise<number[]> {
   const times: number[] = [];
   while (performance.now() < until || times.length < 20) times.push(await once());
   return times;
-}
-
-function outputsFor(url: string): PlatformOutputs {
-  const service = (name: string, port: number) => ({
-    serviceName: `bench-${name}`,
-    containerName: name,
-    port,
-    healthPath: '/healthz',
-    taskFamily: `bench-${name}`,
-    logGroup: `/bench/${name}`,
-  });
-  return {
-    target: 'local',
-    environment: 'bench',
-    region: 'local',
-    clusterName: 'bench',
-    clusterArn: 'swarm:bench',
-    services: { frontend: service('frontend', 8081), api: service('api', 8080), proxy: service('proxy', 80) },
-    asgName: 'swarm-node:bench',
-    publicIp: '127.0.0.1',
-    publicUrl: `${url}/`,
-    sshUser: 'bench',
-    sshHost: '127.0.0.1',
-    sshPort: 22,
-    certificateVolume: 'bench',
-    repositoryUrls: { frontend: 'bench/frontend', api: 'bench/api', proxy: 'bench/proxy' },
-  };
 }
 
 async function main(): Promise<void> {

@@ -10,19 +10,19 @@
  * entry script rendering its own config (no DOMAIN: plain HTTP), all on free loopback ports.
  * A missing tool skips its part with the Debian package to install; the exit code stays 0.
  */
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { freePort } from '../__tests__/images/support/free-port';
 import { buildGoBinary } from '../__tests__/images/support/go-build';
-import { httpGet, waitForHttp } from '../__tests__/images/support/http-get';
+import { startApi, startFrontend } from '../__tests__/images/support/local-services';
 import { proxyEnv, startProxy } from '../__tests__/images/support/proxy-entrypoint';
 import { waitForOutput } from '../__tests__/images/support/proxy-wait';
-import { FRONTEND_DIR } from '../__tests__/images/support/repo-paths';
 import { findTool } from '../__tests__/images/support/require-tool';
-import { runCommand } from '../__tests__/images/support/run-command';
-import { ProcessGroup, type ServiceProcess } from '../__tests__/images/support/service-process';
+import { ProcessGroup } from '../__tests__/images/support/service-process';
+import { runCommand } from '../rehearsal/command';
+import { httpGet } from '../rehearsal/http-check';
 
 const STOP_RUNS = 20;
 const WRK_ARGS = ['-t2', '-c32', '-d10s', '--latency'] as const;
@@ -67,20 +67,13 @@ function buildApi(go: string): Promise<string> {
   return apiBinary;
 }
 
-async function startApi(binary: string): Promise<{ readonly api: ServiceProcess; readonly port: number }> {
-  const port = await freePort();
-  const api = group.start('api', binary, [], { env: { PORT: String(port), LISTEN_HOST: '127.0.0.1' } });
-  await waitForHttp(`http://127.0.0.1:${port}/healthz`, 10_000);
-  return { api, port };
-}
-
 /** 1. Start, wait for /healthz, SIGTERM, time to exit; STOP_RUNS times. */
 async function benchStopTime(go: string): Promise<void> {
   const binary = await buildApi(go);
   const samples: number[] = [];
   const exits = new Map<string, number>();
   for (let run = 0; run < STOP_RUNS; run += 1) {
-    const { api } = await startApi(binary);
+    const { api } = await startApi(group, binary);
     // hrtime around stop(): sub-millisecond resolution (stop() itself reports whole ms).
     const started = process.hrtime.bigint();
     const exit = await api.stop('SIGTERM', 10_000);
@@ -94,19 +87,6 @@ async function benchStopTime(go: string): Promise<void> {
   console.log(
     `  median ${ms(median(sorted))}   min ${ms(sorted[0])}   max ${ms(sorted[sorted.length - 1])}   p90 ${ms(percentile(sorted, 90))}   exits: ${seen}`,
   );
-}
-
-/** The frontend as its image runs it: shipped nginx.conf and site, `listen 8081` moved to `port`. */
-async function startFrontend(nginx: string, port: number): Promise<void> {
-  const prefix = path.join(workDir, 'frontend');
-  mkdirSync(path.join(prefix, 'run'), { recursive: true });
-  symlinkSync(path.join(FRONTEND_DIR, 'site'), path.join(prefix, 'html'));
-  const shipped = readFileSync(path.join(FRONTEND_DIR, 'nginx.conf'), 'utf8');
-  const config = shipped.replace(/^(\s*)listen 8081\b/m, `$1listen 127.0.0.1:${port}`);
-  if (config === shipped) throw new Error('docker/frontend/nginx.conf has no "listen 8081" line to move');
-  writeFileSync(path.join(prefix, 'nginx.conf'), config);
-  group.start('frontend', nginx, ['-p', `${prefix}/`, '-c', `${prefix}/nginx.conf`, '-e', 'stderr', '-g', 'daemon off;']);
-  await waitForHttp(`http://127.0.0.1:${port}/healthz`, 10_000);
 }
 
 /** What wrk reported for one run. */
@@ -153,9 +133,9 @@ async function runWrk(wrk: string, label: string, url: string): Promise<void> {
 
 /** 2. wrk through the proxy (entry script, rendered config, no DOMAIN) and directly against the api. */
 async function benchThroughput(go: string, nginx: string, wrk: string): Promise<void> {
-  const { port: apiPort } = await startApi(await buildApi(go));
+  const { port: apiPort } = await startApi(group, await buildApi(go));
   const [frontendPort, httpPort, httpsPort] = await Promise.all([freePort(), freePort(), freePort()]);
-  await startFrontend(nginx, frontendPort);
+  await startFrontend(group, nginx, path.join(workDir, 'frontend'), frontendPort);
   const env = proxyEnv({
     dir: path.join(workDir, 'proxy'),
     nginx,

@@ -12,7 +12,7 @@ import { SERVICE_NAME_LABEL } from './swarm';
  */
 
 /** What one stop-and-recover measured. */
-export interface ApiRecovery {
+interface ApiRecovery {
   readonly stoppedContainer: string;
   readonly newContainer: string;
   readonly oldInstance: string;
@@ -32,7 +32,7 @@ const SAMPLE_MS = 50;
 /** The instance id `/api/status` answers with through the proxy, or undefined when it does not answer. */
 export async function apiInstance(publicUrl: string): Promise<string | undefined> {
   try {
-    const answer = await httpGet(`${publicUrl}/api/status`, 1000);
+    const answer = await httpGet(`${publicUrl}/api/status`, { timeoutMs: 1000 });
     if (answer.status !== 200) return undefined;
     const parsed = statusSchema.safeParse(JSON.parse(answer.body));
     return parsed.success ? parsed.data.instance : undefined;
@@ -58,7 +58,7 @@ async function sampleFrontend(publicUrl: string, done: () => boolean): Promise<{
   while (!done()) {
     total += 1;
     try {
-      const answer = await httpGet(`${publicUrl}/`, 1000);
+      const answer = await httpGet(`${publicUrl}/`, { timeoutMs: 1000 });
       if (answer.status >= 200 && answer.status < 300) ok += 1;
     } catch {
       // A failed request is what availability counts.

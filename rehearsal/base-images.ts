@@ -22,7 +22,7 @@ const DEBIAN = 'debian:bookworm-slim';
 const GOLANG = 'golang:1.22-bookworm';
 
 /** The bases this module can stand in for. */
-export const STAND_IN_TAGS: readonly string[] = [DEBIAN, GOLANG];
+const STAND_IN_TAGS: readonly string[] = [DEBIAN, GOLANG];
 
 /**
  * The external images a Dockerfile builds FROM: every `FROM` image except `scratch` and the
@@ -42,7 +42,7 @@ export function baseImagesOf(dockerfile: string): readonly string[] {
 }
 
 /** Whether the engine has an image under `ref`. */
-export async function imageExists(engine: Engine, ref: string): Promise<boolean> {
+async function imageExists(engine: Engine, ref: string): Promise<boolean> {
   const result = await runCommand('docker', ['image', 'inspect', '--format', '{{.Id}}', ref], {
     env: dockerEnv(engine),
     timeoutMs: 30_000,

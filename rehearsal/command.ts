@@ -12,7 +12,7 @@ export interface CommandResult {
 }
 
 /** Options of {@link runCommand} and {@link run}. */
-export interface RunOptions {
+interface RunOptions {
   /** Added to this process's environment. */
   readonly env?: Readonly<Record<string, string>>;
   readonly cwd?: string;
@@ -28,12 +28,12 @@ export interface RunOptions {
 const TAIL_LINES = 25;
 
 /** Shell-like rendering of a command line, for messages only. */
-export function describeCommand(command: string, args: readonly string[]): string {
+function describeCommand(command: string, args: readonly string[]): string {
   return [command, ...args].map((word) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
 /** The last lines of a command's output, for an error message. */
-export function outputTail(result: Pick<CommandResult, 'stdout' | 'stderr'>, lines = TAIL_LINES): string {
+function outputTail(result: Pick<CommandResult, 'stdout' | 'stderr'>, lines = TAIL_LINES): string {
   const text = [result.stdout, result.stderr]
     .filter((s) => s.trim().length > 0)
     .join('\n')

@@ -12,7 +12,7 @@ import { stopSshd } from './sshd';
 import { leaveSwarm, removeStack } from './swarm';
 
 /** Options of {@link down}. */
-export interface DownOptions {
+interface DownOptions {
   /**
    * Also delete what `up` keeps to be fast next time: the state directory (the own engine's data
    * root: stand-in bases, images, the certificate volume) and `.rehearsal/` (SSH keys, logs); on

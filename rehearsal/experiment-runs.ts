@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { isJsonObject } from '../contract/json';
 import { readableJournalSchema } from '../chaos/journal/journal-schema';
+import { runChaosCli } from './chaos-cli';
 
 /**
  * The chaos CLI as `npm start` runs it: one child process per experiment, exactly
@@ -30,7 +30,7 @@ export interface ExperimentResult {
 }
 
 /** Options of {@link runExperiment}. */
-export interface RunExperimentOptions {
+interface RunExperimentOptions {
   readonly repoRoot: string;
   readonly outputs: string;
   readonly journal: string;
@@ -66,65 +66,38 @@ function figures(
 }
 
 /** Runs one experiment with the chaos CLI and reads its journal. */
-export function runExperiment(experiment: string, options: RunExperimentOptions): Promise<ExperimentResult> {
-  const cli = path.join(options.repoRoot, 'chaos', 'bin.ts');
-  const args = ['--import', 'tsx', cli, 'run', experiment, '--outputs', options.outputs, '--yes', '--journal', options.journal];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: options.repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-    options.onChild?.(child);
-    let stdout = '';
-    let stderr = '';
-    let partial = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => {
-      const text = chunk.toString('utf8');
-      stderr += text;
-      const lines = (partial + text).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) options.onProgress?.(line);
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      options.onChild?.(undefined);
-      // The verdict is stdout's one line; a usage error says its line on stderr instead. A signal
-      // that arrives before the CLI has set up its handlers (while it loads) ends it before it
-      // has done anything.
-      const ended = signal === null ? `exited ${code}` : `ended by ${signal} before it started`;
-      const verdict = stdout.trim() || stderr.trim().split('\n').pop() || ended;
-      const found = figures(options.journal);
-      resolve({
-        experiment,
-        journal: options.journal,
-        code,
-        verdict,
-        ...found,
-        status: found.hasJournal || signal === null ? found.status : `not run (${signal})`,
-      });
-    });
-  });
+export async function runExperiment(experiment: string, options: RunExperimentOptions): Promise<ExperimentResult> {
+  const { code, signal, stdout, stderr } = await runChaosCli(
+    ['run', experiment, '--outputs', options.outputs, '--yes', '--journal', options.journal],
+    { repoRoot: options.repoRoot, onProgress: options.onProgress, onChild: options.onChild },
+  );
+  // The verdict is stdout's one line; a usage error says its line on stderr instead. A signal
+  // that arrives before the CLI has set up its handlers (while it loads) ends it before it
+  // has done anything.
+  const ended = signal === null ? `exited ${code}` : `ended by ${signal} before it started`;
+  const verdict = stdout.trim() || stderr.trim().split('\n').pop() || ended;
+  const found = figures(options.journal);
+  return {
+    experiment,
+    journal: options.journal,
+    code,
+    verdict,
+    ...found,
+    status: found.hasJournal || signal === null ? found.status : `not run (${signal})`,
+  };
 }
 
 /**
  * Renders the journals into one report with the chaos CLI (`report <journals> --out <file>`, plus
  * `--format html` for HTML); resolves its exit code and output.
  */
-export function renderReport(
+export async function renderReport(
   repoRoot: string,
   journals: readonly string[],
   format: 'markdown' | 'html',
   out: string,
 ): Promise<{ readonly code: number | null; readonly output: string }> {
-  const cli = path.join(repoRoot, 'chaos', 'bin.ts');
   const formatArgs = format === 'html' ? ['--format', 'html'] : [];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', cli, 'report', ...journals, ...formatArgs, '--out', out], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output: output.trim() }));
-  });
+  const { code, output } = await runChaosCli(['report', ...journals, ...formatArgs, '--out', out], { repoRoot });
+  return { code, output: output.trim() };
 }

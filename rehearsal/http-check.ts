@@ -1,34 +1,68 @@
-import { request } from 'node:http';
+import { request, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import { POLL_MS, sleep } from './processes';
 
-/** An HTTP answer, as much of it as the checks look at. */
-export interface HttpAnswer {
+/** What one request got back. */
+export interface HttpReply {
   readonly status: number;
+  readonly headers: IncomingHttpHeaders;
   readonly body: string;
+  /** From sending the request to the end of the body. */
+  readonly ms: number;
+  /** HTTPS only: the leaf certificate's serial (hex, upper case), its issuer's CN, whether the chain verified. */
+  readonly tls?: { readonly serial: string; readonly issuerCN: string; readonly authorized: boolean };
+}
+
+/** Options of {@link httpGet}. */
+export interface HttpGetOptions {
+  /** Default GET; another method (sent without a body) is for seeing what a server refuses. */
+  readonly method?: string;
+  /** Default 3 s. */
+  readonly timeoutMs?: number;
+  /** HTTPS: the name sent as SNI and checked against the certificate. */
+  readonly servername?: string;
+  /** HTTPS: the trusted roots; the chain must verify against them. Without, any certificate is taken and only reported. */
+  readonly ca?: string;
+}
+
+function servedCertificate(socket: TLSSocket): HttpReply['tls'] {
+  const cert = socket.getPeerCertificate();
+  return { serial: cert.serialNumber.toUpperCase(), issuerCN: String(cert.issuer.CN), authorized: socket.authorized };
 }
 
 /**
- * One GET; rejects on a connection error or when no answer comes within `timeoutMs`. An https URL
- * is fetched with `servername` as SNI and whatever certificate the server presents: these are
- * readiness checks on loopback (a proxy still on its self-signed bootstrap certificate is ready);
- * which certificate it serves is for the caller to check.
+ * One request on a fresh connection (no keep-alive agent), so that no idle connection outlives
+ * the caller or keeps a server that is stopping busy, and every request goes through accept and,
+ * for HTTPS, a full handshake with whichever server is current. Rejects on a connection error or
+ * when no answer comes within the timeout. Without `ca` an https URL is fetched whatever the
+ * certificate: readiness checks on loopback take a proxy still on its self-signed bootstrap
+ * certificate as ready; which certificate it serves is for the caller to check (`tls`).
  */
-export function httpGet(url: string, timeoutMs = 2000, servername?: string): Promise<HttpAnswer> {
+export function httpGet(url: string, options: HttpGetOptions = {}): Promise<HttpReply> {
+  const timeoutMs = options.timeoutMs ?? 3000;
+  const started = Date.now();
   return new Promise((resolve, reject) => {
-    const options = { method: 'GET', timeout: timeoutMs, agent: false as const };
-    const send = url.startsWith('https:')
-      ? (onResponse: Parameters<typeof request>[2]) => httpsRequest(url, { ...options, servername, rejectUnauthorized: false }, onResponse)
-      : (onResponse: Parameters<typeof request>[2]) => request(url, options, onResponse);
-    const req = send((res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    const onResponse = (res: IncomingMessage): void => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+      res.on('end', () => {
+        const tls = res.socket instanceof TLSSocket ? servedCertificate(res.socket) : undefined;
+        const body = Buffer.concat(chunks).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, ms: Date.now() - started, tls });
+      });
+    };
+    const common = { method: options.method ?? 'GET', agent: false as const };
+    const req = url.startsWith('https:')
+      ? httpsRequest(
+          url,
+          { ...common, servername: options.servername, ca: options.ca, rejectUnauthorized: options.ca !== undefined },
+          onResponse,
+        )
+      : request(url, common, onResponse);
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer from ${url} within ${timeoutMs} ms`)));
     req.on('error', reject);
     req.end();
   });
@@ -59,7 +93,7 @@ export async function waitUntil(check: () => Promise<CheckResult>, timeoutMs: nu
 export function answers(url: string, accept: (body: string) => boolean = () => true, servername?: string): () => Promise<CheckResult> {
   return async () => {
     try {
-      const answer = await httpGet(url, 2000, servername);
+      const answer = await httpGet(url, { timeoutMs: 2000, servername });
       if (answer.status < 200 || answer.status > 299) return { state: 'waiting', reason: `${url} answered ${answer.status}` };
       return accept(answer.body)
         ? { state: 'done' }

@@ -8,7 +8,7 @@ import type { Progress } from './progress';
 import { rehearsalFiles, type RehearsalSettings } from './settings';
 
 /** One service image as built for the rehearsal. */
-export interface BuiltImage {
+interface BuiltImage {
   /** `platform/<service>:local`. */
   readonly ref: string;
   /** Image id (`sha256:…`): the stack pins it so a rebuilt image replaces the running task. */
@@ -25,7 +25,7 @@ export function imageRepository(service: ServiceName): string {
 }
 
 /** `docker/<service>/Dockerfile`: the same file the image pipeline builds for ECR. */
-export function dockerfileOf(settings: Pick<RehearsalSettings, 'dockerDir'>, service: ServiceName): string {
+function dockerfileOf(settings: Pick<RehearsalSettings, 'dockerDir'>, service: ServiceName): string {
   return path.join(settings.dockerDir, service, 'Dockerfile');
 }
 
@@ -40,7 +40,7 @@ export function readDockerfiles(settings: Pick<RehearsalSettings, 'dockerDir'>):
 }
 
 /** The short commit the api reports as its version, `dev` outside a git checkout. */
-export async function sourceVersion(repoRoot: string): Promise<string> {
+async function sourceVersion(repoRoot: string): Promise<string> {
   const result = await runCommand('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, timeoutMs: 10_000 }).catch(() => undefined);
   return result?.code === 0 ? result.stdout.trim() : 'dev';
 }

@@ -8,7 +8,7 @@ import type { SshEndpoint } from './sshd';
 import { swarmServiceName } from './swarm';
 
 /** What the rehearsal's outputs are made from. */
-export interface LocalOutputsInputs {
+interface LocalOutputsInputs {
   readonly proxyPort: number;
   readonly ssh: Pick<SshEndpoint, 'host' | 'port' | 'user'>;
   /** Swarm cluster id (`docker info`). */

@@ -13,7 +13,7 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** The pid in a pid file, or undefined when the file is missing or holds no pid. */
-export function readPidFile(file: string): number | undefined {
+function readPidFile(file: string): number | undefined {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -25,7 +25,7 @@ export function readPidFile(file: string): number | undefined {
 }
 
 /** The process's command line (NUL-separated words joined by spaces), or undefined when it is gone. */
-export function commandLine(pid: number): string | undefined {
+function commandLine(pid: number): string | undefined {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
   } catch {
@@ -60,7 +60,7 @@ export function ownProcess(pidFile: string, marker: string): number | undefined 
 }
 
 /** How {@link stopProcess} ended a process. */
-export type StopOutcome = 'not-running' | 'terminated' | 'killed';
+type StopOutcome = 'not-running' | 'terminated' | 'killed';
 
 /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
 export async function stopProcess(pid: number, graceMs: number): Promise<StopOutcome> {

@@ -5,7 +5,7 @@
  */
 
 /** What a running step may say about itself. */
-export interface StepHandle {
+interface StepHandle {
   /** Replaces the text printed after the step's title when it ends. */
   detail(text: string): void;
 }

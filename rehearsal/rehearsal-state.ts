@@ -9,7 +9,7 @@ import { rehearsalFiles, type RehearsalSettings } from './settings';
  * AWS, so the local-only facts (the engine's DOCKER_HOST, the SSH key and known_hosts) live here.
  * The chaos module reads it with {@link readRehearsalState}.
  */
-export const rehearsalStateSchema = z.strictObject({
+const rehearsalStateSchema = z.strictObject({
   /** `DOCKER_HOST` of the engine running the swarm (remote `docker` over SSH gets the same). */
   dockerHost: z.string().min(1),
   /** `up` started that dockerd itself: `down` stops it. */

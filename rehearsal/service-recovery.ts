@@ -36,7 +36,7 @@ const SAMPLE_MS = 50;
 
 async function answersWith(url: string, accept: (body: string) => boolean): Promise<boolean> {
   try {
-    const answer = await httpGet(url, 1000);
+    const answer = await httpGet(url, { timeoutMs: 1000 });
     return answer.status === 200 && accept(answer.body);
   } catch {
     // Refused or reset while something is down: not answering.

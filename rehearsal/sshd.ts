@@ -54,7 +54,7 @@ export function sshArgs(endpoint: SshEndpoint): readonly string[] {
 }
 
 /** The endpoint's description from the settings (whether or not sshd runs). */
-export function sshEndpoint(settings: RehearsalSettings): SshEndpoint {
+function sshEndpoint(settings: RehearsalSettings): SshEndpoint {
   const files = rehearsalFiles(settings);
   return { host: HOST, port: settings.sshPort, user: settings.user, privateKey: files.ssh.privateKey, knownHosts: files.ssh.knownHosts };
 }

@@ -19,7 +19,7 @@ export interface StackFile {
   readonly volumes: Readonly<Record<string, { readonly name: string }>>;
 }
 
-export interface StackService {
+interface StackService {
   readonly image: string;
   readonly environment: Readonly<Record<string, string>>;
   readonly networks: readonly string[];
@@ -56,9 +56,9 @@ export interface StackInputs {
 }
 
 /** Label on every service and container: `docker ps --filter label=platform.service=api` is exact. */
-export const SERVICE_LABEL = 'platform.service';
+const SERVICE_LABEL = 'platform.service';
 /** Container label holding the image id the task runs. */
-export const IMAGE_ID_LABEL = 'platform.image-id';
+const IMAGE_ID_LABEL = 'platform.image-id';
 /**
  * Container label holding a digest of the service's entry in the stack file: a container that
  * carries the current digest runs the current spec. `docker stack deploy` returns before swarm

@@ -35,7 +35,7 @@ const USAGE = 'usage: npm start [-- --down] [-- --verbose]';
  * The shipped experiments that apply to the rehearsal: the seed's three stops, each by SSH
  * `docker stop` and by the orchestrator. (drain-instance and terminate-instance need AWS.)
  */
-export const LOCAL_EXPERIMENTS = [
+const LOCAL_EXPERIMENTS = [
   'stop-api-ssh.yaml',
   'stop-api-task.yaml',
   'stop-frontend-ssh.yaml',

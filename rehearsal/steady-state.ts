@@ -31,7 +31,7 @@ async function look(dockerHost: string, publicUrl: string): Promise<CheckResult>
     }
   }
   try {
-    const page = await httpGet(`${publicUrl}/`, 2000);
+    const page = await httpGet(`${publicUrl}/`, { timeoutMs: 2000 });
     return page.status === 200 ? { state: 'done' } : { state: 'waiting', reason: `the proxy answered "/" with ${page.status}` };
   } catch (error) {
     return { state: 'waiting', reason: `the proxy: ${error instanceof Error ? error.message : String(error)}` };

@@ -20,7 +20,7 @@ export function swarmServiceName(service: ServiceName): string {
 }
 
 /** The swarm the rehearsal deploys into. */
-export interface Swarm {
+interface Swarm {
   /** The rehearsal ran `swarm init`: `down` leaves it again. */
   readonly initialized: boolean;
   readonly clusterId: string;

@@ -38,7 +38,7 @@ export function findTool(command: string): string | undefined {
 }
 
 /** The one line that installs `tools`' packages on Debian or Ubuntu. */
-export function aptInstallLine(tools: readonly Tool[]): string {
+function aptInstallLine(tools: readonly Tool[]): string {
   const packages = [...new Set(tools.map((t) => t.aptPackage))].sort();
   return `apt-get install -y --no-install-recommends ${packages.join(' ')}`;
 }

@@ -92,10 +92,10 @@ describeWhenPossible('local rehearsal on a single-node swarm', () => {
 
   test('the proxy serves the frontend and the API on 127.0.0.1', async () => {
     const { outputs } = rehearsal();
-    const page = await httpGet(`${outputs.publicUrl}/`);
+    const page = await httpGet(`${outputs.publicUrl}/`, { timeoutMs: 2000 });
     expect(page.status).toBe(200);
     expect(page.body).toMatch(/<html/i);
-    const status = await httpGet(`${outputs.publicUrl}/api/status`);
+    const status = await httpGet(`${outputs.publicUrl}/api/status`, { timeoutMs: 2000 });
     expect(status.status).toBe(200);
     expect(JSON.parse(status.body)).toMatchObject({ service: 'api', task: { source: 'env' } });
   });

@@ -9,15 +9,20 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { runCommand } from '../../rehearsal/command';
+import { httpGet } from '../../rehearsal/http-check';
 import { freePort } from './support/free-port';
 import { buildGoBinary, runGo } from './support/go-build';
-import { httpGet, waitForHttp } from './support/http-get';
+import { startApi } from './support/local-services';
 import { requireTool } from './support/require-tool';
-import { runCommand } from './support/run-command';
 import { ProcessGroup, type ServiceProcess } from './support/service-process';
+import { waitForHttp } from './support/wait-for-http';
 
 const go = requireTool('go', 'golang-go');
 const describeWithGo = go === undefined ? describe.skip : describe;
+
+/** A binary here exits within a second; one that hangs is killed, so that no process outlives the test run. */
+const KILL_AFTER_MS = 120_000;
 
 const VERSION = 'test-1.2.3';
 const TASK_ARN = 'arn:aws:ecs:eu-west-1:123456789012:task/platform/0123456789abcdef0123456789abcdef';
@@ -40,15 +45,6 @@ describeWithGo('docker/api', () => {
     await processes?.stopAll();
     if (workDir !== '') rmSync(workDir, { recursive: true, force: true });
   });
-
-  /** Starts the api on a free loopback port and waits for /healthz. */
-  async function startApi(env: NodeJS.ProcessEnv = {}): Promise<{ api: ServiceProcess; base: string; port: number }> {
-    const port = await freePort();
-    const api = processes.start('api', apiBinary, [], { env: { PORT: String(port), LISTEN_HOST: '127.0.0.1', ...env } });
-    const base = `http://127.0.0.1:${port}`;
-    await waitForHttp(`${base}/healthz`, 10000);
-    return { api, base, port };
-  }
 
   describe('the Go module', () => {
     test('go vet ./... is clean', async () => {
@@ -77,7 +73,7 @@ describeWithGo('docker/api', () => {
     let port = 0;
 
     beforeAll(async () => {
-      ({ api, base, port } = await startApi({ TASK_ID: 'local-task-1' }));
+      ({ api, base, port } = await startApi(processes, apiBinary, { env: { TASK_ID: 'local-task-1' } }));
     }, 20000);
 
     test.each([
@@ -151,7 +147,7 @@ describeWithGo('docker/api', () => {
     });
 
     test('`api healthcheck` (the ECS health check) exits 0 against /healthz on $PORT', async () => {
-      const result = await runCommand(apiBinary, ['healthcheck'], { env: { PORT: String(port) } });
+      const result = await runCommand(apiBinary, ['healthcheck'], { env: { PORT: String(port) }, timeoutMs: KILL_AFTER_MS });
       expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
     });
 
@@ -164,24 +160,24 @@ describeWithGo('docker/api', () => {
       ['a 404', () => [`http://127.0.0.1:${port}/missing`], /^unhealthy: GET .*: status 404 Not Found\n$/],
       ['two arguments', () => ['a', 'b'], /^usage: api healthcheck \[url\]\n$/],
     ])('`api healthcheck` exits 1 with one line on stderr for %s', async (_, args, stderr) => {
-      const result = await runCommand(apiBinary, ['healthcheck', ...args(await freePort())]);
+      const result = await runCommand(apiBinary, ['healthcheck', ...args(await freePort())], { timeoutMs: KILL_AFTER_MS });
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(stderr);
     });
 
     test('the standalone healthcheck command (frontend and proxy images) exits 0 on 2xx, 1 otherwise', async () => {
-      const ok = await runCommand(healthcheckBinary, [`${base}/healthz`]);
+      const ok = await runCommand(healthcheckBinary, [`${base}/healthz`], { timeoutMs: KILL_AFTER_MS });
       expect({ code: ok.code, stderr: ok.stderr }).toEqual({ code: 0, stderr: '' });
-      const notFound = await runCommand(healthcheckBinary, [`${base}/missing`]);
+      const notFound = await runCommand(healthcheckBinary, [`${base}/missing`], { timeoutMs: KILL_AFTER_MS });
       expect(notFound.code).toBe(1);
       expect(notFound.stderr).toMatch(/^unhealthy: GET .*\/missing: status 404 Not Found\n$/);
-      const usage = await runCommand(healthcheckBinary, []);
+      const usage = await runCommand(healthcheckBinary, [], { timeoutMs: KILL_AFTER_MS });
       expect({ code: usage.code, stderr: usage.stderr }).toEqual({ code: 1, stderr: 'usage: healthcheck <url>\n' });
     });
 
     test('a second process answers with a different instance id', async () => {
       const first = JSON.parse((await httpGet(`${base}/api/status`)).body);
-      const other = await startApi({ TASK_ID: 'local-task-1' });
+      const other = await startApi(processes, apiBinary, { env: { TASK_ID: 'local-task-1' } });
       const second = JSON.parse((await httpGet(`${other.base}/api/status`)).body);
       expect(second.instance).not.toBe(first.instance);
       expect(second.task).toEqual(first.task);
@@ -227,7 +223,9 @@ describeWithGo('docker/api', () => {
     });
 
     test('reports the task ARN from the metadata endpoint, and falls back to TASK_ID when it fails', async () => {
-      const onEcs = await startApi({ ECS_CONTAINER_METADATA_URI_V4: metadataUri, TASK_ID: 'ignored-on-ecs' });
+      const onEcs = await startApi(processes, apiBinary, {
+        env: { ECS_CONTAINER_METADATA_URI_V4: metadataUri, TASK_ID: 'ignored-on-ecs' },
+      });
       let task: unknown;
       const deadline = Date.now() + 3000;
       do {
@@ -242,7 +240,9 @@ describeWithGo('docker/api', () => {
         revision: '3',
       });
 
-      const broken = await startApi({ ECS_CONTAINER_METADATA_URI_V4: `${metadataUri}-missing`, TASK_ID: 'fallback-task' });
+      const broken = await startApi(processes, apiBinary, {
+        env: { ECS_CONTAINER_METADATA_URI_V4: `${metadataUri}-missing`, TASK_ID: 'fallback-task' },
+      });
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(JSON.parse((await httpGet(`${broken.base}/api/status`)).body).task).toEqual({ source: 'env', id: 'fallback-task' });
       expect(broken.api.output()).toMatch(/"level":"warn","msg":"task identity unavailable, using the environment".*status 404/);
@@ -252,7 +252,7 @@ describeWithGo('docker/api', () => {
     });
 
     test('SIGTERM: /readyz 503 while draining, the request in flight completes, exit 0', async () => {
-      const { api, base, port } = await startApi({ DRAIN_DELAY: '1s', SHUTDOWN_TIMEOUT: '5s' });
+      const { api, base, port } = await startApi(processes, apiBinary, { env: { DRAIN_DELAY: '1s', SHUTDOWN_TIMEOUT: '5s' } });
 
       // A request on the wire when SIGTERM arrives: its headers are half sent. Shutdown must
       // wait for it rather than cut the connection. (go test covers a handler mid-response.)
@@ -294,7 +294,7 @@ describeWithGo('docker/api', () => {
   });
 
   test('an invalid setting stops the start with exit 2 and a message naming it', async () => {
-    const result = await runCommand(apiBinary, [], { env: { PORT: '8080', SHUTDOWN_TIMEOUT: 'soon' } });
+    const result = await runCommand(apiBinary, [], { env: { PORT: '8080', SHUTDOWN_TIMEOUT: 'soon' }, timeoutMs: KILL_AFTER_MS });
     expect(result.code).toBe(2);
     expect(result.stdout).toMatch(
       /"level":"error","msg":"invalid configuration","error":"SHUTDOWN_TIMEOUT must be a duration such as 5s or 500ms, got \\"soon\\""/,

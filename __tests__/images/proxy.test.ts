@@ -5,16 +5,18 @@
  */
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { httpGet, type HttpGetOptions, type HttpReply } from '../../rehearsal/http-check';
+import { sleep } from '../../rehearsal/processes';
 import { freePort } from './support/free-port';
 import { buildGoBinary } from './support/go-build';
+import { startApi, startFrontend } from './support/local-services';
 import { nginxTest, proxyEnv, renderConfig, runEntrypoint, startProxy } from './support/proxy-entrypoint';
 import { startPebble, type Pebble } from './support/proxy-pebble';
-import { proxyGet } from './support/proxy-request';
-import { sleep, waitForOutput, waitUntil } from './support/proxy-wait';
+import { waitForOutput, waitUntil } from './support/proxy-wait';
 import { FRONTEND_DIR } from './support/repo-paths';
 import { requireTool } from './support/require-tool';
 import { ProcessGroup, type ServiceProcess } from './support/service-process';
@@ -30,6 +32,9 @@ const tools = {
 const describeWithTools = Object.values(tools).every((found) => found !== undefined) ? describe : describe.skip;
 const nginx = tools.nginx ?? 'nginx';
 
+/** One request, allowed 5 s unless said otherwise (more than the helper's 3 s: requests here meet nginx reloads and TLS handshakes). */
+const get = (url: string, options: HttpGetOptions = {}): Promise<HttpReply> => httpGet(url, { timeoutMs: 5000, ...options });
+
 let workDir = '';
 let group: ProcessGroup;
 
@@ -44,25 +49,6 @@ afterAll(async () => {
   await group?.stopAll();
   if (workDir !== '') rmSync(workDir, { recursive: true, force: true });
 });
-
-async function startApi(binary: string, port: number): Promise<ServiceProcess> {
-  const api = group.start('api', binary, [], { env: { PORT: String(port), LISTEN_HOST: '127.0.0.1' } });
-  await waitUntil('the API to answer', async () => (await proxyGet(`http://127.0.0.1:${port}/healthz`)).status === 200, 10000);
-  return api;
-}
-
-/** The frontend as its image runs it: the shipped nginx.conf, `listen 8081` moved to `port`. */
-async function startFrontend(port: number): Promise<void> {
-  const prefix = path.join(workDir, 'frontend');
-  mkdirSync(path.join(prefix, 'run'), { recursive: true });
-  symlinkSync(path.join(FRONTEND_DIR, 'site'), path.join(prefix, 'html'));
-  const shipped = readFileSync(path.join(FRONTEND_DIR, 'nginx.conf'), 'utf8');
-  const onPort = shipped.replace(/^(\s*)listen 8081\b/m, `$1listen 127.0.0.1:${port}`);
-  if (onPort === shipped) throw new Error('docker/frontend/nginx.conf has no "listen 8081" line to move');
-  writeFileSync(path.join(prefix, 'nginx.conf'), onPort);
-  group.start('frontend', nginx, ['-p', `${prefix}/`, '-c', `${prefix}/nginx.conf`, '-e', 'stderr', '-g', 'daemon off;']);
-  await waitUntil('the frontend to answer', async () => (await proxyGet(`http://127.0.0.1:${port}/healthz`)).status === 200, 10000);
-}
 
 /** A real upstream that answers after `delayMs`: a request in flight while the proxy stops. */
 async function startSlowUpstream(delayMs: number): Promise<{ readonly port: number; close(): void }> {
@@ -88,8 +74,8 @@ describeWithTools('proxy routing, no DOMAIN (plain HTTP, local rehearsal mode)',
     apiBinary = await buildGoBinary(String(tools.go), '.', path.join(workDir, 'api'));
     const [httpPort, httpsPort, frontendPort] = await Promise.all([freePort(), freePort(), freePort()]);
     apiPort = await freePort();
-    api = await startApi(apiBinary, apiPort);
-    await startFrontend(frontendPort);
+    ({ api } = await startApi(group, apiBinary, { port: apiPort }));
+    await startFrontend(group, nginx, path.join(workDir, 'frontend'), frontendPort);
     env = proxyEnv({
       dir: path.join(workDir, 'routing'),
       nginx,
@@ -119,7 +105,7 @@ describeWithTools('proxy routing, no DOMAIN (plain HTTP, local rehearsal mode)',
     ['/api/status', 'the API', 'JSON from the API'],
     ['/healthz', 'nginx itself', 'ok'],
   ])('GET %s is answered by %s (%s)', async (urlPath, _who, expected) => {
-    const reply = await proxyGet(`${base}${urlPath}`);
+    const reply = await get(`${base}${urlPath}`);
     expect(reply.status).toBe(200);
     if (expected.startsWith('html/')) {
       expect(reply.body).toBe(readFileSync(path.join(FRONTEND_DIR, 'site', expected.slice(5)), 'utf8'));
@@ -132,15 +118,15 @@ describeWithTools('proxy routing, no DOMAIN (plain HTTP, local rehearsal mode)',
 
   test('API stopped: 502 at once and /healthz still 200; API back: 200 at once', async () => {
     await api.stop('SIGTERM');
-    const down = await proxyGet(`${base}/api/status`);
+    const down = await get(`${base}/api/status`);
     console.log(`proxy: 502 with the API stopped, answered in ${down.ms} ms`);
     expect(down.status).toBe(502);
     expect(down.ms).toBeLessThan(1000);
-    expect((await proxyGet(`${base}/healthz`)).status).toBe(200);
+    expect((await get(`${base}/healthz`)).status).toBe(200);
 
-    api = await startApi(apiBinary, apiPort);
+    ({ api } = await startApi(group, apiBinary, { port: apiPort }));
     // max_fails=0: no 10 s "no live upstreams" after the failure above.
-    expect((await proxyGet(`${base}/api/status`)).status).toBe(200);
+    expect((await get(`${base}/api/status`)).status).toBe(200);
   });
 
   test('SIGTERM: exit 0 at once when idle', async () => {
@@ -149,7 +135,7 @@ describeWithTools('proxy routing, no DOMAIN (plain HTTP, local rehearsal mode)',
     expect(exit).toMatchObject({ code: 0, signal: null });
     expect(exit.ms).toBeLessThan(2000);
     expect(proxy.output()).toMatch(/stopped in \d+ ms/);
-    await expect(proxyGet(`${base}/healthz`, { timeoutMs: 1000 })).rejects.toThrow(/ECONNREFUSED/);
+    await expect(get(`${base}/healthz`, { timeoutMs: 1000 })).rejects.toThrow(/ECONNREFUSED/);
   });
 });
 
@@ -179,7 +165,7 @@ describeWithTools('proxy graceful stop with a request in flight', () => {
       });
       const proxy = startProxy(group, env);
       await waitForOutput(proxy, /nginx started/, 10000);
-      const inFlight = proxyGet(`http://127.0.0.1:${httpPort}/api/slow`, { timeoutMs: 15000 }).then(
+      const inFlight = get(`http://127.0.0.1:${httpPort}/api/slow`, { timeoutMs: 15000 }).then(
         (reply) => reply.status,
         () => 'cut' as const,
       );
@@ -208,7 +194,7 @@ describeWithTools('proxy certificates from a real ACME CA (Pebble, HTTP-01)', ()
     execFileSync('openssl', ['x509', '-in', certFile, '-noout', '-serial'], { encoding: 'utf8' })
       .trim()
       .replace(/^serial=/, '');
-  const getHttps = (urlPath: string) => proxyGet(`${httpsUrl}${urlPath}`, { servername: domain, ca: pebble.issuingRootPem });
+  const getHttps = (urlPath: string) => get(`${httpsUrl}${urlPath}`, { servername: domain, ca: pebble.issuingRootPem });
   const servedSerial = async (): Promise<string | undefined> => (await getHttps('/healthz')).tls?.serial;
 
   beforeAll(async () => {
@@ -250,10 +236,10 @@ describeWithTools('proxy certificates from a real ACME CA (Pebble, HTTP-01)', ()
       expect(reply.tls).toEqual({ serial: serialOnDisk(), issuerCN: expect.stringMatching(/^Pebble Intermediate CA/), authorized: true });
       expect(reply.headers['strict-transport-security']).toBe('max-age=63072000');
 
-      const plain = await proxyGet(`http://127.0.0.1:${env.HTTP_PORT}/some/page?q=1`);
+      const plain = await get(`http://127.0.0.1:${env.HTTP_PORT}/some/page?q=1`);
       expect(plain.status).toBe(301);
       expect(plain.headers.location).toBe(`https://${domain}:${env.HTTPS_PORT}/some/page?q=1`);
-      expect((await proxyGet(`http://127.0.0.1:${env.HTTP_PORT}/healthz`)).status).toBe(200);
+      expect((await get(`http://127.0.0.1:${env.HTTP_PORT}/healthz`)).status).toBe(200);
     } finally {
       expect(await proxy.stop('SIGTERM')).toMatchObject({ code: 0 });
     }

@@ -6,7 +6,7 @@ import { findTool, TOOLS, type Tool } from '../../../rehearsal/tools';
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
 /** The rehearsal's command line, run exactly as `npm run rehearsal:up` runs it. */
-const CLI = path.join(REPO_ROOT, 'docker', 'local', 'rehearsal.ts');
+const CLI = path.join(REPO_ROOT, 'rehearsal', 'rehearsal.ts');
 
 /** How a rehearsal command ended. */
 export interface CliResult {

@@ -5,16 +5,21 @@
  */
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { runCommand, type CommandResult } from '../../../rehearsal/command';
 import { API_MODULE_DIR } from './repo-paths';
-import { describeResult, runCommand, type CommandResult } from './run-command';
 
 /** The environment for go commands run by the tests. */
-export function goEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { GOPROXY: 'off', GOTOOLCHAIN: 'local', GOFLAGS: '', GOWORK: 'off', CGO_ENABLED: '0' };
+export function goEnv(): Record<string, string> {
+  const env: Record<string, string> = { GOPROXY: 'off', GOTOOLCHAIN: 'local', GOFLAGS: '', GOWORK: 'off', CGO_ENABLED: '0' };
   // Without HOME go has no default build cache; keep one across runs so builds stay fast.
   if (process.env.GOCACHE === undefined && process.env.HOME === undefined) env.GOCACHE = path.join(tmpdir(), 'go-build-cache');
   if (process.env.GOPATH === undefined && process.env.HOME === undefined) env.GOPATH = path.join(tmpdir(), 'go-path');
   return env;
+}
+
+/** Formats a result for an assertion message: the whole output, since a compiler error is what the reader needs. */
+function describeResult(command: string, result: CommandResult): string {
+  return `${command} exited ${result.code ?? result.signal} after ${result.ms} ms\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`;
 }
 
 /** Runs `go <args>` in the api module. */

@@ -18,8 +18,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { httpGet } from '../../../rehearsal/http-check';
 import { freePort } from './free-port';
-import { proxyGet } from './proxy-request';
 import { countMatches, waitForOutput } from './proxy-wait';
 import type { ProcessGroup } from './service-process';
 
@@ -109,7 +109,7 @@ export async function startPebble(group: ProcessGroup, dir: string, httpPort: nu
   await waitForOutput(dns, /Starting management server/, 10000);
   await waitForOutput(pebble, /ACME directory available/, 15000);
   const ca = readFileSync(listenerCaFile, 'utf8');
-  const root = await proxyGet(`https://127.0.0.1:${managementPort}/roots/0`, { ca, servername: 'localhost' });
+  const root = await httpGet(`https://127.0.0.1:${managementPort}/roots/0`, { ca, servername: 'localhost', timeoutMs: 5000 });
   if (root.status !== 200) throw new Error(`Pebble /roots/0 answered ${root.status}`);
   return {
     directoryUrl: `https://127.0.0.1:${acmePort}/dir`,

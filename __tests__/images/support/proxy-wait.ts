@@ -1,9 +1,6 @@
 /** Waiting on what the proxy tests' processes print and serve. */
+import { sleep } from '../../../rehearsal/processes';
 import type { ServiceProcess } from './service-process';
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** Number of times `pattern` occurs in `process`'s output so far. */
 export function countMatches(process: ServiceProcess, pattern: RegExp): number {
