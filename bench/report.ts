@@ -7,7 +7,7 @@
  */
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { readableJournalSchema, type ReadableJournal } from '../chaos/journal/journal-schema';
+import { readableJournalSchema, type ReadableJournal } from '../contract/journal';
 import { renderReport } from '../chaos/report/render';
 
 const SAMPLES = 10_000;

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { isJsonObject } from '../contract/json';
-import { readableJournalSchema } from '../chaos/journal/journal-schema';
+import { readableJournalSchema } from '../contract/journal';
 import { runChaosCli } from './chaos-cli';
 
 /**

@@ -1,5 +1,5 @@
 import { renderMarkdownReport } from '../../chaos/report/markdown';
-import { readableJournalSchema } from '../../chaos/journal/journal-schema';
+import { readableJournalSchema } from '../../contract/journal';
 import { runDocument } from './helpers/engine-harness';
 import { LocalServer } from './helpers/local-server';
 

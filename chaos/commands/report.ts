@@ -4,7 +4,7 @@ import { UsageError } from '../errors';
 import type { CliIo } from '../io';
 import { describeIssue } from '../model/describe-issue';
 import { formatPath } from '../model/issue-path';
-import { readableJournalSchema, type ReadableJournal } from '../journal/journal-schema';
+import { readableJournalSchema, type ReadableJournal } from '../../contract/journal';
 import { renderReport, resolveReportFormat, type JournalSource, type ReportFormat } from '../report/render';
 
 export interface ReportCommandOptions {

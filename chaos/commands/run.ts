@@ -4,7 +4,7 @@ import { awsClientFactories, type ClientFactories } from '../adapters/aws-client
 import { systemClock } from '../engine/clock';
 import { progressSink, silentSink } from '../engine/events';
 import { defaultJournalPath } from '../journal/journal-file';
-import type { Journal } from '../journal/journal-schema';
+import type { Journal } from '../../contract/journal';
 import { describePlan } from '../engine/dry-run';
 import { preflight, type DestructiveFault } from '../engine/preflight';
 import { exitCodeFor, runExperiment } from '../engine/runner';

@@ -8,7 +8,7 @@ import type { Activity, ProbeActivity } from '../model/types';
 import { firstBlastRadiusViolation } from '../targets/blast-radius';
 import type { EventSink, Phase } from './events';
 import { redact, redactText } from '../journal/journal-file';
-import type { ActivityRun } from '../journal/journal-schema';
+import type { ActivityRun } from '../../contract/journal';
 import { runHttp } from './providers/http';
 import { runProcess } from './providers/process';
 import { withinTolerance } from './tolerance';

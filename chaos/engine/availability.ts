@@ -1,4 +1,4 @@
-import type { AvailabilitySample } from '../sampling/availability-sampler';
+import type { AvailabilitySample } from '../../contract/journal';
 
 /** Figures over a run of availability samples. */
 export interface AvailabilityFigures {

@@ -1,7 +1,7 @@
 import type { Hypothesis } from '../model/types';
 import { runActivity, type ActivityEnvironment } from './activity';
 import type { Phase } from './events';
-import type { ActivityRun, HypothesisRun } from '../journal/journal-schema';
+import type { ActivityRun, HypothesisRun } from '../../contract/journal';
 
 /** A hypothesis check, with an error that must abort the run if one escaped a probe. */
 export interface HypothesisOutcome {

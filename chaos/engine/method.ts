@@ -1,6 +1,6 @@
 import type { Activity } from '../model/types';
 import { runActivity, type ActivityEnvironment, type ActivityOutcome, type Undo } from './activity';
-import type { ActivityRun } from '../journal/journal-schema';
+import type { ActivityRun } from '../../contract/journal';
 
 export interface MethodOutcome {
   /** In order of start. */

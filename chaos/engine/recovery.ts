@@ -1,7 +1,7 @@
 import type { AvailabilitySampler } from '../sampling/availability-sampler';
 import type { Clock } from '../faults/types';
 import type { EventSink } from './events';
-import type { HypothesisRun } from '../journal/journal-schema';
+import type { HypothesisRun } from '../../contract/journal';
 
 /** Consecutive healthy samples that count as "answering again" (a quarter second at 20/s). */
 export const HEALTHY_STREAK = 5;

@@ -2,7 +2,7 @@ import { ActivityFailedError } from '../errors';
 import type { JsonValue } from '../../contract/json';
 import type { Activity, RollbackStrategy } from '../model/types';
 import { driverContext, runActivity, type ActivityEnvironment, type Undo } from './activity';
-import type { ActivityRun, RunStatus } from '../journal/journal-schema';
+import type { ActivityRun, RunStatus } from '../../contract/journal';
 
 /** How the run stands when rollbacks are decided. */
 export interface RollbackSituation {

@@ -1,12 +1,12 @@
 import type { JsonObject } from '../../contract/json';
 import { platform } from 'node:os';
-import type { AvailabilitySample } from '../sampling/availability-sampler';
+import type { AvailabilitySample } from '../../contract/journal';
 import type { Experiment } from '../model/types';
 import { recoveryToJson } from '../model/to-json';
 import type { LoadedOutputs } from '../targets/outputs-reader';
 import { availabilityFigures } from './availability';
 import { ENGINE_NAME, ENGINE_VERSION } from '../journal/journal-file';
-import type { ActivityRun, HypothesisRun, Journal, RecoveryRecord, RunStatus } from '../journal/journal-schema';
+import type { ActivityRun, HypothesisRun, Journal, RecoveryRecord, RunStatus } from '../../contract/journal';
 
 const SEVERITY: Readonly<Record<RunStatus, number>> = { completed: 0, failed: 1, aborted: 2, interrupted: 3 };
 

@@ -9,7 +9,7 @@ import type { ActivityEnvironment, Undo } from './activity';
 import type { EventSink } from './events';
 import { checkHypothesis, whyNotMet } from './hypothesis';
 import { writeJournal } from '../journal/journal-file';
-import type { Journal } from '../journal/journal-schema';
+import type { Journal } from '../../contract/journal';
 import { runMethod } from './method';
 import { waitUntilRecovered } from './recovery';
 import { rollbackSkipReason, runRollbacks } from './rollback';

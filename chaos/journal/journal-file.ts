@@ -1,6 +1,6 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Journal } from './journal-schema';
+import type { Journal } from '../../contract/journal';
 import type { JsonObject, JsonValue } from '../../contract/json';
 import { isJsonObject } from '../../contract/json';
 

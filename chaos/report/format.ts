@@ -1,5 +1,5 @@
 import { isJsonObject, type JsonValue } from '../../contract/json';
-import type { ReadableActivityRun, ReadableHypothesisRun } from '../journal/journal-schema';
+import type { ReadableActivityRun, ReadableHypothesisRun } from '../../contract/journal';
 
 /** Text shared by the Markdown and HTML reports, so both say the same thing the same way. */
 

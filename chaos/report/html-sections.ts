@@ -1,7 +1,7 @@
 import type { JsonValue } from '../../contract/json';
 import { activityDetail, activityName, activityType, firstFailingProbe, percent, seconds, summarizeOutput, toleranceText } from './format';
 import { esc } from './html-escape';
-import type { ReadableActivityRun, ReadableHypothesisRun } from '../journal/journal-schema';
+import type { ReadableActivityRun, ReadableHypothesisRun } from '../../contract/journal';
 import type { RecoveryFigures, VerdictKind } from './report-model';
 
 /** The HTML report's building blocks. Every journal string is escaped here, at the point of output. */

@@ -1,5 +1,5 @@
 import { activityDetail, activityName, activityType, firstFailingProbe, percent, seconds, summarizeOutput, toleranceText } from './format';
-import type { ReadableActivityRun, ReadableHypothesisRun, ReadableJournal } from '../journal/journal-schema';
+import type { ReadableActivityRun, ReadableHypothesisRun, ReadableJournal } from '../../contract/journal';
 import { buildReportModel, comparisonRow, type RecoveryFigures, type ReportModel } from './report-model';
 
 /** Renders a journal as Markdown: the verdict first, then the figures, then the detail. */

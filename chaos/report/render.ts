@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
-import type { Journal } from '../journal/journal-schema';
-import { readableJournalSchema, type ReadableJournal } from '../journal/journal-schema';
+import type { Journal } from '../../contract/journal';
+import { readableJournalSchema, type ReadableJournal } from '../../contract/journal';
 import { renderMarkdownReports } from './markdown';
 import { buildReportModel } from './report-model';
 

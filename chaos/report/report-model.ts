@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../contract/json';
 import { percent, seconds } from './format';
-import type { ReadableJournal } from '../journal/journal-schema';
+import type { ReadableJournal } from '../../contract/journal';
 
 /**
  * What every report says about a journal, computed once: the verdict, the experiment's intent and the

@@ -1,15 +1,7 @@
 import { performance } from 'node:perf_hooks';
+import type { AvailabilitySample } from '../../contract/journal';
 import type { HttpSampleTarget } from './sample-target';
 import { HttpRequestError, sendHttpRequest, type HttpRequestSpec, type HttpResponse } from './http-request';
-
-/** One availability sample; `t` is milliseconds since the sampler started (t0). */
-export interface AvailabilitySample {
-  readonly t: number;
-  readonly ok: boolean;
-  readonly status?: number;
-  readonly latencyMs: number;
-  readonly error?: string;
-}
 
 export interface SamplerOptions {
   readonly target: HttpSampleTarget;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EngineEvent } from '../../../chaos/engine/events';
 import { systemClock } from '../../../chaos/engine/clock';
-import type { Journal } from '../../../chaos/journal/journal-schema';
+import type { Journal } from '../../../contract/journal';
 import { runExperiment } from '../../../chaos/engine/runner';
 import { bindTarget } from '../../../chaos/targets/bind-target';
 import type { JsonObject } from '../../../contract/json';

@@ -1,5 +1,5 @@
-import type { ActivityRun, HypothesisRun, Journal, RecoveryRecord } from '../../../chaos/journal/journal-schema';
-import { readableJournalSchema, type ReadableJournal } from '../../../chaos/journal/journal-schema';
+import type { ActivityRun, HypothesisRun, Journal, RecoveryRecord } from '../../../contract/journal';
+import { readableJournalSchema, type ReadableJournal } from '../../../contract/journal';
 
 /**
  * Hand-made journals, typed as the engine's `Journal` so that they keep its shape: one per status the

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { renderHtmlReport } from '../../../chaos/report/html';
-import { readableJournalSchema } from '../../../chaos/journal/journal-schema';
+import { readableJournalSchema } from '../../../contract/journal';
 import { buildReportModel } from '../../../chaos/report/report-model';
 import { FAULT_WINDOW_LABEL, SERIES } from '../../../chaos/report/timeline-chart';
 import { requireTool } from '../../images/support/require-tool';

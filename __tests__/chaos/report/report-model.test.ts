@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { readableJournalSchema } from '../../../chaos/journal/journal-schema';
+import { readableJournalSchema } from '../../../contract/journal';
 import { reportPathBeside, resolveReportFormat, type ReportFormat } from '../../../chaos/report/render';
 import { buildReportModel } from '../../../chaos/report/report-model';
 import { LARGE_THRESHOLD, renderTimelineChart, SERIES } from '../../../chaos/report/timeline-chart';

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { jsonObjectSchema, jsonValueSchema } from '../../contract/json';
-import type { AvailabilitySample } from '../sampling/availability-sampler';
+import { jsonObjectSchema, jsonValueSchema } from './json';
 
 /**
- * The journal, declared once: a superset of chaostoolkit's (status, deviated, steady_states, run,
+ * The journal, declared once, the contract between the chaos engine (which writes it), its reports
+ * and the rehearsal (which read it): a superset of chaostoolkit's (status, deviated, steady_states, run,
  * rollbacks, start/end/duration) plus `recovery` and the adapters the run was bound to. The engine
  * writes `Journal` (inferred from `journalSchema`); reports read any journal through
  * `readableJournalSchema`, the same schema relaxed for chaostoolkit's journals, which lack our
@@ -35,7 +35,7 @@ const hypothesisRunSchema = z.object({
 });
 
 /** One availability sample; `t` is milliseconds since t0. */
-const sampleSchema: z.ZodType<AvailabilitySample> = z.object({
+const sampleSchema = z.object({
   t: z.number(),
   ok: z.boolean(),
   status: z.number().optional(),
@@ -93,6 +93,7 @@ export const journalSchema = z.object({
 });
 
 export type RunStatus = (typeof RUN_STATUSES)[number];
+export type AvailabilitySample = z.infer<typeof sampleSchema>;
 export type ActivityRun = z.infer<typeof activityRunSchema>;
 export type HypothesisRun = z.infer<typeof hypothesisRunSchema>;
 export type RecoveryRecord = z.infer<typeof recoveryRecordSchema>;
