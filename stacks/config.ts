@@ -4,8 +4,6 @@ import { z } from 'zod';
 
 /** Let's Encrypt's staging directory: the default, so that tests and new environments never burn rate limits. */
 export const LETS_ENCRYPT_STAGING = 'https://acme-staging-v02.api.letsencrypt.org/directory';
-/** Let's Encrypt's production directory (rate limited: 5 duplicate certificates a week). */
-export const LETS_ENCRYPT_PRODUCTION = 'https://acme-v02.api.letsencrypt.org/directory';
 
 /** Retention periods CloudWatch Logs accepts. */
 export const LOG_RETENTION_DAYS = [

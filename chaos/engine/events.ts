@@ -41,11 +41,6 @@ export interface EventSink {
 /** Drops everything (`--quiet`). */
 export const silentSink: EventSink = { emit: () => undefined };
 
-/** Sends each event to several observers. */
-export function fanOut(...sinks: readonly EventSink[]): EventSink {
-  return { emit: (event) => sinks.forEach((sink) => sink.emit(event)) };
-}
-
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)}s`;
 }

@@ -1,9 +1,8 @@
-import { homedir } from 'node:os';
 import type { JsonObject } from '../../contract/json';
 import type { PlatformOutputs } from '../../contract/outputs';
 import type { ClientFactories } from '../adapters/aws-clients';
 import { ecsOrchestrator } from '../adapters/ecs/ecs-orchestrator';
-import type { SshEnvironment } from '../adapters/ssh/ssh-settings';
+import { processSshEnvironment, type SshEnvironment } from '../adapters/ssh/ssh-settings';
 import { sshHostAccess } from '../adapters/ssh/ssh-host-access';
 import { localDockerCli, type DockerCli } from '../adapters/swarm/docker-cli';
 import { swarmOrchestrator } from '../adapters/swarm/swarm-orchestrator';
@@ -42,8 +41,6 @@ export interface TargetBinding extends TargetView {
 
 type Bound = { readonly [P in PortName]?: Ports[P] };
 type Missing = { readonly [P in PortName]?: string };
-
-const processSshEnvironment = (): SshEnvironment => ({ env: process.env, home: homedir(), cwd: process.cwd() });
 
 function adaptersFor(outputs: PlatformOutputs, sources: AdapterSources): { bound: Bound; missing: Missing; extra: JsonObject } {
   const ssh = sources.sshEnvironment ?? processSshEnvironment;

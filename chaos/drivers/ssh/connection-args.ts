@@ -27,10 +27,3 @@ export const sshConnectionArgs = {
     .default(10_000)
     .describe('Milliseconds to connect and authenticate (default 10000)'),
 };
-
-export interface SshConnectionArgs {
-  readonly privateKey?: string | undefined;
-  readonly knownHosts?: string | undefined;
-  readonly hostKeyFingerprint?: string | undefined;
-  readonly connectTimeoutMs: number;
-}
