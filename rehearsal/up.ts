@@ -76,7 +76,7 @@ export async function up(settings: RehearsalSettings, progress: Progress = new P
         if (await portInUse(port)) {
           const hint =
             service !== 'proxy'
-              ? ' (fixed by the service contract in stacks/services.ts)'
+              ? ' (fixed by the service contract in contract/services.ts)'
               : port === settings.proxyPort
                 ? ' (choose another with REHEARSAL_PROXY_PORT)'
                 : ' (choose another with REHEARSAL_HTTPS_PORT)';

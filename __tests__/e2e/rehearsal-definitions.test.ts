@@ -1,6 +1,6 @@
 /**
  * The rehearsal's definitions, without Docker: the swarm stack file matches the service contract
- * in stacks/services.ts, the outputs match `PlatformOutputs`, base images are read from the
+ * in contract/services.ts, the outputs match `PlatformOutputs`, base images are read from the
  * Dockerfiles, settings are validated. Fast; they run wherever the e2e suite runs.
  */
 import * as path from 'node:path';

@@ -43,6 +43,11 @@ export function argumentDocs(fault: Fault): ArgumentDoc[] {
   });
 }
 
+/** The ports a fault uses, as the catalog shows them: `orchestrator (swarm), host`. */
+function portsOf(fault: Fault): string {
+  return fault.requires.map((r) => (r.adapter === undefined ? r.port : `${r.port} (${r.adapter})`)).join(', ') || 'none';
+}
+
 function text(faults: readonly Fault[]): string {
   return faults
     .map((f) => {
@@ -51,7 +56,7 @@ function text(faults: readonly Fault[]): string {
           `    ${a.name}${a.required ? '' : '?'}: ${a.type}${a.default === undefined ? '' : ` = ${JSON.stringify(a.default)}`}  ${a.description}`,
       );
       return [
-        `${f.id}  (${f.kind}${f.destructive ? ', destructive' : ''}${f.hasRollback ? ', undone in rollbacks' : ''})`,
+        `${f.id}  (${f.kind}${f.destructive ? ', destructive' : ''}${f.hasRollback ? ', undone in rollbacks' : ''}${f.requires.length === 0 ? '' : `; uses ${portsOf(f)}`})`,
         `    ${f.description}`,
         ...args,
       ].join('\n');
@@ -68,9 +73,9 @@ export function faultCatalogMarkdown(faults: readonly Fault[]): string {
           `\`${a.name}${a.required ? '' : '?'}\`: ${a.type}${a.default === undefined ? '' : ` (default ${JSON.stringify(a.default)})`}`,
       )
       .join('<br>');
-    return `| \`${f.id}\` | ${f.kind} | ${f.destructive ? 'yes' : 'no'} | ${f.description} | ${args.replace(/\|/g, '\\|')} |`;
+    return `| \`${f.id}\` | ${f.kind} | ${f.destructive ? 'yes' : 'no'} | ${portsOf(f)} | ${f.description} | ${args.replace(/\|/g, '\\|')} |`;
   });
-  return ['| Id | Kind | Destructive | What it does | Arguments |', '|---|---|---|---|---|', ...rows].join('\n');
+  return ['| Id | Kind | Destructive | Uses | What it does | Arguments |', '|---|---|---|---|---|---|', ...rows].join('\n');
 }
 
 /** `chaos list`: the catalog of faults and probes, generated from the descriptors. */
@@ -91,6 +96,7 @@ export async function listCommand(options: ListCommandOptions, io: CliIo): Promi
             destructive: f.destructive,
             description: f.description,
             undoable: f.hasRollback,
+            uses: f.requires,
             arguments: argumentDocs(f),
           })),
           null,

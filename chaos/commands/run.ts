@@ -79,6 +79,10 @@ export async function runCommand(options: RunCommandOptions, io: CliIo): Promise
   }
   const events = options.quiet ? silentSink : progressSink(io.stderr);
   if (outputs !== null) events.emit({ type: 'log', level: 'info', message: `using outputs from ${outputs.file}` });
+  if (target !== null) {
+    const bound = Object.entries(target.adapters).map(([port, adapter]) => `${port} ${adapter === null ? 'none' : String(adapter)}`);
+    events.emit({ type: 'log', level: 'info', message: `adapters: ${bound.join(', ')}` });
+  }
   const interrupts = io.interrupts();
   let code = 0;
   try {

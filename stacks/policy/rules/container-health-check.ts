@@ -9,7 +9,8 @@ export const containerHealthCheck = defineRule({
   trivy: [],
   description:
     'Every container spec has an exec-form health check (["CMD", ...] or ["CMD-SHELL", ...]); ECS replaces a task whose essential container turns unhealthy.',
-  remedy: 'set healthCheck: { command: SERVICES.<name>.healthCheckCommand } in the container spec (stacks/services.ts holds the commands)',
+  remedy:
+    'set healthCheck: { command: SERVICES.<name>.healthCheckCommand } in the container spec (contract/services.ts holds the commands)',
   subjects: containers,
   check(subject) {
     const command = subject.spec.healthCheck?.command ?? [];

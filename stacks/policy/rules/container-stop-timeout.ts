@@ -12,7 +12,7 @@ export const containerStopTimeout = defineRule({
   checkov: [],
   trivy: [],
   description: `Every container spec sets stopTimeoutSeconds between ${MIN_SECONDS} and ${MAX_SECONDS}: the time between SIGTERM and SIGKILL.`,
-  remedy: 'set stopTimeoutSeconds in the container spec (SERVICES.<name>.stopTimeoutSeconds in stacks/services.ts)',
+  remedy: 'set stopTimeoutSeconds in the container spec (SERVICES.<name>.stopTimeoutSeconds in contract/services.ts)',
   subjects: containers,
   check(subject) {
     const seconds = subject.spec.stopTimeoutSeconds;
