@@ -1,5 +1,5 @@
 import { ContainerSpec } from '../../stacks/container-definition';
-import { JsonObject } from '../../stacks/policy/json';
+import type { JsonObject } from '../../contract/json';
 import { ContainerSubject, ResourceSubject, StackSubject, Subject, TerraformBlock } from '../../stacks/policy/subject';
 
 /** A Terraform element as the stack would synthesize it; `name` gives its address ("aws_x.<name>"). */
