@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { AWS_PROVIDER } from './terraform';
-import { BlockSchema, ResourceSchemas, TfType } from './provider-schema';
+import { BlockSchema, ResourceSchemas, TfType } from './terraform-provider-schema';
 import { PlanJson, ResourceChange, changeKind } from './plan-json';
 
 /**

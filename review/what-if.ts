@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OfflineTerraform, terraform, writeOfflineOverride } from './terraform';
 import { PlanJson, parsePlan } from './plan-json';
-import { resourceSchemas } from './provider-schema';
+import { resourceSchemas } from './terraform-provider-schema';
 import { StackConfig, TerraformState, configState, correctState, resolveReferences } from './synthetic-state';
 
 /** Progress lines for long steps (each Terraform call takes seconds). */

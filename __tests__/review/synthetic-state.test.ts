@@ -1,6 +1,6 @@
 import { TerraformState, configState, correctState, placeholder, resolveReferences, syntheticState } from '../../review/synthetic-state';
 import { PlanJson } from '../../review/plan-json';
-import { ResourceSchemas } from '../../review/provider-schema';
+import { ResourceSchemas } from '../../review/terraform-provider-schema';
 
 const schemas: ResourceSchemas = {
   aws_vpc: {
