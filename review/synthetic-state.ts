@@ -5,13 +5,12 @@ import { PlanJson, ResourceChange, changeKind } from './plan-json';
 
 /**
  * A Terraform state (format 4) of the base, built from its configuration and the provider schema
- * (`configState`; or, older and slower, from a create-only plan's planned values, `syntheticState`),
- * with every value only AWS would know (ids, ARNs, computed fields) replaced by a placeholder. Each
- * placeholder is derived from the resource address and attribute path, so it is the same wherever
- * it is read; references between resources are made consistent by `correctState` (a plan of the base
- * against the state computes every derived value from the placeholders, and those values are merged
- * back). Planning the head against the result with `-refresh=false` then lets the provider itself say
- * what is updated and what is replaced, with no AWS account.
+ * (`configState`), with every value only AWS would know (ids, ARNs, computed fields) replaced by a
+ * placeholder. Each placeholder is derived from the resource address and attribute path, so it is the
+ * same wherever it is read; references between resources are made consistent by `correctState` (a
+ * plan of the base against the state computes every derived value from the placeholders, and those
+ * values are merged back). Planning the head against the result with `-refresh=false` then lets the
+ * provider itself say what is updated and what is replaced, with no AWS account.
  */
 export interface TerraformState {
   readonly version: 4;
@@ -94,71 +93,13 @@ export function placeholder(type: TfType | undefined, resourceType: string, addr
   }
 }
 
-interface FillContext {
+/** Where a block sits, for its placeholders and its tags_all. */
+interface BlockContext {
   readonly resourceType: string;
   readonly address: string;
   readonly region: string;
-  /** The provider's default_tags (configState only). */
+  /** The provider's default_tags, which every resource's tags_all includes. */
   readonly defaultTags?: Record<string, Json>;
-}
-
-/** Replaces every unknown (per `after_unknown`) inside `values` with a placeholder, following the schema. */
-function fill(values: Record<string, Json>, unknown: unknown, block: BlockSchema | undefined, ctx: FillContext, path: string): void {
-  if (unknown === null || typeof unknown !== 'object' || Array.isArray(unknown)) return;
-  for (const [key, u] of Object.entries(unknown as Record<string, unknown>)) {
-    const attrPath = path ? `${path}.${key}` : key;
-    const nested = block?.block_types[key];
-    if (u === true) {
-      values[key] = nested ? [] : placeholder(block?.attributes[key]?.type, ctx.resourceType, ctx.address, attrPath, ctx.region);
-      continue;
-    }
-    const current = values[key];
-    if (Array.isArray(u) && Array.isArray(current)) {
-      u.forEach((elementUnknown, i) => {
-        const element = current[i];
-        if (elementUnknown === true) {
-          current[i] = placeholder(undefined, ctx.resourceType, ctx.address, `${attrPath}.${i}`, ctx.region);
-        } else if (element !== null && typeof element === 'object' && !Array.isArray(element)) {
-          fill(element, elementUnknown, nested?.block, ctx, `${attrPath}.${i}`);
-        }
-      });
-    } else if (current !== null && typeof current === 'object' && !Array.isArray(current)) {
-      fill(current, u, nested?.block, ctx, attrPath);
-    }
-  }
-}
-
-/** The region the plan's resources live in (from any ARN-free attribute that names it), for placeholders. */
-function regionOf(plan: PlanJson): string {
-  for (const r of plan.planned_values.root_module.resources) {
-    const az = r.values.availability_zone;
-    if (typeof az === 'string') return az.slice(0, -1);
-  }
-  return 'us-east-1';
-}
-
-/**
- * Builds the state from a create-only plan of the base (managed resources only; data sources are re-read).
- * The review itself now starts from `configState` (no plan, ~10 s less); this stays for comparison.
- */
-export function syntheticState(plan: PlanJson, schemas: ResourceSchemas): TerraformState {
-  const changes = new Map(plan.resource_changes.map((c) => [c.address, c]));
-  const region = regionOf(plan);
-  const resources = plan.planned_values.root_module.resources
-    .filter((r) => r.mode === 'managed')
-    .map((r): StateResource => {
-      const values = structuredClone(r.values) as Record<string, Json>;
-      const schema = schemas[r.type];
-      fill(values, changes.get(r.address)?.change.after_unknown, schema?.block, { resourceType: r.type, address: r.address, region }, '');
-      return {
-        mode: 'managed',
-        type: r.type,
-        name: r.name,
-        provider: `provider["${AWS_PROVIDER.source}"]`,
-        instances: [{ schema_version: r.schema_version, attributes: values, sensitive_attributes: [] }],
-      };
-    });
-  return { version: 4, terraform_version: plan.terraform_version, serial: 1, lineage: randomUUID(), outputs: {}, resources };
 }
 
 /** `after` where it is known, the state's value where the plan says it is unknown. */
@@ -314,7 +255,7 @@ function literal(value: unknown, type: TfType | undefined): Json | undefined {
 }
 
 /** One block's state attributes from its configuration: literals as written, placeholders for what AWS fills. */
-function blockFromConfig(config: Record<string, unknown>, block: BlockSchema, ctx: FillContext, path: string): Record<string, Json> {
+function blockFromConfig(config: Record<string, unknown>, block: BlockSchema, ctx: BlockContext, path: string): Record<string, Json> {
   const out: Record<string, Json> = {};
   for (const [name, a] of Object.entries(block.attributes)) {
     const attrPath = path ? `${path}.${name}` : name;
