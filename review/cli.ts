@@ -3,11 +3,13 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { z } from 'zod';
 import { OfflineTerraform, TerraformCommandError, TerraformUnavailableError, offlineTerraform, terraform } from './terraform';
 import { initOffline, planHead, whatIf } from './what-if';
 import { reviewChanges } from './changes';
 import { StackReview, renderStackReview } from './markdown';
 import { parsePlan } from './plan-json';
+import { parseJson } from './parse-json';
 import { PolicySummary } from './markdown';
 import { buildApp } from '../stacks/app';
 import { loadConfig } from '../stacks/config';
@@ -26,10 +28,13 @@ export interface ReviewOptions {
 
 const root = resolve(__dirname, '..');
 
+/** The part of cdktf.json the review reads: the command that synthesizes the app. */
+const cdktfJsonSchema = z.looseObject({ app: z.string() });
+
 function appCommand(dir: string): string {
   const file = join(dir, 'cdktf.json');
   if (!existsSync(file)) throw new ReviewUsageError(`${dir} has no cdktf.json: is the base ref a commit of this project?`);
-  return (JSON.parse(readFileSync(file, 'utf8')) as { app: string }).app;
+  return parseJson(cdktfJsonSchema, readFileSync(file, 'utf8'), file, 'cdktf.json').app;
 }
 
 /** Runs the cdktf app found in `srcDir` (its own cdktf.json), writing stacks under `outDir`. */

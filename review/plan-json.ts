@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseJson } from './parse-json';
 
 /**
  * The parts of `terraform show -json <plan>` the review reads, validated once at the edge.
@@ -45,12 +46,7 @@ export type PlanJson = z.infer<typeof planSchema>;
 
 /** Parses `terraform show -json` output; a shape we do not know is a bug worth a clear message. */
 export function parsePlan(text: string, source: string): PlanJson {
-  const result = planSchema.safeParse(JSON.parse(text));
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new Error(`${source}: unexpected plan JSON at ${issue.path.join('.')}: ${issue.message}`);
-  }
-  return result.data;
+  return parseJson(planSchema, text, source, 'plan JSON');
 }
 
 /** What a change does to one resource, in reviewer's words. */
