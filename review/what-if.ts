@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { OfflineTerraform, terraform, writeOfflineOverride } from './terraform';
@@ -6,7 +6,8 @@ import { PlanJson, parsePlan } from './plan-json';
 import { parseJson } from './parse-json';
 import { streamShowsChanges } from './plan-stream';
 import { resourceSchemas } from './terraform-provider-schema';
-import { StackConfig, TerraformState, configState, correctState, resolveReferences } from './synthetic-state';
+import { TerraformState, configState, correctState, resolveReferences } from './synthetic-state';
+import { StackConfig, readStackConfig } from './stack-config';
 
 /** Progress lines for long steps (each Terraform call takes seconds). */
 export type Progress = (message: string) => void;
@@ -46,17 +47,13 @@ function terraformVersion(tf: OfflineTerraform, dir: string): Promise<string> {
   return version;
 }
 
-function readConfig(dir: string): StackConfig {
-  return JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')) as StackConfig;
-}
-
 /**
  * A synthetic state of the base stack (see synthetic-state.ts): built from the base's configuration
  * and the provider schema, then corrected by planning the base against it until that plan is empty.
  */
 export async function baseState(tf: OfflineTerraform, baseDir: string, progress: Progress = () => undefined): Promise<TerraformState> {
   const statePath = writeOfflineOverride(baseDir);
-  const config = readConfig(baseDir);
+  const config = readStackConfig(baseDir);
   const version = terraformVersion(tf, baseDir);
   progress('base: terraform init');
   await terraform(tf, baseDir, ['init', '-input=false', '-no-color', '-reconfigure']);
@@ -128,7 +125,7 @@ export async function whatIf(
   // Inits first, one after the other: an init relinks the shared plugin cache, and a plan running
   // meanwhile in another directory can find its provider missing.
   progress('base and head: terraform init');
-  const config = readConfig(baseDir);
+  const config = readStackConfig(baseDir);
   const version = terraformVersion(tf, baseDir);
   await terraform(tf, baseDir, ['init', '-input=false', '-no-color', '-reconfigure']);
   const headStatePath = await initOffline(tf, headDir);

@@ -73,6 +73,13 @@ describe('correctState', () => {
     expect(attrs(next, 'aws_vpc.v')).toMatchObject({ cidr_block: '10.1.0.0/16', id });
     expect(next.serial).toBe(state.serial + 1);
   });
+
+  it('stops at a plan whose values for an updated resource are not an object', () => {
+    const check = plan([
+      { address: 'aws_vpc.v', mode: 'managed', type: 'aws_vpc', name: 'v', change: { actions: ['update'], before: {}, after: null } },
+    ]);
+    expect(() => correctState(baseState(), check)).toThrow(/^aws_vpc\.v: the consistency plan's "after" is not a JSON object$/);
+  });
 });
 
 describe('configState', () => {
