@@ -16,9 +16,9 @@ import { loadConfig } from '../stacks/config';
 import { PolicyReport } from '../stacks/policy/evaluate';
 
 /** Bad input: the message is one line that says what to do. The CLI exits 2. */
-export class ReviewUsageError extends Error {}
+class ReviewUsageError extends Error {}
 
-export interface ReviewOptions {
+interface ReviewOptions {
   readonly base: string;
   readonly out?: string;
   readonly stacks?: readonly string[];
@@ -118,7 +118,7 @@ async function reviewStack(
 }
 
 /** `npm run review`: what a change does to each stack, as Markdown for a pull-request comment. */
-export async function review(options: ReviewOptions): Promise<string> {
+async function review(options: ReviewOptions): Promise<string> {
   const log = (m: string) => options.quiet || process.stderr.write(`${m}\n`);
   const work = mkdtempSync(join(tmpdir(), 'plan-review-'));
   try {

@@ -7,7 +7,7 @@ import { parseJson } from './parse-json';
  */
 const json = z.unknown();
 
-export const resourceChangeSchema = z.looseObject({
+const resourceChangeSchema = z.looseObject({
   address: z.string(),
   mode: z.enum(['managed', 'data']),
   type: z.string(),
@@ -32,7 +32,7 @@ const plannedResourceSchema = z.looseObject({
   values: z.record(z.string(), json),
 });
 
-export const planSchema = z.looseObject({
+const planSchema = z.looseObject({
   terraform_version: z.string(),
   planned_values: z.looseObject({
     root_module: z.looseObject({ resources: z.array(plannedResourceSchema).default([]) }),
@@ -41,7 +41,6 @@ export const planSchema = z.looseObject({
 });
 
 export type ResourceChange = z.infer<typeof resourceChangeSchema>;
-export type PlannedResource = z.infer<typeof plannedResourceSchema>;
 export type PlanJson = z.infer<typeof planSchema>;
 
 /** Parses `terraform show -json` output; a shape we do not know is a bug worth a clear message. */

@@ -24,7 +24,7 @@ export interface TerraformState {
   readonly resources: StateResource[];
 }
 
-export interface StateResource {
+interface StateResource {
   readonly mode: 'managed';
   readonly type: string;
   readonly name: string;

@@ -11,7 +11,7 @@ import { parseJson } from './parse-json';
 export type TfType = string | [string, unknown, ...unknown[]];
 
 /** One attribute: its type, and whether the configuration may or must set it and AWS may fill it. */
-export interface AttributeSchema {
+interface AttributeSchema {
   readonly type?: TfType;
   readonly nested_type?: unknown;
   readonly required?: boolean;

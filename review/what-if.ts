@@ -10,7 +10,7 @@ import { TerraformState, configState, correctState, resolveReferences } from './
 import { StackConfig, readStackConfig } from './stack-config';
 
 /** Progress lines for long steps (each Terraform call takes seconds). */
-export type Progress = (message: string) => void;
+type Progress = (message: string) => void;
 
 async function planJson(tf: OfflineTerraform, dir: string, args: readonly string[], name: string): Promise<PlanJson> {
   await terraform(tf, dir, ['plan', '-input=false', '-lock=false', '-no-color', `-out=${name}`, ...args]);
