@@ -3,20 +3,22 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { z } from 'zod';
 import { OfflineTerraform, TerraformCommandError, TerraformUnavailableError, offlineTerraform, terraform } from './terraform';
 import { initOffline, planHead, whatIf } from './what-if';
 import { reviewChanges } from './changes';
 import { StackReview, renderStackReview } from './markdown';
 import { parsePlan } from './plan-json';
+import { parseJson } from './parse-json';
 import { PolicySummary } from './markdown';
 import { buildApp } from '../stacks/app';
 import { loadConfig } from '../stacks/config';
 import { PolicyReport } from '../stacks/policy/evaluate';
 
 /** Bad input: the message is one line that says what to do. The CLI exits 2. */
-export class ReviewUsageError extends Error {}
+class ReviewUsageError extends Error {}
 
-export interface ReviewOptions {
+interface ReviewOptions {
   readonly base: string;
   readonly out?: string;
   readonly stacks?: readonly string[];
@@ -26,10 +28,13 @@ export interface ReviewOptions {
 
 const root = resolve(__dirname, '..');
 
+/** The part of cdktf.json the review reads: the command that synthesizes the app. */
+const cdktfJsonSchema = z.looseObject({ app: z.string() });
+
 function appCommand(dir: string): string {
   const file = join(dir, 'cdktf.json');
   if (!existsSync(file)) throw new ReviewUsageError(`${dir} has no cdktf.json: is the base ref a commit of this project?`);
-  return (JSON.parse(readFileSync(file, 'utf8')) as { app: string }).app;
+  return parseJson(cdktfJsonSchema, readFileSync(file, 'utf8'), file, 'cdktf.json').app;
 }
 
 /** Runs the cdktf app found in `srcDir` (its own cdktf.json), writing stacks under `outDir`. */
@@ -113,7 +118,7 @@ async function reviewStack(
 }
 
 /** `npm run review`: what a change does to each stack, as Markdown for a pull-request comment. */
-export async function review(options: ReviewOptions): Promise<string> {
+async function review(options: ReviewOptions): Promise<string> {
   const log = (m: string) => options.quiet || process.stderr.write(`${m}\n`);
   const work = mkdtempSync(join(tmpdir(), 'plan-review-'));
   try {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseJson } from './parse-json';
 
 /**
  * The parts of `terraform show -json <plan>` the review reads, validated once at the edge.
@@ -6,7 +7,7 @@ import { z } from 'zod';
  */
 const json = z.unknown();
 
-export const resourceChangeSchema = z.looseObject({
+const resourceChangeSchema = z.looseObject({
   address: z.string(),
   mode: z.enum(['managed', 'data']),
   type: z.string(),
@@ -31,7 +32,7 @@ const plannedResourceSchema = z.looseObject({
   values: z.record(z.string(), json),
 });
 
-export const planSchema = z.looseObject({
+const planSchema = z.looseObject({
   terraform_version: z.string(),
   planned_values: z.looseObject({
     root_module: z.looseObject({ resources: z.array(plannedResourceSchema).default([]) }),
@@ -40,17 +41,11 @@ export const planSchema = z.looseObject({
 });
 
 export type ResourceChange = z.infer<typeof resourceChangeSchema>;
-export type PlannedResource = z.infer<typeof plannedResourceSchema>;
 export type PlanJson = z.infer<typeof planSchema>;
 
 /** Parses `terraform show -json` output; a shape we do not know is a bug worth a clear message. */
 export function parsePlan(text: string, source: string): PlanJson {
-  const result = planSchema.safeParse(JSON.parse(text));
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new Error(`${source}: unexpected plan JSON at ${issue.path.join('.')}: ${issue.message}`);
-  }
-  return result.data;
+  return parseJson(planSchema, text, source, 'plan JSON');
 }
 
 /** What a change does to one resource, in reviewer's words. */

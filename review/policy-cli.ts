@@ -18,7 +18,7 @@ import { PLATFORM_SUPPRESSIONS } from '../stacks/policy/suppressions';
  * error (one line on stderr).
  */
 
-export const USAGE = `usage: npm run policy -- [--config FILE] | --list [--markdown] | --help
+const USAGE = `usage: npm run policy -- [--config FILE] | --list [--markdown] | --help
 
 Builds one stack per environment of the platform config, runs every policy rule on each, prints each
 rule's result (pass, suppressed with its reason, FAIL with findings and the fix), then synthesizes the
@@ -41,7 +41,7 @@ class UsageError extends Error {
 }
 
 /** Where output goes; tests pass their own. */
-export interface Output {
+interface Output {
   out(text: string): void;
   err(text: string): void;
 }

@@ -58,6 +58,11 @@ const SECURITY_TYPES: Readonly<Record<string, string>> = {
 
 const WORLD = new Set(['0.0.0.0/0', '::/0']);
 
+/** The plan's attribute values stay `unknown` (see plan-json.ts); a resource's are an object, or null when deleted. */
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
 function str(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
@@ -89,7 +94,7 @@ function securityFlags(change: Omit<ReviewedChange, 'flags'>, after: Record<stri
 
 /** The risk flags of one change: downtime from replacements, security-relevant resources, lost data. */
 export function assessRisk(change: Omit<ReviewedChange, 'flags'>, after: unknown): RiskFlag[] {
-  const a = (after ?? {}) as Record<string, unknown>;
+  const a = isRecord(after) ? after : {};
   const flags: RiskFlag[] = [];
   const downtime = DOWNTIME_ON_REPLACE[change.type];
   if (downtime && change.kind === 'replace') flags.push({ kind: 'downtime', message: downtime });

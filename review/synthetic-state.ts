@@ -1,17 +1,19 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { isJsonObject, jsonObjectSchema, type JsonObject, type JsonValue } from '../contract/json';
 import { AWS_PROVIDER } from './terraform';
-import { BlockSchema, ResourceSchemas, TfType } from './provider-schema';
+import { BlockSchema, ResourceSchemas, TfType, tfTypeSchema } from './terraform-provider-schema';
 import { PlanJson, ResourceChange, changeKind } from './plan-json';
+import { placeholder } from './placeholder';
+import { StackConfig } from './stack-config';
 
 /**
  * A Terraform state (format 4) of the base, built from its configuration and the provider schema
- * (`configState`; or, older and slower, from a create-only plan's planned values, `syntheticState`),
- * with every value only AWS would know (ids, ARNs, computed fields) replaced by a placeholder. Each
- * placeholder is derived from the resource address and attribute path, so it is the same wherever
- * it is read; references between resources are made consistent by `correctState` (a plan of the base
- * against the state computes every derived value from the placeholders, and those values are merged
- * back). Planning the head against the result with `-refresh=false` then lets the provider itself say
- * what is updated and what is replaced, with no AWS account.
+ * (`configState`), with every value only AWS would know (ids, ARNs, computed fields) replaced by a
+ * placeholder. Each placeholder is derived from the resource address and attribute path, so it is the
+ * same wherever it is read; references between resources are made consistent by `correctState` (a
+ * plan of the base against the state computes every derived value from the placeholders, and those
+ * values are merged back). Planning the head against the result with `-refresh=false` then lets the
+ * provider itself say what is updated and what is replaced, with no AWS account.
  */
 export interface TerraformState {
   readonly version: 4;
@@ -22,163 +24,46 @@ export interface TerraformState {
   readonly resources: StateResource[];
 }
 
-export interface StateResource {
+interface StateResource {
   readonly mode: 'managed';
   readonly type: string;
   readonly name: string;
   readonly provider: string;
-  readonly instances: { schema_version: number; attributes: Record<string, unknown>; sensitive_attributes: never[] }[];
+  readonly instances: { schema_version: number; attributes: JsonObject; sensitive_attributes: never[] }[];
 }
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-const PLACEHOLDER_ACCOUNT = '123456789012';
-
-function digest(text: string, length: number): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, length);
+/** The plan's values stay `unknown` (see plan-json.ts), `after_unknown` among them. */
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** Prefixes AWS uses for ids, so a placeholder reads like the real thing in a review. */
-const ID_PREFIX: Readonly<Record<string, string>> = {
-  aws_vpc: 'vpc',
-  aws_subnet: 'subnet',
-  aws_security_group: 'sg',
-  aws_default_security_group: 'sg',
-  aws_internet_gateway: 'igw',
-  aws_route_table: 'rtb',
-  aws_route_table_association: 'rtbassoc',
-  aws_eip: 'eipalloc',
-  aws_launch_template: 'lt',
-  aws_efs_file_system: 'fs',
-  aws_efs_mount_target: 'fsmt',
-  aws_efs_access_point: 'fsap',
-  aws_vpc_security_group_ingress_rule: 'sgr',
-  aws_vpc_security_group_egress_rule: 'sgr',
-};
-
-/** A deterministic placeholder for an attribute only AWS would know, typed as the schema says. */
-export function placeholder(type: TfType | undefined, resourceType: string, address: string, path: string, region: string): Json {
-  const kind = Array.isArray(type) ? type[0] : type;
-  switch (kind) {
-    case 'number':
-      return 0;
-    case 'bool':
-      return false;
-    case 'list':
-    case 'set':
-      return [];
-    case 'map':
-      return {};
-    case 'object':
-    case 'tuple':
-    case 'dynamic':
-    case undefined:
-      return null;
-    case 'string': {
-      const leaf = path.split('.').pop() ?? path;
-      const hash = digest(`${address}/${path}`, 17);
-      if (leaf === 'arn' || leaf.endsWith('_arn')) {
-        const service = resourceType.replace(/^aws_/, '').split('_')[0];
-        return `arn:aws:${service}:${region}:${PLACEHOLDER_ACCOUNT}:${resourceType.replace(/^aws_/, '')}/${hash}`;
-      }
-      if (leaf === 'id' || leaf === 'allocation_id') return `${ID_PREFIX[resourceType] ?? 'id'}-${hash}`;
-      if (leaf === 'owner_id') return PLACEHOLDER_ACCOUNT;
-      if (leaf.endsWith('_ip') || leaf === 'public_ip' || leaf === 'private_ip') {
-        // Documentation range (RFC 5737): never a real host.
-        return `198.51.100.${(parseInt(hash.slice(0, 2), 16) % 250) + 1}`;
-      }
-      return `placeholder-${hash}`;
-    }
-    default:
-      return null;
-  }
-}
-
-interface FillContext {
+/** Where a block sits, for its placeholders and its tags_all. */
+interface BlockContext {
   readonly resourceType: string;
   readonly address: string;
   readonly region: string;
-  /** The provider's default_tags (configState only). */
-  readonly defaultTags?: Record<string, Json>;
-}
-
-/** Replaces every unknown (per `after_unknown`) inside `values` with a placeholder, following the schema. */
-function fill(values: Record<string, Json>, unknown: unknown, block: BlockSchema | undefined, ctx: FillContext, path: string): void {
-  if (unknown === null || typeof unknown !== 'object' || Array.isArray(unknown)) return;
-  for (const [key, u] of Object.entries(unknown as Record<string, unknown>)) {
-    const attrPath = path ? `${path}.${key}` : key;
-    const nested = block?.block_types[key];
-    if (u === true) {
-      values[key] = nested ? [] : placeholder(block?.attributes[key]?.type, ctx.resourceType, ctx.address, attrPath, ctx.region);
-      continue;
-    }
-    const current = values[key];
-    if (Array.isArray(u) && Array.isArray(current)) {
-      u.forEach((elementUnknown, i) => {
-        const element = current[i];
-        if (elementUnknown === true) {
-          current[i] = placeholder(undefined, ctx.resourceType, ctx.address, `${attrPath}.${i}`, ctx.region);
-        } else if (element !== null && typeof element === 'object' && !Array.isArray(element)) {
-          fill(element, elementUnknown, nested?.block, ctx, `${attrPath}.${i}`);
-        }
-      });
-    } else if (current !== null && typeof current === 'object' && !Array.isArray(current)) {
-      fill(current, u, nested?.block, ctx, attrPath);
-    }
-  }
-}
-
-/** The region the plan's resources live in (from any ARN-free attribute that names it), for placeholders. */
-function regionOf(plan: PlanJson): string {
-  for (const r of plan.planned_values.root_module.resources) {
-    const az = r.values.availability_zone;
-    if (typeof az === 'string') return az.slice(0, -1);
-  }
-  return 'us-east-1';
-}
-
-/**
- * Builds the state from a create-only plan of the base (managed resources only; data sources are re-read).
- * The review itself now starts from `configState` (no plan, ~10 s less); this stays for comparison.
- */
-export function syntheticState(plan: PlanJson, schemas: ResourceSchemas): TerraformState {
-  const changes = new Map(plan.resource_changes.map((c) => [c.address, c]));
-  const region = regionOf(plan);
-  const resources = plan.planned_values.root_module.resources
-    .filter((r) => r.mode === 'managed')
-    .map((r): StateResource => {
-      const values = structuredClone(r.values) as Record<string, Json>;
-      const schema = schemas[r.type];
-      fill(values, changes.get(r.address)?.change.after_unknown, schema?.block, { resourceType: r.type, address: r.address, region }, '');
-      return {
-        mode: 'managed',
-        type: r.type,
-        name: r.name,
-        provider: `provider["${AWS_PROVIDER.source}"]`,
-        instances: [{ schema_version: r.schema_version, attributes: values, sensitive_attributes: [] }],
-      };
-    });
-  return { version: 4, terraform_version: plan.terraform_version, serial: 1, lineage: randomUUID(), outputs: {}, resources };
+  /** The provider's default_tags, which every resource's tags_all includes. */
+  readonly defaultTags?: JsonObject;
 }
 
 /** `after` where it is known, the state's value where the plan says it is unknown. */
-function mergeKnown(state: Json, after: Json, unknown: unknown): Json {
+function mergeKnown(state: JsonValue, after: JsonValue, unknown: unknown): JsonValue {
   if (unknown === true) return state;
   if (Array.isArray(after)) {
     const s = Array.isArray(state) ? state : [];
-    const u = Array.isArray(unknown) ? unknown : [];
+    const u: readonly unknown[] = Array.isArray(unknown) ? unknown : [];
     return after.map((a, i) => mergeKnown(s[i] ?? null, a, u[i]));
   }
-  if (after !== null && typeof after === 'object') {
-    const s = state !== null && typeof state === 'object' && !Array.isArray(state) ? state : {};
-    const u = unknown !== null && typeof unknown === 'object' && !Array.isArray(unknown) ? (unknown as Record<string, unknown>) : {};
-    const out: Record<string, Json> = {};
-    for (const key of new Set([...Object.keys(after), ...Object.keys(u)])) {
-      out[key] = mergeKnown(s[key] ?? null, after[key] ?? null, u[key]);
-    }
-    return out;
+  return isJsonObject(after) ? mergeObject(isJsonObject(state) ? state : {}, after, unknown) : after;
+}
+
+function mergeObject(state: JsonObject, after: JsonObject, unknown: unknown): JsonObject {
+  const u = isRecord(unknown) ? unknown : {};
+  const out: JsonObject = {};
+  for (const key of new Set([...Object.keys(after), ...Object.keys(u)])) {
+    out[key] = mergeKnown(state[key] ?? null, after[key] ?? null, u[key]);
   }
-  return after;
+  return out;
 }
 
 /**
@@ -196,10 +81,10 @@ export function correctState(state: TerraformState, plan: PlanJson): { state: Te
     if (kind !== 'update' && kind !== 'replace') return r;
     corrected += 1;
     const [instance] = r.instances;
-    const attributes = mergeKnown(instance.attributes as Json, change.change.after as Json, change.change.after_unknown) as Record<
-      string,
-      unknown
-    >;
+    // The plan leaves values unchecked; the state needs them as JSON, and an updated resource's are an object.
+    const after = jsonObjectSchema.safeParse(change.change.after);
+    if (!after.success) throw new Error(`${change.address}: the consistency plan's "after" is not a JSON object`);
+    const attributes = mergeObject(instance.attributes, after.data, change.change.after_unknown);
     return { ...r, instances: [{ ...instance, attributes }] };
   });
   return { state: { ...state, serial: state.serial + 1, resources }, corrected };
@@ -208,9 +93,6 @@ export function correctState(state: TerraformState, plan: PlanJson): { state: Te
 const PURE_REF = /^\$\{(aws_[a-z0-9_]+)\.([\w-]+)\.([a-z0-9_]+)\}$/;
 const ANY_REF = /\$\{(aws_[a-z0-9_]+)\.([\w-]+)\.([a-z0-9_]+)\}/g;
 
-/** The synthesized configuration (cdk.tf.json): resource type → name → arguments as written. */
-export type TerraformConfig = { readonly resource?: Record<string, Record<string, Record<string, unknown>>> };
-
 /**
  * Writes into the state every argument that the configuration gives as a plain reference to another
  * resource's attribute (`${aws_vpc.x.id}`), or as text with only such references in it
@@ -218,13 +100,10 @@ export type TerraformConfig = { readonly resource?: Record<string, Record<string
  * makes references consistent without a round of planning per level of the dependency graph;
  * expressions with functions (jsonencode, base64encode) are left to `correctState`.
  */
-export function resolveReferences(state: TerraformState, config: TerraformConfig): number {
+export function resolveReferences(state: TerraformState, config: StackConfig): number {
   const byAddress = new Map(state.resources.map((r) => [`${r.type}.${r.name}`, r.instances[0].attributes]));
-  const lookup = (type: string, name: string, attr: string): Json | undefined => {
-    const v = byAddress.get(`${type}.${name}`)?.[attr];
-    return v === undefined ? undefined : (v as Json);
-  };
-  const resolveString = (text: string): Json | undefined => {
+  const lookup = (type: string, name: string, attr: string): JsonValue | undefined => byAddress.get(`${type}.${name}`)?.[attr];
+  const resolveString = (text: string): JsonValue | undefined => {
     const pure = PURE_REF.exec(text);
     if (pure) return lookup(pure[1], pure[2], pure[3]);
     const withoutRefs = text.replace(ANY_REF, '');
@@ -238,31 +117,35 @@ export function resolveReferences(state: TerraformState, config: TerraformConfig
     return complete ? out : undefined;
   };
   let changes = 0;
-  const walk = (configValue: unknown, target: Record<string, Json> | Json[], key: string | number): void => {
-    const current = (target as Record<string | number, Json>)[key];
+  /** Resolves one configured value into the state's value for it (`current`), writing through `set`. */
+  const walk = (configValue: JsonValue, current: JsonValue | undefined, set: (value: JsonValue) => void): void => {
     if (typeof configValue === 'string') {
       const resolved = resolveString(configValue);
       if (resolved !== undefined && JSON.stringify(resolved) !== JSON.stringify(current)) {
-        (target as Record<string | number, Json>)[key] = resolved;
+        set(resolved);
         changes += 1;
       }
     } else if (Array.isArray(configValue)) {
-      if (Array.isArray(current)) configValue.forEach((c, i) => i < current.length && walk(c, current, i));
-    } else if (configValue !== null && typeof configValue === 'object') {
+      if (!Array.isArray(current)) return;
+      configValue.forEach((c, i) => {
+        if (i < current.length) walk(c, current[i], (value) => (current[i] = value));
+      });
+    } else if (isJsonObject(configValue)) {
       // A block is an object in cdktf's JSON and a one-element list in the state.
       const holder = Array.isArray(current) && current.length === 1 ? current[0] : current;
-      if (holder !== null && typeof holder === 'object' && !Array.isArray(holder)) {
-        for (const [k, v] of Object.entries(configValue)) walk(v, holder, k);
-      }
+      if (!isJsonObject(holder)) return;
+      for (const [k, v] of Object.entries(configValue)) walk(v, holder[k], (value) => (holder[k] = value));
     }
   };
   for (let pass = 0; pass < 10; pass++) {
     const before = changes;
     for (const [type, resources] of Object.entries(config.resource ?? {})) {
       for (const [name, args] of Object.entries(resources)) {
-        const attributes = byAddress.get(`${type}.${name}`) as Record<string, Json> | undefined;
+        const attributes = byAddress.get(`${type}.${name}`);
         if (!attributes) continue;
-        for (const [k, v] of Object.entries(args)) if (k !== 'depends_on' && k !== 'lifecycle') walk(v, attributes, k);
+        for (const [k, v] of Object.entries(args)) {
+          if (k !== 'depends_on' && k !== 'lifecycle') walk(v, attributes[k], (value) => (attributes[k] = value));
+        }
       }
     }
     if (changes === before) break;
@@ -270,17 +153,16 @@ export function resolveReferences(state: TerraformState, config: TerraformConfig
   return changes;
 }
 
-/** The synthesized configuration with what `configState` reads besides the resources. */
-export type StackConfig = TerraformConfig & {
-  readonly provider?: {
-    readonly aws?: readonly { readonly region?: unknown; readonly default_tags?: readonly { readonly tags?: unknown }[] }[];
-  };
-};
-
 const HAS_EXPRESSION = /\$\{/;
 
+/** The element type of a collection type (["list","string"] gives "string"), checked: TfType leaves it unknown. */
+function elementType(type: TfType | undefined): TfType | undefined {
+  const element = Array.isArray(type) ? tfTypeSchema.safeParse(type[1]) : undefined;
+  return element?.success ? element.data : undefined;
+}
+
 /** A literal configuration value converted to the type the schema gives, or undefined when it is an expression. */
-function literal(value: unknown, type: TfType | undefined): Json | undefined {
+function literal(value: JsonValue | undefined, type: TfType | undefined): JsonValue | undefined {
   if (value === null || value === undefined) return null;
   const kind = Array.isArray(type) ? type[0] : type;
   if (typeof value === 'string' && HAS_EXPRESSION.test(value)) return undefined;
@@ -298,13 +180,13 @@ function literal(value: unknown, type: TfType | undefined): Json | undefined {
     case 'set': {
       // Elements that are references stay as written, for `resolveReferences` to fill in.
       if (!Array.isArray(value)) return undefined;
-      const element = (type as [string, TfType])[1];
+      const element = elementType(type);
       return value.map((v) => literal(v, element) ?? (typeof v === 'string' ? v : null));
     }
     case 'map': {
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-      const element = (type as [string, TfType])[1];
-      const out: Record<string, Json> = {};
+      if (!isJsonObject(value)) return undefined;
+      const element = elementType(type);
+      const out: JsonObject = {};
       for (const [k, v] of Object.entries(value)) out[k] = literal(v, element) ?? (typeof v === 'string' ? v : null);
       return out;
     }
@@ -314,8 +196,8 @@ function literal(value: unknown, type: TfType | undefined): Json | undefined {
 }
 
 /** One block's state attributes from its configuration: literals as written, placeholders for what AWS fills. */
-function blockFromConfig(config: Record<string, unknown>, block: BlockSchema, ctx: FillContext, path: string): Record<string, Json> {
-  const out: Record<string, Json> = {};
+function blockFromConfig(config: JsonObject, block: BlockSchema, ctx: BlockContext, path: string): JsonObject {
+  const out: JsonObject = {};
   for (const [name, a] of Object.entries(block.attributes)) {
     const attrPath = path ? `${path}.${name}` : name;
     const given = a.nested_type === undefined ? literal(config[name], a.type) : undefined;
@@ -327,14 +209,13 @@ function blockFromConfig(config: Record<string, unknown>, block: BlockSchema, ct
   // tags_all is the provider's default tags merged with the resource's own: known without a plan, and
   // a resource whose tags_all moved would hold back every data source that reads it by one round.
   if (!path && block.attributes.tags_all && ctx.defaultTags) {
-    const own = out.tags !== null && typeof out.tags === 'object' && !Array.isArray(out.tags) ? out.tags : {};
+    const own = isJsonObject(out.tags) ? out.tags : {};
     out.tags_all = { ...ctx.defaultTags, ...own };
   }
   for (const [name, b] of Object.entries(block.block_types)) {
     const value = config[name];
-    const items = (Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]).filter(
-      (v): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v),
-    );
+    const given: JsonValue[] = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
+    const items = given.filter(isJsonObject);
     const built = items.map((item, i) => blockFromConfig(item, b.block, ctx, `${path ? `${path}.` : ''}${name}.${i}`));
     out[name] = b.nesting_mode === 'single' || b.nesting_mode === 'group' ? (built[0] ?? null) : built;
   }
@@ -367,7 +248,7 @@ export function configState(config: StackConfig, schemas: ResourceSchemas, terra
           resourceType: type,
           address: `${type}.${name}`,
           region,
-          defaultTags: defaultTags !== null && typeof defaultTags === 'object' && !Array.isArray(defaultTags) ? defaultTags : undefined,
+          defaultTags: isJsonObject(defaultTags) ? defaultTags : undefined,
         },
         '',
       );

@@ -34,7 +34,7 @@ const platformDir = `${process.platform}_${process.arch === 'x64' ? 'amd64' : pr
  * True when `dir` is a filesystem mirror holding the AWS provider version we need, in either layout
  * Terraform reads: unpacked (`<version>/<os_arch>/`) or packed (the zip `terraform providers mirror` writes).
  */
-export function isProviderMirror(dir: string): boolean {
+function isProviderMirror(dir: string): boolean {
   const providerDir = join(dir, AWS_PROVIDER.source);
   return (
     existsSync(join(providerDir, AWS_PROVIDER.version, platformDir)) ||
@@ -47,7 +47,7 @@ export function isProviderMirror(dir: string): boolean {
  * `TF_PROVIDER_MIRROR` (explicit), Terraform's own implied local mirror directories, then a shallow
  * look (two levels) under /opt and /usr/local/share for a directory holding the provider.
  */
-export function discoverProviderMirror(env: NodeJS.ProcessEnv = process.env): string | undefined {
+function discoverProviderMirror(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.TF_PROVIDER_MIRROR) {
     if (!isProviderMirror(env.TF_PROVIDER_MIRROR)) {
       throw new TerraformUnavailableError(
@@ -92,7 +92,7 @@ function childDirs(dir: string): string[] {
 }
 
 /** The terraform binary: `TERRAFORM_BIN`, or `terraform` on the PATH. */
-export function discoverTerraform(env: NodeJS.ProcessEnv = process.env): string | undefined {
+function discoverTerraform(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.TERRAFORM_BIN) return existsSync(env.TERRAFORM_BIN) ? env.TERRAFORM_BIN : undefined;
   for (const dir of (env.PATH || '').split(delimiter)) {
     const candidate = join(dir, 'terraform');
@@ -190,7 +190,7 @@ async function runTerraform(tf: OfflineTerraform, dir: string, args: readonly st
  * credentials, and every check that would call AWS switched off. Written as an override file so the
  * synthesized configuration itself stays untouched.
  */
-export const OFFLINE_PROVIDER_OVERRIDE = {
+const OFFLINE_PROVIDER_OVERRIDE = {
   provider: {
     aws: {
       access_key: 'AKIAOFFLINEPLANONLY00',

@@ -1,12 +1,16 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { OfflineTerraform, terraform, writeOfflineOverride } from './terraform';
 import { PlanJson, parsePlan } from './plan-json';
-import { resourceSchemas } from './provider-schema';
-import { StackConfig, TerraformState, configState, correctState, resolveReferences } from './synthetic-state';
+import { parseJson } from './parse-json';
+import { streamShowsChanges } from './plan-stream';
+import { resourceSchemas } from './terraform-provider-schema';
+import { TerraformState, configState, correctState, resolveReferences } from './synthetic-state';
+import { StackConfig, readStackConfig } from './stack-config';
 
 /** Progress lines for long steps (each Terraform call takes seconds). */
-export type Progress = (message: string) => void;
+type Progress = (message: string) => void;
 
 async function planJson(tf: OfflineTerraform, dir: string, args: readonly string[], name: string): Promise<PlanJson> {
   await terraform(tf, dir, ['plan', '-input=false', '-lock=false', '-no-color', `-out=${name}`, ...args]);
@@ -20,31 +24,7 @@ async function planJson(tf: OfflineTerraform, dir: string, args: readonly string
  */
 async function checkPlan(tf: OfflineTerraform, dir: string, name: string): Promise<PlanJson | 'empty'> {
   const stream = await terraform(tf, dir, ['plan', '-input=false', '-lock=false', '-no-color', '-refresh=false', '-json', `-out=${name}`]);
-  let summarized = false;
-  let changed = false;
-  for (const line of stream.split('\n')) {
-    if (!line.startsWith('{')) continue;
-    const message = JSON.parse(line) as {
-      type?: string;
-      change?: { action?: string; resource?: { resource_type?: string; addr?: string } };
-      changes?: Record<string, number>;
-    };
-    if (
-      message.type === 'planned_change' &&
-      message.change?.action !== 'noop' &&
-      message.change?.action !== 'read' &&
-      !message.change?.resource?.addr?.startsWith('data.')
-    ) {
-      changed = true;
-    }
-    if (message.type === 'change_summary') {
-      summarized = true;
-      const c = message.changes ?? {};
-      if ((c.add ?? 0) + (c.change ?? 0) + (c.remove ?? 0) + (c.import ?? 0) > 0) changed = true;
-    }
-  }
-  if (!summarized) changed = true; // a stream we do not understand: read the plan itself
-  if (!changed) return 'empty';
+  if (!streamShowsChanges(stream, `terraform plan -json in ${dir}`)) return 'empty';
   return parsePlan(await terraform(tf, dir, ['show', '-json', name]), join(dir, name));
 }
 
@@ -56,17 +36,15 @@ async function initialState(tf: OfflineTerraform, baseDir: string, config: Stack
   return configState(config, await resourceSchemas(tf, baseDir), await version);
 }
 
+const versionSchema = z.looseObject({ terraform_version: z.string() });
+
 /** The Terraform version, for the state; asked while init runs (a failed init leaves it unawaited, hence the catch). */
 function terraformVersion(tf: OfflineTerraform, dir: string): Promise<string> {
   const version = terraform(tf, dir, ['version', '-json']).then(
-    (out) => (JSON.parse(out) as { terraform_version: string }).terraform_version,
+    (out) => parseJson(versionSchema, out, 'terraform version -json', 'version JSON').terraform_version,
   );
   version.catch(() => undefined);
   return version;
-}
-
-function readConfig(dir: string): StackConfig {
-  return JSON.parse(readFileSync(join(dir, 'cdk.tf.json'), 'utf8')) as StackConfig;
 }
 
 /**
@@ -75,7 +53,7 @@ function readConfig(dir: string): StackConfig {
  */
 export async function baseState(tf: OfflineTerraform, baseDir: string, progress: Progress = () => undefined): Promise<TerraformState> {
   const statePath = writeOfflineOverride(baseDir);
-  const config = readConfig(baseDir);
+  const config = readStackConfig(baseDir);
   const version = terraformVersion(tf, baseDir);
   progress('base: terraform init');
   await terraform(tf, baseDir, ['init', '-input=false', '-no-color', '-reconfigure']);
@@ -147,7 +125,7 @@ export async function whatIf(
   // Inits first, one after the other: an init relinks the shared plugin cache, and a plan running
   // meanwhile in another directory can find its provider missing.
   progress('base and head: terraform init');
-  const config = readConfig(baseDir);
+  const config = readStackConfig(baseDir);
   const version = terraformVersion(tf, baseDir);
   await terraform(tf, baseDir, ['init', '-input=false', '-no-color', '-reconfigure']);
   const headStatePath = await initOffline(tf, headDir);

@@ -3,7 +3,7 @@ import { renderReport, summary } from '../../stacks/policy/report-text';
 import { RULES } from '../../stacks/policy/rules';
 import { Finding } from '../../stacks/policy/rule';
 import { covers } from '../../stacks/policy/suppression';
-import { container, element } from './fixtures';
+import { container, element } from './subject-builders';
 
 const at = (path: string): Finding => ({ path, subject: 'x', message: 'm' });
 const rule = (id: string) => {

@@ -1,130 +1,51 @@
-import { TerraformState, configState, correctState, placeholder, resolveReferences, syntheticState } from '../../review/synthetic-state';
+import { TerraformState, configState, correctState, resolveReferences } from '../../review/synthetic-state';
 import { PlanJson } from '../../review/plan-json';
-import { ResourceSchemas } from '../../review/provider-schema';
+import { ResourceSchemas } from '../../review/terraform-provider-schema';
+import type { JsonObject } from '../../contract/json';
 
-const schemas: ResourceSchemas = {
-  aws_vpc: {
-    version: 1,
-    block: { attributes: { id: { type: 'string' }, arn: { type: 'string' }, cidr_block: { type: 'string' } }, block_types: {} },
-  },
-  aws_subnet: {
-    version: 1,
-    block: {
-      attributes: {
-        id: { type: 'string' },
-        vpc_id: { type: 'string' },
-        map_public_ip_on_launch: { type: 'bool' },
-        tags: { type: ['map', 'string'] },
-      },
-      block_types: {},
-    },
-  },
-};
-
-const plan = (over: Partial<PlanJson> = {}): PlanJson => ({
+/** A base state as `configState` leaves it: literals as configured, placeholders for what AWS fills. */
+const baseState = (): TerraformState => ({
+  version: 4,
   terraform_version: '1.11.4',
-  planned_values: {
-    root_module: {
-      resources: [
-        {
-          address: 'aws_vpc.v',
-          mode: 'managed',
-          type: 'aws_vpc',
-          name: 'v',
-          provider_name: 'p',
-          schema_version: 1,
-          values: { cidr_block: '10.0.0.0/16' },
-        },
-        {
-          address: 'aws_subnet.s',
-          mode: 'managed',
-          type: 'aws_subnet',
-          name: 's',
-          provider_name: 'p',
-          schema_version: 1,
-          values: { availability_zone: 'eu-west-1a', map_public_ip_on_launch: false },
-        },
-        {
-          address: 'data.aws_partition.p',
-          mode: 'data',
-          type: 'aws_partition',
-          name: 'p',
-          provider_name: 'p',
-          schema_version: 0,
-          values: {},
-        },
-      ],
-    },
-  },
-  resource_changes: [
-    {
-      address: 'aws_vpc.v',
-      mode: 'managed',
-      type: 'aws_vpc',
-      name: 'v',
-      change: { actions: ['create'], before: null, after: {}, after_unknown: { id: true, arn: true } },
-    },
-    {
-      address: 'aws_subnet.s',
-      mode: 'managed',
-      type: 'aws_subnet',
-      name: 's',
-      change: { actions: ['create'], before: null, after: {}, after_unknown: { id: true, vpc_id: true, tags: true } },
-    },
+  serial: 1,
+  lineage: 'test',
+  outputs: {},
+  resources: [
+    resource('aws_vpc', 'v', { cidr_block: '10.0.0.0/16', id: 'vpc-0a1b2c3d4e5f60718', arn: 'arn:aws:vpc:eu-west-1:123456789012:vpc/1' }),
+    resource('aws_subnet', 's', { map_public_ip_on_launch: false, id: 'subnet-0a1b2c3d4e5f60718', vpc_id: 'placeholder-1', tags: {} }),
   ],
-  ...over,
+});
+
+function resource(type: string, name: string, attributes: JsonObject): TerraformState['resources'][number] {
+  return {
+    mode: 'managed',
+    type,
+    name,
+    provider: 'provider["registry.terraform.io/hashicorp/aws"]',
+    instances: [{ schema_version: 1, attributes, sensitive_attributes: [] }],
+  };
+}
+
+/** A plan of the base against the state: only its resource changes matter to `correctState`. */
+const plan = (resource_changes: PlanJson['resource_changes']): PlanJson => ({
+  terraform_version: '1.11.4',
+  planned_values: { root_module: { resources: [] } },
+  resource_changes,
 });
 
 const attrs = (state: TerraformState, address: string) =>
   state.resources.find((r) => `${r.type}.${r.name}` === address)?.instances[0].attributes ?? {};
 
-describe('placeholder', () => {
-  it.each([
-    ['number', 0],
-    ['bool', false],
-    [['list', 'string'], []],
-    [['map', 'string'], {}],
-    [['object', {}], null],
-  ] as const)('types a %j placeholder', (type, expected) => {
-    expect(placeholder(type as never, 'aws_vpc', 'aws_vpc.v', 'x', 'eu-west-1')).toEqual(expected);
-  });
-  it('makes ids, ARNs and addresses that read like AWS ones, the same every time', () => {
-    expect(placeholder('string', 'aws_vpc', 'aws_vpc.v', 'id', 'eu-west-1')).toMatch(/^vpc-[0-9a-f]{17}$/);
-    expect(placeholder('string', 'aws_vpc', 'aws_vpc.v', 'id', 'eu-west-1')).toBe(
-      placeholder('string', 'aws_vpc', 'aws_vpc.v', 'id', 'eu-west-1'),
-    );
-    expect(placeholder('string', 'aws_vpc', 'aws_vpc.w', 'id', 'eu-west-1')).not.toBe(
-      placeholder('string', 'aws_vpc', 'aws_vpc.v', 'id', 'eu-west-1'),
-    );
-    expect(placeholder('string', 'aws_ecs_cluster', 'aws_ecs_cluster.c', 'arn', 'eu-west-1')).toMatch(
-      /^arn:aws:ecs:eu-west-1:123456789012:ecs_cluster\/[0-9a-f]+$/,
-    );
-    expect(placeholder('string', 'aws_eip', 'aws_eip.e', 'public_ip', 'eu-west-1')).toMatch(/^198\.51\.100\.\d+$/);
-  });
-});
-
-describe('syntheticState', () => {
-  it('keeps planned values, fills unknowns by type and leaves data sources out', () => {
-    const state = syntheticState(plan(), schemas);
-    expect(state.resources.map((r) => `${r.type}.${r.name}`)).toEqual(['aws_vpc.v', 'aws_subnet.s']);
-    expect(attrs(state, 'aws_vpc.v')).toMatchObject({
-      cidr_block: '10.0.0.0/16',
-      id: expect.stringMatching(/^vpc-/),
-      arn: expect.stringMatching(/^arn:aws:vpc:eu-west-1:/),
-    });
-    expect(attrs(state, 'aws_subnet.s')).toMatchObject({ map_public_ip_on_launch: false, tags: {}, id: expect.stringMatching(/^subnet-/) });
-    expect(state.resources[0].instances[0].schema_version).toBe(1);
-  });
-
+describe('resolveReferences', () => {
   it('makes a reference equal the id it points to', () => {
-    const state = syntheticState(plan(), schemas);
+    const state = baseState();
     const changed = resolveReferences(state, { resource: { aws_subnet: { s: { vpc_id: '${aws_vpc.v.id}' } }, aws_vpc: { v: {} } } });
     expect(changed).toBe(1);
     expect(attrs(state, 'aws_subnet.s').vpc_id).toBe(attrs(state, 'aws_vpc.v').id);
   });
 
   it('resolves text around references, and leaves function calls to the correction plan', () => {
-    const state = syntheticState(plan(), schemas);
+    const state = baseState();
     resolveReferences(state, {
       resource: { aws_subnet: { s: { vpc_id: 'x-${aws_vpc.v.cidr_block}', tags: { a: '${jsonencode(aws_vpc.v.id)}' } } } },
     });
@@ -135,24 +56,29 @@ describe('syntheticState', () => {
 
 describe('correctState', () => {
   it('takes the known values of updated resources and keeps placeholders where the plan does not know', () => {
-    const state = syntheticState(plan(), schemas);
+    const state = baseState();
     const id = attrs(state, 'aws_vpc.v').id;
-    const check = plan({
-      resource_changes: [
-        {
-          address: 'aws_vpc.v',
-          mode: 'managed',
-          type: 'aws_vpc',
-          name: 'v',
-          change: { actions: ['delete', 'create'], before: {}, after: { cidr_block: '10.1.0.0/16' }, after_unknown: { id: true } },
-        },
-        { address: 'aws_subnet.s', mode: 'managed', type: 'aws_subnet', name: 's', change: { actions: ['no-op'], before: {}, after: {} } },
-      ],
-    });
+    const check = plan([
+      {
+        address: 'aws_vpc.v',
+        mode: 'managed',
+        type: 'aws_vpc',
+        name: 'v',
+        change: { actions: ['delete', 'create'], before: {}, after: { cidr_block: '10.1.0.0/16' }, after_unknown: { id: true } },
+      },
+      { address: 'aws_subnet.s', mode: 'managed', type: 'aws_subnet', name: 's', change: { actions: ['no-op'], before: {}, after: {} } },
+    ]);
     const { state: next, corrected } = correctState(state, check);
     expect(corrected).toBe(1);
     expect(attrs(next, 'aws_vpc.v')).toMatchObject({ cidr_block: '10.1.0.0/16', id });
     expect(next.serial).toBe(state.serial + 1);
+  });
+
+  it('stops at a plan whose values for an updated resource are not an object', () => {
+    const check = plan([
+      { address: 'aws_vpc.v', mode: 'managed', type: 'aws_vpc', name: 'v', change: { actions: ['update'], before: {}, after: null } },
+    ]);
+    expect(() => correctState(baseState(), check)).toThrow(/^aws_vpc\.v: the consistency plan's "after" is not a JSON object$/);
   });
 });
 

@@ -1,4 +1,5 @@
-import { Json, JsonObject, asString, at, blocks, isExpression, strings, toJson } from './json';
+import type { JsonObject, JsonValue } from '../../contract/json';
+import { asString, at, blocks, isExpression, strings, toJson } from './json';
 import { ResourceSubject, TerraformBlock } from './subject';
 
 /** Where IAM policy documents appear: the stack's `aws_iam_policy_document` data sources (see stacks/iam.ts), and literal JSON in policy resources. */
@@ -19,7 +20,7 @@ export interface IamStatement {
   readonly conditional: boolean;
 }
 
-const effectOf = (value: Json | undefined): IamStatement['effect'] => (asString(value) === 'Deny' ? 'Deny' : 'Allow');
+const effectOf = (value: JsonValue | undefined): IamStatement['effect'] => (asString(value) === 'Deny' ? 'Deny' : 'Allow');
 
 function fromDataSource(attributes: JsonObject): readonly IamStatement[] {
   return blocks(attributes.statement).map((s) => ({
@@ -33,7 +34,7 @@ function fromDataSource(attributes: JsonObject): readonly IamStatement[] {
   }));
 }
 
-function principalsOf(value: Json | undefined): readonly string[] {
+function principalsOf(value: JsonValue | undefined): readonly string[] {
   if (typeof value === 'string') return [value];
   return blocks(value).flatMap((p) => Object.values(p).flatMap((ids) => strings(ids)));
 }
@@ -41,7 +42,7 @@ function principalsOf(value: Json | undefined): readonly string[] {
 /** Statements of a literal JSON document; a reference or an HCL expression gives none (checked at its source). */
 function fromJsonText(text: string | undefined): readonly IamStatement[] {
   if (text === undefined || isExpression(text)) return [];
-  let document: Json;
+  let document: JsonValue;
   try {
     document = toJson(JSON.parse(text));
   } catch (err) {

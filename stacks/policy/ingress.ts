@@ -1,4 +1,5 @@
-import { JsonObject, asNumber, asString, blocks, strings } from './json';
+import type { JsonObject } from '../../contract/json';
+import { asNumber, asString, blocks, strings } from './json';
 import { ResourceSubject } from './subject';
 
 /** The three ways Terraform expresses an ingress rule: inline, legacy rule resource, VPC rule resource. */

@@ -1,5 +1,5 @@
 import { ContainerSpec } from '../container-definition';
-import { JsonObject } from './json';
+import type { JsonObject } from '../../contract/json';
 
 /** Which Terraform block an element sits in. */
 export type TerraformBlock = 'resource' | 'data' | 'provider';

@@ -10,7 +10,8 @@ import {
 } from 'cdktf';
 import { toEcsContainerDefinition } from '../container-definition';
 import { PlatformService } from '../platform-service';
-import { JsonObject, asString, at, toJsonObject } from './json';
+import type { JsonObject } from '../../contract/json';
+import { asString, at, toJsonObject } from './json';
 import { ContainerSubject, ResourceSubject, StackSubject, Subject } from './subject';
 
 /** A construct the policy looks at. */

@@ -1,7 +1,8 @@
-import { Json, asString, blocks, isTrue } from '../json';
+import type { JsonValue } from '../../../contract/json';
+import { asString, blocks, isTrue } from '../json';
 import { defineRule, finding, resources } from '../rule';
 
-const state = (value: Json | undefined) => (value === undefined ? 'unset' : JSON.stringify(value));
+const state = (value: JsonValue | undefined) => (value === undefined ? 'unset' : JSON.stringify(value));
 
 /** The instance's root volume holds the Docker images, layers and container logs. */
 export const launchTemplateVolumesEncrypted = defineRule({

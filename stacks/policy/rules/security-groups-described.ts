@@ -1,4 +1,5 @@
-import { JsonObject, asNumber, asString, blocks } from '../json';
+import type { JsonObject } from '../../../contract/json';
+import { asNumber, asString, blocks } from '../json';
 import { defineRule, finding, resources } from '../rule';
 
 /** The provider's default for a group's description: says nothing. */
