@@ -7,5 +7,7 @@ module.exports = {
   roots: ['<rootDir>/__tests__/e2e'],
   testPathIgnorePatterns: ['/node_modules/'],
   maxWorkers: 1,
+  // One `rehearsal up` first: a rehearsal that cannot come up stops the run with its reason.
+  globalSetup: '<rootDir>/__tests__/e2e/support/global-setup.ts',
   testTimeout: 900000,
 };

@@ -1,6 +1,7 @@
-import { accessSync, constants } from 'node:fs';
-import * as path from 'node:path';
+import { findTool } from '../setup/find-tool';
 import { PrerequisiteError } from './errors';
+
+export { findTool };
 
 /** A system command the rehearsal runs, and the Debian package that ships it. */
 export interface Tool {
@@ -8,7 +9,7 @@ export interface Tool {
   readonly aptPackage: string;
 }
 
-/** Every command the rehearsal may run. Installing them is CI's job (and the user's), never ours. */
+/** Every command the rehearsal may run (`npm start` installs their packages first: `setup/install.ts`). */
 export const TOOLS = {
   docker: { command: 'docker', aptPackage: 'docker.io' },
   dockerd: { command: 'dockerd', aptPackage: 'docker.io' },
@@ -18,24 +19,6 @@ export const TOOLS = {
   sshKeygen: { command: 'ssh-keygen', aptPackage: 'openssh-client' },
   ssh: { command: 'ssh', aptPackage: 'openssh-client' },
 } as const satisfies Record<string, Tool>;
-
-/** Directories searched besides PATH: dockerd, sshd and debootstrap live in sbin, often not on a user's PATH. */
-const EXTRA_DIRS = ['/usr/local/sbin', '/usr/sbin', '/sbin'];
-
-/** The absolute path of `command`, or undefined when it is not installed. */
-export function findTool(command: string): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(path.delimiter).filter((d) => d !== ''), ...EXTRA_DIRS];
-  for (const dir of dirs) {
-    const candidate = path.join(dir, command);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // Not in this directory: the next one may have it.
-    }
-  }
-  return undefined;
-}
 
 /** The one line that installs `tools`' packages on Debian or Ubuntu. */
 function aptInstallLine(tools: readonly Tool[]): string {

@@ -3,7 +3,7 @@ import { SERVICE_NAMES, SERVICES, type ServiceName } from '../contract/services'
 import { proxySite, stageAcme } from './acme';
 import { baseImagesOf, ensureBaseImages } from './base-images';
 import { ensureEngine } from './docker-engine';
-import { PrerequisiteError } from './errors';
+import { PrerequisiteError, StepFailedError } from './errors';
 import { portInUse } from './http-check';
 import { API_IMAGE_MAX_BYTES, buildImages, readDockerfiles } from './images';
 import { localOutputs, writeOutputs } from './outputs';
@@ -14,6 +14,7 @@ import { sshArgs, ensureSshd, sshRun } from './sshd';
 import { stackFile } from './stack-file';
 import { deployStack, ensureSwarm, STACK_LABEL, stackServices, waitForStack } from './swarm';
 import { requireTools, TOOLS } from './tools';
+import { ensureSystemPackages, missingPackages, processSetupEnvironment, SetupError } from '../setup/install';
 
 /** Convergence takes ~3 s here (first health checks 2 s apart); generous for a loaded CI machine. */
 const CONVERGE_TIMEOUT_MS = 180_000;
@@ -28,10 +29,31 @@ function stackPorts(settings: RehearsalSettings): readonly (readonly [ServiceNam
 }
 
 /**
+ * The packages the rehearsal needs (setup/system-packages.ts), installed when root with apt-get;
+ * otherwise a `PrerequisiteError` with the exact command. Nothing is printed when all are there.
+ */
+async function installSystemPackages(progress: Progress): Promise<void> {
+  if (missingPackages('start').length === 0) return;
+  try {
+    await progress.step('system packages', async (step) => {
+      await ensureSystemPackages(
+        'start',
+        processSetupEnvironment((line) => progress.note(line)),
+      );
+      step.detail('installed');
+    });
+  } catch (error) {
+    if (!(error instanceof SetupError)) throw error;
+    throw error.message.startsWith('apt-get ') ? new StepFailedError(error.message) : new PrerequisiteError(error.message);
+  }
+}
+
+/**
  * `rehearsal up`: engine, base images, the three images, swarm, stack, sshd, outputs. Each step
  * checks what is there first, so a second `up` changes nothing and takes seconds.
  */
 export async function up(settings: RehearsalSettings, progress: Progress = new Progress()): Promise<void> {
+  await installSystemPackages(progress);
   const tools = requireTools({ docker: TOOLS.docker, sshd: TOOLS.sshd, sshKeygen: TOOLS.sshKeygen, ssh: TOOLS.ssh }, 'The rehearsal');
   const engine = await progress.step('docker engine', async (step) => {
     const found = await ensureEngine(settings);
