@@ -15,6 +15,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { runChaosCli } from '../../rehearsal/chaos-cli';
 import { expectExit, runChaos } from './support/chaos-cli';
 import { expectNewIdentity, expectOutcome, expectPlausibleRecovery, type StopExperiment } from './support/experiment-checks';
 import { activityIn, readJournal } from './support/journal';
@@ -66,6 +67,30 @@ describeIfPossible(missingForRehearsal(), 'the chaos experiments against the reh
       expectOutcome(journal, experiment);
       expectNewIdentity(journal, experiment);
     });
+
+    test('http-smoke.yaml: completed, 100 % available, run on the adapters the local outputs name', async () => {
+      const run = await runChaos(path.join(EXPERIMENTS, 'http-smoke.yaml'), { journal: journalOf('http-smoke') });
+      expectExit(run, 0);
+      const journal = readJournal(run.journal);
+      expect(journal.status).toBe('completed');
+      expect(journal.recovery?.availability).toBe(100);
+      expect(journal.adapters).toEqual({
+        target: 'local',
+        orchestrator: 'swarm',
+        host: 'ssh',
+        aws: null,
+        dockerHost: rehearsal().state.dockerHost,
+      });
+    });
+
+    test.each(['drain-instance.yaml', 'terminate-instance.yaml'])(
+      '%s: refused before anything runs, naming what the rehearsal lacks (exit 2)',
+      async (file) => {
+        const run = await runChaosCli(['run', path.join(EXPERIMENTS, file), '--yes'], { repoRoot: REPO_ROOT });
+        expect(run.code).toBe(2);
+        expect(run.stderr).toMatch(/is not available on the local target: /);
+      },
+    );
 
     test('a run interrupted by SIGINT mid-fault still runs its rollbacks: interrupted, exit 1', async () => {
       const marker = path.join(dir, 'rollback-ran');

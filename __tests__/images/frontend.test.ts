@@ -7,14 +7,14 @@
  * is a temporary directory laid out the same way, and `listen 8081` is rewritten to a free
  * port: that line is the only difference from the file the image ships.
  */
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { runCommand } from '../../rehearsal/command';
 import { httpGet } from '../../rehearsal/http-check';
 import { freePort } from './support/free-port';
 import { buildGoBinary } from './support/go-build';
-import { frontendConfigOnPort } from './support/local-services';
+import { frontendConfigOnPort, SITE_DIR, stageSite } from './support/local-services';
 import { FRONTEND_DIR } from './support/repo-paths';
 import { requireTool } from './support/require-tool';
 import { ProcessGroup, type ServiceProcess } from './support/service-process';
@@ -25,7 +25,6 @@ const go = requireTool('go', 'golang-go');
 const describeWithNginx = nginx === undefined ? describe.skip : describe;
 const testWithGo = go === undefined ? test.skip : test;
 
-const SITE_DIR = path.join(FRONTEND_DIR, 'site');
 /** A binary here exits within a second; one that hangs is killed, so that no process outlives the test run. */
 const KILL_AFTER_MS = 120_000;
 const IMAGE_PREFIX = '/srv/frontend/';
@@ -52,14 +51,7 @@ describeWithNginx('docker/frontend: nginx with the shipped config', () => {
 
   beforeAll(async () => {
     prefix = mkdtempSync(path.join(tmpdir(), 'frontend-test-'));
-    // Run as root here, nginx's workers run as nobody: they must read the prefix and the site.
-    chmodSync(prefix, 0o755);
-    mkdirSync(path.join(prefix, 'html'), { mode: 0o755 });
-    mkdirSync(path.join(prefix, 'run'));
-    for (const file of readdirSync(SITE_DIR)) {
-      copyFileSync(path.join(SITE_DIR, file), path.join(prefix, 'html', file));
-      chmodSync(path.join(prefix, 'html', file), 0o644);
-    }
+    stageSite(prefix);
     const port = await freePort();
     writeFileSync(path.join(prefix, 'nginx.conf'), frontendConfigOnPort(port));
     base = `http://127.0.0.1:${port}`;

@@ -1,58 +1,22 @@
 import { readFileSync } from 'node:fs';
+import { journalSchema, type ActivityRun, type HypothesisRun, type Journal } from '../../../contract/journal';
 import { z } from 'zod';
 
-/**
- * The journal as the e2e tests read it: the fields they assert on, validated (the engine's own
- * unit tests own the full shape). Activity outputs stay `unknown` here and are parsed with the
- * small schemas below where a test looks inside one.
- */
-const activityRun = z.object({
-  activity: z.object({ name: z.string(), type: z.enum(['action', 'probe']) }),
-  status: z.enum(['succeeded', 'failed']),
-  output: z.unknown(),
-  start: z.string(),
-  end: z.string(),
-  tolerance_met: z.boolean().optional(),
+/** The journal as the engine writes it: the contract's one schema, strict, as the e2e tests read it. */
+export { journalSchema };
+export type { ActivityRun, HypothesisRun, Journal };
+
+/** The recovery objective as the journal records it (a JSON object there), parsed where a test reads it. */
+const objectiveSchema = z.object({
+  within: z.number(),
+  poll: z.number(),
+  availability: z.object({ min: z.number(), probe: z.string(), rate: z.number(), timeout: z.number() }).optional(),
 });
 
-const hypothesisRun = z.object({ steady_state_met: z.boolean().nullable(), probes: z.array(activityRun) });
-
-const sample = z.object({ t: z.number(), ok: z.boolean(), status: z.number().optional(), latencyMs: z.number() });
-
-export const journalSchema = z.object({
-  status: z.enum(['completed', 'failed', 'aborted', 'interrupted']),
-  deviated: z.boolean(),
-  reasons: z.array(z.string()),
-  start: z.string(),
-  end: z.string(),
-  duration: z.number(),
-  steady_states: z.object({ before: hypothesisRun.nullable(), during: z.array(hypothesisRun), after: hypothesisRun.nullable() }),
-  run: z.array(activityRun),
-  rollbacks: z.array(activityRun),
-  rollbacks_skipped: z.string().nullable(),
-  recovery: z
-    .object({
-      t0: z.string().nullable(),
-      timeToDetectMs: z.number().nullable(),
-      timeToRecoverMs: z.number().nullable(),
-      availability: z.number().nullable(),
-      maxConsecutiveFailures: z.number(),
-      objective: z
-        .object({
-          within: z.number(),
-          poll: z.number(),
-          availability: z.object({ min: z.number(), probe: z.string(), rate: z.number(), timeout: z.number() }).optional(),
-        })
-        .nullable(),
-      met: z.boolean().nullable(),
-      samples: z.array(sample),
-    })
-    .nullable(),
-});
-
-export type Journal = z.infer<typeof journalSchema>;
-export type ActivityRun = z.infer<typeof activityRun>;
-export type HypothesisRun = z.infer<typeof hypothesisRun>;
+export function objectiveOf(journal: Journal): z.infer<typeof objectiveSchema> | null {
+  const objective = journal.recovery?.objective;
+  return objective === undefined || objective === null ? null : objectiveSchema.parse(objective);
+}
 
 /** Reads and validates a journal written by `chaos run`. */
 export function readJournal(file: string): Journal {

@@ -2,7 +2,7 @@
  * The api and the frontend on loopback as their images run them, for the tests and the images
  * bench that need them as real upstreams (or, for the api, as the subject).
  */
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { freePort } from './free-port';
 import { FRONTEND_DIR } from './repo-paths';
@@ -34,23 +34,40 @@ export async function startApi(group: ProcessGroup, binary: string, options: Sta
   return { api, port, base };
 }
 
-/** The shipped nginx.conf with its one `listen 8081` line moved to `port` on loopback. */
+/** The shipped nginx.conf with its one `listen 127.0.0.1:8081` line (loopback, as in host mode) moved to `port`. */
 export function frontendConfigOnPort(port: number): string {
   const shipped = readFileSync(path.join(FRONTEND_DIR, 'nginx.conf'), 'utf8');
   const listens = shipped.match(/^\s*listen\s.*$/gm) ?? [];
-  if (listens.length !== 1 || !/^\s*listen 8081 /.test(listens[0])) {
-    throw new Error(`nginx.conf must have exactly one "listen 8081 …" line, found: ${JSON.stringify(listens)}`);
+  if (listens.length !== 1 || !/^\s*listen 127\.0\.0\.1:8081 /.test(listens[0])) {
+    throw new Error(`nginx.conf must have exactly one "listen 127.0.0.1:8081 …" line, found: ${JSON.stringify(listens)}`);
   }
-  return shipped.replace(/^(\s*)listen 8081 /m, `$1listen 127.0.0.1:${port} `);
+  return shipped.replace(/^(\s*)listen 127\.0\.0\.1:8081 /m, `$1listen 127.0.0.1:${port} `);
 }
 
 /**
- * The frontend as its image runs it, under `prefix`: the shipped site (linked) and nginx.conf,
- * `listen 8081` moved to `port`; waits for its /healthz.
+ * The shipped site copied to `prefix`/html, readable by anyone. nginx runs as root here and its
+ * workers as nobody: served through the checkout (a link), the site would be unreadable from a
+ * checkout in a folder only root can enter (a `mktemp -d` folder, root's home).
+ */
+export function stageSite(prefix: string): void {
+  chmodSync(prefix, 0o755);
+  mkdirSync(path.join(prefix, 'html'), { recursive: true, mode: 0o755 });
+  mkdirSync(path.join(prefix, 'run'), { recursive: true });
+  for (const file of readdirSync(SITE_DIR)) {
+    copyFileSync(path.join(SITE_DIR, file), path.join(prefix, 'html', file));
+    chmodSync(path.join(prefix, 'html', file), 0o644);
+  }
+}
+
+/** The site as the image serves it. */
+export const SITE_DIR = path.join(FRONTEND_DIR, 'site');
+
+/**
+ * The frontend as its image runs it, under `prefix`: the shipped site (a copy) and nginx.conf,
+ * `listen 127.0.0.1:8081` moved to `port`; waits for its /healthz.
  */
 export async function startFrontend(group: ProcessGroup, nginx: string, prefix: string, port: number): Promise<ServiceProcess> {
-  mkdirSync(path.join(prefix, 'run'), { recursive: true });
-  symlinkSync(path.join(FRONTEND_DIR, 'site'), path.join(prefix, 'html'));
+  stageSite(prefix);
   writeFileSync(path.join(prefix, 'nginx.conf'), frontendConfigOnPort(port));
   const frontend = group.start('frontend', nginx, ['-p', `${prefix}/`, '-c', `${prefix}/nginx.conf`, '-e', 'stderr', '-g', 'daemon off;']);
   await waitForHttp(`http://127.0.0.1:${port}/healthz`, 10_000);
