@@ -25,12 +25,10 @@ import { missingForRehearsal, REPO_ROOT, runRehearsal } from './support/rehearsa
 
 const missing = missingForRehearsal();
 const reason = `the rehearsal needs: ${missing.join(', ')}`;
-if (missing.length > 0 && process.env.CI === 'true') {
+if (missing.length > 0) {
   test('the machine has what the rehearsal needs', () => {
-    throw new Error(reason);
+    throw new Error(`${reason} (\`npm run setup\`, as root, installs the packages)`);
   });
-} else if (missing.length > 0) {
-  console.warn(`\n!!!!!!!!\n!!! SKIPPING the rehearsal e2e tests: ${reason}\n!!!!!!!!\n`);
 }
 const describeWhenPossible = missing.length > 0 ? describe.skip : describe;
 

@@ -12,17 +12,15 @@ import { REPO_ROOT, runRehearsal, type CliResult } from './rehearsal-cli';
  * `npm run test:e2e` always ends with nothing running.
  */
 
-/** `describe`, or `describe.skip` after a loud warning; under CI=true a missing prerequisite is a failing test. */
+/**
+ * `describe` when the machine has what the tests need; otherwise a failing test naming what is
+ * missing and how to get it (`npm run setup` installs it), and the tests are not run.
+ */
 export function describeIfPossible(missing: readonly string[], what: string): jest.Describe {
   if (missing.length === 0) return describe;
-  const reason = `${what} needs: ${missing.join(', ')}`;
-  if (process.env.CI === 'true') {
-    test('the machine has what these e2e tests need', () => {
-      throw new Error(reason);
-    });
-  } else {
-    console.warn(`\n!!!!!!!!\n!!! SKIPPING ${what}: ${reason}\n!!!!!!!!\n`);
-  }
+  test('the machine has what these e2e tests need', () => {
+    throw new Error(`${what} needs: ${missing.join(', ')} (\`npm run setup\`, as root, installs the packages)`);
+  });
   return describe.skip;
 }
 

@@ -1,6 +1,7 @@
 /**
- * System tools the image tests run for real (go, nginx). A missing tool fails the run in CI
- * (CI=true) with the Debian package to install; elsewhere it skips the tests that need it, loudly.
+ * System tools the tool tests run for real (go, nginx, chromium, …). `npm test` installs them first
+ * (`npm run setup`); a tool still missing fails the run with the package to install, never a skip
+ * that a green run would hide.
  */
 import { findTool } from '../../../rehearsal/tools';
 
@@ -8,20 +9,15 @@ import { findTool } from '../../../rehearsal/tools';
 export { findTool };
 
 /**
- * The absolute path of `command`. When it is missing: in CI, registers a failing test that
- * names `aptPackage`; otherwise prints a warning. Either way returns undefined, and the caller
- * skips the tests that need the tool. Call it at the top level of a test file.
+ * The absolute path of `command`. When it is missing, registers a failing test that names
+ * `aptPackage` and the setup command, and returns undefined: the caller does not run the tests
+ * that need the tool, and the run fails. Call it at the top level of a test file.
  */
 export function requireTool(command: string, aptPackage: string): string | undefined {
   const found = findTool(command);
   if (found !== undefined) return found;
-  const message = `${command} is not installed: apt-get install ${aptPackage}`;
-  if (process.env.CI === 'true') {
-    test(`system tool ${command} (Debian package ${aptPackage}) is installed`, () => {
-      throw new Error(message);
-    });
-  } else {
-    console.warn(`\n!!!!!!!!\n!!! SKIPPING tests that need ${command}: ${message}\n!!!!!!!!\n`);
-  }
+  test(`system tool ${command} (Debian package ${aptPackage}) is installed`, () => {
+    throw new Error(`${command} is not installed: run \`npm run setup\` (as root), or apt-get install ${aptPackage}`);
+  });
   return undefined;
 }
