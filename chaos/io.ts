@@ -22,13 +22,36 @@ export function quietInterrupts(): InterruptSource {
 }
 
 /**
+ * Writes that outlive their reader: a closed pipe (`chaos run … | head`) or a vanished terminal
+ * makes the stream emit an error, which would kill the process mid-fault, before its rollbacks.
+ * Here the first error closes the stream for this run and later writes are dropped: the journal,
+ * not the terminal, is the record of a run, and the exit code is unchanged.
+ */
+export function survivingWrites(stream: NodeJS.WriteStream): (text: string) => void {
+  let open = true;
+  stream.on('error', () => {
+    open = false;
+  });
+  return (text) => {
+    if (!open || stream.destroyed || stream.writableEnded) return;
+    try {
+      stream.write(text);
+    } catch {
+      // A synchronous write to a closed pipe or file descriptor: the same as the error event.
+      open = false;
+    }
+  };
+}
+
+/**
  * The real process: the first SIGINT/SIGTERM interrupts the run (rollbacks still run, the journal
  * is still written); later ones are reported and otherwise ignored until the rollbacks end.
  */
 export function processIo(): CliIo {
-  const stderr = (text: string): void => void process.stderr.write(text);
+  const stdout = survivingWrites(process.stdout);
+  const stderr = survivingWrites(process.stderr);
   return {
-    stdout: (text) => void process.stdout.write(text),
+    stdout,
     stderr,
     cwd: process.cwd(),
     env: process.env,

@@ -1,6 +1,6 @@
 import { isJsonObject, isJsonValue, type JsonValue } from '../../contract/json';
 import { queryJsonPath } from '../model/jsonpath';
-import { toJsRegexSource } from '../model/tolerance-schema';
+import { linearRegex } from '../model/linear-regex';
 import type { Tolerance } from '../model/types';
 
 /** Tolerances judged without running anything (all but `probe`). */
@@ -65,7 +65,7 @@ export function withinTolerance(tolerance: PureTolerance, value: JsonValue): boo
     }
     case 'regex': {
       const subject = targetOf(value, tolerance.target);
-      return typeof subject === 'string' && new RegExp(toJsRegexSource(tolerance.pattern)).test(subject);
+      return typeof subject === 'string' && linearRegex(tolerance.pattern).test(subject);
     }
     case 'jsonpath': {
       const found = queryJsonPath(tolerance.steps, parsedIfJson(targetOf(value, tolerance.target)));

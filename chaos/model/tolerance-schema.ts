@@ -1,12 +1,8 @@
 import { z } from 'zod';
+import { linearRegexProblem } from './linear-regex';
 import { jsonValueSchema, type JsonPrimitive } from '../../contract/json';
 import { JsonPathSyntaxError, parseJsonPath, type JsonPathStep } from './jsonpath';
 import type { ProbeActivity, Tolerance } from './types';
-
-/** Python's named groups, which chaostoolkit patterns may use, in JavaScript's spelling. */
-export function toJsRegexSource(pattern: string): string {
-  return pattern.replace(/\(\?P</g, '(?<').replace(/\(\?P=(\w+)\)/g, '\\k<$1>');
-}
 
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const target = z.string().min(1).optional();
@@ -23,11 +19,9 @@ function rangeTolerance() {
 
 function regexTolerance() {
   return z.strictObject({ type: z.literal('regex'), pattern: z.string(), target }).transform((t, ctx): Tolerance => {
-    try {
-      new RegExp(toJsRegexSource(t.pattern));
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      ctx.issues.push({ code: 'custom', path: ['pattern'], input: t.pattern, message: `expected a valid regular expression (${reason})` });
+    const problem = linearRegexProblem(t.pattern);
+    if (problem !== null) {
+      ctx.issues.push({ code: 'custom', path: ['pattern'], input: t.pattern, message: `expected a valid regular expression (${problem})` });
       return z.NEVER;
     }
     return { kind: 'regex', pattern: t.pattern, ...(t.target === undefined ? {} : { target: t.target }) };

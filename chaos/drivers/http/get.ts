@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { PlatformOutputs } from '../../../contract/outputs';
 import { ActivityFailedError } from '../../errors';
+import { linearRegex, linearRegexProblem } from '../../model/linear-regex';
 import { defineFault } from '../../faults/define-fault';
 import type { HttpSampleTarget } from '../../sampling/sample-target';
 import { HttpRequestError, sendHttpRequest } from '../../sampling/http-request';
@@ -21,16 +22,12 @@ const args = z.strictObject({
     .describe('Status (or statuses) that count as healthy (default 200)'),
   bodyMatch: z
     .string()
-    .refine((p) => {
-      try {
-        new RegExp(p);
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'expected a valid regular expression')
+    .superRefine((p, ctx) => {
+      const problem = linearRegexProblem(p);
+      if (problem !== null) ctx.addIssue({ code: 'custom', message: `expected a valid regular expression (${problem})` });
+    })
     .optional()
-    .describe('Regular expression the body must match'),
+    .describe('Regular expression (RE2 syntax: linear time) the body must match'),
   maxLatencyMs: z.number().positive().optional().describe('Slower answers fail the probe'),
   timeoutMs: z.number().int().positive().default(5000).describe('Milliseconds before the request fails (default 5000)'),
   headers: z.record(z.string(), z.string()).default({}).describe('Request headers'),
@@ -80,7 +77,7 @@ export const httpGet = defineFault({
       if (error instanceof HttpRequestError) throw new ActivityFailedError(`GET ${url} failed: ${error.message}`);
       throw error;
     }
-    const bodyMatched = a.bodyMatch === undefined ? null : new RegExp(a.bodyMatch).test(res.body);
+    const bodyMatched = a.bodyMatch === undefined ? null : linearRegex(a.bodyMatch).test(res.body);
     if (!statuses(a).includes(res.status))
       throw new ActivityFailedError(`GET ${url} answered ${res.status}, expected ${statuses(a).join(' or ')}`);
     if (bodyMatched === false) throw new ActivityFailedError(`GET ${url} answered a body not matching /${a.bodyMatch ?? ''}/`);

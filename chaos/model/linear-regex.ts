@@ -1,0 +1,31 @@
+import { RE2JS } from 're2js';
+
+/**
+ * Regular expressions from experiment files (regex tolerances, `bodyMatch`) run on RE2's engine
+ * (re2js): matching takes time linear in the text, so a pattern such as `(a+)+$` cannot freeze the
+ * process, and with it the signal handlers and the rollbacks. The syntax is RE2's (Python's named
+ * groups `(?P<name>…)` included); backreferences and lookaround, which need backtracking, are
+ * refused when the experiment loads.
+ */
+export interface LinearRegex {
+  readonly source: string;
+  /** Whether the pattern matches anywhere in `text` (Python's `re.search`). */
+  test(text: string): boolean;
+}
+
+/** Why a pattern cannot be used, or null. */
+export function linearRegexProblem(pattern: string): string | null {
+  try {
+    RE2JS.compile(pattern);
+    return null;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return `${reason.replace(/^error parsing regexp: /, '')} (RE2 syntax: matching runs in linear time, so backreferences and lookaround are not available)`;
+  }
+}
+
+/** Compiles a pattern already checked with {@link linearRegexProblem}. */
+export function linearRegex(pattern: string): LinearRegex {
+  const compiled = RE2JS.compile(pattern);
+  return { source: pattern, test: (text) => compiled.matcher(text).find() };
+}
