@@ -31,7 +31,8 @@ export function placeholder(type: TfType | undefined, resourceType: string, addr
   const kind = Array.isArray(type) ? type[0] : type;
   switch (kind) {
     case 'number':
-      return 0;
+      // A launch template's first version is 1: the group's version reads like a real one in a review.
+      return /(^|\.)(latest|default)_version$/.test(path) ? 1 : 0;
     case 'bool':
       return false;
     case 'list':

@@ -35,7 +35,6 @@ const DOWNTIME_ON_REPLACE: Readonly<Record<string, string>> = {
   aws_ecs_service: 'the service is deleted and created again: its task stops first',
   aws_ecs_capacity_provider: 'services lose their capacity strategy while it is recreated',
   aws_autoscaling_group: 'the only instance is terminated and a new one launched',
-  aws_launch_template: 'a new launch template: the instance refresh replaces the only instance',
   aws_eip: 'the public address changes: DNS records and clients must follow',
   aws_efs_file_system: "certificates are lost: the proxy must request new ones (Let's Encrypt allows 5 duplicates a week)",
   aws_efs_mount_target: 'the proxy cannot mount its certificates while the target is recreated',
@@ -92,21 +91,32 @@ function securityFlags(change: Omit<ReviewedChange, 'flags'>, after: Record<stri
   return flags;
 }
 
+/**
+ * Whether the only instance rolls follows from the group's planned change, not the launch template's:
+ * AWS starts an instance refresh only when the group's own launch template (id, name or version)
+ * changes and the group has an instance refresh configured. A new template version under a group
+ * pinned to `$Latest` or `$Default` changes nothing about the group, so nothing rolls.
+ */
+function instanceRefreshFlag(change: Omit<ReviewedChange, 'flags'>, after: Record<string, unknown>): RiskFlag | undefined {
+  if (change.type !== 'aws_autoscaling_group' || change.kind !== 'update') return undefined;
+  const template = change.diffs.filter((d) => /^launch_template\.\d+\.(id|name|version)$/.test(d.path));
+  const refresh = after.instance_refresh;
+  if (template.length === 0 || !Array.isArray(refresh) || refresh.length === 0) return undefined;
+  const moves = template.map((d) => `${d.path}: ${str(d.before)} → ${str(d.after)}`).join(', ');
+  return {
+    kind: 'downtime',
+    message: `the group's launch template changes (${moves}) and its instance refresh replaces the only instance (a rolling replacement of one = an outage of several minutes)`,
+  };
+}
+
 /** The risk flags of one change: downtime from replacements, security-relevant resources, lost data. */
 export function assessRisk(change: Omit<ReviewedChange, 'flags'>, after: unknown): RiskFlag[] {
   const a = isRecord(after) ? after : {};
   const flags: RiskFlag[] = [];
   const downtime = DOWNTIME_ON_REPLACE[change.type];
   if (downtime && change.kind === 'replace') flags.push({ kind: 'downtime', message: downtime });
-  if (change.type === 'aws_launch_template' && change.kind === 'update') {
-    const real = change.diffs.filter((d) => !/^(default_version|latest_version|tags|tags_all)/.test(d.path));
-    if (real.length > 0) {
-      flags.push({
-        kind: 'downtime',
-        message: `new launch template version (${real.map((d) => d.path).join(', ')}): the group's instance refresh replaces the only instance (a rolling replacement of one = an outage of several minutes)`,
-      });
-    }
-  }
+  const roll = instanceRefreshFlag(change, a);
+  if (roll) flags.push(roll);
   if (change.type === 'aws_ecs_service' && change.kind === 'update' && change.diffs.some((d) => d.path === 'task_definition')) {
     flags.push({ kind: 'downtime', message: 'the service rolls to a new task definition: its one task stops before the new one starts' });
   }

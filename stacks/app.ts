@@ -1,4 +1,6 @@
-import { App } from 'cdktf';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, TerraformStack } from 'cdktf';
 import { PlatformConfig } from './config';
 import { PlatformStack } from './platform-stack';
 
@@ -13,11 +15,34 @@ export interface SynthOptions {
 }
 
 /**
+ * What cdktf writes into a stack's folder: the configuration in one form or the other, and the HCL
+ * form's metadata. Terraform reads every *.tf and *.tf.json in the folder, so a cdk.tf left from an
+ * HCL synth beside a new cdk.tf.json (or the reverse) declares everything twice and init fails.
+ */
+export const SYNTHESIZED_FILES = ['cdk.tf', 'cdk.tf.json', 'metadata.json'] as const;
+
+/**
+ * An App that removes those files from the folder of each stack it synthesizes before writing, so
+ * the JSON and the HCL synth alternate cleanly. Only those files: the rest of the folder is
+ * Terraform's and the operator's (.terraform/, the lock file, local state, plans, *_override.tf.json
+ * such as the offline tests write), and must survive a synth. Folders of stacks no longer in the
+ * config are left alone: this synth does not know what they hold.
+ */
+class PlatformApp extends App {
+  override synth(): void {
+    for (const stack of this.node.findAll().filter(TerraformStack.isStack)) {
+      for (const file of SYNTHESIZED_FILES) rmSync(join(this.outdir, 'stacks', stack.node.id, file), { force: true });
+    }
+    super.synth();
+  }
+}
+
+/**
  * Builds the app: one PlatformStack per environment, named after it. Stack traces are off: they only
  * feed cdktf's construct metadata and cost a large part of synth time.
  */
 export function buildApp(config: PlatformConfig, options: SynthOptions = {}): { app: App; stacks: PlatformStack[] } {
-  const app = new App({ outdir: options.outdir, stackTraces: false, skipValidation: options.skipPolicy ?? false });
+  const app = new PlatformApp({ outdir: options.outdir, stackTraces: false, skipValidation: options.skipPolicy ?? false });
   const stacks = config.environments.map((env) => new PlatformStack(app, env.name, { env }));
   return { app, stacks };
 }

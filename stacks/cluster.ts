@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { Fn } from 'cdktf';
+import { Fn, Token } from 'cdktf';
 import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster';
 import { EcsCapacityProvider } from '@cdktf/provider-aws/lib/ecs-capacity-provider';
 import { EcsClusterCapacityProviders } from '@cdktf/provider-aws/lib/ecs-cluster-capacity-providers';
@@ -104,11 +104,13 @@ export class Cluster extends Construct {
       maxSize: 1,
       desiredCapacity: 1,
       vpcZoneIdentifier: [...props.subnetIds],
-      launchTemplate: { id: template.id, version: '$Latest' },
+      // The template's version number, not '$Latest': with '$Latest' a new version leaves the group as it
+      // is and its instance refresh never starts; a number changes the group, and that starts the refresh.
+      launchTemplate: { id: template.id, version: Token.asString(template.latestVersion) },
       healthCheckType: 'EC2',
       healthCheckGracePeriod: 120,
       protectFromScaleIn: false,
-      // A new launch template version (instance type, AMI) rolls the one instance.
+      // A new launch template version (instance type, user data) rolls the one instance.
       instanceRefresh: { strategy: 'Rolling', preferences: { minHealthyPercentage: 0 } },
       tag: [{ key: 'AmazonECSManaged', value: 'true', propagateAtLaunch: true }],
     });

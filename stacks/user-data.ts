@@ -7,6 +7,52 @@ export interface UserDataProps {
   readonly containerStopTimeoutSeconds: number;
 }
 
+/** The systemd unit that re-applies the metadata block at every boot (iptables rules do not survive one). */
+export const IMDS_BLOCK_UNIT = 'imds-root-only.service';
+/** The script the unit runs; the user data writes it. */
+export const IMDS_BLOCK_SCRIPT = '/usr/local/sbin/imds-root-only';
+/**
+ * Drops packets to the instance metadata service from every process not running as root. The ECS
+ * agent (a root container in the host's network namespace), ecs-init, the SSM agent and this boot
+ * script run as uid 0 and keep it; a host-mode container running as another user loses it. Task
+ * role credentials come from the agent's endpoint (169.254.170.2), which the rule leaves alone.
+ */
+const IMDS_RULE = 'OUTPUT -d 169.254.169.254/32 -m owner ! --uid-owner 0 -j DROP';
+
+/**
+ * User data runs once per instance, and a reboot empties iptables. So the block is a script run by a
+ * systemd unit at every boot, ordered before Docker and the ECS agent (no container starts before it
+ * holds); the user data installs both and starts the unit, which applies the rule on the first boot
+ * too. The script checks before it inserts, so running it again (each boot, a restart) adds no copy;
+ * -w waits for the xtables lock instead of failing while another tool edits the rules.
+ */
+function imdsBlock(): string[] {
+  return [
+    '# Containers share the host network: keep non-root processes away from the instance role, at every boot.',
+    `cat > ${IMDS_BLOCK_SCRIPT} <<'SCRIPT'`,
+    '#!/bin/bash',
+    'set -euo pipefail',
+    `iptables -w -C ${IMDS_RULE} 2>/dev/null || iptables -w -I ${IMDS_RULE}`,
+    'SCRIPT',
+    `chmod 755 ${IMDS_BLOCK_SCRIPT}`,
+    `cat > /etc/systemd/system/${IMDS_BLOCK_UNIT} <<'UNIT'`,
+    '[Unit]',
+    'Description=Block the instance metadata service for non-root processes',
+    'Before=docker.service ecs.service',
+    '',
+    '[Service]',
+    'Type=oneshot',
+    'RemainAfterExit=yes',
+    `ExecStart=${IMDS_BLOCK_SCRIPT}`,
+    '',
+    '[Install]',
+    'WantedBy=multi-user.target',
+    'UNIT',
+    'systemctl daemon-reload',
+    `systemctl enable --now ${IMDS_BLOCK_UNIT}`,
+  ];
+}
+
 /**
  * The instance's boot script (cloud-init runs it as root before the ECS agent starts).
  *
@@ -31,8 +77,7 @@ export function userData(props: UserDataProps): string {
     'ECS_ENGINE_TASK_CLEANUP_WAIT_DURATION=15m',
     'EOF',
     '',
-    '# Containers share the host network: keep non-root processes away from the instance role.',
-    'iptables -I OUTPUT -d 169.254.169.254/32 -m owner ! --uid-owner 0 -j DROP',
+    ...imdsBlock(),
     '',
     '# Take over the Elastic IP so the platform keeps its address when the group replaces the instance.',
     'TOKEN=$(curl -sf -X PUT http://169.254.169.254/latest/api/token -H X-aws-ec2-metadata-token-ttl-seconds:300)',

@@ -64,7 +64,8 @@ describe('npm run policy (as a process)', () => {
   it('exits 1 naming the rule when PLATFORM_CONFIG opens SSH to the world', () => {
     const { code, stdout } = results.ssh;
     expect(code).toBe(1);
-    expect(stdout).toMatch(/^ {2}FAIL {8}ssh-not-open-to-world/m);
+    expect(stdout).toMatch(/^ {2}FAIL {8}ssh-not-open-to-world +SSH is not open to the world \(checkov CKV_AWS_24; trivy AVD-AWS-0107\)$/m);
+    expect(stdout).toMatch(/^ {2}FAIL {8}public-ingress-only-web-ports +.+ \(no checkov or trivy equivalent\)$/m);
     expect(stdout).toMatch(
       /- dev\/security-groups\/ssh-in-0 \(aws_vpc_security_group_ingress_rule\.[\w-]+\): SSH \(port 22\) is reachable from 0\.0\.0\.0\/0/,
     );

@@ -1,5 +1,5 @@
 import { evaluatePolicy } from '../../stacks/policy/evaluate';
-import { renderReport, summary } from '../../stacks/policy/report-text';
+import { equivalents, findingMessage, renderReport, summary } from '../../stacks/policy/report-text';
 import { RULES } from '../../stacks/policy/rules';
 import { Finding } from '../../stacks/policy/rule';
 import { covers } from '../../stacks/policy/suppression';
@@ -64,11 +64,23 @@ describe('evaluatePolicy', () => {
 
   it('prints each rule with its result and the fix under a failure', () => {
     const text = renderReport(report);
-    expect(text).toMatch(/^ {2}FAIL {8}non-root-user/m);
+    expect(text).toMatch(/^ {2}FAIL {8}non-root-user +Containers run as a non-root user \(no checkov or trivy equivalent\)$/m);
     expect(text).toMatch(/- dev\/api \(container "api" of aws_ecs_task_definition\.api_task\): user is "root" \(root\)/);
     expect(text).toMatch(/fix: set user to a non-root uid:gid/);
     expect(text).toMatch(/suppress\(\{ ruleId: 'non-root-user', path: 'api', reason: '\.\.\.' \}\)/);
     expect(text).toMatch(/^ {2}warn {8}container-restart-policy/m);
+    // A passing rule leaves its equivalents to --list.
+    expect(text).toMatch(/^ {2}pass {8}subnets-no-public-ip-on-launch +[^(]+$/m);
+  });
+
+  it("names the checkov and trivy equivalents on the failure line, synth's and the report's", () => {
+    const imds = rule('imdsv2-required');
+    const finding = { path: 'dev/cluster/launch-template', subject: 'aws_launch_template.t', message: 'http_tokens is "optional"' };
+    expect(findingMessage('dev', imds, finding)).toMatch(
+      /^policy error \[imdsv2-required\] \(checkov CKV_AWS_79; trivy AVD-AWS-0028, AVD-AWS-0130\) at dev\/cluster\/launch-template \(aws_launch_template\.t\): /,
+    );
+    expect(equivalents(rule('imds-hop-limit-one'))).toBe('checkov CKV_AWS_341');
+    expect(equivalents(rule('public-ingress-only-web-ports'))).toBe('no checkov or trivy equivalent');
   });
 
   it('counts rules over every stack', () => {

@@ -58,7 +58,7 @@ describe('the default stack (config/environments.json)', () => {
 });
 
 describe('synth stops on an unsuppressed error finding', () => {
-  it('fails with the SSH rule id, the construct path and how to fix or suppress', () => {
+  it('fails with the SSH rule id and its checkov/trivy ids, the construct path and how to fix or suppress', () => {
     // GIVEN SSH open to the world, WHEN synthesized, THEN synth throws naming the rule
     const { app } = platformApp({ sshCidrs: ['0.0.0.0/0'] });
     let message = '';
@@ -67,7 +67,9 @@ describe('synth stops on an unsuppressed error finding', () => {
     } catch (err) {
       message = err instanceof Error ? err.message : String(err);
     }
-    expect(message).toMatch(/\[ssh-not-open-to-world\] at test\/security-groups\/ssh-in-0 \(aws_vpc_security_group_ingress_rule\.[\w-]+\)/);
+    expect(message).toMatch(
+      /\[ssh-not-open-to-world\] \(checkov CKV_AWS_24; trivy AVD-AWS-0107\) at test\/security-groups\/ssh-in-0 \(aws_vpc_security_group_ingress_rule\.[\w-]+\)/,
+    );
     expect(message).toMatch(/Fix: list the operators' addresses in the environment's "sshCidrs"/);
     expect(message).toMatch(
       /suppress\(\{ ruleId: 'ssh-not-open-to-world', path: 'security-groups\/ssh-in-0', reason: '\.\.\.' \}\) to stacks\/policy\/suppressions\.ts/,
@@ -95,7 +97,9 @@ describe('synth stops on an unsuppressed error finding', () => {
     const { stack } = platformApp({}, []);
     const ids = blockingFindings(stack.policy.check()).map((f) => f.rule.id);
     expect([...new Set(ids)].sort()).toEqual(['ecr-tags-immutable', 'non-root-user', 'read-only-root-filesystem']);
-    expect(() => platformApp({}, []).app.synth()).toThrow(/\[ecr-tags-immutable\] at test\/registry\/api/);
+    expect(() => platformApp({}, []).app.synth()).toThrow(
+      /\[ecr-tags-immutable\] \(checkov CKV_AWS_51; trivy AVD-AWS-0031\) at test\/registry\/api/,
+    );
   });
 });
 
@@ -140,7 +144,9 @@ describe('warnings', () => {
     };
     const warnings = manifest.stacks.warn.annotations.filter((a) => a.level === '@cdktf/warn').map((a) => a.message);
     expect(warnings).toEqual([
-      expect.stringMatching(/^policy warning \[ecr-lifecycle-policy\] at warn\/repo \(aws_ecr_repository\.repo\)/),
+      expect.stringMatching(
+        /^policy warning \[ecr-lifecycle-policy\] \(no checkov or trivy equivalent\) at warn\/repo \(aws_ecr_repository\.repo\)/,
+      ),
     ]);
   });
 });

@@ -78,9 +78,24 @@ describe('assessRisk', () => {
     ]);
   });
 
-  it('treats a launch template update as rolling the only instance, but not a version bump alone', () => {
-    expect(risk('aws_launch_template', 'update', {}, [{ path: 'instance_type' }]).map((f) => f.kind)).toEqual(['downtime']);
-    expect(risk('aws_launch_template', 'update', {}, [{ path: 'latest_version' }])).toEqual([]);
+  it('rolls the only instance when the group moves to a new launch template version with an instance refresh configured', () => {
+    const refresh = { instance_refresh: [{ strategy: 'Rolling' }] };
+    expect(risk('aws_autoscaling_group', 'update', refresh, [{ path: 'launch_template.0.version' }])).toEqual([
+      {
+        kind: 'downtime',
+        message: expect.stringMatching(
+          /^the group's launch template changes \(launch_template\.0\.version: 1 → 2\) and its instance refresh replaces the only instance/,
+        ),
+      },
+    ]);
+    expect(risk('aws_autoscaling_group', 'update', refresh, [{ path: 'launch_template.0.id' }]).map((f) => f.kind)).toEqual(['downtime']);
+  });
+
+  it('does not assume a roll from a launch template change alone, nor from a group without an instance refresh', () => {
+    expect(risk('aws_launch_template', 'update', {}, [{ path: 'instance_type' }])).toEqual([]);
+    expect(risk('aws_launch_template', 'replace', {}, [{ path: 'name' }])).toEqual([]);
+    expect(risk('aws_autoscaling_group', 'update', { instance_refresh: [] }, [{ path: 'launch_template.0.version' }])).toEqual([]);
+    expect(risk('aws_autoscaling_group', 'update', { instance_refresh: [{}] }, [{ path: 'max_size' }])).toEqual([]);
   });
 });
 

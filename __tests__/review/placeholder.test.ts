@@ -10,6 +10,10 @@ describe('placeholder', () => {
   ] as const)('types a %j placeholder', (type, expected) => {
     expect(placeholder(type as never, 'aws_vpc', 'aws_vpc.v', 'x', 'eu-west-1')).toEqual(expected);
   });
+  it('numbers a launch template version 1, as AWS numbers the first one', () => {
+    expect(placeholder('number', 'aws_launch_template', 'aws_launch_template.t', 'latest_version', 'eu-west-1')).toBe(1);
+    expect(placeholder('number', 'aws_launch_template', 'aws_launch_template.t', 'default_version', 'eu-west-1')).toBe(1);
+  });
   it('makes ids, ARNs and addresses that read like AWS ones, the same every time', () => {
     expect(placeholder('string', 'aws_vpc', 'aws_vpc.v', 'id', 'eu-west-1')).toMatch(/^vpc-[0-9a-f]{17}$/);
     expect(placeholder('string', 'aws_vpc', 'aws_vpc.v', 'id', 'eu-west-1')).toBe(

@@ -3,9 +3,31 @@ import { EcsCapacityProvider } from '@cdktf/provider-aws/lib/ecs-capacity-provid
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { EcsClusterCapacityProviders } from '@cdktf/provider-aws/lib/ecs-cluster-capacity-providers';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
 import { ECS_AMI_PARAMETER } from '../../stacks/cluster';
-import { userData } from '../../stacks/user-data';
-import { resourcesOf, synthPlatform } from './support';
+import { IMDS_BLOCK_SCRIPT, IMDS_BLOCK_UNIT, userData } from '../../stacks/user-data';
+import { TerraformJson, resourcesOf, synthPlatform } from './support';
+
+/** The boot script as synthesized: the launch template's `${base64encode("...")}`, its HCL string unescaped. */
+function synthesizedUserData(tf: TerraformJson): string {
+  const [template] = resourcesOf(tf, 'aws_launch_template');
+  const inner = /^\$\{base64encode\((".*")\)\}$/s.exec(String(template.user_data));
+  if (!inner) throw new Error(`user_data is not a base64encode of a string: ${String(template.user_data).slice(0, 80)}`);
+  // HCL's string escapes (\n, \", \\) are JSON's.
+  return String(JSON.parse(inner[1]));
+}
+
+/** The files the script writes with `cat > PATH <<'END' ... END`, by path, and where each ends in the script. */
+function writtenFiles(script: string): Map<string, { content: string; end: number }> {
+  const files = new Map<string, { content: string; end: number }>();
+  for (const m of script.matchAll(/^cat > (\S+) <<'(\w+)'\n([\s\S]*?)\n\2$/gm)) {
+    files.set(m[1], { content: m[3], end: (m.index ?? 0) + m[0].length });
+  }
+  return files;
+}
 
 describe('Cluster', () => {
   const { json, tf } = synthPlatform({ instanceType: 't3.medium', rootVolumeGiB: 40, sshKeyName: 'ops' });
@@ -74,6 +96,62 @@ describe('Cluster', () => {
     );
     // Terraform template syntax and double quotes would be rewritten by synth (see user-data.ts).
     expect(script).not.toMatch(/\$\{|%\{|"/);
+  });
+
+  describe('the metadata block for non-root processes', () => {
+    const script = synthesizedUserData(tf);
+    const files = writtenFiles(script);
+    const unit = files.get(`/etc/systemd/system/${IMDS_BLOCK_UNIT}`);
+    const blockScript = files.get(IMDS_BLOCK_SCRIPT);
+    const rule = 'OUTPUT -d 169.254.169.254/32 -m owner ! --uid-owner 0 -j DROP';
+
+    it('is installed as a systemd unit that runs at every boot, before Docker and the ECS agent', () => {
+      expect(unit?.content.split('\n')).toEqual(
+        expect.arrayContaining([
+          'Before=docker.service ecs.service',
+          'Type=oneshot',
+          'RemainAfterExit=yes',
+          `ExecStart=${IMDS_BLOCK_SCRIPT}`,
+          'WantedBy=multi-user.target',
+        ]),
+      );
+      expect(script).toContain(`chmod 755 ${IMDS_BLOCK_SCRIPT}`);
+    });
+
+    it('is applied on the first boot too: the user data starts the unit once both files are written', () => {
+      // The index of the newline before each command: at or after the end of the heredocs it follows.
+      const reload = script.indexOf('\nsystemctl daemon-reload\n');
+      const start = script.indexOf(`\nsystemctl enable --now ${IMDS_BLOCK_UNIT}\n`);
+      expect(reload).toBeGreaterThanOrEqual(Math.max(unit?.end ?? Infinity, blockScript?.end ?? Infinity));
+      expect(start).toBeGreaterThan(reload);
+      // Only the installed script touches iptables: no rule outside it that a reboot would lose.
+      const outside = script.replace(blockScript?.content ?? '', '');
+      expect(outside).not.toMatch(/^\s*iptables/m);
+    });
+
+    it('adds the rule once however often it runs, exempting only root (the ECS agent)', () => {
+      // A stand-in iptables keeping OUTPUT's rules in a file: -C succeeds when the rule is there.
+      const dir = mkdtempSync(join(tmpdir(), 'imds-block-'));
+      const rules = join(dir, 'rules');
+      writeFileSync(rules, '');
+      const fake = join(dir, 'iptables');
+      writeFileSync(
+        fake,
+        [
+          '#!/bin/bash',
+          '[ "$1" = -w ] || { echo without -w >&2; exit 3; }',
+          'op=$2; shift 2',
+          'case $op in -C) grep -qxF -- "$*" "$RULES" ;; -I) echo "$*" >> "$RULES" ;; *) exit 2 ;; esac',
+          '',
+        ].join('\n'),
+      );
+      chmodSync(fake, 0o755);
+      const installed = join(dir, 'imds-root-only');
+      writeFileSync(installed, blockScript?.content ?? 'exit 1');
+      const env = { ...process.env, PATH: `${dir}${delimiter}${process.env.PATH ?? ''}`, RULES: rules };
+      for (let boot = 0; boot < 3; boot++) execFileSync('bash', [installed], { env });
+      expect(readFileSync(rules, 'utf8')).toBe(`${rule}\n`);
+    });
   });
 
   it('lets the instance associate only its own Elastic IP, with no wildcard actions', () => {

@@ -98,13 +98,21 @@ suite('real Terraform, offline, against the synthesized stacks', () => {
   const hclOut = join(work, 'hcl');
   const summaries = new Map<string, PlanSummary>();
 
-  beforeAll(async () => {
-    buildApp(loadConfig('config/environments.json'), { outdir: jsonOut }).app.synth();
-    await exec(process.execPath, [join(root, 'node_modules/cdktf-cli/bundle/bin/cdktf'), 'synth', '--hcl', '--output', hclOut], {
+  /** `cdktf synth` as a user runs it, through cdktf.json's app command. */
+  const cliSynth = (outdir: string, ...args: string[]) =>
+    exec(process.execPath, [join(root, 'node_modules/cdktf-cli/bundle/bin/cdktf'), 'synth', ...args, '--output', outdir], {
       cwd: root,
       env: { ...process.env, CHECKPOINT_DISABLE: '1', CDKTF_DISABLE_PLUGIN_CACHE_ENV: 'true' },
       maxBuffer: 64 * 1024 * 1024,
     });
+
+  beforeAll(async () => {
+    // Each folder is synthesized in the other form first: what a synth leaves behind must not reach
+    // Terraform (a cdk.tf beside a cdk.tf.json declares the backend twice and init fails).
+    await cliSynth(jsonOut, '--hcl');
+    buildApp(loadConfig('config/environments.json'), { outdir: jsonOut }).app.synth();
+    buildApp(loadConfig('config/environments.json'), { outdir: hclOut }).app.synth();
+    await cliSynth(hclOut, '--hcl');
     const jobs = (['json', 'hcl'] as const).flatMap((form) =>
       stackNames.map((stack) => async () => {
         const dir = join(form === 'json' ? jsonOut : hclOut, 'stacks', stack);
@@ -118,6 +126,13 @@ suite('real Terraform, offline, against the synthesized stacks', () => {
     expect(readdirSync(join(jsonOut, 'stacks')).sort()).toEqual([...stackNames].sort());
     expect(readdirSync(join(hclOut, 'stacks')).sort()).toEqual([...stackNames].sort());
     expect(readdirSync(join(hclOut, 'stacks', stackNames[0]))).toContain('cdk.tf');
+  });
+
+  it('leaves only the form synthesized last in each folder, after a synth of the other form', () => {
+    for (const stack of stackNames) {
+      expect(readdirSync(join(jsonOut, 'stacks', stack)).filter((f) => /^cdk\.tf/.test(f))).toEqual(['cdk.tf.json']);
+      expect(readdirSync(join(hclOut, 'stacks', stack)).filter((f) => /^cdk\.tf/.test(f))).toEqual(['cdk.tf']);
+    }
   });
 
   it.each(

@@ -66,12 +66,27 @@ suite('plan review against a synthetic base state (real provider, offline)', () 
     expect(renderStackReview({ stack: 'dev', mode: 'what-if', changes: [] }, 'main')).toContain('**No changes.**');
   });
 
-  it('shows an instance type change as an in-place launch template update that rolls the instance', () => {
+  it('shows an instance type change as an in-place launch template update that moves the group and rolls the instance', () => {
     const changes = reviews.get('instance-type') ?? [];
-    expect(changes.map((c) => [c.type, c.kind])).toEqual([['aws_launch_template', 'update']]);
-    expect(changes[0].diffs).toContainEqual({ path: 'instance_type', before: 't3.small', after: 't3.medium', forcesReplacement: false });
-    expect(changes[0].flags).toContainEqual(
+    expect(changes.map((c) => [c.type, c.kind])).toEqual([
+      ['aws_autoscaling_group', 'update'],
+      ['aws_launch_template', 'update'],
+    ]);
+    const [group, template] = changes;
+    expect(template.diffs).toContainEqual({ path: 'instance_type', before: 't3.small', after: 't3.medium', forcesReplacement: false });
+    expect(template.diffs).toContainEqual({ path: 'latest_version', before: 1, after: '(known after apply)', forcesReplacement: false });
+    // The group references the template's latest version, so the new version changes the group:
+    // that change, with the instance refresh configured, is what starts the refresh.
+    expect(group.diffs).toEqual([
+      { path: 'launch_template.0.version', before: '1', after: '(known after apply)', forcesReplacement: false },
+    ]);
+    expect(group.flags).toEqual([
       expect.objectContaining({ kind: 'downtime', message: expect.stringMatching(/instance refresh replaces the only instance/) }),
+    ]);
+    expect(template.flags).toEqual([]);
+    const md = renderStackReview({ stack: 'dev', mode: 'what-if', changes }, 'main');
+    expect(md).toMatch(
+      /🔴 downtime `aws_autoscaling_group\.\w+`: the group's launch template changes \(launch_template\.0\.version: 1 → \(known after apply\)\)/,
     );
   });
 

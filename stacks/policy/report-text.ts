@@ -1,5 +1,5 @@
 import { PolicyReport, RuleResult, RuleStatus } from './evaluate';
-import { Finding, Rule } from './rule';
+import { Finding, Rule, RuleInfo } from './rule';
 import { Suppression } from './suppression';
 
 /** Where suppressions are declared (named in every message that suggests one). */
@@ -10,13 +10,25 @@ function relativePath(stack: string, path: string): string {
 }
 
 /**
- * One finding as synth reports it: rule id, construct path and address, what is wrong, how to fix
- * it, and how to accept it instead.
+ * The checkov and trivy checks equivalent to a rule, as a failure names them: a reader matching our
+ * findings against a scanner's report (or a scanner's suppression list) needs them on the same line.
+ */
+export function equivalents(rule: RuleInfo): string {
+  const named = [
+    rule.checkov.length > 0 ? `checkov ${rule.checkov.join(', ')}` : '',
+    rule.trivy.length > 0 ? `trivy ${rule.trivy.join(', ')}` : '',
+  ].filter((part) => part !== '');
+  return named.length > 0 ? named.join('; ') : 'no checkov or trivy equivalent';
+}
+
+/**
+ * One finding as synth reports it: rule id and its checkov/trivy equivalents, construct path and
+ * address, what is wrong, how to fix it, and how to accept it instead.
  */
 export function findingMessage(stack: string, rule: Rule, finding: Finding): string {
   const scope = relativePath(stack, finding.path);
   return (
-    `policy ${rule.severity} [${rule.id}] at ${finding.path} (${finding.subject}): ${finding.message}. ` +
+    `policy ${rule.severity} [${rule.id}] (${equivalents(rule)}) at ${finding.path} (${finding.subject}): ${finding.message}. ` +
     `Fix: ${rule.remedy}. ` +
     `Or accept it with a reason: add suppress({ ruleId: '${rule.id}', path: '${scope}', reason: '...' }) to ${SUPPRESSIONS_FILE}`
   );
@@ -35,7 +47,8 @@ function scopeOf(s: Suppression): string {
 
 function resultLines(stack: string, result: RuleResult, idWidth: number): string[] {
   const { rule } = result;
-  const note = result.checked === 0 ? ' (nothing of its kind in this stack)' : '';
+  // A failing or warning rule names its checkov/trivy equivalents; a passing one leaves them to --list.
+  const note = result.checked === 0 ? ' (nothing of its kind in this stack)' : result.findings.length > 0 ? ` (${equivalents(rule)})` : '';
   const lines = [`  ${LABELS[result.status].padEnd(10)}  ${rule.id.padEnd(idWidth)}  ${rule.title}${note}`];
   const indent = ' '.repeat(14);
   for (const f of result.findings) {
