@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { InvalidExperimentError, InvalidOutputsError, UsageError, ChaosError, oneLine } from './errors';
 import type { CliIo } from './io';
+import { TargetBusyError } from './safety/target-lock';
 
 /** Exit codes: the contract with scripts and CI. */
 export const EXIT_OK = 0;
@@ -35,6 +36,7 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
     .option('--dry-run', 'resolve targets and print exactly what would be done; touch nothing')
     .option('--journal <file>', 'where to write the journal (default journals/<slug>-<timestamp>.json)')
     .option('--yes', 'confirm destructive faults (required to run them)')
+    .option('--force', 'overwrite an existing journal file')
     .option('--quiet', 'no progress output, only the verdict')
     .addOption(
       new Option('--report <format>', 'also write a report beside each journal (<journal>.html or .md)').choices(['markdown', 'html']),
@@ -49,6 +51,7 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
           dryRun?: boolean;
           journal?: string;
           yes?: boolean;
+          force?: boolean;
           quiet?: boolean;
           report?: 'markdown' | 'html';
         },
@@ -63,6 +66,7 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
               dryRun: opts.dryRun === true,
               journal: opts.journal,
               yes: opts.yes === true,
+              force: opts.force === true,
               quiet: opts.quiet === true,
               report: opts.report,
             },
@@ -71,6 +75,49 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
         );
       },
     );
+
+  program
+    .command('rollback')
+    .description('Run the rollbacks of a run that was killed or interrupted before its own (its journal still says `running`)')
+    .argument('<journal>', 'the journal the run wrote (it names the experiment, the outputs and what was injected)')
+    .option('--outputs <file>', 'act on these stack outputs instead of the file the run used')
+    .option('--stack <name>', 'stack to use when the outputs file holds several')
+    .option('--force', 'run the rollbacks again although the journal says they ran')
+    .option('--yes', "confirm process activities among the experiment's rollbacks")
+    .option('--quiet', 'no progress output, only the verdict')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ npm run chaos -- rollback journals/stop-api-task-2026-12-01T07-30-00-000Z.json\n\nExit codes: 0 every rollback succeeded; 1 one failed; 2 bad input, or the run is still going.',
+    )
+    .action(async (journal: string, opts: { outputs?: string; stack?: string; force?: boolean; yes?: boolean; quiet?: boolean }) => {
+      const { rollbackCommand } = await import('./commands/rollback');
+      setCode(
+        await rollbackCommand(
+          {
+            journal,
+            outputs: opts.outputs,
+            stack: opts.stack,
+            force: opts.force === true,
+            yes: opts.yes === true,
+            quiet: opts.quiet === true,
+          },
+          io,
+        ),
+      );
+    });
+
+  program
+    .command('halt')
+    .description(
+      'Emergency stop: every run on this machine aborts within a second, runs its rollbacks, ends `aborted`; new runs are refused',
+    )
+    .option('--release', 'let runs start again')
+    .option('--reason <text>', 'why, recorded in the journals of the runs it stops')
+    .addHelpText('after', '\nExamples:\n  $ npm run chaos -- halt --reason "pager: checkout errors"\n  $ npm run chaos -- halt --release')
+    .action(async (opts: { release?: boolean; reason?: string }) => {
+      const { haltCommand } = await import('./commands/halt');
+      setCode(await haltCommand({ release: opts.release === true, reason: opts.reason }, io));
+    });
 
   program
     .command('validate')
@@ -137,7 +184,7 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
 
 function usageLine(error: CommanderError): string {
   if (error.code === 'commander.help' || error.code === 'commander.missingCommand') {
-    return 'a command is required: run, validate, list, report or schema (see --help)';
+    return 'a command is required: run, rollback, halt, validate, list, report or schema (see --help)';
   }
   return `${oneLine(error.message.replace(/^error:\s*/, ''))} (see --help)`;
 }
@@ -160,7 +207,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io.stderr(`chaos: ${usageLine(error)}\n`);
       return EXIT_USAGE;
     }
-    if (error instanceof InvalidExperimentError || error instanceof InvalidOutputsError || error instanceof UsageError) {
+    if (
+      error instanceof InvalidExperimentError ||
+      error instanceof InvalidOutputsError ||
+      error instanceof UsageError ||
+      error instanceof TargetBusyError
+    ) {
       io.stderr(`chaos: ${error.message}\n`);
       return EXIT_USAGE;
     }

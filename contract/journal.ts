@@ -12,6 +12,13 @@ import { jsonObjectSchema, jsonValueSchema } from './json';
 
 export const RUN_STATUSES = ['completed', 'failed', 'aborted', 'interrupted'] as const;
 
+/**
+ * `running`: the journal as written while the run goes (before anything is injected, then at each
+ * activity's start and end). A journal still `running` after its run is gone records a run that
+ * was killed: `chaos rollback <journal>` finishes it.
+ */
+export const JOURNAL_STATUSES = [...RUN_STATUSES, 'running'] as const;
+
 /** One activity as it ran (chaostoolkit's run entry). */
 const activityRunSchema = z.object({
   activity: jsonObjectSchema,
@@ -79,7 +86,14 @@ export const journalSchema = z.object({
   end: z.string(),
   /** Seconds. */
   duration: z.number(),
-  status: z.enum(RUN_STATUSES),
+  status: z.enum(JOURNAL_STATUSES),
+  /** The process that ran it, so a killed run can be told from a live one. */
+  pid: z.number().int().optional(),
+  /** Activities started and not yet finished (only while `running`): what a killed run may have left half-done. */
+  in_flight: z
+    .array(z.object({ activity: jsonObjectSchema, phase: z.string(), start: z.string() }))
+    .readonly()
+    .optional(),
   deviated: z.boolean(),
   /** Why the run ended as it did, one line each; empty when completed. */
   reasons: z.array(z.string()).readonly(),
@@ -90,9 +104,12 @@ export const journalSchema = z.object({
   /** Why rollbacks did not run; null when they did. */
   rollbacks_skipped: z.string().nullable(),
   recovery: recoveryRecordSchema.nullable(),
+  /** The experiment's stop conditions: probes, alarms, maximum duration, checks made, the breach (null: none). */
+  stop_conditions: jsonObjectSchema.optional(),
 });
 
 export type RunStatus = (typeof RUN_STATUSES)[number];
+export type JournalStatus = (typeof JOURNAL_STATUSES)[number];
 export type AvailabilitySample = z.infer<typeof sampleSchema>;
 export type ActivityRun = z.infer<typeof activityRunSchema>;
 export type HypothesisRun = z.infer<typeof hypothesisRunSchema>;

@@ -107,10 +107,10 @@ const CORPUS: [string, string[], RegExp][] = [
     /--journal names one file, so it needs exactly one experiment$/,
   ],
   ['unknown command', ['explode'], /^chaos: unknown command 'explode' \(see --help\)$/],
-  ['unknown option', ['run', 'good.yaml', '--force'], /^chaos: unknown option '--force' \(see --help\)$/],
+  ['unknown option', ['run', 'good.yaml', '--bogus'], /^chaos: unknown option '--bogus' \(see --help\)$/],
   ['missing argument', ['validate'], /^chaos: missing required argument 'experiment' \(see --help\)$/],
   ['bad choice', ['list', '--format', 'xml'], /option '--format <format>' argument 'xml' is invalid/],
-  ['no command', [], /^chaos: a command is required: run, validate, list, report or schema/],
+  ['no command', [], /^chaos: a command is required: run, rollback, halt, validate, list, report or schema/],
   [
     'report of a non-journal',
     ['report', 'not-a-journal.json'],

@@ -1,4 +1,5 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 
@@ -10,6 +11,8 @@ export interface ClientFactories {
   ecs(): ECSClient;
   ec2(): EC2Client;
   autoScaling(): AutoScalingClient;
+  /** Alarm states, for the stop conditions. */
+  cloudWatch(): CloudWatchClient;
 }
 
 /** The real clients, each created on first use. */
@@ -17,9 +20,11 @@ export function awsClientFactories(region: string): ClientFactories {
   let ecs: ECSClient | undefined;
   let ec2: EC2Client | undefined;
   let autoScaling: AutoScalingClient | undefined;
+  let cloudWatch: CloudWatchClient | undefined;
   return {
     ecs: () => (ecs ??= new ECSClient({ region })),
     ec2: () => (ec2 ??= new EC2Client({ region })),
     autoScaling: () => (autoScaling ??= new AutoScalingClient({ region })),
+    cloudWatch: () => (cloudWatch ??= new CloudWatchClient({ region })),
   };
 }

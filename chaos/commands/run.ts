@@ -12,6 +12,9 @@ import { UsageError } from '../errors';
 import type { CliIo } from '../io';
 import type { Experiment } from '../model/types';
 import { writeReportBeside, type ReportFormat } from '../report/render';
+import { checkJournalPath } from '../safety/journal-path';
+import { haltReason, watchHalt } from '../safety/halt';
+import { lockTarget } from '../safety/target-lock';
 import { bindTarget } from '../targets/bind-target';
 import { loadOutputs } from '../targets/outputs-discovery';
 import { loadExperiments } from './load';
@@ -23,6 +26,8 @@ export interface RunCommandOptions {
   readonly dryRun: boolean;
   readonly journal: string | undefined;
   readonly yes: boolean;
+  /** Overwrite an existing journal file. */
+  readonly force?: boolean;
   readonly quiet: boolean;
   /** Also write a report of each journal beside it (`<journal>.html` or `.md`). */
   readonly report?: ReportFormat;
@@ -69,6 +74,17 @@ export async function runCommand(options: RunCommandOptions, io: CliIo): Promise
     if (destructive.length > 0 && !options.yes && !options.dryRun) refuseWithoutYes(experiment, destructive);
     checked.push(experiment);
   }
+  // Record before acting: every journal must be writable before any experiment starts.
+  const journals = checked.map((experiment) => {
+    const named = options.journal ?? defaultJournalPath(experiment.title, new Date(systemClock.now()));
+    const path = isAbsolute(named) ? named : resolve(io.cwd, named);
+    if (!options.dryRun) checkJournalPath(path, named, options.force === true);
+    return { experiment, named, path };
+  });
+  const halted = haltReason(io.env);
+  if (halted !== null && !options.dryRun) {
+    throw new UsageError(`runs on this machine are halted (${halted}): \`npm run chaos -- halt --release\` lets them start again`);
+  }
   if (options.dryRun) {
     io.stdout(
       `outputs: ${outputs === null ? 'none found (not needed)' : `${outputs.file} (${outputs.format}${outputs.stack ? `, stack ${outputs.stack}` : ''}; ${outputs.outputs.target}/${outputs.outputs.environment})`}\n`,
@@ -77,22 +93,33 @@ export async function runCommand(options: RunCommandOptions, io: CliIo): Promise
     io.stdout('dry run: nothing was done, no journal written\n');
     return 0;
   }
+  // One run per target: taken before the first steady-state probe, released after the last rollback.
+  const lock = outputs === null ? null : lockTarget(outputs.outputs, journals[0]?.path ?? '', io.env);
   const events = options.quiet ? silentSink : progressSink(io.stderr);
+  if (lock?.tookOverFrom != null) {
+    const dead = lock.tookOverFrom;
+    events.emit({
+      type: 'log',
+      level: 'warn',
+      message: `took over the lock of run ${dead.pid}, which died holding it; its journal ${dead.journal} may still say \`running\`: finish it with \`npm run chaos -- rollback ${dead.journal}\``,
+    });
+  }
   if (outputs !== null) events.emit({ type: 'log', level: 'info', message: `using outputs from ${outputs.file}` });
   if (target !== null) {
     const bound = Object.entries(target.adapters).map(([port, adapter]) => `${port} ${adapter === null ? 'none' : String(adapter)}`);
     events.emit({ type: 'log', level: 'info', message: `adapters: ${bound.join(', ')}` });
   }
   const interrupts = io.interrupts();
+  const halting = new AbortController();
+  const stopWatchingHalt = watchHalt(io.env, halting);
+  const stop = AbortSignal.any([interrupts.signal, halting.signal]);
   let code = 0;
   try {
-    for (const experiment of checked) {
-      const named = options.journal ?? defaultJournalPath(experiment.title, new Date(systemClock.now()));
-      const journalPath = isAbsolute(named) ? named : resolve(io.cwd, named);
+    for (const { experiment, named, path: journalPath } of journals) {
       const journal = await runExperiment(experiment, {
         outputs,
         journalPath,
-        interrupt: interrupts.signal,
+        interrupt: stop,
         events,
         clock: systemClock,
         target,
@@ -102,10 +129,12 @@ export async function runCommand(options: RunCommandOptions, io: CliIo): Promise
       io.stdout(verdictLine(journal, experiment.title, named));
       if (options.report !== undefined) io.stdout(`report ${await writeReportBeside(journal, journalPath, named, options.report)}\n`);
       code = Math.max(code, exitCodeFor(journal));
-      if (interrupts.signal.aborted) break;
+      if (stop.aborted) break;
     }
   } finally {
+    stopWatchingHalt();
     interrupts.dispose();
+    lock?.release();
   }
   return code;
 }

@@ -13,8 +13,15 @@ import { runHttp } from './providers/http';
 import { runProcess } from './providers/process';
 import { withinTolerance } from './tolerance';
 
+/** Told when an activity starts and ends, so that the journal is written as the run goes. */
+export interface ActivityRecorder {
+  started(phase: Phase, activity: JsonObject, start: string): void;
+  finished(phase: Phase, run: ActivityRun): void;
+}
+
 /** What running an activity needs from the run around it. */
 export interface ActivityEnvironment {
+  readonly recorder?: ActivityRecorder;
   readonly outputs: PlatformOutputs | null;
   /** The outputs' target with its adapters; null when no outputs were loaded. */
   readonly target: TargetBinding | null;
@@ -147,6 +154,7 @@ export async function runActivity(
     await pause('before');
     onStart?.();
     startedAt = env.clock.now();
+    env.recorder?.started(phase, redactObject(activityToJson(activity), env.secrets), new Date(startedAt).toISOString());
     output = await runProvider(activity, env, signal);
     endedAt = env.clock.now();
     failure = failureIn(activity, output);
@@ -178,6 +186,7 @@ export async function runActivity(
     ...(exception === undefined ? {} : { exception }),
     ...(met === undefined ? {} : { tolerance_met: met }),
   };
+  env.recorder?.finished(phase, run);
   env.events.emit({
     type: 'activity-finished',
     phase,

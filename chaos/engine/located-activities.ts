@@ -4,7 +4,7 @@ import type { Activity, Experiment } from '../model/types';
 export interface LocatedActivity {
   readonly path: readonly (string | number)[];
   readonly activity: Activity;
-  readonly phase: 'steady-state-hypothesis' | 'method' | 'rollbacks';
+  readonly phase: 'steady-state-hypothesis' | 'method' | 'rollbacks' | 'stop-conditions';
 }
 
 /** Every activity of an experiment, tolerance probes included, with its path. */
@@ -17,5 +17,6 @@ export function allActivities(experiment: Experiment): LocatedActivity[] {
   experiment.hypothesis?.probes.forEach((p, i) => add(p, ['steady-state-hypothesis', 'probes', i], 'steady-state-hypothesis'));
   experiment.method.forEach((a, i) => add(a, ['method', i], 'method'));
   experiment.rollbacks.forEach((a, i) => add(a, ['rollbacks', i], 'rollbacks'));
+  experiment.stopConditions?.probes.forEach((p, i) => add(p, ['stop-conditions', 'probes', i], 'stop-conditions'));
   return found;
 }

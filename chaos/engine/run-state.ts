@@ -4,7 +4,9 @@ import type { AvailabilitySample } from '../../contract/journal';
 import type { Experiment } from '../model/types';
 import { recoveryToJson } from '../model/to-json';
 import type { LoadedOutputs } from '../targets/outputs-reader';
+import type { ActivityRecorder } from './activity';
 import { availabilityFigures } from './availability';
+import type { Phase } from './events';
 import { ENGINE_NAME, ENGINE_VERSION } from '../journal/journal-file';
 import type { ActivityRun, HypothesisRun, Journal, RecoveryRecord, RunStatus } from '../../contract/journal';
 
@@ -17,8 +19,8 @@ export interface RecoveryMeasure {
   readonly firstFailedPollAt: number | null;
 }
 
-/** Everything a run accumulates; turns into the journal at the end. */
-export class RunState {
+/** Everything a run accumulates; turns into the journal at the end, and into a `running` one as it goes. */
+export class RunState implements ActivityRecorder {
   status: RunStatus = 'completed';
   deviated = false;
   readonly reasons: string[] = [];
@@ -33,6 +35,14 @@ export class RunState {
   t0: number | null = null;
   samples: readonly AvailabilitySample[] = [];
   recovery: RecoveryMeasure = { measured: false, recoveredAt: null, firstFailedPollAt: null };
+  /** Activities started and not finished, by start: what a killed run may have left half-done. */
+  private readonly inFlight = new Map<string, { activity: JsonObject; phase: string; start: string }>();
+  /** Method activities as they finish (the method's own, ordered list replaces them when it ends). */
+  private readonly methodSoFar: ActivityRun[] = [];
+  /** The experiment's guardrails and what their checks found (null without stop conditions). */
+  stopConditions: JsonObject | null = null;
+  /** Called after each change worth writing down (an activity started or ended). */
+  onChange: () => void = () => undefined;
 
   constructor(
     private readonly experiment: Experiment,
@@ -41,6 +51,28 @@ export class RunState {
     private readonly adapters: JsonObject | null,
     readonly startedAt: number,
   ) {}
+
+  started(phase: Phase, activity: JsonObject, start: string): void {
+    this.inFlight.set(`${phase} ${start} ${String(activity.name)}`, { activity, phase, start });
+    this.onChange();
+  }
+
+  finished(phase: Phase, run: ActivityRun): void {
+    this.inFlight.delete(`${phase} ${run.start} ${String(run.activity.name)}`);
+    if (phase === 'method') this.methodSoFar.push(run);
+    this.onChange();
+  }
+
+  /** The journal as it stands mid-run: status `running`, what finished so far, what is in flight. */
+  snapshot(now: number): Journal {
+    const journal = this.toJournal(now);
+    return {
+      ...journal,
+      status: 'running',
+      run: this.runs.length > 0 ? this.runs : [...this.methodSoFar],
+      in_flight: [...this.inFlight.values()],
+    };
+  }
 
   /** Records why the run did not complete; the most severe status wins and its reason comes first. */
   end(status: Exclude<RunStatus, 'completed'>, reason: string): void {
@@ -97,6 +129,7 @@ export class RunState {
       node: process.version,
       experiment: this.experiment.document,
       experiment_file: this.experiment.file,
+      pid: process.pid,
       outputs:
         o === null
           ? null
@@ -114,6 +147,7 @@ export class RunState {
       rollback_strategy: this.experiment.rollbackStrategy,
       rollbacks_skipped: this.rollbacksSkipped,
       recovery: this.recoveryRecord(),
+      ...(this.stopConditions === null ? {} : { stop_conditions: this.stopConditions }),
     };
   }
 }

@@ -3,12 +3,14 @@ import { createFaultRecord } from '../faults/fault-record';
 import type { Clock } from '../faults/types';
 import type { TargetBinding } from '../targets/bind-target';
 import { InterruptedError } from '../errors';
+import { HaltedError } from '../safety/halt';
+import { StopConditionBreach, stopConditionsJson, watchStopConditions, type StopConditionWatch } from '../safety/stop-conditions';
 import type { Experiment } from '../model/types';
 import type { LoadedOutputs } from '../targets/outputs-reader';
 import type { ActivityEnvironment, Undo } from './activity';
 import type { EventSink } from './events';
 import { checkHypothesis, whyNotMet } from './hypothesis';
-import { writeJournal } from '../journal/journal-file';
+import { JournalWriter } from '../journal/journal-file';
 import type { Journal } from '../../contract/journal';
 import { runMethod } from './method';
 import { waitUntilRecovered } from './recovery';
@@ -42,7 +44,20 @@ function describeError(error: unknown): string {
  * or aborted, and returns it. The caller turns the journal into an exit code.
  */
 export async function runExperiment(experiment: Experiment, options: RunOptions): Promise<Journal> {
-  const { clock, events, interrupt } = options;
+  const { clock, events } = options;
+  // A breached stop condition aborts the run through the same signal as an interruption.
+  const guard = new AbortController();
+  const interrupt = AbortSignal.any([options.interrupt, guard.signal]);
+  const conditions = experiment.stopConditions;
+  const maxDuration =
+    conditions?.maxDuration === undefined
+      ? null
+      : setTimeout(
+          () => guard.abort(new StopConditionBreach(`stop condition: the maximum run duration of ${conditions.maxDuration}s was reached`)),
+          conditions.maxDuration * 1000,
+        );
+  // Started with the first action (a closure sets it, so it lives in an object TypeScript can follow).
+  const watching: { current: StopConditionWatch | null } = { current: null };
   const state = new RunState(experiment, options.outputs, options.target?.adapters ?? null, clock.now());
   const env: ActivityEnvironment = {
     outputs: options.outputs?.outputs ?? null,
@@ -53,13 +68,22 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
     cwd: options.cwd,
     processEnv: options.processEnv,
     secrets: experiment.secretValues,
+    recorder: state,
   };
+  // Record before acting: the journal exists, `running`, before the first probe, and follows each
+  // activity's start and end, so a killed run still says what it injected.
+  const writer = new JournalWriter(options.journalPath);
+  state.onChange = () => writer.checkpoint(state.snapshot(clock.now()));
+  writer.checkpoint(state.snapshot(clock.now()));
   const objective = experiment.recovery;
   let sampler: AvailabilitySampler | null = null;
   let undos: readonly Undo[] = [];
   const startMeasuring = (): void => {
     if (state.t0 !== null) return;
     state.t0 = clock.now();
+    if (conditions !== undefined && (conditions.probes.length > 0 || conditions.alarms.length > 0)) {
+      watching.current = watchStopConditions(conditions, env, interrupt, guard);
+    }
     const availability = objective?.availability;
     const target = availability && sampleTargetFor(experiment, availability, env.outputs);
     if (!objective || !availability || !target) return;
@@ -146,8 +170,12 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
       }
     }
   } catch (error) {
-    if (interrupt.aborted) {
-      const signal = interrupt.reason instanceof InterruptedError ? interrupt.reason.signal : 'interrupt';
+    const reason: unknown = interrupt.reason;
+    if (interrupt.aborted && (reason instanceof StopConditionBreach || reason instanceof HaltedError)) {
+      events.emit({ type: 'log', level: 'warn', message: `${reason.message}: stopping the method, running the rollbacks` });
+      state.end('aborted', reason.message);
+    } else if (interrupt.aborted) {
+      const signal = reason instanceof InterruptedError ? reason.signal : 'interrupt';
       events.emit({ type: 'interrupted', signal });
       state.end('interrupted', `interrupted by ${signal}`);
     } else {
@@ -155,6 +183,9 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
     }
   }
   await stopSampling(state.status === 'interrupted');
+  if (maxDuration !== null) clearTimeout(maxDuration);
+  const guarded = watching.current;
+  if (conditions !== undefined) state.stopConditions = stopConditionsJson(conditions, guarded === null ? null : await guarded.stop());
 
   const skip = rollbackSkipReason({
     strategy: experiment.rollbackStrategy,
@@ -176,7 +207,8 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
   }
 
   const journal = state.toJournal(clock.now());
-  await writeJournal(options.journalPath, journal);
+  state.onChange = () => undefined;
+  await writer.close(journal);
   events.emit({ type: 'run-finished', status: journal.status, deviated: journal.deviated, journal: options.journalPath });
   return journal;
 }

@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { JsonObject } from '../../contract/json';
@@ -87,6 +88,7 @@ export interface AwsApis {
   ecs(): ECSClient;
   ec2(): EC2Client;
   autoScaling(): AutoScalingClient;
+  cloudWatch(): CloudWatchClient;
 }
 
 /** Every port, by the name a fault declares. */

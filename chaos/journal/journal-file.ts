@@ -35,6 +35,50 @@ export async function writeJournal(path: string, journal: Journal): Promise<void
   await rename(tmp, path);
 }
 
+/**
+ * Writes one journal file again and again as a run goes, each write atomic and in order: a write
+ * asked for while one is in flight waits for it, and only the latest waiting version is written.
+ * `write` never rejects mid-run (a failed checkpoint must not stop the rollbacks); the final
+ * `close` does, so the run knows its record is missing.
+ */
+export class JournalWriter {
+  private chain: Promise<void> = Promise.resolve();
+  private pending: Journal | null = null;
+  private lastError: unknown = null;
+
+  constructor(private readonly path: string) {}
+
+  /** Queues `journal` to be written (a newer call before it is written replaces it). */
+  checkpoint(journal: Journal): void {
+    const queued = this.pending !== null;
+    this.pending = journal;
+    if (queued) return;
+    this.chain = this.chain.then(async () => {
+      const next = this.pending;
+      this.pending = null;
+      if (next === null) return;
+      try {
+        await writeJournal(this.path, next);
+      } catch (error) {
+        this.lastError = error;
+      }
+    });
+  }
+
+  /** Writes the final journal after every checkpoint; rejects when it cannot be written. */
+  async close(journal: Journal): Promise<void> {
+    this.pending = null;
+    await this.chain;
+    await writeJournal(this.path, journal);
+    this.lastError = null;
+  }
+
+  /** The latest checkpoint error, if any (for a warning). */
+  get error(): unknown {
+    return this.lastError;
+  }
+}
+
 /** `journals/<slug>-<timestamp>.json`. */
 export function defaultJournalPath(title: string, at: Date): string {
   const slug =

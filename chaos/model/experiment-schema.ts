@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { stopConditionsSchema } from './stop-conditions-schema';
 import type { FaultCatalog } from '../faults/define-fault';
 import { activitySchemas } from './activity-schema';
 import { jsonObjectSchema, jsonValueSchema } from '../../contract/json';
@@ -53,6 +54,7 @@ export function experimentSchema(catalog: FaultCatalog) {
         })
         .optional(),
       recovery: recoverySchema.optional(),
+      'stop-conditions': stopConditionsSchema(hypothesisProbe).optional(),
     })
     .superRefine((doc, ctx) => {
       const hypothesisProbes: readonly HypothesisProbe[] = doc['steady-state-hypothesis']?.probes ?? [];

@@ -127,6 +127,17 @@ export interface RecoveryObjective {
   readonly availability?: AvailabilityObjective;
 }
 
+/** Guardrails checked from the first action until the rollbacks; any breach aborts the run. */
+export interface StopConditions {
+  readonly probes: readonly HypothesisProbe[];
+  /** CloudWatch alarm names (AWS target only). */
+  readonly alarms: readonly string[];
+  /** Seconds the whole run may last. */
+  readonly maxDuration?: number;
+  /** Seconds between checks. */
+  readonly poll: number;
+}
+
 export interface Experiment {
   /** The file it was loaded from, as named on the command line. */
   readonly file: string;
@@ -140,6 +151,7 @@ export interface Experiment {
   readonly rollbacks: readonly Activity[];
   readonly rollbackStrategy: RollbackStrategy;
   readonly recovery?: RecoveryObjective;
+  readonly stopConditions?: StopConditions;
   /** The document as written (before substitution), recorded in the journal. */
   readonly document: JsonObject;
   /** Values that must not appear in journals (resolved chaostoolkit secrets). */

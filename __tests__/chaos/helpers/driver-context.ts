@@ -11,4 +11,7 @@ export const noClients: ClientFactories = {
   autoScaling: () => {
     throw new Error('no AWS in unit tests');
   },
+  cloudWatch: () => {
+    throw new Error('no AWS in unit tests');
+  },
 };

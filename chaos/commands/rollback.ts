@@ -1,0 +1,157 @@
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
+import { journalSchema, type Journal } from '../../contract/journal';
+import { awsClientFactories, type ClientFactories } from '../adapters/aws-clients';
+import { FAULT_CATALOG } from '../drivers';
+import type { Undo } from '../engine/activity';
+import { systemClock } from '../engine/clock';
+import { progressSink, silentSink } from '../engine/events';
+import { runRollbacks } from '../engine/rollback';
+import { systemErrorCode, UsageError } from '../errors';
+import { createFaultRecord } from '../faults/fault-record';
+import type { CliIo } from '../io';
+import { writeJournal } from '../journal/journal-file';
+import { parseExperimentDocument } from '../model/load-experiment';
+import type { Experiment } from '../model/types';
+import { lockTarget } from '../safety/target-lock';
+import { bindTarget } from '../targets/bind-target';
+import { loadOutputs } from '../targets/outputs-discovery';
+
+export interface RollbackCommandOptions {
+  readonly journal: string;
+  /** The outputs to act on; default: the file the run used, as its journal names it. */
+  readonly outputs: string | undefined;
+  readonly stack: string | undefined;
+  /** Run the rollbacks again although the journal says they ran. */
+  readonly force: boolean;
+  /** Confirm process activities among the experiment's rollbacks. */
+  readonly yes: boolean;
+  readonly quiet: boolean;
+  /** Injected in tests; the default creates real AWS clients lazily. */
+  readonly clients?: ClientFactories;
+}
+
+async function readJournal(path: string, shown: string): Promise<Journal> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(
+      `${shown}: ${systemErrorCode(error) === 'ENOENT' ? 'no such file' : `cannot be read (${systemErrorCode(error) ?? 'error'})`}`,
+    );
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new UsageError(`${shown}: is not JSON, so not a journal written by \`chaos run\``);
+  }
+  const parsed = journalSchema.safeParse(raw);
+  if (!parsed.success)
+    throw new UsageError(`${shown}: is not a journal written by \`chaos run\` (${parsed.error.issues[0]?.path.join('.') ?? 'shape'})`);
+  return parsed.data;
+}
+
+function alive(pid: number | undefined): boolean {
+  if (pid === undefined || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return systemErrorCode(error) === 'EPERM';
+  }
+}
+
+/** The faults the run injected and did not undo: finished ones with their result, in-flight ones without. */
+function undosOf(journal: Journal, experiment: Experiment): { undos: Undo[]; unknown: string[] } {
+  const undos: Undo[] = [];
+  const unknown: string[] = [];
+  const faultOf = (name: unknown) => {
+    const activity = experiment.method.find((a) => a.name === name);
+    return activity?.provider.type === 'fault' && activity.provider.bound.rollback !== null ? activity.provider.bound : null;
+  };
+  for (const run of journal.run) {
+    const fault = faultOf(run.activity.name);
+    if (fault !== null && run.status === 'succeeded') undos.push({ name: String(run.activity.name), fault, runResult: run.output });
+  }
+  for (const started of journal.in_flight ?? []) {
+    const fault = started.phase === 'method' ? faultOf(started.activity.name) : null;
+    if (fault === null) continue;
+    // Killed mid-action: what it did is unknown, so its undo gets no result (it says when it needs one).
+    undos.push({ name: String(started.activity.name), fault, runResult: null });
+    unknown.push(String(started.activity.name));
+  }
+  return { undos, unknown };
+}
+
+/** `chaos rollback <journal>`: runs the rollbacks of a run that was killed or interrupted before its own. */
+export async function rollbackCommand(options: RollbackCommandOptions, io: CliIo): Promise<number> {
+  const path = isAbsolute(options.journal) ? options.journal : resolve(io.cwd, options.journal);
+  const journal = await readJournal(path, options.journal);
+  if (journal.status === 'running' && alive(journal.pid)) {
+    throw new UsageError(
+      `${options.journal}: run ${journal.pid} is still going and rolls back itself; stop it with \`npm run chaos -- halt\``,
+    );
+  }
+  const alreadyRolledBack = journal.status !== 'running' && journal.rollbacks_skipped === null && journal.rollbacks.length > 0;
+  if (alreadyRolledBack && !options.force) {
+    throw new UsageError(`${options.journal}: its rollbacks already ran (${journal.rollbacks.length}); --force runs them again`);
+  }
+  const experiment = parseExperimentDocument(journal.experiment, journal.experiment_file, { catalog: FAULT_CATALOG, env: io.env });
+  if (experiment.rollbacks.some((a) => a.provider.type === 'process') && !options.yes) {
+    throw new UsageError(`${options.journal}: the experiment's rollbacks run processes; add --yes to run them`);
+  }
+  const { undos, unknown } = undosOf(journal, experiment);
+  const needsTarget = undos.length > 0 || experiment.rollbacks.some((a) => a.provider.type === 'fault');
+  const recorded = journal.outputs?.file;
+  const file = options.outputs ?? (typeof recorded === 'string' ? recorded : undefined);
+  const outputs =
+    file === undefined ? null : await loadOutputs({ cwd: io.cwd, file, ...(options.stack === undefined ? {} : { stack: options.stack }) });
+  if (outputs === null && needsTarget)
+    throw new UsageError(`${options.journal}: its rollbacks act on the platform, and no outputs are known: pass --outputs <file>`);
+  const ran = journal.outputs;
+  if (outputs !== null && ran !== null && (ran.target !== outputs.outputs.target || ran.environment !== outputs.outputs.environment)) {
+    throw new UsageError(
+      `${outputs.file} names ${outputs.outputs.target}/${outputs.outputs.environment}, but the run was against ${String(ran.target)}/${String(ran.environment)}`,
+    );
+  }
+  const target =
+    outputs === null ? null : bindTarget(outputs.outputs, { clients: options.clients ?? awsClientFactories(outputs.outputs.region) });
+  const events = options.quiet ? silentSink : progressSink(io.stderr);
+  for (const name of unknown)
+    events.emit({ type: 'log', level: 'warn', message: `"${name}" was running when the run stopped: undoing it without its result` });
+  const lock = outputs === null ? null : lockTarget(outputs.outputs, path, io.env);
+  try {
+    const rolled = await runRollbacks(undos, experiment.rollbacks, {
+      outputs: outputs?.outputs ?? null,
+      target,
+      record: createFaultRecord(),
+      clock: systemClock,
+      events,
+      cwd: io.cwd,
+      processEnv: io.env,
+      secrets: experiment.secretValues,
+    });
+    const by = `rollbacks run by \`chaos rollback\` at ${new Date(systemClock.now()).toISOString()}`;
+    const updated: Journal = {
+      ...journal,
+      status: journal.status === 'running' ? 'interrupted' : journal.status,
+      reasons: [
+        ...(journal.status === 'running' ? [`the run (pid ${journal.pid ?? '?'}) stopped before it finished`] : []),
+        ...journal.reasons,
+        by,
+        ...rolled.failures,
+      ],
+      rollbacks: [...journal.rollbacks, ...rolled.runs],
+      rollbacks_skipped: null,
+      in_flight: [],
+    };
+    await writeJournal(path, updated);
+    io.stdout(
+      `${rolled.failures.length === 0 ? 'rolled back' : 'rollbacks failed'}: ${undos.length} fault(s) undone, ${experiment.rollbacks.length} rollback(s) run${rolled.failures[0] ? ` (${rolled.failures[0]})` : ''}; journal ${options.journal}\n`,
+    );
+    return rolled.failures.length === 0 && rolled.abortWith === null ? 0 : 1;
+  } finally {
+    lock?.release();
+  }
+}
