@@ -12,6 +12,15 @@ export const SERVICE_NAMES = ['frontend', 'api', 'proxy'] as const;
 /** One of the platform's three services. */
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
+/**
+ * Linux capabilities of a container, Docker's names without `CAP_` (the subset this platform uses).
+ * `drop` applies first, so `drop: ['ALL'], add: [X]` leaves X alone in the bounding set.
+ */
+export interface LinuxCapabilities {
+  readonly add: readonly 'NET_BIND_SERVICE'[];
+  readonly drop: readonly 'ALL'[];
+}
+
 /** What the platform knows about one service, independent of where it runs. */
 export interface ServiceSpec {
   /** Container name in the task definition (and swarm service suffix locally). */
@@ -26,6 +35,10 @@ export interface ServiceSpec {
   readonly stopTimeoutSeconds: number;
   /** Hard memory limit (MiB) used when the config gives none. */
   readonly defaultMemoryMiB: number;
+  /** Numeric `uid:gid` the container runs as: its image's USER, stated again where it runs (task definition, stack file). */
+  readonly user: string;
+  /** Capabilities the container keeps; absent: the runtime's defaults. */
+  readonly capabilities?: LinuxCapabilities;
 }
 
 /** The platform's services. Ports are the contract between the images and the proxy config. */
@@ -37,6 +50,8 @@ export const SERVICES: Readonly<Record<ServiceName, ServiceSpec>> = {
     healthCheckCommand: ['CMD', '/usr/local/bin/healthcheck', 'http://127.0.0.1:8081/healthz'],
     stopTimeoutSeconds: 10,
     defaultMemoryMiB: 64,
+    // www-data in the Debian-based image; port 8081 needs no privilege.
+    user: '33:33',
   },
   api: {
     containerName: 'api',
@@ -45,6 +60,8 @@ export const SERVICES: Readonly<Record<ServiceName, ServiceSpec>> = {
     healthCheckCommand: ['CMD', '/usr/local/bin/api', 'healthcheck'],
     stopTimeoutSeconds: 10,
     defaultMemoryMiB: 128,
+    // The distroless convention for "nonroot" in a scratch image.
+    user: '65532:65532',
   },
   proxy: {
     containerName: 'proxy',
@@ -53,8 +70,20 @@ export const SERVICES: Readonly<Record<ServiceName, ServiceSpec>> = {
     healthCheckCommand: ['CMD', '/usr/local/bin/healthcheck', 'http://127.0.0.1:80/healthz'],
     stopTimeoutSeconds: 15,
     defaultMemoryMiB: 128,
+    // A user of the image's own (docker/proxy/Dockerfile). It binds 80 and 443 in the host's
+    // network namespace through the file capability on the image's nginx binary, which works only
+    // while NET_BIND_SERVICE is in the bounding set: the one capability kept.
+    user: '101:101',
+    capabilities: { add: ['NET_BIND_SERVICE'], drop: ['ALL'] },
   },
 };
+
+/** The numeric ids of a `uid:gid` user such as {@link ServiceSpec.user}. */
+export function userIds(user: string): { readonly uid: number; readonly gid: number } {
+  const match = /^(\d+):(\d+)$/.exec(user);
+  if (match === null) throw new Error(`user "${user}" is not a numeric uid:gid`);
+  return { uid: Number(match[1]), gid: Number(match[2]) };
+}
 
 /** HTTPS port of the proxy (only served once a domain is configured). */
 export const PROXY_HTTPS_PORT = 443;

@@ -21,6 +21,11 @@ export interface StackFile {
 
 interface StackService {
   readonly image: string;
+  /** `uid:gid`, as the task definition's `user`. */
+  readonly user: string;
+  /** As the task definition's `linuxParameters.capabilities` (`docker stack deploy` applies them since 20.10). */
+  readonly cap_add?: readonly string[];
+  readonly cap_drop?: readonly string[];
   readonly environment: Readonly<Record<string, string>>;
   readonly networks: readonly string[];
   readonly volumes?: readonly string[];
@@ -153,6 +158,8 @@ function stackService(service: ServiceName, inputs: StackInputs): StackService {
   const image = inputs.images[service];
   return {
     image: image.ref,
+    user: spec.user,
+    ...(spec.capabilities === undefined ? {} : { cap_add: spec.capabilities.add, cap_drop: spec.capabilities.drop }),
     environment: environment(service, inputs),
     // Host networking, as the ECS tasks: each container listens on its own port of the host and
     // the proxy reaches the others at 127.0.0.1 (this kernel has no IPVS for swarm's VIPs anyway).

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { SERVICE_NAMES, SERVICES, type ServiceName } from '../contract/services';
 import { proxySite, stageAcme } from './acme';
 import { baseImagesOf, ensureBaseImages } from './base-images';
+import { ensureCertificateVolume } from './certificate-volume';
 import { ensureEngine } from './docker-engine';
 import { PrerequisiteError, StepFailedError } from './errors';
 import { portInUse } from './http-check';
@@ -81,6 +82,11 @@ export async function up(settings: RehearsalSettings, progress: Progress = new P
     const found = await ensureSwarm(engine);
     step.detail(`${found.initialized ? 'initialised' : 'active'}, single node on 127.0.0.1, cluster ${found.clusterId.slice(0, 12)}`);
     return found;
+  });
+
+  // Before the proxy's task mounts it: the proxy runs as uid 101, and a volume from a root proxy is root's.
+  await progress.step('certificate volume', async (step) => {
+    step.detail(await ensureCertificateVolume(engine, images.proxy.ref));
   });
 
   const acme = stageAcme(settings.acme, files.acmeDir);

@@ -44,6 +44,18 @@ export const SYSTEM_PACKAGES: readonly SystemPackage[] = [
   { name: 'lego', commands: ['lego'], why: "the proxy's ACME client, run by the certificate tests", for: ['test'] },
   { name: 'openssl', commands: ['openssl'], why: 'certificates for the proxy tests', for: ['test'] },
   {
+    name: 'iproute2',
+    commands: ['ip', 'ss'],
+    why: 'the non-root proxy test binds ports 80 and 443 in a network namespace of its own and reads who listens',
+    for: ['test'],
+  },
+  {
+    name: 'libcap2-bin',
+    commands: ['setcap'],
+    why: 'the non-root proxy test gives nginx the file capability the proxy image gives it (setcap)',
+    for: ['test'],
+  },
+  {
     name: 'ca-certificates',
     commands: [],
     files: ['/etc/ssl/certs/ca-certificates.crt'],

@@ -8,6 +8,8 @@ export interface CertificateStorageProps {
   readonly namePrefix: string;
   readonly subnetIds: readonly string[];
   readonly securityGroupId: string;
+  /** The proxy's user: the access point acts as it and creates the directory owned by it. */
+  readonly owner: { readonly uid: number; readonly gid: number };
 }
 
 /**
@@ -44,12 +46,18 @@ export class CertificateStorage extends Construct {
           securityGroups: [props.securityGroupId],
         }),
     );
-    // The proxy sees only /acme, owned by root with mode 700: certificates and the account key.
+    // The proxy sees only its own directory, mode 700, and every request through the access point
+    // is made as the proxy's uid/gid whatever the client's, so ownership never depends on a uid
+    // matching across instances. A new directory rather than the /acme of the root proxy: EFS sets
+    // the owner only when it creates the directory, and that /acme belongs to root with mode 700,
+    // which the proxy's user cannot enter. The first start with it orders one certificate (of
+    // Let's Encrypt's 5 duplicates a week); the old /acme stays on the file system, unused.
     this.accessPoint = new EfsAccessPoint(this, 'proxy', {
       fileSystemId: this.fileSystem.id,
+      posixUser: { uid: props.owner.uid, gid: props.owner.gid },
       rootDirectory: {
-        path: '/acme',
-        creationInfo: { ownerUid: 0, ownerGid: 0, permissions: '700' },
+        path: '/proxy-acme',
+        creationInfo: { ownerUid: props.owner.uid, ownerGid: props.owner.gid, permissions: '700' },
       },
       tags: { Name: `${props.namePrefix}-proxy-certificates` },
     });

@@ -1,4 +1,5 @@
 import { Fn } from 'cdktf';
+import type { LinuxCapabilities } from '../contract/services';
 
 /** An exec-form container health check (the images have no shell). */
 export interface HealthCheckSpec {
@@ -41,6 +42,8 @@ export interface ContainerSpec {
   /** Writable in-memory mounts, for a read-only root file system. */
   readonly tmpfs?: readonly { readonly path: string; readonly sizeMiB: number }[];
   readonly user?: string;
+  /** Kernel capabilities kept (ECS `linuxParameters.capabilities`); absent: Docker's defaults. */
+  readonly capabilities?: LinuxCapabilities;
   readonly mountPoints?: readonly { readonly volume: string; readonly path: string; readonly readOnly?: boolean }[];
   /** CloudWatch Logs group, region and stream prefix for the awslogs driver. */
   readonly logs: { readonly group: string; readonly region: string; readonly streamPrefix: string };
@@ -75,9 +78,13 @@ export function toEcsContainerDefinition(spec: ContainerSpec): Record<string, un
     readonlyRootFilesystem: spec.readonlyRootFilesystem,
     privileged: false,
     user: spec.user,
-    linuxParameters: spec.tmpfs && {
-      tmpfs: spec.tmpfs.map((t) => ({ containerPath: t.path, size: t.sizeMiB })),
-    },
+    linuxParameters:
+      spec.tmpfs === undefined && spec.capabilities === undefined
+        ? undefined
+        : {
+            capabilities: spec.capabilities && { add: [...spec.capabilities.add], drop: [...spec.capabilities.drop] },
+            tmpfs: spec.tmpfs?.map((t) => ({ containerPath: t.path, size: t.sizeMiB })),
+          },
     mountPoints: spec.mountPoints?.map((m) => ({
       sourceVolume: m.volume,
       containerPath: m.path,

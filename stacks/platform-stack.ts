@@ -13,7 +13,7 @@ import { TaskRoles } from './task-roles';
 import { PlatformService } from './platform-service';
 import { Dns } from './dns';
 import { ContainerSpec } from './container-definition';
-import { CERTIFICATE_MOUNT_PATH, PROXY_HTTPS_PORT, SERVICES, SERVICE_NAMES, ServiceName } from '../contract/services';
+import { CERTIFICATE_MOUNT_PATH, PROXY_HTTPS_PORT, SERVICES, SERVICE_NAMES, ServiceName, userIds } from '../contract/services';
 import { PlatformOutputs } from '../contract/outputs';
 import { PolicyAspect } from './policy/policy-aspect';
 import { PLATFORM_SUPPRESSIONS } from './policy/suppressions';
@@ -76,6 +76,7 @@ export class PlatformStack extends TerraformStack {
       namePrefix,
       subnetIds,
       securityGroupId: groups.fileSystem.id,
+      owner: userIds(SERVICES.proxy.user),
     });
     const logs = new Logs(this, 'logs', { namePrefix, retentionDays: env.logRetentionDays });
     const roles = new TaskRoles(this, 'task-roles', {
@@ -95,19 +96,21 @@ export class PlatformStack extends TerraformStack {
       stopTimeoutSeconds: SERVICES[name].stopTimeoutSeconds,
       restartPolicy: { enabled: true, attemptPeriodSeconds: 60 },
       logs: { group: logs.groups[name].name, region: env.region, streamPrefix: name },
+      user: SERVICES[name].user,
+      capabilities: SERVICES[name].capabilities,
       ...extra,
     });
     const specs: Record<ServiceName, ContainerSpec> = {
-      // www-data in the Debian-based image (docker/frontend); it only writes to its tmpfs.
+      // It only writes to its tmpfs.
       frontend: container('frontend', {
-        user: '33:33',
         readonlyRootFilesystem: true,
         tmpfs: [{ path: '/tmp', sizeMiB: 16 }],
       }),
       // Loopback only: in host mode only the proxy (on the same host) should reach the API.
-      api: container('api', { readonlyRootFilesystem: true, user: '65532:65532', environment: { LISTEN_HOST: '127.0.0.1' } }),
-      // Root: it binds ports 80 and 443 in the host's network namespace and writes the rendered
-      // nginx config and the ACME state; everything it writes that must last is on the file system.
+      api: container('api', { readonlyRootFilesystem: true, environment: { LISTEN_HOST: '127.0.0.1' } }),
+      // uid 101 with NET_BIND_SERVICE alone (contract/services.ts): it binds ports 80 and 443 in the
+      // host's network namespace and writes the rendered nginx config and the ACME state; everything
+      // it writes that must last is on the file system, whose access point acts as that same user.
       proxy: container('proxy', {
         ports: [SERVICES.proxy.port, PROXY_HTTPS_PORT],
         environment: { DOMAIN: env.domain ?? '', ACME_EMAIL: env.acmeEmail ?? '', ACME_DIRECTORY: env.acmeDirectory },

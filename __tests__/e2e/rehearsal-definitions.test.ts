@@ -33,6 +33,17 @@ describe('stack file', () => {
     expect(service.deploy.labels['platform.service']).toBe(name);
   });
 
+  test.each(SERVICE_NAMES)("%s: runs as the task definition's user, with its capabilities", (name) => {
+    expect(stack.services[name].user).toBe(SERVICES[name].user);
+    expect(stack.services[name].user).not.toMatch(/^(root|0)(:|$)/);
+  });
+
+  test('the proxy keeps NET_BIND_SERVICE alone, for the file capability of its nginx; the others keep the defaults', () => {
+    expect(stack.services.proxy).toMatchObject({ user: '101:101', cap_add: ['NET_BIND_SERVICE'], cap_drop: ['ALL'] });
+    expect(stack.services.api).not.toHaveProperty('cap_drop');
+    expect(stack.services.frontend).not.toHaveProperty('cap_add');
+  });
+
   test('host network, and the certificate volume at the proxy mount path', () => {
     expect(stack.networks.hostnet).toEqual({ external: true, name: 'host' });
     expect(stack.services.proxy.volumes).toEqual([`acme:${CERTIFICATE_MOUNT_PATH}`]);

@@ -1,8 +1,9 @@
 /**
  * The local rehearsal end to end, for real: `rehearsal up` builds the three images and runs them
  * as swarm services behind an sshd; the outputs file is the `PlatformOutputs` contract; the proxy
- * serves the site and the API on loopback; `docker stop` over SSH (host key checked) is repaired
- * by swarm with a new task; a second `up` changes nothing; `down` leaves nothing running.
+ * serves the site and the API on loopback, as uid 101 with no capability but the one to bind its
+ * port; `docker stop` over SSH (host key checked) is repaired by swarm with a new task; a second
+ * `up` changes nothing; `down` leaves nothing running.
  *
  * Needs Docker (or root with docker.io to start one), openssh-server, openssh-client and
  * debootstrap. Missing tools fail the run under CI=true; elsewhere the tests are skipped, loudly.
@@ -16,11 +17,11 @@ import { readRehearsalState, type RehearsalState } from '../../rehearsal/rehears
 import { loadSettings, rehearsalFiles } from '../../rehearsal/settings';
 import { run } from '../../rehearsal/command';
 import { sshdPid, sshRun } from '../../rehearsal/sshd';
-import { STACK_LABEL } from '../../rehearsal/swarm';
+import { SERVICE_NAME_LABEL, STACK_LABEL } from '../../rehearsal/swarm';
 import { findTool } from '../../rehearsal/tools';
 import { parseOutputs } from '../../chaos/targets/outputs-reader';
 import { platformOutputsSchema, type PlatformOutputs } from '../../contract/outputs';
-import { SERVICE_NAMES } from '../../contract/services';
+import { SERVICE_NAMES, SERVICES, userIds } from '../../contract/services';
 import { missingForRehearsal, REPO_ROOT, runRehearsal } from './support/rehearsal-cli';
 
 const missing = missingForRehearsal();
@@ -96,6 +97,54 @@ describeWhenPossible('local rehearsal on a single-node swarm', () => {
     const status = await httpGet(`${outputs.publicUrl}/api/status`, { timeoutMs: 2000 });
     expect(status.status).toBe(200);
     expect(JSON.parse(status.body)).toMatchObject({ service: 'api', task: { source: 'env' } });
+  });
+
+  test(`the proxy runs as uid:gid ${SERVICES.proxy.user} with NET_BIND_SERVICE alone, and listens on 127.0.0.1:${settings.proxyPort} as that user`, async () => {
+    const { outputs, state } = rehearsal();
+    const env = { DOCKER_HOST: state.dockerHost };
+    const { uid, gid } = userIds(SERVICES.proxy.user);
+    const id = await run('docker', ['ps', '-q', '--filter', `label=${SERVICE_NAME_LABEL}=${outputs.services.proxy.serviceName}`], { env });
+    expect(id).toMatch(/^[0-9a-f]{12}$/);
+    // What swarm gave the container: the stack file's user and capabilities (CAP_ prefixed or not).
+    const [user = '', capAdd = '', capDrop = ''] = (
+      await run('docker', ['inspect', '--format', '{{.Config.User}}|{{json .HostConfig.CapAdd}}|{{json .HostConfig.CapDrop}}', id], { env })
+    ).split('|');
+    const names = (json: string) => (JSON.parse(json) as string[]).map((c) => c.replace(/^CAP_/, ''));
+    expect({ user, add: names(capAdd), drop: names(capDrop) }).toEqual({
+      user: SERVICES.proxy.user,
+      add: ['NET_BIND_SERVICE'],
+      drop: ['ALL'],
+    });
+
+    // Every process of the container, as the host's process table has them.
+    const top = (await run('docker', ['top', id, '-eo', 'uid,gid,pid,args'], { env })).split('\n').slice(1);
+    const processes = top.map((line) => {
+      const [u = '', g = '', pid = '', ...args] = line.trim().split(/\s+/);
+      return { uid: Number(u), gid: Number(g), pid: Number(pid), args: args.join(' ') };
+    });
+    expect(processes.map((p) => p.args)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/entrypoint\.sh/), expect.stringMatching(/^nginx: master/)]),
+    );
+    for (const p of processes) expect({ args: p.args, uid: p.uid, gid: p.gid }).toEqual({ args: p.args, uid, gid });
+
+    // The listener on the host: owned by that uid, held by the container's nginx, which alone has the capability.
+    const listening = (await run(findTool('ss') ?? 'ss', ['-Hltnpe', `sport = :${settings.proxyPort}`])).split('\n');
+    const proxyListener = listening.find((line) => line.includes(`127.0.0.1:${settings.proxyPort} `));
+    expect(proxyListener).toMatch(new RegExp(` uid:${uid} `));
+    const pids = [...(proxyListener ?? '').matchAll(/pid=(\d+)/g)].map((m) => Number(m[1]));
+    expect(pids.length).toBeGreaterThan(0);
+    for (const pid of pids) expect(processes.map((p) => p.pid)).toContain(pid);
+    const master = processes.find((p) => p.args.startsWith('nginx: master'));
+    const status = readFileSync(`/proc/${master?.pid ?? 0}/status`, 'utf8');
+    expect(status).toMatch(new RegExp(`^Uid:\\t${uid}\\t${uid}\\t${uid}\\t${uid}$`, 'm'));
+    expect(status).toMatch(/^CapEff:\t0000000000000400$/m);
+
+    // And the site answers there.
+    const health = await httpGet(`http://127.0.0.1:${settings.proxyPort}/healthz`, { timeoutMs: 2000 });
+    expect({ status: health.status, body: health.body }).toEqual({ status: 200, body: 'ok\n' });
+    console.log(
+      `proxy container ${id}: ${processes.length} processes as ${uid}:${gid}, listener on 127.0.0.1:${settings.proxyPort} pids ${pids.join(',')}`,
+    );
   });
 
   test('ssh with host key checking reaches the engine and sees each service container', async () => {

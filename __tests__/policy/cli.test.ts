@@ -58,7 +58,7 @@ describe('npm run policy (as a process)', () => {
     expect(stdout).toMatch(/^ {2}pass {8}ssh-not-open-to-world/m);
     expect(stdout).toMatch(/^ {2}suppressed {2}ecr-tags-immutable[\s\S]*suppressed \(registry\): The release flow retags `latest`/m);
     expect(stdout).toMatch(/synth: every stack synthesized with the policy enforced/);
-    expect(stdout.trim().split('\n').pop()).toBe(`${RULES.length} rules: ${RULES.length} passed (3 suppressed) on dev, prod`);
+    expect(stdout.trim().split('\n').pop()).toBe(`${RULES.length} rules: ${RULES.length} passed (2 suppressed) on dev, prod`);
   });
 
   it('exits 1 naming the rule when PLATFORM_CONFIG opens SSH to the world', () => {

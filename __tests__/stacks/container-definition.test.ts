@@ -37,6 +37,21 @@ describe('toEcsContainerDefinition', () => {
     ],
     ['tmpfs', { tmpfs: [{ path: '/tmp', sizeMiB: 8 }] }, { linuxParameters: { tmpfs: [{ containerPath: '/tmp', size: 8 }] } }],
     [
+      'capabilities',
+      { capabilities: { add: ['NET_BIND_SERVICE'], drop: ['ALL'] } },
+      { linuxParameters: { capabilities: { add: ['NET_BIND_SERVICE'], drop: ['ALL'] } } },
+    ],
+    [
+      'capabilities and tmpfs into one linuxParameters',
+      { capabilities: { add: ['NET_BIND_SERVICE'], drop: ['ALL'] }, tmpfs: [{ path: '/tmp', sizeMiB: 8 }] },
+      {
+        linuxParameters: {
+          capabilities: { add: ['NET_BIND_SERVICE'], drop: ['ALL'] },
+          tmpfs: [{ containerPath: '/tmp', size: 8 }],
+        },
+      },
+    ],
+    [
       'mount points read-write by default',
       { mountPoints: [{ volume: 'v', path: '/p' }] },
       { mountPoints: [{ sourceVolume: 'v', containerPath: '/p', readOnly: false }] },

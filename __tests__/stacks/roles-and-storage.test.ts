@@ -16,9 +16,10 @@ describe('CertificateStorage', () => {
     expect(resourcesOf(tf, 'aws_efs_mount_target')).toHaveLength(2);
     expect(resourcesOf(tf, 'aws_efs_backup_policy')).toHaveLength(1);
   });
-  it('exposes only a private /acme directory to the proxy', () => {
+  it("exposes only a private directory to the proxy, owned by and accessed as the proxy's user", () => {
     expect(json).toHaveResourceWithProperties(EfsAccessPoint, {
-      root_directory: { path: '/acme', creation_info: { owner_uid: 0, owner_gid: 0, permissions: '700' } },
+      posix_user: { uid: 101, gid: 101 },
+      root_directory: { path: '/proxy-acme', creation_info: { owner_uid: 101, owner_gid: 101, permissions: '700' } },
     });
   });
 });

@@ -51,6 +51,19 @@ describe('PlatformService', () => {
     });
   });
 
+  it('runs the proxy as its non-root user, keeping only the capability to bind ports 80 and 443', () => {
+    // GIVEN the synthesized stack, THEN the proxy's container definition names a user that is not root
+    const proxy = containerOf(tf, 'proxy');
+    expect(proxy.user).toBe(SERVICES.proxy.user);
+    expect(proxy.user).toBe('101:101');
+    expect(String(proxy.user)).not.toMatch(/^(root|0)(:|$)/);
+    // and drops every capability but NET_BIND_SERVICE, which the image's nginx binary needs in the
+    // bounding set for its file capability
+    expect(proxy.linuxParameters).toEqual({ capabilities: { add: ['NET_BIND_SERVICE'], drop: ['ALL'] } });
+    expect(proxy.privileged).toBe(false);
+    expect(containerOf(tf, 'api').linuxParameters).toBeUndefined();
+  });
+
   it('gives the proxy its ACME settings, both ports and the certificate volume', () => {
     const proxy = containerOf(tf, 'proxy');
     expect(proxy.environment).toEqual([

@@ -37,6 +37,7 @@ render_template() {
 		-e "s|@CERT_FILE@|$(sed_escape "$tls_cert")|g" \
 		-e "s|@KEY_FILE@|$(sed_escape "$tls_key")|g" \
 		-e "s|@HSTS_DIRECTIVE@|$(sed_escape "$hsts")|g" \
+		-e "s|@USER_DIRECTIVE@|$user_directive|g" \
 		"$PROXY_TEMPLATE_DIR/$1.template"
 }
 
@@ -48,6 +49,8 @@ render() {
 	https_port_suffix=":$HTTPS_PORT"
 	[ "$HTTPS_PORT" = 443 ] && https_port_suffix=""
 	tls_cert="" tls_key="" hsts="# HSTS is only sent with a real certificate"
+	user_directive="# not root: the workers run as the master's user"
+	[ "$(id -u)" = 0 ] && user_directive="user www-data;"
 	if [ -z "$DOMAIN" ]; then
 		MODE=http
 	elif real_cert_valid_for 0; then
@@ -59,7 +62,8 @@ render() {
 	fi
 
 	mkdir -p "$CONF_DIR" "$WEBROOT/.well-known/acme-challenge" "$PROXY_RUN_DIR/tmp" || return 1
-	# nginx workers run as www-data and read the challenge files.
+	# nginx workers (www-data under a root master, else the master's user) read the challenge
+	# files lego writes.
 	chmod 755 "$PROXY_RUN_DIR" "$WEBROOT" "$WEBROOT/.well-known" "$WEBROOT/.well-known/acme-challenge"
 
 	# Rendered aside, then moved in: a reload never sees half a configuration.

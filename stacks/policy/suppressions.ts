@@ -17,10 +17,4 @@ export const PLATFORM_SUPPRESSIONS: readonly Suppression[] = [
     reason:
       'The proxy renders its nginx config, ACME webroot, lock and pid file under /run/proxy at start and nginx writes its temp paths; what must last (ACME account, certificates) is on the encrypted EFS volume at /etc/acme.',
   }),
-  suppress({
-    ruleId: 'non-root-user',
-    path: 'proxy',
-    reason:
-      'The proxy binds ports 80 and 443 in the host network namespace (host mode), which takes root; its access point on the certificate volume is owned by root with mode 700.',
-  }),
 ];

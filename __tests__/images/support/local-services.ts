@@ -50,6 +50,7 @@ export function frontendConfigOnPort(port: number): string {
  * checkout in a folder only root can enter (a `mktemp -d` folder, root's home).
  */
 export function stageSite(prefix: string): void {
+  // startFrontend's callers name a directory that does not exist yet (`<workDir>/frontend`).
   mkdirSync(prefix, { recursive: true });
   chmodSync(prefix, 0o755);
   mkdirSync(path.join(prefix, 'html'), { recursive: true, mode: 0o755 });

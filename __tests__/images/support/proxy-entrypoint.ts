@@ -12,7 +12,7 @@ export const ENTRYPOINT = path.join(PROXY_DIR, 'entrypoint.sh');
 
 /** What a test chooses; everything else keeps the image's defaults. */
 export interface ProxySettings {
-  /** Holds the ACME volume (acme/) and the run dir (run/); nginx workers (www-data) must reach it. */
+  /** Holds the ACME volume (acme/) and the run dir (run/); nginx workers (www-data under root, else nginx's user) must reach it. */
   readonly dir: string;
   readonly nginx: string;
   readonly lego?: string;

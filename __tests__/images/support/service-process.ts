@@ -7,7 +7,7 @@
  * O_APPEND, so the process's own writes and a reopened /dev/stdout never overwrite each other.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, fchownSync, openSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 /** How a process ended. */
@@ -90,6 +90,11 @@ export interface StartOptions {
   /** Added to the test's environment. */
   readonly env?: NodeJS.ProcessEnv;
   readonly cwd?: string;
+  /**
+   * Owner of the output file, for a process that runs as another user: nginx reopens /dev/stdout
+   * (its access log), and a file only root may write would refuse it.
+   */
+  readonly logOwner?: { readonly uid: number; readonly gid: number };
 }
 
 /** The processes a test file started; stopAll in afterAll ends every one still running. */
@@ -104,6 +109,7 @@ export class ProcessGroup {
     const logFile = path.join(this.logDir, `${name}-${this.processes.length}.log`);
     const fd = openSync(logFile, 'a');
     try {
+      if (options.logOwner !== undefined) fchownSync(fd, options.logOwner.uid, options.logOwner.gid);
       const child = spawn(command, args, {
         cwd: options.cwd,
         env: { ...process.env, ...options.env },
