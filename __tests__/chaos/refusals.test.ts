@@ -6,7 +6,7 @@ import { runCli, type CliResult } from './helpers/cli-harness';
 import { LocalServer } from './helpers/local-server';
 import { outputsFor } from './helpers/outputs-fixture';
 
-/** Refusals before anything runs: a fault used as the other kind, processes without --yes. */
+/** Refusals before anything runs: a fault used as the other kind, processes without --yes, every file validated. */
 
 let dir: string;
 let server: LocalServer;
@@ -133,5 +133,35 @@ describe('every process activity needs --yes, wherever it is', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(existsSync(m)).toBe(true);
+  });
+});
+
+describe('validate checks every file: one line each, exit 2 when any is bad', () => {
+  it('GIVEN good and bad files THEN each has its line, in order', async () => {
+    const good = await write('v-good.yaml', experiment({ method: [probe('page', fault('http:get', '{path: /}'))] }));
+    await write('v-malformed.yaml', 'title: [unclosed\n');
+    await write('v-kind.yaml', experiment({ method: [action('stable', fault('ecs:service-stable'))] }));
+    const result = await runCli(['validate', good, 'v-malformed.yaml', 'v-missing.yaml', 'v-kind.yaml', good], dir);
+    expect(result.code).toBe(2);
+    expect(result.stdout.split('\n').filter(Boolean)).toEqual(['ok v-good.yaml: "x" (1 activities)', 'ok v-good.yaml: "x" (1 activities)']);
+    const errors = result.stderr.split('\n').filter(Boolean);
+    expect(errors).toHaveLength(3);
+    expect(errors[0]).toMatch(/^chaos: v-malformed\.yaml: line \d+, column \d+: is not valid YAML\/JSON/);
+    expect(errors[1]).toBe('chaos: v-missing.yaml: no such file');
+    expect(errors[2]).toMatch(/^chaos: v-kind\.yaml: method\[0\]\.provider\.id: ecs:service-stable is a probe/);
+  });
+
+  it('GIVEN --outputs THEN every file is checked against the target too; all good: exit 0', async () => {
+    const good = await write('t-good.yaml', experiment({ method: [action('stop', fault('swarm:stop-task'))] }));
+    const aimed = await write('t-aws-only.yaml', experiment({ method: [action('drain', fault('ecs:drain-instance', '{}'))] }));
+    const checked = await runCli(['validate', aimed, good, aimed, '--outputs', 'outputs.json'], dir);
+    expect(checked.code).toBe(2);
+    expect(checked.stdout).toBe('ok t-good.yaml: "x" (1 activities)\n');
+    expect(checked.stderr.split('\n').filter(Boolean)).toEqual([
+      expect.stringMatching(/^chaos: t-aws-only\.yaml: method\[0\]\.provider\.id: ecs:drain-instance is not available on the local target/),
+      expect.stringMatching(/^chaos: t-aws-only\.yaml: /),
+    ]);
+    const allGood = await runCli(['validate', good, good, '--outputs', 'outputs.json'], dir);
+    expect(allGood).toMatchObject({ code: 0, stderr: '' });
   });
 });
