@@ -1,71 +1,107 @@
 import { z } from 'zod';
+import { awsNames, ECR_REPOSITORY_URL, ECS_CLUSTER_ARN, localNames, sharedNames } from './output-names';
 
 /**
  * The stack outputs: the one contract between `stacks/` (which emits them) and `chaos/` (which reads
  * them), and the shape the local rehearsal writes too. Each top-level key is a Terraform output id,
  * emitted with exactly that name, so `cdktf deploy --outputs-file` and `terraform output -json` both
- * carry it unchanged.
+ * carry it unchanged. Every name is checked against what its target allows (`output-names.ts`).
  */
 
-const nonEmpty = z.string().min(1, 'must be a non-empty string');
+/** How one target spells its names; see `output-names.ts`. */
+type TargetNames = typeof awsNames | typeof localNames;
 
 /** What a chaos experiment needs to find and check one service. */
-export const serviceOutputSchema = z.strictObject({
-  /** ECS service name (swarm service name locally). */
-  serviceName: nonEmpty,
-  /** Container name in the task definition; `docker stop` over SSH matches it exactly. */
-  containerName: nonEmpty,
-  /** Port the container listens on in the host network namespace. */
-  port: z.number().int().min(1).max(65535),
-  /** Path the container answers when alive. */
-  healthPath: z.string().startsWith('/', 'must start with "/"'),
-  /** Task definition family. */
-  taskFamily: nonEmpty,
-  /** CloudWatch log group (a label locally). */
-  logGroup: nonEmpty,
-});
+function serviceOutputSchema(names: TargetNames) {
+  return z.strictObject({
+    /** ECS service name (swarm service name locally). */
+    serviceName: names.serviceName,
+    /** Container name in the task definition; `docker stop` over SSH matches it exactly. */
+    containerName: names.containerName,
+    /** Port the container listens on in the host network namespace. */
+    port: z.number().int().min(1).max(65535),
+    /** Path the container answers when alive. */
+    healthPath: sharedNames.healthPath,
+    /** Task definition family. */
+    taskFamily: names.taskFamily,
+    /** CloudWatch log group (a label locally). */
+    logGroup: sharedNames.logGroup,
+  });
+}
 
-/** What every target's outputs name. */
-const commonOutputs = {
-  /** Environment name from the config. */
-  environment: nonEmpty,
-  region: nonEmpty,
-  clusterName: nonEmpty,
-  clusterArn: nonEmpty,
-  /** One entry per service: frontend, api, proxy. */
-  services: z.strictObject({
-    frontend: serviceOutputSchema,
-    api: serviceOutputSchema,
-    proxy: serviceOutputSchema,
-  }),
-  /** Auto Scaling group holding the single instance. */
-  asgName: nonEmpty,
-  /** Elastic IP that follows the instance. */
-  publicIp: nonEmpty,
-  /** URL users reach the platform at, through the proxy. */
-  publicUrl: z.url(),
-  sshUser: nonEmpty,
-  sshHost: nonEmpty,
-  sshPort: z.number().int().min(1).max(65535),
-  /** EFS file system id holding the ACME account and certificates (a volume name locally). */
-  certificateVolume: nonEmpty,
-  /** Image repositories, one per service. */
-  repositoryUrls: z.strictObject({
-    frontend: nonEmpty,
-    api: nonEmpty,
-    proxy: nonEmpty,
-  }),
-};
+/** What every target's outputs name, each in the target's own form. */
+function commonOutputs(names: TargetNames) {
+  const service = serviceOutputSchema(names);
+  return {
+    /** Environment name from the config. */
+    environment: sharedNames.environment,
+    region: names.region,
+    clusterName: names.clusterName,
+    clusterArn: names.clusterArn,
+    /** One entry per service: frontend, api, proxy. */
+    services: z.strictObject({ frontend: service, api: service, proxy: service }),
+    /** Auto Scaling group holding the single instance. */
+    asgName: names.asgName,
+    /** Elastic IP that follows the instance. */
+    publicIp: names.publicIp,
+    /** URL users reach the platform at, through the proxy. */
+    publicUrl: z.url().pipe(names.publicUrl),
+    sshUser: sharedNames.sshUser,
+    sshHost: names.sshHost,
+    sshPort: z.number().int().min(1).max(65535),
+    /** EFS file system id holding the ACME account and certificates (a volume name locally). */
+    certificateVolume: names.certificateVolume,
+    /** Image repositories, one per service. */
+    repositoryUrls: z.strictObject({ frontend: names.repositoryUrl, api: names.repositoryUrl, proxy: names.repositoryUrl }),
+  };
+}
+
+type AwsShape = z.infer<z.ZodObject<ReturnType<typeof commonOutputs>>>;
+
+/**
+ * One deployment's outputs agree with themselves: the cluster ARN is in `region` and names
+ * `clusterName`, and the image repositories are in the cluster's account and region. Outputs that
+ * disagree were edited or mixed from two deployments, and a fault must not guess which one is meant.
+ */
+function checkOneDeployment(outputs: AwsShape, ctx: z.RefinementCtx): void {
+  const arn = ECS_CLUSTER_ARN.exec(outputs.clusterArn);
+  if (arn === null) return;
+  const [, , region, account, name] = arn;
+  if (region !== outputs.region)
+    ctx.addIssue({ code: 'custom', path: ['clusterArn'], message: `is in region ${region}, but region is ${outputs.region}` });
+  if (name !== outputs.clusterName)
+    ctx.addIssue({ code: 'custom', path: ['clusterArn'], message: `names cluster "${name}", but clusterName is "${outputs.clusterName}"` });
+  for (const [service, url] of Object.entries(outputs.repositoryUrls)) {
+    const repository = ECR_REPOSITORY_URL.exec(url);
+    if (repository === null) continue;
+    const [, repositoryAccount, repositoryRegion] = repository;
+    if (repositoryAccount !== account)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['repositoryUrls', service],
+        message: `is in account ${repositoryAccount}, but clusterArn is in account ${account}`,
+      });
+    else if (repositoryRegion !== outputs.region)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['repositoryUrls', service],
+        message: `is in region ${repositoryRegion}, but region is ${outputs.region}`,
+      });
+  }
+}
 
 /** What the stack emits: ECS on EC2. */
-export const awsOutputsSchema = z.strictObject({ target: z.literal('aws'), ...commonOutputs });
+export const awsOutputsSchema = z
+  .strictObject({ target: z.literal('aws'), ...commonOutputs(awsNames) })
+  // Only once every field has its form: the parts compared are then known to exist.
+  .superRefine(checkOneDeployment, { when: (payload) => payload.issues.length === 0 });
 
 /** What the rehearsal writes: the same names for its single-node swarm, and the engine it runs on. */
 export const localOutputsSchema = z.strictObject({
   target: z.literal('local'),
-  ...commonOutputs,
+  ...commonOutputs(localNames),
   /** `DOCKER_HOST` of the engine the rehearsal runs on; absent: the docker CLI's default. */
-  dockerHost: nonEmpty.optional(),
+  dockerHost: localNames.dockerHost.optional(),
 });
 
 /** Where the platform runs decides the rest: `aws` (ECS on EC2) or `local` (the single-node swarm rehearsal). */
@@ -74,7 +110,7 @@ export const platformOutputsSchema = z.discriminatedUnion('target', [awsOutputsS
 /** Every output of a deployed platform, parsed and validated. */
 export type PlatformOutputs = z.infer<typeof platformOutputsSchema>;
 /** The outputs describing one service. */
-export type ServiceOutputs = z.infer<typeof serviceOutputSchema>;
+export type ServiceOutputs = PlatformOutputs['services']['api'];
 
 /** The outputs of a local rehearsal. */
 export type LocalOutputs = z.infer<typeof localOutputsSchema>;

@@ -16,7 +16,14 @@ describe('a chaostoolkit 1.x experiment runs unchanged', () => {
     const dir = await mkdtemp(join(tmpdir(), 'chaos-ctk-'));
     const fixture = join(__dirname, 'fixtures', 'chaostoolkit-sample.json');
     const env = { ...process.env, SUT_URL: server.url, MARKER_DIR: dir };
-    const result = await runCli(['run', fixture, '--journal', 'ctk.json', '--quiet'], dir, env);
+    // Its process activities can do anything, so they need --yes like destructive faults.
+    const refused = await runCli(['run', fixture, '--journal', 'ctk.json', '--quiet'], dir, env);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(
+      /^chaos: .*chaostoolkit-sample\.json runs processes, which can do anything \(.* in "[^"]+".*\); add --yes/,
+    );
+    expect(existsSync(join(dir, 'ctk.json'))).toBe(false);
+    const result = await runCli(['run', fixture, '--journal', 'ctk.json', '--quiet', '--yes'], dir, env);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const journal = JSON.parse(await readFile(join(dir, 'ctk.json'), 'utf8'));

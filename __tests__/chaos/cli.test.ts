@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCommand } from '../../chaos/commands/run';
 import { UsageError } from '../../chaos/errors';
+import { SERVICE_NAMES } from '../../contract/services';
 import { quietInterrupts } from '../../chaos/io';
 import { execCli, REPO, runCli } from './helpers/cli-harness';
 import { LocalServer } from './helpers/local-server';
@@ -46,6 +47,18 @@ beforeAll(async () => {
     'outputs-missing-key.json': JSON.stringify(missingKey),
     'outputs-other-resources.json': JSON.stringify({ ...outputs, services: { ...outputs.services, payments: outputs.services.api } }),
     'outputs-two-stacks.json': JSON.stringify({ dev: outputs, prod: outputs }),
+    'outputs-hostile-name.json': JSON.stringify({
+      ...outputs,
+      services: { ...outputs.services, api: { ...outputs.services.api, containerName: 'api;reboot' } },
+    }),
+    'outputs-elsewhere.json': JSON.stringify({ ...outputs, sshHost: '192.0.2.10' }),
+    'outputs-other-region.json': JSON.stringify({
+      ...outputs,
+      target: 'aws',
+      region: 'eu-west-1',
+      certificateVolume: 'fs-0123456789abcdef0',
+      repositoryUrls: Object.fromEntries(SERVICE_NAMES.map((s) => [s, `123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform-test/${s}`])),
+    }),
   });
   await Promise.all(Object.entries(FILES).map(([name, text]) => writeFile(join(dir, name), text)));
 });
@@ -96,6 +109,21 @@ const CORPUS: [string, string[], RegExp][] = [
     /has no stack "qa" \(stacks: dev, prod\)$/,
   ],
   ['outputs file missing', ['run', 'good.yaml', '--outputs', 'missing.json'], /^chaos: missing\.json: no such file$/],
+  [
+    'outputs with a hostile name, in a dry run',
+    ['run', 'good.yaml', '--outputs', 'outputs-hostile-name.json', '--dry-run'],
+    /^chaos: outputs-hostile-name\.json: services\.api\.containerName: expected a Docker name: .*, got "api;reboot"$/,
+  ],
+  [
+    'local outputs naming another machine, in validate',
+    ['validate', 'good.yaml', '--outputs', 'outputs-elsewhere.json'],
+    /^chaos: outputs-elsewhere\.json: sshHost: expected 127\.0\.0\.0\/8, ::1 or localhost \(a local target never names another machine\), got "192\.0\.2\.10"$/,
+  ],
+  [
+    'aws outputs whose cluster ARN is in another region',
+    ['run', 'good.yaml', '--outputs', 'outputs-other-region.json', '--dry-run'],
+    /^chaos: outputs-other-region\.json: clusterArn: is in region us-east-1, but region is eu-west-1$/,
+  ],
   [
     'faults without any outputs',
     ['run', 'good.yaml'],

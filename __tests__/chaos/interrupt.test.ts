@@ -39,7 +39,7 @@ describe('interruption by a real SIGINT', () => {
         '',
       ].join('\n'),
     );
-    const child = spawnCli(['run', 'exp.yaml', '--journal', 'j.json'], dir);
+    const child = spawnCli(['run', 'exp.yaml', '--journal', 'j.json', '--yes'], dir);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -23,11 +23,34 @@ describe('PlatformStack outputs (the contract with the chaos module)', () => {
   });
 
   it('parses once Terraform has filled in the values', () => {
-    // Replace every reference with a plausible value, as `terraform output -json` would show.
+    // Each reference becomes what `terraform output -json` would show: the names the stack gives
+    // its resources (so they must pass the contract's name patterns), and plausible ids and addresses.
+    const attribute = (type: string, id: string, name: string): string => {
+      const value = tf.resource[type]?.[id]?.[name];
+      if (typeof value !== 'string') throw new Error(`${type}.${id}.${name} is not a literal string`);
+      return value;
+    };
+    const fill = (reference: string): string => {
+      const [type = '', id = '', name = ''] = reference.split('.');
+      if (name === 'public_ip') return '198.51.100.10';
+      if (name === 'id') return 'fs-0123456789abcdef0';
+      if (name === 'arn') return `arn:aws:ecs:eu-west-1:123456789012:cluster/${attribute(type, id, 'name')}`;
+      if (name === 'repository_url') return `123456789012.dkr.ecr.eu-west-1.amazonaws.com/${attribute(type, id, 'name')}`;
+      return attribute(type, id, name);
+    };
     const filled = JSON.parse(
-      JSON.stringify(Object.fromEntries(Object.entries(tf.output).map(([k, v]) => [k, v.value]))).replace(/\$\{[^}]+\}/g, '198.51.100.10'),
+      JSON.stringify(Object.fromEntries(Object.entries(tf.output).map(([k, v]) => [k, v.value]))).replace(
+        /\$\{([^}]+)\}/g,
+        (_m, ref: string) => fill(ref),
+      ),
     );
-    expect(platformOutputsSchema.parse(filled)).toMatchObject({ target: 'aws', sshUser: 'ec2-user', publicUrl: 'http://198.51.100.10' });
+    expect(platformOutputsSchema.parse(filled)).toMatchObject({
+      target: 'aws',
+      sshUser: 'ec2-user',
+      publicUrl: 'http://198.51.100.10',
+      clusterName: 'platform-test',
+      services: { api: { serviceName: 'platform-test-api', taskFamily: 'platform-test-api', logGroup: '/platform-test/api' } },
+    });
   });
 
   it('uses the domain for the public URL when one is set, and a DNS record with a hosted zone', () => {

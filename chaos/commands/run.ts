@@ -6,7 +6,7 @@ import { progressSink, silentSink } from '../engine/events';
 import { defaultJournalPath } from '../journal/journal-file';
 import type { Journal } from '../../contract/journal';
 import { describePlan } from '../engine/dry-run';
-import { preflight, type DestructiveFault } from '../engine/preflight';
+import { needsYes, preflight, type DestructiveFault } from '../engine/preflight';
 import { exitCodeFor, runExperiment } from '../engine/runner';
 import { UsageError } from '../errors';
 import type { CliIo } from '../io';
@@ -38,10 +38,7 @@ export interface RunCommandOptions {
 }
 
 function refuseWithoutYes(experiment: Experiment, destructive: readonly DestructiveFault[]): void {
-  const listed = destructive.map((d) => `${d.id} in "${d.activity}"`).join(', ');
-  throw new UsageError(
-    `${experiment.file} injects destructive faults (${listed}); add --yes to run it (or --dry-run to see what it would do)`,
-  );
+  throw new UsageError(`${experiment.file} ${needsYes(destructive)}; add --yes to run it (or --dry-run to see what it would do)`);
 }
 
 function verdictLine(journal: Journal, title: string, journalPath: string): string {

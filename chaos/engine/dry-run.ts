@@ -7,7 +7,7 @@ import { sampleTargetFor } from './sampling';
 function describeProvider(provider: Provider, target: TargetBinding | null): string {
   switch (provider.type) {
     case 'process':
-      return `run ${[provider.path, ...provider.arguments].map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')} (no shell${provider.timeout ? `, timeout ${provider.timeout}s` : ''})`;
+      return `run ${[provider.path, ...provider.arguments].map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')} (no shell${provider.timeout ? `, timeout ${provider.timeout}s` : ''}) [needs --yes]`;
     case 'http':
       return `${provider.method} ${provider.url}${provider.expectedStatus ? ` expecting ${provider.expectedStatus}` : ''}`;
     case 'fault':

@@ -9,17 +9,40 @@ import { allActivities } from './located-activities';
 import { resolveExecutable } from './providers/process';
 import { sampleTargetFor } from './sampling';
 
-/** A destructive fault the run would inject, for the `--yes` check and the dry run. */
+/**
+ * What needs `--yes`: a destructive fault the run would inject, or a process activity. A process
+ * runs whatever its author wrote, wherever it sits (method, rollbacks, even a steady-state probe or
+ * a tolerance probe), so nothing proves it harmless: every one counts.
+ */
 export interface DestructiveFault {
   readonly activity: string;
+  /** The fault id, or the process's executable as written. */
   readonly id: string;
+  readonly kind: 'fault' | 'process';
+}
+
+/** Says what needs `--yes` in one clause: `injects destructive faults (… in "…") and runs processes (…)`. */
+export function needsYes(destructive: readonly DestructiveFault[]): string {
+  const listed = (kind: DestructiveFault['kind']): string =>
+    destructive
+      .filter((d) => d.kind === kind)
+      .map((d) => `${d.id} in "${d.activity}"`)
+      .join(', ');
+  const faults = listed('fault');
+  const processes = listed('process');
+  return [
+    faults === '' ? '' : `injects destructive faults (${faults})`,
+    processes === '' ? '' : `runs processes, which can do anything (${processes})`,
+  ]
+    .filter((clause) => clause !== '')
+    .join(' and ');
 }
 
 /**
  * Everything checked before a run touches anything: outputs present when faults need them, every
  * fault served by the target's adapters and inside the blast radius, every executable found, the
- * sampled probe resolvable. Throws the error the CLI reports; returns the destructive faults
- * (which need `--yes`).
+ * sampled probe resolvable. Throws the error the CLI reports; returns what needs `--yes`
+ * (destructive faults and every process activity).
  */
 export async function preflight(
   experiment: Experiment,
@@ -60,7 +83,7 @@ export async function preflight(
             `${violation} (outputs: ${outputs.file}); a fault may only target what the outputs name`,
           );
         }
-        if (provider.bound.destructive) destructive.push({ activity: activity.name, id: provider.id });
+        if (provider.bound.destructive) destructive.push({ activity: activity.name, id: provider.id, kind: 'fault' });
         break;
       }
       case 'process':
@@ -71,6 +94,7 @@ export async function preflight(
             `executable "${provider.path}" is not found (on PATH or relative to ${cwd}) or not executable`,
           );
         }
+        destructive.push({ activity: activity.name, id: provider.path, kind: 'process' });
         break;
       case 'http':
         break;

@@ -16,7 +16,12 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'object') return 'an object';
   if (typeof value === 'string') {
     const shown = value.length > 40 ? `${value.slice(0, 37)}...` : value;
-    return JSON.stringify(shown);
+    // Messages echo what was read, and a terminal obeys more than JSON escapes: DEL, C1 controls, line
+    // and paragraph separators and bidi overrides are written as escapes too.
+    return JSON.stringify(shown).replace(
+      /[\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
   }
   return String(value);
 }

@@ -7,6 +7,7 @@ import { resolveConfiguration, resolveSecrets, substitute, type Environment } fr
 import { describeIssue } from './describe-issue';
 import { experimentSchema, type ParsedExperiment } from './experiment-schema';
 import { formatPath } from './issue-path';
+import { refuseMisusedFaults } from './fault-kinds';
 import { findNotJson, isJsonObject, isJsonValue, type JsonObject } from '../../contract/json';
 import type { Experiment, RollbackStrategy } from './types';
 
@@ -84,6 +85,7 @@ export function parseExperimentDocument(document: JsonObject, file: string, opti
   }
   const parsed = result.data;
   const hypothesis = parsed['steady-state-hypothesis'];
+  refuseMisusedFaults({ file, hypothesis, method: parsed.method, rollbacks: parsed.rollbacks });
   return {
     file,
     title: parsed.title,

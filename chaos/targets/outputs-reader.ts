@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { OUTPUT_IDS, platformOutputsSchema, type PlatformOutputs } from '../../contract/outputs';
 import { InvalidOutputsError, systemErrorCode } from '../errors';
-import { describeIssue } from '../model/describe-issue';
+import { describeIssue, describeValue } from '../model/describe-issue';
 import { formatPath } from '../model/issue-path';
 import { isJsonObject, isJsonValue, type JsonObject, type JsonValue } from '../../contract/json';
 
@@ -51,8 +51,12 @@ function unwrapTerraform(doc: JsonObject): JsonObject {
   return plain;
 }
 
+/** A stack name as the file spells it, quoted and escaped unless it is a plain word (the file is not trusted). */
+const shownName = (name: string): string => (/^[\w.-]{1,100}$/.test(name) ? name : describeValue(name));
+
 function chooseStack(doc: JsonObject, file: string, stack: string | undefined): { name: string; outputs: JsonObject } {
   const names = Object.keys(doc);
+  const listed = names.map(shownName).join(', ');
   const pick = (name: string): { name: string; outputs: JsonObject } => {
     const outputs = doc[name];
     if (!isJsonObject(outputs)) throw new InvalidOutputsError(file, formatPath([name]), "expected the stack's outputs as an object");
@@ -60,13 +64,13 @@ function chooseStack(doc: JsonObject, file: string, stack: string | undefined): 
   };
   if (stack !== undefined) {
     if (!names.includes(stack)) {
-      throw new InvalidOutputsError(file, '', `has no stack "${stack}" (stacks: ${names.join(', ')})`);
+      throw new InvalidOutputsError(file, '', `has no stack "${stack}" (stacks: ${listed})`);
     }
     return pick(stack);
   }
   const only = names[0];
   if (names.length === 1 && only !== undefined) return pick(only);
-  throw new InvalidOutputsError(file, '', `holds outputs of ${names.length} stacks (${names.join(', ')}); choose one with --stack <name>`);
+  throw new InvalidOutputsError(file, '', `holds outputs of ${names.length} stacks (${listed}); choose one with --stack <name>`);
 }
 
 function validate(
