@@ -3,18 +3,11 @@ import { join } from 'node:path';
 import { exitCodeFor } from '../../chaos/engine/runner';
 import type { JsonObject } from '../../contract/json';
 import { runDocument } from './helpers/engine-harness';
-import { LocalServer } from './helpers/local-server';
+import { useLocalServer } from './helpers/local-server';
 
-let server: LocalServer;
-beforeAll(async () => {
-  server = await new LocalServer().start();
-});
-afterAll(async () => server.stop());
-beforeEach(() => {
-  server.mode = 'healthy';
-});
+const server = useLocalServer();
 
-const url = (path: string) => `${server.url}${path}`;
+const url = (path: string) => `${server().url}${path}`;
 const healthProbe = (): JsonObject => ({
   type: 'probe',
   name: 'health',
@@ -43,7 +36,7 @@ describe('engine: every status path against a local server', () => {
   it('GIVEN a fault the system recovers from in time THEN completed, recovery measured, rollbacks ran', async () => {
     const { journal, written, dir } = await runDocument(
       experiment({ recovery: { within: 5, poll: 0.2, availability: { min: 10, probe: 'health', rate: 20, timeout: 0.5 } } }),
-      server.url,
+      server().url,
     );
     expect(journal.status).toBe('completed');
     expect(journal.deviated).toBe(false);
@@ -74,20 +67,20 @@ describe('engine: every status path against a local server', () => {
         rollbacks: [hit('heal', '/__heal'), touch('mark', 'rolled-back')],
         'rollback-strategy': 'deviated',
       }),
-      server.url,
+      server().url,
     );
     expect(journal.status).toBe('failed');
     expect(journal.deviated).toBe(true);
     expect(journal.reasons[0]).toMatch(/steady state deviated after the method: probe "health" is outside its tolerance/);
     expect(journal.rollbacks.map((r) => r.status)).toEqual(['succeeded', 'succeeded']);
     expect(existsSync(join(dir, 'rolled-back'))).toBe(true);
-    expect(server.mode).toBe('healthy');
+    expect(server().mode).toBe('healthy');
     expect(exitCodeFor(journal)).toBe(1);
   });
 
   it('GIVEN an unhealthy system THEN no fault is injected: failed, not deviated, rollbacks skipped with a reason', async () => {
-    server.mode = 'failing';
-    const { journal, dir } = await runDocument(experiment({}), server.url);
+    server().mode = 'failing';
+    const { journal, dir } = await runDocument(experiment({}), server().url);
     expect(journal.status).toBe('failed');
     expect(journal.deviated).toBe(false);
     expect(journal.reasons[0]).toMatch(/steady state not met before the method, so no fault was injected/);
@@ -99,7 +92,7 @@ describe('engine: every status path against a local server', () => {
   it('GIVEN availability below the objective THEN failed although the steady state came back', async () => {
     const { journal } = await runDocument(
       experiment({ recovery: { within: 5, poll: 0.2, availability: { min: 99.9, probe: 'health', rate: 20, timeout: 0.5 } } }),
-      server.url,
+      server().url,
     );
     expect(journal.status).toBe('failed');
     expect(journal.deviated).toBe(false);
@@ -110,7 +103,7 @@ describe('engine: every status path against a local server', () => {
   it('GIVEN recovery slower than the objective THEN failed: not recovered within the deadline', async () => {
     const { journal } = await runDocument(
       experiment({ method: [hit('fail', '/__fail?ms=1200')], recovery: { within: 0.4, poll: 0.1 } }),
-      server.url,
+      server().url,
     );
     expect(journal.status).toBe('failed');
     expect(journal.recovery).toMatchObject({ met: false, timeToRecoverMs: null, availability: null });
@@ -123,7 +116,7 @@ describe('engine: every status path against a local server', () => {
       experiment({
         method: [{ type: 'action', name: 'refused', provider: { type: 'fault', id: 'test:refuse' } }, touch('never', 'after-failure')],
       }),
-      server.url,
+      server().url,
     );
     expect(journal.status).toBe('failed');
     expect(journal.run).toHaveLength(1);
@@ -140,7 +133,7 @@ describe('engine: every status path against a local server', () => {
           { type: 'probe', name: 'through proxy', provider: { type: 'http', url: url('/') }, tolerance: 200 },
         ],
       }),
-      server.url,
+      server().url,
     );
     expect(journal.status).toBe('failed');
     expect(journal.run[1]).toMatchObject({ tolerance_met: false });
@@ -150,7 +143,7 @@ describe('engine: every status path against a local server', () => {
   it('GIVEN a non-zero exit of a process action THEN the action failed', async () => {
     const { journal } = await runDocument(
       experiment({ method: [{ type: 'action', name: 'false', provider: { type: 'process', path: 'false' } }] }),
-      server.url,
+      server().url,
     );
     expect(journal.status).toBe('failed');
     expect(journal.run[0]?.exception?.[0]).toMatch(/process exited with status 1/);
@@ -159,7 +152,7 @@ describe('engine: every status path against a local server', () => {
   it('GIVEN a driver bug THEN aborted, rollbacks still ran', async () => {
     const { journal, dir } = await runDocument(
       experiment({ method: [{ type: 'action', name: 'buggy', provider: { type: 'fault', id: 'test:explode' } }] }),
-      server.url,
+      server().url,
     );
     expect(journal.status).toBe('aborted');
     expect(journal.reasons[0]).toMatch(/aborted: TypeError: driver bug/);
@@ -175,7 +168,7 @@ describe('engine: every status path against a local server', () => {
         rollbacks: [hit('heal', '/__heal'), touch('mark', 'rolled-back')],
         recovery: { within: 60, availability: { min: 90, probe: 'health' } },
       }),
-      server.url,
+      server().url,
       { interruptAfterMs: 400 },
     );
     expect(Date.now() - started).toBeLessThan(5000);
@@ -184,7 +177,7 @@ describe('engine: every status path against a local server', () => {
     expect(journal.recovery?.met).toBeNull();
     expect(journal.recovery?.samples.length ?? 0).toBeGreaterThan(0);
     expect(existsSync(join(dir, 'rolled-back'))).toBe(true);
-    expect(server.mode).toBe('healthy');
+    expect(server().mode).toBe('healthy');
   });
 
   it('GIVEN a fault module with a rollback THEN it is undone during rollbacks, before declared rollbacks', async () => {
@@ -198,7 +191,7 @@ describe('engine: every status path against a local server', () => {
           },
         ],
       }),
-      server.url,
+      server().url,
     );
     expect(journal.status).toBe('completed');
     expect(journal.rollbacks.map((r) => r.activity.name)).toEqual(['undo "mark api"', 'mark rollback']);
@@ -238,7 +231,7 @@ describe('engine: every status path against a local server', () => {
         },
         method: [{ ...touch('background', 'bg'), background: true, pauses: { before: 0.2 } }, hit('fail', '/__fail?ms=10')],
       }),
-      server.url,
+      server().url,
     );
     expect(journal.steady_states.before?.probes.map((p) => p.tolerance_met)).toEqual([true, true, true, true]);
     expect(journal.status).toBe('completed');
@@ -253,7 +246,7 @@ describe('engine: every status path against a local server', () => {
           { type: 'action', name: 'auth', provider: { type: 'http', url: url('/x'), headers: { authorization: 'Bearer ${token}' } } },
         ],
       }),
-      server.url,
+      server().url,
       { env: { TOKEN: 'very-secret-value' } },
     );
     expect(JSON.stringify(written)).not.toContain('very-secret-value');

@@ -2,17 +2,10 @@ import { AvailabilitySampler } from '../../chaos/sampling/availability-sampler';
 import { httpGet } from '../../chaos/drivers/http/get';
 import { ActivityFailedError } from '../../chaos/errors';
 import { contextFor, targetFor } from './drivers/support/context';
-import { LocalServer } from './helpers/local-server';
+import { useLocalServer } from './helpers/local-server';
 import { outputsFor } from './helpers/outputs-fixture';
 
-let server: LocalServer;
-beforeAll(async () => {
-  server = await new LocalServer().start();
-});
-afterAll(async () => server.stop());
-beforeEach(() => {
-  server.mode = 'healthy';
-});
+const server = useLocalServer();
 
 describe('http:get arguments', () => {
   it.each<[string, unknown, boolean]>([
@@ -35,21 +28,21 @@ describe('http:get against a local server', () => {
   const run = async (args: unknown) => {
     const bound = httpGet.bind(args);
     if (!bound.ok) throw new Error('bad arguments');
-    return bound.bound.run(contextFor(outputsFor(server.url)));
+    return bound.bound.run(contextFor(outputsFor(server().url)));
   };
 
   it('GIVEN a healthy server THEN it returns status and latency', async () => {
     await expect(run({ path: '/healthz', bodyMatch: 'ok' })).resolves.toMatchObject({
       status: 200,
       bodyMatched: true,
-      url: `${server.url}/healthz`,
+      url: `${server().url}/healthz`,
     });
   });
 
   it.each<[string, () => void, unknown, RegExp]>([
-    ['an unexpected status', () => (server.mode = 'failing'), {}, /answered 503, expected 200/],
+    ['an unexpected status', () => (server().mode = 'failing'), {}, /answered 503, expected 200/],
     ['a body that does not match', () => undefined, { bodyMatch: 'nope' }, /body not matching/],
-    ['a server that does not answer in time', () => (server.mode = 'hanging'), { timeoutMs: 100 }, /no response within 100 ms/],
+    ['a server that does not answer in time', () => (server().mode = 'hanging'), { timeoutMs: 100 }, /no response within 100 ms/],
     ['a refused connection', () => undefined, { url: 'http://127.0.0.1:1/' }, /ECONNREFUSED/],
   ])('GIVEN %s THEN ActivityFailedError', async (_name, arrange, args, message) => {
     arrange();
@@ -61,14 +54,21 @@ describe('http:get against a local server', () => {
   it('describes itself for dry runs and offers a sample target', () => {
     const bound = httpGet.bind({ path: '/healthz', expectStatus: [200, 204] });
     if (!bound.ok) throw new Error('bad arguments');
-    const outputs = outputsFor(server.url);
-    expect(bound.bound.describe(targetFor(outputs))).toBe(`GET ${server.url}/healthz expecting 200/204`);
-    expect(bound.bound.sampleTarget(outputs)).toMatchObject({ url: `${server.url}/healthz`, expectStatus: [200, 204] });
+    const outputs = outputsFor(server().url);
+    expect(bound.bound.describe(targetFor(outputs))).toBe(`GET ${server().url}/healthz expecting 200/204`);
+    expect(bound.bound.sampleTarget(outputs)).toMatchObject({ url: `${server().url}/healthz`, expectStatus: [200, 204] });
   });
 });
 
 describe('availability sampler', () => {
-  const target = () => ({ url: `${server.url}/healthz`, method: 'GET', headers: {}, expectStatus: [200], timeoutMs: 500, verifyTls: true });
+  const target = () => ({
+    url: `${server().url}/healthz`,
+    method: 'GET',
+    headers: {},
+    expectStatus: [200],
+    timeoutMs: 500,
+    verifyTls: true,
+  });
 
   it('GIVEN a server failing for a window THEN it samples at >= 20/s and records the failures', async () => {
     const progress: number[] = [];
@@ -81,7 +81,7 @@ describe('availability sampler', () => {
     });
     sampler.start();
     await new Promise((r) => setTimeout(r, 300));
-    server.failFor(400);
+    server().failFor(400);
     await new Promise((r) => setTimeout(r, 1300));
     expect(sampler.healthyStreak(5, 500)).toBe(true);
     const samples = await sampler.stop();
@@ -105,7 +105,7 @@ describe('availability sampler', () => {
   });
 
   it('GIVEN a hanging server THEN samples fail by timeout and a hanging request blocks "healthy"', async () => {
-    server.mode = 'hanging';
+    server().mode = 'hanging';
     const sampler = new AvailabilitySampler({ target: target(), rate: 20, timeoutMs: 150, maxDurationMs: 5000 });
     sampler.start();
     await new Promise((r) => setTimeout(r, 400));

@@ -3,13 +3,9 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnCli } from './helpers/cli-harness';
-import { LocalServer } from './helpers/local-server';
+import { breakAndHeal, useLocalServer } from './helpers/local-server';
 
-let server: LocalServer;
-beforeAll(async () => {
-  server = await new LocalServer().start();
-});
-afterAll(async () => server.stop());
+const server = useLocalServer();
 
 async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -25,19 +21,10 @@ describe('interruption by a real SIGINT', () => {
     const marker = join(dir, 'rolled-back');
     await writeFile(
       join(dir, 'exp.yaml'),
-      [
-        'title: Interrupted',
-        'steady-state-hypothesis:',
-        '  title: up',
-        `  probes: [{type: probe, name: health, tolerance: 200, provider: {type: http, url: "${server.url}/healthz", timeout: 1}}]`,
-        'method:',
-        `  - {type: action, name: break it, provider: {type: http, url: "${server.url}/__fail?ms=60000"}, pauses: {after: 30}}`,
-        'rollbacks:',
-        `  - {type: action, name: heal, provider: {type: http, url: "${server.url}/__heal"}}`,
-        `  - {type: action, name: mark, provider: {type: process, path: touch, arguments: ["${marker}"]}}`,
-        'recovery: {within: 60, availability: {min: 90, probe: health, rate: 20}}',
-        '',
-      ].join('\n'),
+      breakAndHeal(server().url, marker, {
+        title: 'Interrupted',
+        extra: ['recovery: {within: 60, availability: {min: 90, probe: health, rate: 20}}'],
+      }),
     );
     const child = spawnCli(['run', 'exp.yaml', '--journal', 'j.json', '--yes'], dir);
     let stdout = '';
@@ -46,7 +33,7 @@ describe('interruption by a real SIGINT', () => {
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
 
-    await until(() => server.mode === 'failing' && stderr.includes('pause 30s'), 15_000);
+    await until(() => server().mode === 'failing' && stderr.includes('pause 30s'), 15_000);
     const interruptedAt = Date.now();
     child.kill('SIGINT');
     const code = await exited;
@@ -61,6 +48,6 @@ describe('interruption by a real SIGINT', () => {
     expect(journal.rollbacks.map((r: { status: string }) => r.status)).toEqual(['succeeded', 'succeeded']);
     expect(journal.recovery.samples.length).toBeGreaterThan(0);
     expect(existsSync(marker)).toBe(true);
-    expect(server.mode).toBe('healthy');
+    expect(server().mode).toBe('healthy');
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './helpers/cli-harness';
 import { startRun, until } from './helpers/child-run';
-import { LocalServer } from './helpers/local-server';
+import { breakAndHeal, useLocalServer } from './helpers/local-server';
 
 /**
  * Record before acting, a journal that follows the run, `chaos rollback` of a killed run, the
@@ -12,34 +12,12 @@ import { LocalServer } from './helpers/local-server';
  * local server standing in for the platform (an action makes it fail; a rollback heals it).
  */
 
-let server: LocalServer;
-beforeAll(async () => {
-  server = await new LocalServer().start();
-});
-afterAll(async () => server.stop());
-beforeEach(() => {
-  server.mode = 'healthy';
-});
+const server = useLocalServer();
 
 async function workspace(extra: readonly string[] = []): Promise<{ dir: string; env: Record<string, string | undefined>; marker: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'chaos-safe-'));
   const marker = join(dir, 'rolled-back');
-  await writeFile(
-    join(dir, 'exp.yaml'),
-    [
-      'title: Breaks and heals',
-      'steady-state-hypothesis:',
-      '  title: up',
-      `  probes: [{type: probe, name: health, tolerance: 200, provider: {type: http, url: "${server.url}/healthz", timeout: 1}}]`,
-      'method:',
-      `  - {type: action, name: break it, provider: {type: http, url: "${server.url}/__fail?ms=60000"}, pauses: {after: 30}}`,
-      'rollbacks:',
-      `  - {type: action, name: heal, provider: {type: http, url: "${server.url}/__heal"}}`,
-      `  - {type: action, name: mark, provider: {type: process, path: touch, arguments: ["${marker}"]}}`,
-      ...extra,
-      '',
-    ].join('\n'),
-  );
+  await writeFile(join(dir, 'exp.yaml'), breakAndHeal(server().url, marker, { extra }));
   // Runs on this machine meet in the runtime dir (locks, halt): each test gets its own.
   return { dir, marker, env: { ...process.env, CHAOS_RUNTIME_DIR: join(dir, 'runtime') } };
 }
@@ -65,7 +43,7 @@ describe('record before acting', () => {
     const result = await runCli(['run', 'exp.yaml', '--journal', journal, '--yes'], dir, env);
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toMatch(message);
-    expect(server.mode).toBe('healthy');
+    expect(server().mode).toBe('healthy');
   });
 
   it('GIVEN --force THEN an existing journal is replaced', async () => {
@@ -73,7 +51,7 @@ describe('record before acting', () => {
     await writeFile(join(dir, 'old.json'), '{}');
     await writeFile(
       join(dir, 'exp.yaml'),
-      `title: t\nmethod: [{type: probe, name: p, provider: {type: http, url: "${server.url}/healthz"}}]\n`,
+      `title: t\nmethod: [{type: probe, name: p, provider: {type: http, url: "${server().url}/healthz"}}]\n`,
     );
     const result = await runCli(['run', 'exp.yaml', '--journal', 'old.json', '--force'], dir, env);
     expect(result.code).toBe(0);
@@ -89,7 +67,7 @@ describe('a run killed mid-fault', () => {
     const midRun = journalIn(dir);
     expect(midRun).toMatchObject({ status: 'running', pid: run.child.pid });
     expect(midRun.in_flight.map((a: { activity: { name: string } }) => a.activity.name)).toEqual(['break it']);
-    expect(server.mode).toBe('failing');
+    expect(server().mode).toBe('failing');
 
     run.child.kill('SIGKILL');
     await run.exited;
@@ -100,7 +78,7 @@ describe('a run killed mid-fault', () => {
     expect(rolled.stderr).not.toMatch(/\n\s+at /);
     expect(rolled.code).toBe(0);
     expect(rolled.stdout).toMatch(/^rolled back: 0 fault\(s\) undone, 2 rollback\(s\) run; journal j\.json$/m);
-    expect(server.mode).toBe('healthy');
+    expect(server().mode).toBe('healthy');
     expect(existsSync(marker)).toBe(true);
     const after = journalIn(dir);
     expect(after.status).toBe('interrupted');
@@ -135,7 +113,7 @@ describe('the emergency stop', () => {
     expect(code).toBe(1);
     expect(journalIn(dir)).toMatchObject({ status: 'aborted', reasons: ['halted: pager'] });
     expect(existsSync(marker)).toBe(true);
-    expect(server.mode).toBe('healthy');
+    expect(server().mode).toBe('healthy');
 
     const refused = await runCli(['run', 'exp.yaml', '--journal', 'k.json', '--yes'], dir, env);
     expect(refused.code).toBe(2);
@@ -146,7 +124,7 @@ describe('the emergency stop', () => {
 
 describe('stop conditions', () => {
   it('a guard probe outside its tolerance aborts the method: status aborted, the breach named, rollbacks run', async () => {
-    const guard = `stop-conditions: {poll: 0.2, probes: [{type: probe, name: guard, tolerance: 200, provider: {type: http, url: "${server.url}/healthz", timeout: 1}}]}`;
+    const guard = `stop-conditions: {poll: 0.2, probes: [{type: probe, name: guard, tolerance: 200, provider: {type: http, url: "${server().url}/healthz", timeout: 1}}]}`;
     const { dir, env, marker } = await workspace([guard]);
     const result = await runCli(['run', 'exp.yaml', '--journal', 'j.json', '--yes', '--quiet'], dir, env);
     expect(result.code).toBe(1);
@@ -156,7 +134,7 @@ describe('stop conditions', () => {
     expect(journal.stop_conditions).toMatchObject({ probes: ['guard'], breach: journal.reasons[0] });
     expect(journal.stop_conditions.checks).toBeGreaterThanOrEqual(1);
     expect(existsSync(marker)).toBe(true);
-    expect(server.mode).toBe('healthy');
+    expect(server().mode).toBe('healthy');
   });
 
   it('a maximum run duration ends the run aborted, with its rollbacks', async () => {

@@ -79,3 +79,39 @@ export class LocalServer {
     this.server = null;
   }
 }
+
+/** A LocalServer for a whole test file: started before all, healthy again before each test, stopped after all. */
+export function useLocalServer(): () => LocalServer {
+  let server: LocalServer | undefined;
+  beforeAll(async () => {
+    server = await new LocalServer().start();
+  });
+  afterAll(async () => server?.stop());
+  beforeEach(() => {
+    if (server !== undefined) server.mode = 'healthy';
+  });
+  return () => {
+    if (server === undefined) throw new Error('the local server is not started (use it inside a test)');
+    return server;
+  };
+}
+
+/**
+ * An experiment (YAML) whose action makes the server fail and then waits 30 s, and whose rollbacks
+ * heal it and touch `marker`: a fault that only its rollbacks undo.
+ */
+export function breakAndHeal(url: string, marker: string, options: { title?: string; extra?: readonly string[] } = {}): string {
+  return [
+    `title: ${options.title ?? 'Breaks and heals'}`,
+    'steady-state-hypothesis:',
+    '  title: up',
+    `  probes: [{type: probe, name: health, tolerance: 200, provider: {type: http, url: "${url}/healthz", timeout: 1}}]`,
+    'method:',
+    `  - {type: action, name: break it, provider: {type: http, url: "${url}/__fail?ms=60000"}, pauses: {after: 30}}`,
+    'rollbacks:',
+    `  - {type: action, name: heal, provider: {type: http, url: "${url}/__heal"}}`,
+    `  - {type: action, name: mark, provider: {type: process, path: touch, arguments: ["${marker}"]}}`,
+    ...(options.extra ?? []),
+    '',
+  ].join('\n');
+}
