@@ -53,6 +53,7 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
     cwd: options.cwd,
     processEnv: options.processEnv,
     secrets: experiment.secretValues,
+    activityTimeout: experiment.activityTimeout,
   };
   const objective = experiment.recovery;
   let sampler: AvailabilitySampler | null = null;

@@ -95,6 +95,7 @@ export function parseExperimentDocument(document: JsonObject, file: string, opti
     rollbacks: parsed.rollbacks,
     rollbackStrategy: rollbackStrategy(parsed),
     ...(parsed.recovery === undefined ? {} : { recovery: parsed.recovery }),
+    activityTimeout: parsed['activity-timeout'],
     document,
     secretValues: Object.values(secrets).filter((v): v is string => typeof v === 'string' && v.length > 0),
   };
