@@ -42,7 +42,9 @@ export function describePlan(experiment: Experiment, target: TargetBinding | nul
   if (r) {
     const a = r.availability;
     const sampled = a ? sampleTargetFor(experiment, a, target?.outputs ?? null) : null;
-    lines.push(`3. recovery: steady state again within ${r.within}s of the first action, polled every ${r.poll}s`);
+    lines.push(
+      `3. recovery: steady state again within ${r.within}s of the first action (a poll running then is stopped), polled every ${r.poll}s`,
+    );
     if (a)
       lines.push(
         `   - sample ${sampled?.url ?? `probe "${a.probe}"`} ${a.rate}/s from the first action; availability must be >= ${a.min}%`,

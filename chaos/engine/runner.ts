@@ -114,9 +114,9 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
           t0,
           deadline: t0 + objective.within * 1000,
           pollMs: objective.poll * 1000,
-          check: async () => {
+          check: async (signal) => {
             if (!hypothesis) return null;
-            const poll = await checkHypothesis(hypothesis, 'recovery', env, interrupt);
+            const poll = await checkHypothesis(hypothesis, 'recovery', env, signal);
             if (poll.abortWith) throw poll.abortWith;
             return poll.result;
           },
