@@ -110,6 +110,7 @@ async function main(): Promise<void> {
       cwd: process.cwd(),
       processEnv: {},
       secrets: [],
+      activityTimeout: experiment.activityTimeout,
     };
     const signal = new AbortController().signal;
     const probes = await repeat(async () => {

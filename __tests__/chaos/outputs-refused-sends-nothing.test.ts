@@ -57,6 +57,9 @@ describe('local outputs naming another machine: refused with nothing sent', () =
     const execs = jest.spyOn(childProcess, 'execFile').mockImplementation(() => {
       throw new Error('a test must not run docker');
     });
+    const spawns = jest.spyOn(childProcess, 'spawn').mockImplementation(() => {
+      throw new Error('a test must not run docker');
+    });
     const binds = jest.spyOn(binding, 'bindTarget');
     const before = server.requests;
 
@@ -73,6 +76,7 @@ describe('local outputs naming another machine: refused with nothing sent', () =
     expect(binds).not.toHaveBeenCalled();
     expect(connects).not.toHaveBeenCalled();
     expect(execs).not.toHaveBeenCalled();
+    expect(spawns).not.toHaveBeenCalled();
     expect(server.requests).toBe(before);
   });
 
@@ -80,7 +84,8 @@ describe('local outputs naming another machine: refused with nothing sent', () =
     const connects = jest.spyOn(net.Socket.prototype, 'connect').mockImplementation(() => {
       throw new Error('intercepted');
     });
-    const execs = jest.spyOn(childProcess, 'execFile').mockImplementation(() => {
+    // The docker CLI is started with spawn (its own process group, chaos/child-process.ts).
+    const spawns = jest.spyOn(childProcess, 'spawn').mockImplementation(() => {
       throw new Error('intercepted');
     });
     expect(() => net.connect(Number(new URL(server.url).port), '127.0.0.1')).toThrow('intercepted');
@@ -88,7 +93,7 @@ describe('local outputs naming another machine: refused with nothing sent', () =
       'intercepted',
     );
     expect(connects).toHaveBeenCalledTimes(1);
-    expect(execs).toHaveBeenCalledTimes(1);
+    expect(spawns).toHaveBeenCalledTimes(1);
 
     await writeFile(join(dir, 'outputs.json'), JSON.stringify(outputsFor(server.url)));
     const binds = jest.spyOn(binding, 'bindTarget');

@@ -4,6 +4,7 @@ import { journalSchema, type Journal } from '../../contract/journal';
 import { awsClientFactories, type ClientFactories } from '../adapters/aws-clients';
 import { FAULT_CATALOG } from '../drivers';
 import type { Undo } from '../engine/activity';
+import { activityTimeoutSeconds } from '../engine/activity-limit';
 import { systemClock } from '../engine/clock';
 import { progressSink, silentSink } from '../engine/events';
 import { runRollbacks } from '../engine/rollback';
@@ -68,17 +69,19 @@ function undosOf(journal: Journal, experiment: Experiment): { undos: Undo[]; unk
   const unknown: string[] = [];
   const faultOf = (name: unknown) => {
     const activity = experiment.method.find((a) => a.name === name);
-    return activity?.provider.type === 'fault' && activity.provider.bound.rollback !== null ? activity.provider.bound : null;
+    return activity?.provider.type === 'fault' && activity.provider.bound.rollback !== null
+      ? { fault: activity.provider.bound, timeoutSeconds: activityTimeoutSeconds(activity, experiment.activityTimeout) }
+      : null;
   };
   for (const run of journal.run) {
-    const fault = faultOf(run.activity.name);
-    if (fault !== null && run.status === 'succeeded') undos.push({ name: String(run.activity.name), fault, runResult: run.output });
+    const undo = faultOf(run.activity.name);
+    if (undo !== null && run.status === 'succeeded') undos.push({ name: String(run.activity.name), ...undo, runResult: run.output });
   }
   for (const started of journal.in_flight ?? []) {
-    const fault = started.phase === 'method' ? faultOf(started.activity.name) : null;
-    if (fault === null) continue;
+    const undo = started.phase === 'method' ? faultOf(started.activity.name) : null;
+    if (undo === null) continue;
     // Killed mid-action: what it did is unknown, so its undo gets no result (it says when it needs one).
-    undos.push({ name: String(started.activity.name), fault, runResult: null });
+    undos.push({ name: String(started.activity.name), ...undo, runResult: null });
     unknown.push(String(started.activity.name));
   }
   return { undos, unknown };
@@ -131,6 +134,7 @@ export async function rollbackCommand(options: RollbackCommandOptions, io: CliIo
       cwd: io.cwd,
       processEnv: io.env,
       secrets: experiment.secretValues,
+      activityTimeout: experiment.activityTimeout,
     });
     const by = `rollbacks run by \`chaos rollback\` at ${new Date(systemClock.now()).toISOString()}`;
     const updated: Journal = {

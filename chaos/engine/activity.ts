@@ -12,6 +12,7 @@ import type { ActivityRun } from '../../contract/journal';
 import { runHttp } from './providers/http';
 import { runProcess } from './providers/process';
 import { withinTolerance } from './tolerance';
+import { ActivityAbandonedError, activityTimeoutSeconds, runWithinLimit, type Limited } from './activity-limit';
 
 /** Told when an activity starts and ends, so that the journal is written as the run goes. */
 export interface ActivityRecorder {
@@ -32,6 +33,8 @@ export interface ActivityEnvironment {
   readonly cwd: string;
   readonly processEnv: Readonly<Record<string, string | undefined>>;
   readonly secrets: readonly string[];
+  /** Seconds an activity whose provider sets no `timeout` may run (the experiment's `activity-timeout`). */
+  readonly activityTimeout: number;
 }
 
 /** A fault that ran and can be undone during rollbacks. */
@@ -39,6 +42,8 @@ export interface Undo {
   readonly name: string;
   readonly fault: BoundFault;
   readonly runResult: JsonValue;
+  /** Seconds the undo may run: the same limit as the action it undoes. */
+  readonly timeoutSeconds: number;
 }
 
 /** An activity's journal entry, plus what the engine must act on. */
@@ -93,6 +98,16 @@ async function runProvider(activity: Activity, env: ActivityEnvironment, signal:
   }
 }
 
+/**
+ * Runs the provider within the activity's timeout: its signal aborts when the timeout passes, and
+ * the provider stops (it never goes on in the background). A provider stopped by the timeout
+ * rejects with `timed out after Ns`; one stopped by the run's signal with whatever it threw.
+ */
+function runLimited(activity: Activity, env: ActivityEnvironment, signal: AbortSignal, value?: JsonValue): Promise<Limited<JsonValue>> {
+  const seconds = activityTimeoutSeconds(activity, env.activityTimeout);
+  return runWithinLimit(activity.name, seconds, signal, (limited) => runProvider(activity, env, limited, value));
+}
+
 /** Why a result that came back still counts as failed, or null. */
 function failureIn(activity: Activity, output: JsonValue): string | null {
   if (activity.provider.type !== 'process' || !isJsonObject(output)) return null;
@@ -106,8 +121,8 @@ function failureIn(activity: Activity, output: JsonValue): string | null {
 /** A tolerance probe judges the value: met when it runs without failing. */
 async function judge(probe: ProbeActivity, value: JsonValue, env: ActivityEnvironment, signal: AbortSignal): Promise<boolean> {
   try {
-    const output = await runProvider(probe, env, signal, value);
-    return failureIn(probe, output) === null;
+    const { value: output, late } = await runLimited(probe, env, signal, value);
+    return late === null && failureIn(probe, output) === null;
   } catch (error) {
     if (error instanceof ActivityFailedError) return false;
     throw error;
@@ -128,7 +143,9 @@ function oneLineOf(error: unknown): string {
 
 /**
  * Runs one activity (pauses included) and records it. Never rejects: failures become the journal
- * entry; an error that is not an `ActivityFailedError` is also handed back to abort the run.
+ * entry; an error that is not an `ActivityFailedError` is also handed back to abort the run. The
+ * provider runs within the activity's timeout (pauses do not count); when `signal` stops it
+ * instead, the entry says why (interrupted, the recovery deadline).
  */
 export async function runActivity(
   activity: Activity,
@@ -148,6 +165,7 @@ export async function runActivity(
   let failure: string | null = null;
   let abortWith: Error | null = null;
   let met: boolean | undefined;
+  let returned = false;
   let startedAt = env.clock.now();
   let endedAt = startedAt;
   try {
@@ -155,16 +173,21 @@ export async function runActivity(
     onStart?.();
     startedAt = env.clock.now();
     env.recorder?.started(phase, redactObject(activityToJson(activity), env.secrets), new Date(startedAt).toISOString());
-    output = await runProvider(activity, env, signal);
+    const limited = await runLimited(activity, env, signal);
     endedAt = env.clock.now();
-    failure = failureIn(activity, output);
+    output = limited.value;
+    returned = true;
+    failure = limited.late === null ? failureIn(activity, output) : oneLineOf(limited.late);
     if (failure === null && activity.type === 'probe' && activity.tolerance !== undefined) {
       met = await toleranceMet(activity, output, env, signal);
     }
   } catch (error) {
     endedAt = env.clock.now();
-    failure = oneLineOf(error);
-    if (!(error instanceof ActivityFailedError) && !signal.aborted) abortWith = error instanceof Error ? error : new Error(String(error));
+    const abandoned = error instanceof ActivityAbandonedError;
+    // Stopped by the run (interruption, the recovery deadline): that is why, whatever the provider threw.
+    failure = oneLineOf(signal.aborted && !abandoned ? signal.reason : error);
+    if (abandoned || (!(error instanceof ActivityFailedError) && !signal.aborted))
+      abortWith = error instanceof Error ? error : new Error(String(error));
   }
   if (failure === null) {
     try {
@@ -195,9 +218,15 @@ export async function runActivity(
     durationMs: endedAt - startedAt,
     detail: failure ?? (met === false ? 'value outside its tolerance' : null),
   });
+  // A fault that returned is undone even when it came back late: what it did is in its result.
   const undo =
-    failure === null && activity.provider.type === 'fault' && activity.provider.bound.rollback !== null
-      ? { name: activity.name, fault: activity.provider.bound, runResult: output }
+    returned && activity.provider.type === 'fault' && activity.provider.bound.rollback !== null
+      ? {
+          name: activity.name,
+          fault: activity.provider.bound,
+          runResult: output,
+          timeoutSeconds: activityTimeoutSeconds(activity, env.activityTimeout),
+        }
       : null;
   return { run, abortWith, undo };
 }

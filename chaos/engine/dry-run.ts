@@ -1,13 +1,14 @@
 import type { TargetBinding } from '../targets/bind-target';
 import type { Activity, Experiment, Provider } from '../model/types';
 import { toleranceToJson } from '../model/to-json';
+import { activityTimeoutSeconds } from './activity-limit';
 import { rollbackSkipReason } from './rollback';
 import { sampleTargetFor } from './sampling';
 
 function describeProvider(provider: Provider, target: TargetBinding | null): string {
   switch (provider.type) {
     case 'process':
-      return `run ${[provider.path, ...provider.arguments].map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')} (no shell${provider.timeout ? `, timeout ${provider.timeout}s` : ''}) [needs --yes]`;
+      return `run ${[provider.path, ...provider.arguments].map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')} (no shell) [needs --yes]`;
     case 'http':
       return `${provider.method} ${provider.url}${provider.expectedStatus ? ` expecting ${provider.expectedStatus}` : ''}`;
     case 'fault':
@@ -15,7 +16,7 @@ function describeProvider(provider: Provider, target: TargetBinding | null): str
   }
 }
 
-function describeActivity(activity: Activity, target: TargetBinding | null): string {
+function describeActivity(activity: Activity, target: TargetBinding | null, defaultTimeout: number): string {
   const tolerance =
     activity.type === 'probe' && activity.tolerance ? `; tolerance ${JSON.stringify(toleranceToJson(activity.tolerance))}` : '';
   const pauses = [
@@ -24,22 +25,26 @@ function describeActivity(activity: Activity, target: TargetBinding | null): str
   ]
     .filter(Boolean)
     .join(', ');
-  return `${activity.type} "${activity.name}"${activity.background ? ' (background)' : ''}: ${describeProvider(activity.provider, target)}${tolerance}${pauses ? ` (${pauses})` : ''}`;
+  const timeout = `; timeout ${activityTimeoutSeconds(activity, defaultTimeout)}s`;
+  return `${activity.type} "${activity.name}"${activity.background ? ' (background)' : ''}: ${describeProvider(activity.provider, target)}${tolerance}${timeout}${pauses ? ` (${pauses})` : ''}`;
 }
 
 /** What a run would do, step by step, without doing any of it (`--dry-run`). */
 export function describePlan(experiment: Experiment, target: TargetBinding | null): string[] {
   const lines: string[] = [`experiment: ${experiment.title} (${experiment.file})`];
+  const describe = (a: Activity): string => describeActivity(a, target, experiment.activityTimeout);
   const h = experiment.hypothesis;
   lines.push(h ? `1. steady state before: "${h.title}"` : '1. steady state before: none declared');
-  h?.probes.forEach((p) => lines.push(`   - ${describeActivity(p, target)}`));
+  h?.probes.forEach((p) => lines.push(`   - ${describe(p)}`));
   lines.push('2. method (stops at the first failed action):');
-  experiment.method.forEach((a) => lines.push(`   - ${describeActivity(a, target)}`));
+  experiment.method.forEach((a) => lines.push(`   - ${describe(a)}`));
   const r = experiment.recovery;
   if (r) {
     const a = r.availability;
     const sampled = a ? sampleTargetFor(experiment, a, target?.outputs ?? null) : null;
-    lines.push(`3. recovery: steady state again within ${r.within}s of the first action, polled every ${r.poll}s`);
+    lines.push(
+      `3. recovery: steady state again within ${r.within}s of the first action (a poll running then is stopped), polled every ${r.poll}s`,
+    );
     if (a)
       lines.push(
         `   - sample ${sampled?.url ?? `probe "${a.probe}"`} ${a.rate}/s from the first action; availability must be >= ${a.min}%`,
@@ -52,7 +57,7 @@ export function describePlan(experiment: Experiment, target: TargetBinding | nul
   lines.push(`5. rollbacks (strategy ${experiment.rollbackStrategy})${never ? `: skipped, ${never}` : ':'}`);
   const undoable = experiment.method.filter((a) => a.provider.type === 'fault' && a.provider.bound.rollback !== null);
   undoable.reverse().forEach((a) => lines.push(`   - undo "${a.name}" (${a.provider.type === 'fault' ? a.provider.id : ''})`));
-  experiment.rollbacks.forEach((a) => lines.push(`   - ${describeActivity(a, target)}`));
+  experiment.rollbacks.forEach((a) => lines.push(`   - ${describe(a)}`));
   if (!never && undoable.length === 0 && experiment.rollbacks.length === 0) lines.push('   - none declared');
   return lines;
 }

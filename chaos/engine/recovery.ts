@@ -2,6 +2,7 @@ import type { AvailabilitySampler } from '../sampling/availability-sampler';
 import type { Clock } from '../faults/types';
 import type { EventSink } from './events';
 import type { HypothesisRun } from '../../contract/journal';
+import { ActivityFailedError } from '../errors';
 
 /** Consecutive healthy samples that count as "answering again" (a quarter second at 20/s). */
 export const HEALTHY_STREAK = 5;
@@ -12,11 +13,14 @@ const DEADLINE_MARGIN_MS = 20;
 export interface RecoveryWaitOptions {
   /** Epoch ms of the first action. */
   readonly t0: number;
-  /** Epoch ms after which the objective is missed. */
+  /** Epoch ms after which the objective is missed: a poll still running then is stopped. */
   readonly deadline: number;
   readonly pollMs: number;
-  /** Checks the steady state once; null when there is no hypothesis (then samples decide). */
-  readonly check: () => Promise<HypothesisRun | null>;
+  /**
+   * Checks the steady state once with `signal`, which aborts on interruption and at the deadline;
+   * null when there is no hypothesis (then samples decide).
+   */
+  readonly check: (signal: AbortSignal) => Promise<HypothesisRun | null>;
   readonly sampler: AvailabilitySampler | null;
   /** A sample request hanging this long means the service is not answering yet. */
   readonly hangingMs: number;
@@ -33,26 +37,53 @@ export interface RecoveryWait {
   readonly firstFailedPollAt: number | null;
 }
 
+/** Why the poll running at the deadline was stopped, as its probes' journal entries say. */
+function deadlineReason(withinSeconds: number): ActivityFailedError {
+  return new ActivityFailedError(`stopped at the recovery deadline, ${withinSeconds}s after the first action`);
+}
+
 /**
  * Waits until the steady state holds again and the sampled probe answers, polling until the
- * deadline. Recovery is proven, not assumed: a poll counts only when both agree.
+ * deadline. Recovery is proven, not assumed: a poll counts only when both agree. The deadline is
+ * hard: a poll still running when it passes is stopped (its providers abort), so the wait ends at
+ * the deadline, plus the moment the stopped poll takes to settle (see the README's guarantees).
  */
 export async function waitUntilRecovered(options: RecoveryWaitOptions): Promise<RecoveryWait> {
   const polls: HypothesisRun[] = [];
   let firstFailedPollAt: number | null = null;
-  for (;;) {
-    const pollAt = options.clock.now();
-    const result = await options.check();
-    if (result !== null) polls.push(result);
-    const held = result === null || result.steady_state_met;
-    const answering = options.sampler === null || options.sampler.healthyStreak(HEALTHY_STREAK, options.hangingMs);
-    options.events.emit({ type: 'recovery-poll', elapsedMs: pollAt - options.t0, held: held && answering });
-    // The caller judges the time: a poll started just after the deadline still records when it held.
-    if (held && answering) return { recoveredAt: pollAt, polls, firstFailedPollAt };
-    if (!held) firstFailedPollAt ??= pollAt;
-    const remaining = options.deadline - options.clock.now();
-    if (remaining <= 0) return { recoveredAt: null, polls, firstFailedPollAt };
-    // Wake a little before the deadline so that the last poll starts in time.
-    await options.clock.sleep(Math.min(options.pollMs, Math.max(remaining - DEADLINE_MARGIN_MS, 0)), options.signal);
+  const missed = (): RecoveryWait => ({ recoveredAt: null, polls, firstFailedPollAt });
+  const left = options.deadline - options.clock.now();
+  // The method ran past the deadline: no poll could confirm recovery in time.
+  if (left <= 0) return missed();
+  const deadline = new AbortController();
+  // A real timer, as the providers' own limits: the deadline is wall-clock time, like clock.now().
+  const timer = setTimeout(() => deadline.abort(deadlineReason((options.deadline - options.t0) / 1000)), left);
+  const signal = AbortSignal.any([options.signal, deadline.signal]);
+  const cut = (): boolean => deadline.signal.aborted && !options.signal.aborted;
+  try {
+    for (;;) {
+      const pollAt = options.clock.now();
+      const result = await options.check(signal);
+      if (result !== null) polls.push(result);
+      // A poll cut short at the deadline found nothing about the system, only that time is up: not a failed poll.
+      const cutShort = cut();
+      const held = !cutShort && (result === null || result.steady_state_met);
+      const answering = options.sampler === null || options.sampler.healthyStreak(HEALTHY_STREAK, options.hangingMs);
+      options.events.emit({ type: 'recovery-poll', elapsedMs: pollAt - options.t0, held: held && answering });
+      if (cutShort) return missed();
+      if (held && answering) return { recoveredAt: pollAt, polls, firstFailedPollAt };
+      if (!held) firstFailedPollAt ??= pollAt;
+      const remaining = options.deadline - options.clock.now();
+      if (remaining <= 0) return missed();
+      // Wake a little before the deadline so that the last poll starts in time.
+      try {
+        await options.clock.sleep(Math.min(options.pollMs, Math.max(remaining - DEADLINE_MARGIN_MS, 0)), signal);
+      } catch (error) {
+        if (cut()) return missed();
+        throw error;
+      }
+    }
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -2,6 +2,7 @@ import { ActivityFailedError } from '../errors';
 import type { JsonValue } from '../../contract/json';
 import type { Activity, RollbackStrategy } from '../model/types';
 import { driverContext, runActivity, type ActivityEnvironment, type Undo } from './activity';
+import { runWithinLimit } from './activity-limit';
 import type { ActivityRun, RunStatus } from '../../contract/journal';
 
 /** How the run stands when rollbacks are decided. */
@@ -34,8 +35,14 @@ async function undo(entry: Undo, env: ActivityEnvironment, signal: AbortSignal):
   let failure: string | null = null;
   let abortWith: Error | null = null;
   try {
-    if (env.target === null || entry.fault.rollback === null) throw new Error(`cannot undo ${entry.fault.id} without outputs`);
-    output = await entry.fault.rollback(driverContext(env, env.target, signal, activity.name), entry.runResult);
+    const target = env.target;
+    const rollback = entry.fault.rollback;
+    if (target === null || rollback === null) throw new Error(`cannot undo ${entry.fault.id} without outputs`);
+    const limited = await runWithinLimit(activity.name, entry.timeoutSeconds, signal, (limit) =>
+      rollback(driverContext(env, target, limit, activity.name), entry.runResult),
+    );
+    output = limited.value;
+    if (limited.late) throw limited.late;
   } catch (error) {
     failure = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     if (!(error instanceof ActivityFailedError)) abortWith = error instanceof Error ? error : new Error(String(error));

@@ -69,6 +69,7 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
     processEnv: options.processEnv,
     secrets: experiment.secretValues,
     recorder: state,
+    activityTimeout: experiment.activityTimeout,
   };
   // Record before acting: the journal exists, `running`, before the first probe, and follows each
   // activity's start and end, so a killed run still says what it injected.
@@ -137,9 +138,9 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
           t0,
           deadline: t0 + objective.within * 1000,
           pollMs: objective.poll * 1000,
-          check: async () => {
+          check: async (signal) => {
             if (!hypothesis) return null;
-            const poll = await checkHypothesis(hypothesis, 'recovery', env, interrupt);
+            const poll = await checkHypothesis(hypothesis, 'recovery', env, signal);
             if (poll.abortWith) throw poll.abortWith;
             return poll.result;
           },

@@ -5,7 +5,17 @@ import { jsonObjectSchema, jsonValueSchema } from '../../contract/json';
 import { ShellWordsError, splitShellWords } from './shell-words';
 import type { FaultProvider, HttpProvider, ProcessProvider } from './types';
 
-const positiveSeconds = z.number().positive();
+/**
+ * Timers cannot count beyond 2^31 - 1 ms (about 24.8 days; a longer one fires at once), so a timeout
+ * is at most a day: enough for any activity, and never misread as "now".
+ */
+export const MAX_TIMEOUT_SECONDS = 86_400;
+const positiveSeconds = z.number().positive().max(MAX_TIMEOUT_SECONDS);
+
+/** A provider's `timeout`: how long the activity may run before it is stopped and fails. */
+export const activityTimeoutSchema = positiveSeconds.describe(
+  "Seconds before the activity is stopped and fails (default: the experiment's activity-timeout, else 60)",
+);
 const argumentScalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
 function processProvider() {
@@ -14,7 +24,7 @@ function processProvider() {
       type: z.literal('process'),
       path: z.string().min(1),
       arguments: z.union([z.array(argumentScalar), z.string(), z.record(z.string(), argumentScalar)]).optional(),
-      timeout: positiveSeconds.optional(),
+      timeout: activityTimeoutSchema.optional(),
       secrets: z.array(z.string()).optional(),
     })
     .transform((p, ctx): ProcessProvider => {
@@ -116,7 +126,12 @@ export const FAULT_PROVIDER_TITLE = 'Fault provider';
 /** Our driver modules: `{type: fault, id, arguments}`, the arguments checked by the module's schema. */
 function faultProvider(catalog: FaultCatalog) {
   return z
-    .strictObject({ type: z.literal('fault'), id: z.string().min(1), arguments: jsonObjectSchema.default({}) })
+    .strictObject({
+      type: z.literal('fault'),
+      id: z.string().min(1),
+      arguments: jsonObjectSchema.default({}),
+      timeout: activityTimeoutSchema.optional(),
+    })
     .meta({ title: FAULT_PROVIDER_TITLE })
     .transform((p, ctx): FaultProvider => {
       const fault = catalog.get(p.id);
@@ -137,7 +152,13 @@ function faultProvider(catalog: FaultCatalog) {
         }
         return z.NEVER;
       }
-      return { type: 'fault', id: p.id, arguments: p.arguments, bound: bound.bound };
+      return {
+        type: 'fault',
+        id: p.id,
+        arguments: p.arguments,
+        bound: bound.bound,
+        ...(p.timeout === undefined ? {} : { timeout: p.timeout }),
+      };
     });
 }
 

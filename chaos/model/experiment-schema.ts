@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { stopConditionsSchema } from './stop-conditions-schema';
 import type { FaultCatalog } from '../faults/define-fault';
 import { activitySchemas } from './activity-schema';
+import { MAX_TIMEOUT_SECONDS } from './activity-provider-schema';
 import { jsonObjectSchema, jsonValueSchema } from '../../contract/json';
 import type { Activity, HypothesisProbe } from './types';
 
@@ -17,6 +18,12 @@ const recoverySchema = z.strictObject({
     })
     .optional(),
 });
+
+/**
+ * Seconds an activity may run when its provider sets no `timeout`. A minute: far above what a probe
+ * or a fault of the catalog needs, and short enough that a frozen host or engine cannot hold a run.
+ */
+export const DEFAULT_ACTIVITY_TIMEOUT_SECONDS = 60;
 
 const ROLLBACK_STRATEGIES = ['always', 'deviated', 'never'] as const;
 
@@ -55,6 +62,14 @@ export function experimentSchema(catalog: FaultCatalog) {
         .optional(),
       recovery: recoverySchema.optional(),
       'stop-conditions': stopConditionsSchema(hypothesisProbe).optional(),
+      'activity-timeout': z
+        .number()
+        .positive()
+        .max(MAX_TIMEOUT_SECONDS)
+        .default(DEFAULT_ACTIVITY_TIMEOUT_SECONDS)
+        .describe(
+          `Seconds an activity may run before it is stopped and fails, unless its provider sets timeout (default ${DEFAULT_ACTIVITY_TIMEOUT_SECONDS})`,
+        ),
     })
     .superRefine((doc, ctx) => {
       const hypothesisProbes: readonly HypothesisProbe[] = doc['steady-state-hypothesis']?.probes ?? [];

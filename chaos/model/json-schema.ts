@@ -2,19 +2,21 @@ import { z } from 'zod';
 import type { FaultCatalog } from '../faults/define-fault';
 import { isJsonObject, isJsonValue, jsonValueSchema, type JsonObject, type JsonValue } from '../../contract/json';
 import { experimentSchema } from './experiment-schema';
-import { FAULT_PROVIDER_TITLE, PYTHON_PROVIDER_TITLE } from './activity-provider-schema';
+import { activityTimeoutSchema, FAULT_PROVIDER_TITLE, PYTHON_PROVIDER_TITLE } from './activity-provider-schema';
 
 type JsonSchemaNode = Record<string, unknown>;
 
 /** One fault's provider as an editor sees it: its id and its own argument schema. */
 function faultProviderVariants(catalog: FaultCatalog): JsonSchemaNode[] {
+  const timeout = z.toJSONSchema(activityTimeoutSchema, { io: 'input' });
+  delete timeout.$schema;
   return [...catalog.values()].map((fault) => {
     const args = z.toJSONSchema(fault.args, { io: 'input', unrepresentable: 'any' });
     delete args.$schema;
     return {
       type: 'object',
       description: `${fault.id} (${fault.kind}${fault.destructive ? ', destructive' : ''}): ${fault.description}`,
-      properties: { type: { const: 'fault' }, id: { const: fault.id }, arguments: args },
+      properties: { type: { const: 'fault' }, id: { const: fault.id }, arguments: args, timeout },
       required: ['type', 'id'],
       additionalProperties: false,
     };

@@ -98,6 +98,7 @@ export function parseExperimentDocument(document: JsonObject, file: string, opti
     rollbackStrategy: rollbackStrategy(parsed),
     ...(parsed.recovery === undefined ? {} : { recovery: parsed.recovery }),
     ...(parsed['stop-conditions'] === undefined ? {} : { stopConditions: parsed['stop-conditions'] }),
+    activityTimeout: parsed['activity-timeout'],
     document,
     secretValues: Object.values(secrets).filter((v): v is string => typeof v === 'string' && v.length > 0),
   };

@@ -55,7 +55,12 @@ export function providerToJson(provider: Provider): JsonObject {
         ...(provider.expectedStatus === undefined ? {} : { expected_status: provider.expectedStatus }),
       };
     case 'fault':
-      return { type: 'fault', id: provider.id, arguments: provider.arguments };
+      return {
+        type: 'fault',
+        id: provider.id,
+        arguments: provider.arguments,
+        ...(provider.timeout === undefined ? {} : { timeout: provider.timeout }),
+      };
   }
 }
 

@@ -37,7 +37,7 @@ export interface ProcessProvider {
   readonly type: 'process';
   readonly path: string;
   readonly arguments: readonly string[];
-  /** Seconds; none by default (as chaostoolkit), but interruption always kills the process. */
+  /** Seconds the activity may run (default: the experiment's `activity-timeout`); interruption always stops it too. */
   readonly timeout?: number;
 }
 
@@ -51,7 +51,7 @@ export interface HttpProvider {
   readonly body?: JsonValue;
   /** chaostoolkit's `arguments`: query parameters for GET, a form (or JSON) body otherwise. */
   readonly arguments?: JsonObject;
-  /** Seconds, or chaostoolkit's `[connect, read]` pair. */
+  /** Seconds, or chaostoolkit's `[connect, read]` pair (the activity may take their sum). */
   readonly timeout?: number | readonly [number, number];
   /** When set, any other status fails the activity. */
   readonly expectedStatus?: number;
@@ -65,6 +65,8 @@ export interface FaultProvider {
   /** As written, for the journal and dry runs. */
   readonly arguments: JsonObject;
   readonly bound: BoundFault;
+  /** Seconds the activity may run (default: the experiment's `activity-timeout`). */
+  readonly timeout?: number;
 }
 
 export type Provider = ProcessProvider | HttpProvider | FaultProvider;
@@ -152,6 +154,8 @@ export interface Experiment {
   readonly rollbackStrategy: RollbackStrategy;
   readonly recovery?: RecoveryObjective;
   readonly stopConditions?: StopConditions;
+  /** Seconds an activity whose provider sets no `timeout` may run (`activity-timeout`, 60 by default). */
+  readonly activityTimeout: number;
   /** The document as written (before substitution), recorded in the journal. */
   readonly document: JsonObject;
   /** Values that must not appear in journals (resolved chaostoolkit secrets). */

@@ -60,4 +60,31 @@ export const refuse = defineFault({
   },
 });
 
-export const TEST_CATALOG = catalogOf([...ALL_FAULTS, touchMarker, aimAt, explode, refuse]);
+/** Waits `seconds`, stopping at once when its signal aborts, as every driver must. */
+export const waitFor = defineFault({
+  id: 'test:wait',
+  kind: 'probe',
+  description: 'Waits, honouring its signal',
+  destructive: false,
+  args: z.strictObject({ seconds: z.number().positive() }),
+  run: async (ctx, a) => {
+    await ctx.clock.sleep(a.seconds * 1000, ctx.signal);
+    return { waited: a.seconds };
+  },
+});
+
+/** A driver with a bug: it waits `seconds` whatever its signal says. */
+export const ignoreSignal = defineFault({
+  id: 'test:ignore-signal',
+  kind: 'probe',
+  description: 'Waits, ignoring its signal',
+  destructive: false,
+  args: z.strictObject({ seconds: z.number().positive() }),
+  run: async (_ctx, a) => {
+    // Unreferenced, so that the abandoned wait does not hold the test process.
+    await new Promise((resolve) => setTimeout(resolve, a.seconds * 1000).unref());
+    return { waited: a.seconds };
+  },
+});
+
+export const TEST_CATALOG = catalogOf([...ALL_FAULTS, touchMarker, aimAt, explode, refuse, waitFor, ignoreSignal]);

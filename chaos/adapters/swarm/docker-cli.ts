@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { runChild } from '../../child-process';
 
 /** One `docker` invocation's outcome. */
 export interface DockerCliResult {
@@ -11,7 +11,10 @@ export interface DockerCliResult {
 export interface DockerCli {
   /** The engine it talks to (`DOCKER_HOST`), for messages; null for the CLI's default. */
   readonly host: string | null;
-  /** Resolves with the exit status (never rejects on a non-zero exit); kills docker when `signal` aborts. */
+  /**
+   * Resolves with the exit status (never rejects on a non-zero exit). When `signal` aborts, docker's
+   * process group gets SIGTERM, then SIGKILL after 2 s, and the call rejects with the signal's reason.
+   */
   run(args: readonly string[], signal: AbortSignal): Promise<DockerCliResult>;
 }
 
@@ -31,27 +34,14 @@ export function localDockerCli(
   const childEnv = { ...env, ...(host === null ? {} : { DOCKER_HOST: host }) };
   return {
     host,
-    run: (args, signal) =>
-      new Promise<DockerCliResult>((resolve, reject) => {
-        execFile(
-          options.binary ?? 'docker',
-          [...args],
-          { env: childEnv, signal, maxBuffer: MAX_OUTPUT_BYTES, encoding: 'utf8' },
-          (error, stdout, stderr) => {
-            if (signal.aborted) {
-              reject(signal.reason);
-              return;
-            }
-            if (error === null) {
-              resolve({ code: 0, stdout, stderr });
-              return;
-            }
-            // A non-zero exit is an answer; not finding docker at all is not.
-            const code = error.code;
-            if (typeof code === 'number') resolve({ code, stdout, stderr });
-            else reject(error);
-          },
-        );
-      }),
+    async run(args, signal) {
+      const result = await runChild(options.binary ?? 'docker', args, { env: childEnv, signal, maxOutputBytes: MAX_OUTPUT_BYTES });
+      // Stopped: docker's group got SIGTERM (then SIGKILL), so nothing is left waiting on the engine.
+      if (result.stopped) throw signal.reason;
+      if (result.truncated) throw new Error(`docker ${args[0] ?? ''} printed more than ${MAX_OUTPUT_BYTES} bytes`);
+      // A non-zero exit is an answer; docker killed from outside is not, nor is docker missing (runChild rejects).
+      if (result.code === null) throw new Error(`docker ${args[0] ?? ''} was killed by ${result.exitSignal ?? 'a signal'}`);
+      return { code: result.code, stdout: result.stdout, stderr: result.stderr };
+    },
   };
 }

@@ -1,14 +1,12 @@
-import { spawn } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
-import { ActivityFailedError } from '../../errors';
+import { runChild } from '../../child-process';
+import { ActivityFailedError, systemErrorCode } from '../../errors';
 import type { JsonObject } from '../../../contract/json';
 import type { ProcessProvider } from '../../model/types';
 
 const OUTPUT_LIMIT = 1024 * 1024;
-/** Time a process gets between SIGTERM and SIGKILL when it must stop. */
-const KILL_GRACE_MS = 2000;
 
 function expandHome(path: string): string {
   return path === '~' || path.startsWith('~/') ? join(homedir(), path.slice(1)) : path;
@@ -39,75 +37,33 @@ export async function resolveExecutable(path: string, cwd: string, pathEnv: stri
 
 export interface ProcessRunOptions {
   readonly cwd: string;
+  /** Aborts on interruption or when the activity's timeout passes: the process group is stopped. */
   readonly signal: AbortSignal;
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Written to the process's stdin (tolerance probes receive the value this way). */
   readonly stdin?: string;
 }
 
-function collect(limit: number): { push(chunk: Buffer): void; text(): string } {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  return {
-    push(chunk) {
-      if (size < limit) chunks.push(chunk.subarray(0, limit - size));
-      size += chunk.length;
-    },
-    text: () => Buffer.concat(chunks).toString('utf8'),
-  };
-}
-
 /**
- * Runs the executable with its arguments, never through a shell. Resolves with chaostoolkit's
- * `{status, stdout, stderr}` whatever the exit status (the caller judges it); rejects with
- * `ActivityFailedError` when it cannot start, times out, or is stopped by the signal.
+ * Runs the executable with its arguments, never through a shell, in its own process group.
+ * Resolves with chaostoolkit's `{status, stdout, stderr}` whatever the exit status (the caller
+ * judges it); rejects with `ActivityFailedError` when it cannot start or is stopped by the signal
+ * (the activity's timeout is the engine's: it aborts the signal).
  */
-export function runProcess(provider: ProcessProvider, options: ProcessRunOptions): Promise<JsonObject> {
-  return new Promise<JsonObject>((resolvePromise, reject) => {
-    const child = spawn(expandHome(provider.path), [...provider.arguments], {
+export async function runProcess(provider: ProcessProvider, options: ProcessRunOptions): Promise<JsonObject> {
+  let result;
+  try {
+    result = await runChild(expandHome(provider.path), provider.arguments, {
       cwd: options.cwd,
-      env: { ...options.env },
-      shell: false,
-      stdio: ['pipe', 'pipe', 'pipe'],
+      env: options.env,
+      signal: options.signal,
+      maxOutputBytes: OUTPUT_LIMIT,
+      ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
     });
-    const stdout = collect(OUTPUT_LIMIT);
-    const stderr = collect(OUTPUT_LIMIT);
-    let stopReason: string | null = null;
-    let killTimer: NodeJS.Timeout | null = null;
-    const stop = (reason: string): void => {
-      if (stopReason !== null) return;
-      stopReason = reason;
-      child.kill('SIGTERM');
-      killTimer = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
-    };
-    const onAbort = (): void => stop('stopped: the run was interrupted or timed out');
-    options.signal.addEventListener('abort', onAbort, { once: true });
-    if (options.signal.aborted) onAbort();
-    const timeout =
-      provider.timeout === undefined
-        ? null
-        : setTimeout(() => stop(`took longer than its ${provider.timeout}s timeout`), provider.timeout * 1000);
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    // A process that does not read stdin closes it early; that is not an error of the activity.
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(options.stdin ?? '');
-    const cleanup = (): void => {
-      options.signal.removeEventListener('abort', onAbort);
-      if (timeout) clearTimeout(timeout);
-      if (killTimer) clearTimeout(killTimer);
-    };
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      cleanup();
-      reject(new ActivityFailedError(`cannot run ${provider.path}: ${error.code ?? error.message}`));
-    });
-    child.on('close', (code, signal) => {
-      cleanup();
-      if (stopReason !== null) {
-        reject(new ActivityFailedError(`process ${provider.path} ${stopReason}`));
-        return;
-      }
-      resolvePromise({ status: code ?? (signal ? 128 : 1), stdout: stdout.text(), stderr: stderr.text() });
-    });
-  });
+  } catch (error) {
+    const code = systemErrorCode(error) ?? (error instanceof Error ? error.message : String(error));
+    throw new ActivityFailedError(`cannot run ${provider.path}: ${code}`);
+  }
+  if (result.stopped) throw new ActivityFailedError(`process ${provider.path} stopped: the run was interrupted or timed out`);
+  return { status: result.code ?? (result.exitSignal ? 128 : 1), stdout: result.stdout, stderr: result.stderr };
 }

@@ -24,6 +24,8 @@ export function useTestSshd(): void {
     keys = { privateKey: sshd.privateKey, knownHosts: sshd.knownHosts };
   });
   afterAll(async () => sshd.stop());
+  // A test that froze the sshd (or left docker hanging) leaves it answering for the next.
+  afterEach(async () => sshd.thaw());
   beforeEach(async () => {
     await sshd.dockerCalls();
     await sshd.dockerExit(null);

@@ -43,9 +43,24 @@ async function portAnswers(port: number): Promise<boolean> {
   });
 }
 
-/** The fake docker: argv to the log, one word per line, `--` after each call. */
+/**
+ * The fake docker: argv to the log, one word per line, `--` after each call. With `hang`, it never
+ * ends (a frozen engine); with `freeze`, it SIGSTOPs the sshd processes between itself and the
+ * listening sshd, that one included (a frozen host), and lists what it stopped in `frozen`.
+ */
 const FAKE_DOCKER = (dir: string): string => `#!/bin/sh
 { for a in "$@"; do printf '%s\\n' "$a"; done; echo '--'; } >> '${dir}/docker.log'
+if [ -f '${dir}/hang' ]; then echo $$ >> '${dir}/hung'; exec sleep 3600; fi
+if [ -f '${dir}/freeze' ]; then
+  master=$(cat '${dir}/master.pid'); chain=''; p=$PPID
+  while [ "$p" -gt 1 ]; do
+    chain="$chain $p"
+    [ "$p" = "$master" ] && break
+    p=$(cut -d' ' -f4 /proc/$p/stat)
+  done
+  if [ "$p" = "$master" ]; then echo $chain > '${dir}/frozen'; kill -STOP $chain; fi
+  exit 0
+fi
 if [ -f '${dir}/delay' ]; then sleep "$(cat '${dir}/delay')"; fi
 case "$1" in
   ps) cat '${dir}/ps-output' ;;
@@ -107,6 +122,7 @@ export class TestSshd {
     await writeFile(join(dir, 'sshd_config'), config);
     if (process.getuid?.() === 0) await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
     sshd.child = spawn(SSHD, ['-D', '-r', '-f', join(dir, 'sshd_config'), '-E', join(dir, 'sshd.log')], { stdio: 'ignore' });
+    await writeFile(join(dir, 'master.pid'), String(sshd.child.pid ?? ''));
     const deadline = Date.now() + 10_000;
     while (!(await portAnswers(port))) {
       if (Date.now() > deadline || sshd.child.exitCode !== null) {
@@ -140,6 +156,62 @@ export class TestSshd {
     else await writeFile(join(this.dir, 'exit-code'), String(code));
   }
 
+  /** Makes the next docker call hang forever, or (false) answer again. */
+  async dockerHangs(on: boolean): Promise<void> {
+    if (on) await writeFile(join(this.dir, 'hang'), '');
+    else await rm(join(this.dir, 'hang'), { force: true });
+  }
+
+  /** Makes the next docker call freeze the sshd serving it (SIGSTOP), or (false) not. */
+  async freezeOnDocker(on: boolean): Promise<void> {
+    if (on) await writeFile(join(this.dir, 'freeze'), '');
+    else await rm(join(this.dir, 'freeze'), { force: true });
+  }
+
+  /** Freezes the listening sshd: connections are accepted by the kernel, and nothing answers. */
+  freezeListener(): void {
+    if (this.child?.pid !== undefined) process.kill(this.child.pid, 'SIGSTOP');
+  }
+
+  /** The sshd processes the fake docker froze (session, its monitor, the listener), if it did. */
+  async frozen(): Promise<number[]> {
+    const text = await readFile(join(this.dir, 'frozen'), 'utf8').catch(() => '');
+    return text
+      .split(/\s+/)
+      .filter((p) => /^\d+$/.test(p))
+      .map(Number);
+  }
+
+  /** Undoes every freeze and ends the hanging docker calls; the sshd answers again. */
+  async thaw(): Promise<void> {
+    const frozen = (await this.frozen()).map(String);
+    const hung = (await readFile(join(this.dir, 'hung'), 'utf8').catch(() => '')).split(/\s+/);
+    const signal = (pids: string[], sig: NodeJS.Signals): void =>
+      pids
+        .filter((p) => /^\d+$/.test(p))
+        .forEach((p) => {
+          try {
+            process.kill(Number(p), sig);
+          } catch {
+            // Gone already.
+          }
+        });
+    signal([String(this.child?.pid ?? ''), ...frozen], 'SIGCONT');
+    signal(hung, 'SIGKILL');
+    await Promise.all(['frozen', 'hung', 'hang', 'freeze'].map((f) => rm(join(this.dir, f), { force: true })));
+  }
+
+  /** Established TCP connections to this sshd from a client (the kernel's view, any process). */
+  async clientConnections(): Promise<number> {
+    const tables = await Promise.all(['/proc/net/tcp', '/proc/net/tcp6'].map((f) => readFile(f, 'utf8').catch(() => '')));
+    const port = this.port.toString(16).toUpperCase().padStart(4, '0');
+    // Columns: sl, local address, remote address (hex ip:port), state (01 is ESTABLISHED), …
+    return tables
+      .flatMap((t) => t.split('\n').slice(1))
+      .map((line) => line.trim().split(/\s+/))
+      .filter((cols) => cols[2]?.endsWith(`:${port}`) && cols[3] === '01').length;
+  }
+
   /** Every docker argv received so far, oldest first; clears the log. */
   async dockerCalls(): Promise<string[][]> {
     const text = await readFile(join(this.dir, 'docker.log'), 'utf8').catch(() => '');
@@ -160,6 +232,8 @@ export class TestSshd {
   }
 
   async stop(): Promise<void> {
+    // A stopped sshd would hold the SIGTERM below until continued.
+    await this.thaw();
     const child = this.child;
     if (child && child.exitCode === null) {
       child.kill('SIGTERM');
