@@ -8,6 +8,13 @@ export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
+/** `--host-access`: how host faults reach the instance, when not as the outputs say. */
+const hostAccessOption = (): Option =>
+  new Option(
+    '--host-access <access>',
+    "reach the instance over SSM Run Command or SSH (default: the outputs' hostAccess; SSH locally)",
+  ).choices(['ssm', 'ssh']);
+
 const RUN_EXAMPLES = `
 Examples:
   $ npm run chaos -- run chaos/experiments/http-smoke.yaml --dry-run
@@ -38,6 +45,7 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
     .option('--yes', 'confirm destructive faults (required to run them)')
     .option('--force', 'overwrite an existing journal file')
     .option('--quiet', 'no progress output, only the verdict')
+    .addOption(hostAccessOption())
     .addOption(
       new Option('--report <format>', 'also write a report beside each journal (<journal>.html or .md)').choices(['markdown', 'html']),
     )
@@ -54,6 +62,7 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
           force?: boolean;
           quiet?: boolean;
           report?: 'markdown' | 'html';
+          hostAccess?: 'ssm' | 'ssh';
         },
       ) => {
         const { runCommand } = await import('./commands/run');
@@ -69,6 +78,7 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
               force: opts.force === true,
               quiet: opts.quiet === true,
               report: opts.report,
+              hostAccess: opts.hostAccess,
             },
             io,
           ),
@@ -125,13 +135,14 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
     .argument('<experiment...>', 'experiment files')
     .option('--outputs <file>', 'also check fault targets against these stack outputs')
     .option('--stack <name>', 'stack to use when the outputs file holds several')
+    .addOption(hostAccessOption())
     .addHelpText(
       'after',
       '\nExamples:\n  $ npm run chaos -- validate chaos/experiments/*.yaml\n  $ npm run chaos -- validate exp.yaml --outputs outputs.json',
     )
-    .action(async (experiments: string[], opts: { outputs?: string; stack?: string }) => {
+    .action(async (experiments: string[], opts: { outputs?: string; stack?: string; hostAccess?: 'ssm' | 'ssh' }) => {
       const { validateCommand } = await import('./commands/validate');
-      setCode(await validateCommand({ experiments, outputs: opts.outputs, stack: opts.stack }, io));
+      setCode(await validateCommand({ experiments, outputs: opts.outputs, stack: opts.stack, hostAccess: opts.hostAccess }, io));
     });
 
   program

@@ -92,7 +92,16 @@ function checkOneDeployment(outputs: AwsShape, ctx: z.RefinementCtx): void {
 
 /** What the stack emits: ECS on EC2. */
 export const awsOutputsSchema = z
-  .strictObject({ target: z.literal('aws'), ...commonOutputs(awsNames) })
+  .strictObject({
+    target: z.literal('aws'),
+    ...commonOutputs(awsNames),
+    /**
+     * How host faults reach the instance: `ssm` (Run Command; the default deployment opens no port 22
+     * and sets no key pair) or `ssh` (the config set `sshCidrs` or `sshKeyName`). Required, so that
+     * outputs of a stack that predates it are refused rather than guessed at.
+     */
+    hostAccess: z.enum(['ssm', 'ssh']),
+  })
   // Only once every field has its form: the parts compared are then known to exist.
   .superRefine(checkOneDeployment, { when: (payload) => payload.issues.length === 0 });
 
@@ -112,8 +121,11 @@ export type PlatformOutputs = z.infer<typeof platformOutputsSchema>;
 /** The outputs describing one service. */
 export type ServiceOutputs = PlatformOutputs['services']['api'];
 
+/** The outputs of a deployed stack. */
+export type AwsOutputs = z.infer<typeof awsOutputsSchema>;
+
 /** The outputs of a local rehearsal. */
 export type LocalOutputs = z.infer<typeof localOutputsSchema>;
 
 /** Output ids the stack emits, in a stable order. */
-export const OUTPUT_IDS = Object.keys(awsOutputsSchema.shape) as readonly (keyof PlatformOutputs)[];
+export const OUTPUT_IDS = Object.keys(awsOutputsSchema.shape) as readonly (keyof AwsOutputs)[];

@@ -14,7 +14,7 @@ import { PlatformService } from './platform-service';
 import { Dns } from './dns';
 import { ContainerSpec } from './container-definition';
 import { CERTIFICATE_MOUNT_PATH, PROXY_HTTPS_PORT, SERVICES, SERVICE_NAMES, ServiceName, userIds } from '../contract/services';
-import { PlatformOutputs } from '../contract/outputs';
+import { AwsOutputs } from '../contract/outputs';
 import { PolicyAspect } from './policy/policy-aspect';
 import { PLATFORM_SUPPRESSIONS } from './policy/suppressions';
 import { Suppression } from './policy/suppression';
@@ -31,8 +31,8 @@ export interface PlatformStackProps {
 
 const CERTIFICATE_VOLUME = 'certificates';
 
-/** Output values as the stack emits them: the PlatformOutputs shape, where strings may be tokens. */
-type OutputValues = { readonly [K in keyof PlatformOutputs]: PlatformOutputs[K] };
+/** Output values as the stack emits them: the AwsOutputs shape, where strings may be tokens. */
+type OutputValues = { readonly [K in keyof AwsOutputs]: AwsOutputs[K] };
 
 /** The whole platform for one environment: network, registry, cluster, certificates, three services. */
 export class PlatformStack extends TerraformStack {
@@ -181,6 +181,8 @@ export class PlatformStack extends TerraformStack {
       sshUser: 'ec2-user',
       sshHost: this.cluster.eip.publicIp,
       sshPort: 22,
+      // SSH only where the config opened it (a key pair or CIDRs); otherwise Session Manager is the way in.
+      hostAccess: env.sshCidrs.length > 0 || env.sshKeyName !== undefined ? 'ssh' : 'ssm',
       certificateVolume: storage.fileSystem.id,
       repositoryUrls: {
         frontend: registry.repositories.frontend.repositoryUrl,

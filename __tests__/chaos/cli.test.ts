@@ -55,6 +55,7 @@ beforeAll(async () => {
     'outputs-other-region.json': JSON.stringify({
       ...outputs,
       target: 'aws',
+      hostAccess: 'ssh',
       region: 'eu-west-1',
       certificateVolume: 'fs-0123456789abcdef0',
       repositoryUrls: Object.fromEntries(SERVICE_NAMES.map((s) => [s, `123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform-test/${s}`])),

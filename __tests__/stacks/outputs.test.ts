@@ -53,6 +53,14 @@ describe('PlatformStack outputs (the contract with the chaos module)', () => {
     });
   });
 
+  it.each<[string, Parameters<typeof synthPlatform>[0], 'ssm' | 'ssh']>([
+    ['the default (no port 22, no key pair)', {}, 'ssm'],
+    ['SSH CIDRs', { sshCidrs: ['203.0.113.7/32'] }, 'ssh'],
+    ['a key pair', { sshKeyName: 'ops' }, 'ssh'],
+  ])('says which host access it offers: %s gives %s', (_case, overrides, access) => {
+    expect(synthPlatform(overrides).tf.output.hostAccess?.value).toBe(access);
+  });
+
   it('uses the domain for the public URL when one is set, and a DNS record with a hosted zone', () => {
     const withDomain = synthPlatform({ domain: 'app.example.com', acmeEmail: 'ops@example.com', hostedZoneId: 'Z0123456789ABC' });
     expect(withDomain.tf.output.publicUrl.value).toBe('https://app.example.com');

@@ -31,6 +31,8 @@ export interface RunCommandOptions {
   readonly quiet: boolean;
   /** Also write a report of each journal beside it (`<journal>.html` or `.md`). */
   readonly report?: ReportFormat;
+  /** `--host-access`: overrides the outputs' `hostAccess`. */
+  readonly hostAccess?: 'ssm' | 'ssh' | undefined;
   /** Injected in tests; the default creates real AWS clients lazily. */
   readonly clients?: ClientFactories;
   /** Injected in tests; the default is every driver module. */
@@ -64,7 +66,7 @@ export async function runCommand(options: RunCommandOptions, io: CliIo): Promise
   });
   // The target's adapters are chosen once, here; every check and every run uses this binding.
   const clients = options.clients ?? awsClientFactories(outputs?.outputs.region ?? 'us-east-1');
-  const target = outputs === null ? null : bindTarget(outputs.outputs, { clients });
+  const target = outputs === null ? null : bindTarget(outputs.outputs, { clients, hostAccess: options.hostAccess });
   const checked: Experiment[] = [];
   for (const experiment of experiments) {
     const destructive = await preflight(experiment, outputs, target, io.cwd, io.env.PATH);

@@ -15,6 +15,8 @@ export interface ValidateCommandOptions {
   readonly experiments: readonly string[];
   readonly outputs: string | undefined;
   readonly stack: string | undefined;
+  /** `--host-access`: overrides the outputs' `hostAccess`. */
+  readonly hostAccess?: 'ssm' | 'ssh' | undefined;
 }
 
 /** Bad input, as the CLI's exit codes say (validate reports every file, then exits once). */
@@ -54,7 +56,10 @@ export async function validateCommand(options: ValidateCommandOptions, io: CliIo
       ? null
       : await loadOutputs({ cwd: io.cwd, file: options.outputs, ...(options.stack === undefined ? {} : { stack: options.stack }) });
   // No AWS client is made unless a fault runs, and validate runs none.
-  const target = outputs === null ? null : bindTarget(outputs.outputs, { clients: awsClientFactories(outputs.outputs.region) });
+  const target =
+    outputs === null
+      ? null
+      : bindTarget(outputs.outputs, { clients: awsClientFactories(outputs.outputs.region), hostAccess: options.hostAccess });
   let code = 0;
   for (const file of options.experiments) {
     const result = await check(file, io, outputs, target);

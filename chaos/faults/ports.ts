@@ -3,6 +3,7 @@ import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { JsonObject } from '../../contract/json';
 import type { ServiceName } from '../../contract/services';
 import type { DriverContext, FaultId } from './types';
@@ -55,10 +56,18 @@ export interface HostCommandResult {
   readonly stderr: string;
 }
 
-/** A session on the instance the services run on. */
-export interface HostSession {
+/** Commands on the instance the services run on: what every host access offers a fault. */
+export interface HostCommands {
   /** Runs one command made of words; each is quoted, none is interpreted by the remote shell. */
   exec(words: readonly string[]): Promise<HostCommandResult>;
+}
+
+/**
+ * The SSH adapter's session (`adapters/ssh/ssh-session.ts` builds it): commands, and TCP streams to
+ * the host's loopback. Faults are given only `HostCommands` and `HostAccess.httpGet`, because SSM
+ * forwards no port without the session-manager plugin.
+ */
+export interface HostSession extends HostCommands {
   /** A TCP stream to `127.0.0.1:port` on the host. */
   forwardToLocalPort(port: number): Promise<Duplex>;
 }
@@ -71,15 +80,40 @@ export interface HostAccessOptions {
   readonly connectTimeoutMs: number;
 }
 
-/** Running commands on the instance, as an operator would (SSH today). */
+/** A GET of `http://127.0.0.1:<port><path>` made on the host itself. */
+export interface HostHttpRequest {
+  readonly port: number;
+  /** Starts with `/`, printable ASCII only (checked by the fault's arguments). */
+  readonly path: string;
+  readonly timeoutMs: number;
+}
+
+/** What the host's own service answered; the body cut at `HOST_HTTP_MAX_BODY_BYTES`. */
+export interface HostHttpAnswer {
+  readonly status: number;
+  readonly body: string;
+}
+
+/** Bodies are kept for the `instance` check only, so a huge answer is cut rather than held whole. */
+export const HOST_HTTP_MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Running commands on the instance, as an operator would: over SSH (the rehearsal, and deployments
+ * that open port 22) or over SSM Run Command (the default deployment, which opens none).
+ */
 export interface HostAccess {
-  readonly name: 'ssh';
-  /** Where commands run (`user@host:port`), for messages and dry runs. */
+  readonly name: 'ssh' | 'ssm';
+  /** Where commands run (`user@host:port`, or the cluster's container instance), for messages and dry runs. */
   readonly where: string;
   /** The host as the outputs name it, for the blast-radius guard. */
   readonly host: string;
   /** Opens a session, runs `fn` with it and always closes it. */
-  withSession<T>(options: HostAccessOptions, signal: AbortSignal, fn: (session: HostSession) => Promise<T>): Promise<T>;
+  withSession<T>(options: HostAccessOptions, signal: AbortSignal, fn: (session: HostCommands) => Promise<T>): Promise<T>;
+  /**
+   * GETs a service on the host's loopback: through a forwarded SSH stream, or with curl run on the
+   * host over SSM. Fails with `ActivityFailedError` when no answer comes; any status is an answer.
+   */
+  httpGet(options: HostAccessOptions, signal: AbortSignal, request: HostHttpRequest): Promise<HostHttpAnswer>;
 }
 
 /** The AWS APIs of the deployment, for the faults that exist only there (instances, draining, scaling). */
@@ -89,6 +123,8 @@ export interface AwsApis {
   ec2(): EC2Client;
   autoScaling(): AutoScalingClient;
   cloudWatch(): CloudWatchClient;
+  /** Run Command on the instance, for host access over SSM. */
+  ssm(): SSMClient;
 }
 
 /** Every port, by the name a fault declares. */

@@ -4,9 +4,12 @@ import type { ClientFactories } from '../adapters/aws-clients';
 import { ecsOrchestrator } from '../adapters/ecs/ecs-orchestrator';
 import { processSshEnvironment, type SshEnvironment } from '../adapters/ssh/ssh-settings';
 import { sshHostAccess } from '../adapters/ssh/ssh-host-access';
+import type { SsmCommandSettings } from '../adapters/ssm/ssm-command';
+import { DEFAULT_SSM_SETTINGS, ssmHostAccess } from '../adapters/ssm/ssm-host-access';
+import { UsageError } from '../errors';
 import { localDockerCli, type DockerCli } from '../adapters/swarm/docker-cli';
 import { swarmOrchestrator } from '../adapters/swarm/swarm-orchestrator';
-import type { PortName, PortRequirement, Ports } from '../faults/ports';
+import type { HostAccess, PortName, PortRequirement, Ports } from '../faults/ports';
 import type { TargetView } from '../faults/types';
 
 /**
@@ -29,6 +32,10 @@ export interface AdapterSources {
   /** The docker CLI aimed at an engine (`DOCKER_HOST`, null for the CLI's default). */
   readonly docker?: (host: string | null) => DockerCli;
   readonly sshEnvironment?: () => SshEnvironment;
+  /** `--host-access`: overrides the access the outputs say the deployment offers. */
+  readonly hostAccess?: HostAccess['name'] | undefined;
+  /** How SSM commands are polled and timed out (tests shorten it). */
+  readonly ssm?: SsmCommandSettings;
 }
 
 /** A target with its adapters bound. */
@@ -45,17 +52,25 @@ type Missing = { readonly [P in PortName]?: string };
 function adaptersFor(outputs: PlatformOutputs, sources: AdapterSources): { bound: Bound; missing: Missing; extra: JsonObject } {
   const ssh = sources.sshEnvironment ?? processSshEnvironment;
   switch (outputs.target) {
-    case 'aws':
+    case 'aws': {
+      // The outputs say what the deployment opened: SSM by default, SSH when the config set a key pair or CIDRs.
+      const access = sources.hostAccess ?? outputs.hostAccess;
       return {
         bound: {
           orchestrator: ecsOrchestrator(outputs, sources.clients),
-          host: sshHostAccess(outputs, SSH_KEY_DIRS.aws, ssh),
+          host:
+            access === 'ssm'
+              ? ssmHostAccess(outputs, sources.clients, sources.ssm ?? DEFAULT_SSM_SETTINGS)
+              : sshHostAccess(outputs, SSH_KEY_DIRS.aws, ssh),
           aws: { name: 'aws', ...sources.clients },
         },
         missing: {},
         extra: { region: outputs.region },
       };
+    }
     case 'local': {
+      if (sources.hostAccess === 'ssm')
+        throw new UsageError('--host-access ssm: the local target has no SSM; the rehearsal is reached over SSH only');
       const host = outputs.dockerHost ?? null;
       let cli: DockerCli | undefined;
       const docker = (): DockerCli => (cli ??= (sources.docker ?? ((h) => localDockerCli({ host: h })))(host));

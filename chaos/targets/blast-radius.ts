@@ -17,7 +17,9 @@ export type TargetRef =
   /** An instance, named together with the group it was found in (only known at run time). */
   | { readonly kind: 'instance'; readonly instanceId: string; readonly asg: string }
   /** A host reached over SSH. */
-  | { readonly kind: 'host'; readonly host: string };
+  | { readonly kind: 'host'; readonly host: string }
+  /** An instance reached over SSM, named with the cluster its container instance belongs to (known at run time). */
+  | { readonly kind: 'container-instance'; readonly instanceId: string; readonly cluster: string };
 
 function serviceEntries(outputs: PlatformOutputs): { name: string; serviceName: string; containerName: string }[] {
   return SERVICE_NAMES.map((name) => ({ name, ...outputs.services[name] }));
@@ -52,6 +54,10 @@ export function blastRadiusViolation(target: TargetRef, outputs: PlatformOutputs
       return target.host === outputs.sshHost || target.host === outputs.publicIp
         ? null
         : `host "${target.host}" is not the outputs' SSH host "${outputs.sshHost}"`;
+    case 'container-instance':
+      return target.cluster === outputs.clusterName || target.cluster === outputs.clusterArn
+        ? null
+        : `instance ${target.instanceId} is a container instance of "${target.cluster}", not of the outputs' cluster "${outputs.clusterName}"`;
   }
 }
 

@@ -92,6 +92,7 @@ describeWithSshd('ssh driver against a real sshd', () => {
         const awsPoisoned: PlatformOutputs = {
           ...poisoned,
           target: 'aws',
+          hostAccess: 'ssh',
           services: { ...bad.services, api: { ...bad.services.api, containerName: hostile } },
         };
         await expect(runFault(sshDockerKill, { service: 'api', ...keys }, contextFor(awsPoisoned))).rejects.toThrow(

@@ -1,4 +1,4 @@
-import type { HostAccess, HostCommandResult, HostSession, Ports } from '../../../chaos/faults/ports';
+import type { HostAccess, HostCommandResult, HostCommands, Ports } from '../../../chaos/faults/ports';
 import type { DriverContext } from '../../../chaos/faults/types';
 import { commandLine } from '../../../chaos/faults/command-words';
 
@@ -16,14 +16,20 @@ export function recordingHost(host: string): HostAccess & { readonly commands: s
     if (words[1] === 'inspect') return '2024-05-01T10:00:00.123456789Z\n';
     return '';
   };
-  const session: HostSession = {
+  const session: HostCommands = {
     async exec(words): Promise<HostCommandResult> {
       commands.push([...words]);
       return { command: commandLine(words), code: 0, stdout: answer(words), stderr: '' };
     },
-    forwardToLocalPort: () => Promise.reject(new Error('the recording host forwards nothing')),
   };
-  return { name: 'ssh', where: `recorded@${host}`, host, commands, withSession: (_options, _signal, fn) => fn(session) };
+  return {
+    name: 'ssh',
+    where: `recorded@${host}`,
+    host,
+    commands,
+    withSession: (_options, _signal, fn) => fn(session),
+    httpGet: () => Promise.reject(new Error('the recording host answers no HTTP')),
+  };
 }
 
 /** The context with its host port replaced by `host`; every other port as bound. */

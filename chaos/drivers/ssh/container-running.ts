@@ -4,7 +4,7 @@ import { defineFault } from '../../faults/define-fault';
 import { commandLine } from '../../faults/command-words';
 import { containerStartedAt, listContainersCommand, listServiceContainers } from './service-container';
 import { sshConnectionArgs } from './connection-args';
-import { HOST_AND_ORCHESTRATOR, sshTargets } from './ssh-targets';
+import { HOST_AND_ORCHESTRATOR, overHost, sshTargets } from './ssh-targets';
 
 const args = z.strictObject({
   service: z.enum(SERVICE_NAMES).describe('Service whose container must be running'),
@@ -22,13 +22,13 @@ export const sshContainerRunning = defineFault({
   id: 'ssh:container-running',
   kind: 'probe',
   description:
-    "Over SSH: is one of the service's containers running (matched by label), and once a fault of this run stopped one, is it a new container or the old one restarted in place? Reports running: true or false",
+    "On the host (over SSH or SSM): is one of the service's containers running (matched by label), and once a fault of this run stopped one, is it a new container or the old one restarted in place? Reports running: true or false",
   destructive: false,
   requires: HOST_AND_ORCHESTRATOR,
   args,
   targets: (a, outputs) => sshTargets(a.service, outputs),
   describe: (a, target) =>
-    `over SSH to ${target.use('host').where}: ${commandLine(listContainersCommand(target.use('orchestrator').containerLabels(a.service)))}; once this run stopped its container, running only when a new one runs or the old one restarted (docker inspect start time)`,
+    `${overHost(target.use('host'))}: ${commandLine(listContainersCommand(target.use('orchestrator').containerLabels(a.service)))}; once this run stopped its container, running only when a new one runs or the old one restarted (docker inspect start time)`,
   async run(ctx, a) {
     // Names are checked (and the command built) before any connection is made.
     const labels = ctx.use('orchestrator').containerLabels(a.service);

@@ -4,7 +4,7 @@ import { defineFault } from '../../faults/define-fault';
 import { commandLine } from '../../faults/command-words';
 import { listContainersCommand, signalServiceContainer } from './service-container';
 import { sshConnectionArgs } from './connection-args';
-import { HOST_AND_ORCHESTRATOR, sshTargets } from './ssh-targets';
+import { HOST_AND_ORCHESTRATOR, overHost, sshTargets } from './ssh-targets';
 
 /** Signals worth sending to a container; a closed list, since the name reaches the remote shell. */
 const SIGNALS = ['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2'] as const;
@@ -19,13 +19,13 @@ const args = z.strictObject({
 export const sshDockerKill = defineFault({
   id: 'ssh:docker-kill',
   kind: 'action',
-  description: "docker kill a service's container on the host over SSH (SIGKILL by default), matched exactly by label",
+  description: "docker kill a service's container on the host, over SSH or SSM (SIGKILL by default), matched exactly by label",
   destructive: true,
   requires: HOST_AND_ORCHESTRATOR,
   args,
   targets: (a, outputs) => sshTargets(a.service, outputs),
   describe: (a, target) =>
-    `over SSH to ${target.use('host').where}: ${commandLine(listContainersCommand(target.use('orchestrator').containerLabels(a.service)))}, then docker kill --signal ${a.signal} <the one container found>`,
+    `${overHost(target.use('host'))}: ${commandLine(listContainersCommand(target.use('orchestrator').containerLabels(a.service)))}, then docker kill --signal ${a.signal} <the one container found>`,
   async run(ctx, a) {
     // Names are checked (and the command built) before any connection is made.
     ctx.use('orchestrator').containerLabels(a.service);

@@ -4,7 +4,7 @@ import { defineFault } from '../../faults/define-fault';
 import { listContainersCommand, signalServiceContainer } from './service-container';
 import { commandLine } from '../../faults/command-words';
 import { sshConnectionArgs } from './connection-args';
-import { HOST_AND_ORCHESTRATOR, sshTargets } from './ssh-targets';
+import { HOST_AND_ORCHESTRATOR, overHost, sshTargets } from './ssh-targets';
 
 const args = z.strictObject({
   service: z.enum(SERVICE_NAMES).describe('Service whose container is stopped (its names come from the outputs)'),
@@ -23,13 +23,13 @@ export const sshDockerStop = defineFault({
   id: 'ssh:docker-stop',
   kind: 'action',
   description:
-    "docker stop a service's container on the host over SSH, matched exactly by label; the restart policy (ECS) or swarm must bring it back",
+    "docker stop a service's container on the host (over SSH or SSM), matched exactly by label; the restart policy (ECS) or swarm must bring it back",
   destructive: true,
   requires: HOST_AND_ORCHESTRATOR,
   args,
   targets: (a, outputs) => sshTargets(a.service, outputs),
   describe: (a, target) =>
-    `over SSH to ${target.use('host').where}: ${commandLine(listContainersCommand(target.use('orchestrator').containerLabels(a.service)))}, then docker stop${a.stopTimeoutSeconds === undefined ? '' : ` --time ${a.stopTimeoutSeconds}`} <the one container found>`,
+    `${overHost(target.use('host'))}: ${commandLine(listContainersCommand(target.use('orchestrator').containerLabels(a.service)))}, then docker stop${a.stopTimeoutSeconds === undefined ? '' : ` --time ${a.stopTimeoutSeconds}`} <the one container found>`,
   async run(ctx, a) {
     // Names are checked (and the command built) before any connection is made.
     ctx.use('orchestrator').containerLabels(a.service);

@@ -1,13 +1,9 @@
-import { request } from 'node:http';
-import type { Duplex } from 'node:stream';
 import { z } from 'zod';
 import { SERVICE_NAMES } from '../../../contract/services';
 import { ActivityFailedError } from '../../errors';
 import { defineFault } from '../../faults/define-fault';
 import { sshConnectionArgs } from './connection-args';
-import { sshTargets } from './ssh-targets';
-
-const MAX_BODY_BYTES = 1024 * 1024;
+import { overHost, sshTargets } from './ssh-targets';
 
 const args = z.strictObject({
   service: z.enum(SERVICE_NAMES).describe('Service asked on its own port on the host (bypassing the proxy)'),
@@ -27,41 +23,6 @@ const args = z.strictObject({
   ...sshConnectionArgs,
 });
 
-interface Answer {
-  readonly status: number;
-  readonly body: string;
-}
-
-function get(stream: Duplex, port: number, path: string, timeoutMs: number, signal: AbortSignal): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        method: 'GET',
-        headers: { connection: 'close' },
-        createConnection: () => stream,
-        signal,
-        timeout: timeoutMs,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new ActivityFailedError(`no response within ${timeoutMs} ms`)));
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 function instanceIn(body: string): string | null {
   try {
     const parsed: unknown = JSON.parse(body);
@@ -74,7 +35,8 @@ function instanceIn(body: string): string | null {
 }
 
 /**
- * `ssh:http-get`: GET `127.0.0.1:<port><path>` on the host through the SSH connection, so the API
+ * `ssh:http-get`: GET `127.0.0.1:<port><path>` on the host (through the SSH connection, or with curl
+ * run on the host over SSM), so the API
  * and the frontend can be checked while the proxy is down, and the API's answer proven to come
  * from a new instance after a fault.
  */
@@ -82,34 +44,25 @@ export const sshHttpGet = defineFault({
   id: 'ssh:http-get',
   kind: 'probe',
   description:
-    "GET a service on its own port on the host through the SSH connection (bypassing the proxy); optionally require a new API instance since this run's fault",
+    "GET a service on its own port on the host (bypassing the proxy), through the SSH connection or with curl on the host over SSM; optionally require a new API instance since this run's fault",
   destructive: false,
   requires: [{ port: 'host' }],
   args,
   targets: (a, outputs) => sshTargets(a.service, outputs),
   describe: (a, target) => {
     const s = target.outputs.services[a.service];
-    return `over SSH to ${target.use('host').where}: GET http://127.0.0.1:${s.port}${a.path ?? s.healthPath} on the host expecting ${a.expectStatus}${a.newInstance ? ' from an instance not seen before the fault' : ''}`;
+    return `${overHost(target.use('host'))}: GET http://127.0.0.1:${s.port}${a.path ?? s.healthPath} on the host expecting ${a.expectStatus}${a.newInstance ? ' from an instance not seen before the fault' : ''}`;
   },
   async run(ctx, a) {
     const s = ctx.outputs.services[a.service];
     const path = a.path ?? s.healthPath;
     const url = `http://127.0.0.1:${s.port}${path}`;
     const started = ctx.clock.now();
-    const answer = await ctx.use('host').withSession(a, ctx.signal, async (session) => {
-      const stream = await session.forwardToLocalPort(s.port);
-      try {
-        return await get(stream, s.port, path, a.timeoutMs, ctx.signal);
-      } catch (error) {
-        if (ctx.signal.aborted) throw ctx.signal.reason;
-        throw new ActivityFailedError(
-          `GET ${url} on ${ctx.outputs.sshHost} failed: ${error instanceof Error ? error.message : String(error)}`,
-        );
-      }
-    });
+    const host = ctx.use('host');
+    const answer = await host.httpGet(a, ctx.signal, { port: s.port, path, timeoutMs: a.timeoutMs });
     const latencyMs = ctx.clock.now() - started;
     if (answer.status !== a.expectStatus)
-      throw new ActivityFailedError(`GET ${url} on ${ctx.outputs.sshHost} answered ${answer.status}, expected ${a.expectStatus}`);
+      throw new ActivityFailedError(`GET ${url} on ${host.where} answered ${answer.status}, expected ${a.expectStatus}`);
     const instance = instanceIn(answer.body);
     let newInstance: boolean | null = null;
     if (a.newInstance) {

@@ -2,7 +2,7 @@ import type { ServiceName } from '../../../contract/services';
 import { ActivityFailedError } from '../../errors';
 import type { DriverContext } from '../../faults/types';
 import { commandLine, CONTAINER_ID } from '../../faults/command-words';
-import type { HostSession } from '../../faults/ports';
+import type { HostCommands } from '../../faults/ports';
 
 /** A container as `docker ps` lists it. */
 export interface ListedContainer {
@@ -34,7 +34,7 @@ function firstLine(text: string): string {
 }
 
 /** Runs a remote docker command and fails the activity on a non-zero exit. */
-export async function remoteDocker(session: HostSession, words: readonly string[]): Promise<string> {
+export async function remoteDocker(session: HostCommands, words: readonly string[]): Promise<string> {
   const result = await session.exec(words);
   if (result.code !== 0)
     throw new ActivityFailedError(
@@ -44,13 +44,13 @@ export async function remoteDocker(session: HostSession, words: readonly string[
 }
 
 /** The service's running containers. */
-export async function listServiceContainers(session: HostSession, labels: readonly string[]): Promise<ListedContainer[]> {
+export async function listServiceContainers(session: HostCommands, labels: readonly string[]): Promise<ListedContainer[]> {
   return parseContainerList(await remoteDocker(session, listContainersCommand(labels)));
 }
 
 /** Exactly one running container of the service, or an `ActivityFailedError` saying what was found. */
 export async function theServiceContainer(
-  session: HostSession,
+  session: HostCommands,
   labels: readonly string[],
   service: ServiceName,
   host: string,
@@ -68,23 +68,23 @@ export async function theServiceContainer(
 /** Stops (or kills) the service's one container on the host and records it for the probes. */
 export async function signalServiceContainer(
   ctx: DriverContext,
-  session: HostSession,
+  session: HostCommands,
   service: ServiceName,
   fault: 'ssh:docker-stop' | 'ssh:docker-kill',
   verb: (id: string) => readonly string[],
 ): Promise<{ container: ListedContainer; startedAt: string; command: string }> {
-  const container = await theServiceContainer(session, ctx.use('orchestrator').containerLabels(service), service, ctx.outputs.sshHost);
+  const container = await theServiceContainer(session, ctx.use('orchestrator').containerLabels(service), service, ctx.use('host').where);
   ctx.guard([{ kind: 'container', container: ctx.outputs.services[service].containerName }]);
   const startedAt = await containerStartedAt(session, container.id);
   const words = verb(container.id);
-  ctx.log.info(`${words.slice(0, 2).join(' ')} ${container.name} (${container.id}) on ${ctx.outputs.sshHost}`);
+  ctx.log.info(`${words.slice(0, 2).join(' ')} ${container.name} (${container.id}) on ${ctx.use('host').where}`);
   await remoteDocker(session, words);
   ctx.record.stopped({ fault, service, unit: 'container', id: container.id, at: ctx.clock.now(), startedAt });
   return { container, startedAt, command: commandLine(words) };
 }
 
 /** When the container (last) started, by the host's clock. */
-export async function containerStartedAt(session: HostSession, id: string): Promise<string> {
+export async function containerStartedAt(session: HostCommands, id: string): Promise<string> {
   if (!CONTAINER_ID.test(id)) throw new ActivityFailedError(`refused container id ${JSON.stringify(id)}`);
   const out = (await remoteDocker(session, ['docker', 'inspect', '--type', 'container', '--format', '{{.State.StartedAt}}', id])).trim();
   if (!/^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(out))

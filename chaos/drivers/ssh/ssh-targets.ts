@@ -1,6 +1,6 @@
 import type { PlatformOutputs } from '../../../contract/outputs';
 import type { ServiceName } from '../../../contract/services';
-import type { PortRequirement } from '../../faults/ports';
+import type { HostAccess, PortRequirement } from '../../faults/ports';
 import type { TargetRef } from '../../targets/blast-radius';
 
 /** What a fault on a service's container on the host uses: the host, and the orchestrator's labels. */
@@ -14,4 +14,9 @@ export function sshTargets(service: ServiceName, outputs: PlatformOutputs): read
     { kind: 'service', service: s.serviceName },
     { kind: 'container', container: s.containerName },
   ];
+}
+
+/** How a dry run says where a host command goes: `over SSH to ec2-user@…` or `over SSM to …`. */
+export function overHost(host: HostAccess): string {
+  return `over ${host.name.toUpperCase()} to ${host.where}`;
 }
