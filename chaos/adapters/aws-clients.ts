@@ -2,6 +2,7 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { STSClient } from '@aws-sdk/client-sts';
 
 /**
  * Factories for the AWS clients the adapters talk through. Injected so that tests mock the AWS SDK
@@ -13,6 +14,8 @@ export interface ClientFactories {
   autoScaling(): AutoScalingClient;
   /** Alarm states, for the stop conditions. */
   cloudWatch(): CloudWatchClient;
+  /** Who the credentials are, for the account guard (chaos/safety/account-guard.ts). */
+  sts(): STSClient;
 }
 
 /** The real clients, each created on first use. */
@@ -21,10 +24,12 @@ export function awsClientFactories(region: string): ClientFactories {
   let ec2: EC2Client | undefined;
   let autoScaling: AutoScalingClient | undefined;
   let cloudWatch: CloudWatchClient | undefined;
+  let sts: STSClient | undefined;
   return {
     ecs: () => (ecs ??= new ECSClient({ region })),
     ec2: () => (ec2 ??= new EC2Client({ region })),
     autoScaling: () => (autoScaling ??= new AutoScalingClient({ region })),
     cloudWatch: () => (cloudWatch ??= new CloudWatchClient({ region })),
+    sts: () => (sts ??= new STSClient({ region })),
   };
 }

@@ -14,4 +14,7 @@ export const noClients: ClientFactories = {
   cloudWatch: () => {
     throw new Error('no AWS in unit tests');
   },
+  sts: () => {
+    throw new Error('no AWS in unit tests');
+  },
 };
