@@ -92,7 +92,15 @@ function checkOneDeployment(outputs: AwsShape, ctx: z.RefinementCtx): void {
 
 /** What the stack emits: ECS on EC2. */
 export const awsOutputsSchema = z
-  .strictObject({ target: z.literal('aws'), ...commonOutputs(awsNames) })
+  .strictObject({
+    target: z.literal('aws'),
+    ...commonOutputs(awsNames),
+    /**
+     * The managed policy granting what the chaos experiments call (stacks/chaos-operator.ts). AWS only: the
+     * rehearsal has no IAM. Optional so that outputs of a deployment from before it still load.
+     */
+    chaosOperatorPolicyArn: awsNames.iamPolicyArn.optional(),
+  })
   // Only once every field has its form: the parts compared are then known to exist.
   .superRefine(checkOneDeployment, { when: (payload) => payload.issues.length === 0 });
 
@@ -111,6 +119,9 @@ export const platformOutputsSchema = z.discriminatedUnion('target', [awsOutputsS
 export type PlatformOutputs = z.infer<typeof platformOutputsSchema>;
 /** The outputs describing one service. */
 export type ServiceOutputs = PlatformOutputs['services']['api'];
+
+/** The outputs of an AWS deployment. */
+export type AwsOutputs = z.infer<typeof awsOutputsSchema>;
 
 /** The outputs of a local rehearsal. */
 export type LocalOutputs = z.infer<typeof localOutputsSchema>;
