@@ -1,7 +1,9 @@
 import { Construct } from 'constructs';
 import { Fn } from 'cdktf';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
-import { policyDocument, type PolicyStatement } from './iam';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { assumeRoleByPrincipals, policyDocument, type PolicyStatement } from './iam';
 
 export interface ChaosOperatorProps {
   readonly namePrefix: string;
@@ -15,6 +17,8 @@ export interface ChaosOperatorProps {
   readonly serviceArns: readonly string[];
   /** The tag the group puts on its instances (stacks/cluster.ts): faults on instances are limited to it. */
   readonly instanceTag: { readonly key: string; readonly value: string };
+  /** Principals that may assume a role carrying the policy; none: no role. */
+  readonly trustedArns?: readonly string[];
 }
 
 /** The document SSM faults run; AWS-owned documents have no account in their ARN. */
@@ -74,10 +78,13 @@ export function chaosOperatorStatements(props: ChaosOperatorProps): PolicyStatem
 
 /**
  * A managed policy for whoever runs the chaos experiments against this stack: attach it to a user,
- * group or role (the stack emits its ARN as `chaosOperatorPolicyArn`); it grants nothing else.
+ * group or role (the stack emits its ARN as `chaosOperatorPolicyArn`); it grants nothing else. With
+ * `chaosOperatorTrustedArns` in the config, also a role carrying it that those principals may assume.
  */
 export class ChaosOperator extends Construct {
   readonly policy: IamPolicy;
+  /** The role the trusted principals assume, when the config names any. */
+  readonly role: IamRole | undefined;
 
   constructor(scope: Construct, id: string, props: ChaosOperatorProps) {
     super(scope, id);
@@ -86,5 +93,13 @@ export class ChaosOperator extends Construct {
       description: `Runs the chaos experiments against ${props.namePrefix}: only the calls the chaos drivers make, on this stack's resources`,
       policy: policyDocument(this, 'document', chaosOperatorStatements(props)),
     });
+    const trusted = props.trustedArns ?? [];
+    if (trusted.length === 0) return;
+    this.role = new IamRole(this, 'role', {
+      name: `${props.namePrefix}-chaos-operator`,
+      description: `Assumed to run the chaos experiments against ${props.namePrefix}`,
+      assumeRolePolicy: assumeRoleByPrincipals(this, 'trust', trusted),
+    });
+    new IamRolePolicyAttachment(this, 'attachment', { role: this.role.name, policyArn: this.policy.arn });
   }
 }

@@ -170,6 +170,7 @@ export class PlatformStack extends TerraformStack {
       // An ECS service's id is its ARN.
       serviceArns: SERVICE_NAMES.map((s) => this.services[s].service.id),
       instanceTag: this.cluster.instanceTag,
+      trustedArns: env.chaosOperatorTrustedArns,
     });
 
     const serviceOutput = (name: ServiceName) => ({

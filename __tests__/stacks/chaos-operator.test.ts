@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { awsCallsIn, awsCallsUnder, notAllowed } from './aws-calls';
-import { resourcesOf, synthPlatform, TerraformJson } from './support';
+import { environment, resourcesOf, synthPlatform, TerraformJson } from './support';
 
 type Statement = {
   sid: string;
@@ -90,5 +91,33 @@ describe('ChaosOperator: the policy for whoever runs the experiments', () => {
     expect(bySid('Services').every((r) => /^\$\{aws_ecs_service\.[\w-]+\.id\}$/.test(r))).toBe(true);
     expect(bySid('Tasks')).toEqual([expect.stringMatching(/:ecs:eu-west-1:.*:task\/\$\{aws_ecs_cluster\.[\w-]+\.name\}\/\*$/)]);
     expect(bySid('ContainerInstances')).toEqual([expect.stringMatching(/:container-instance\/\$\{aws_ecs_cluster\.[\w-]+\.name\}\/\*$/)]);
+  });
+
+  it('creates no role by default', () => {
+    expect(resourcesOf(tf, 'aws_iam_role').filter((r) => String(r.name).endsWith('-chaos-operator'))).toEqual([]);
+  });
+});
+
+describe('ChaosOperator with chaosOperatorTrustedArns: a role to assume', () => {
+  it('accepts only IAM principal ARNs in the config', () => {
+    expect(() => environment({ chaosOperatorTrustedArns: ['*'] })).toThrow(/expected an IAM principal ARN/);
+    expect(() => environment({ chaosOperatorTrustedArns: ['arn:aws:iam::123:root'] })).toThrow(/expected an IAM principal ARN/);
+  });
+
+  // Synthesized with the policy enforced: a trust policy the rules refused would stop the synth.
+  const { json, tf } = synthPlatform({ chaosOperatorTrustedArns: ['arn:aws:iam::123456789012:role/ci-chaos'] });
+
+  it('lets only the named principals assume a role that carries the operator policy', () => {
+    const [role] = resourcesOf(tf, 'aws_iam_role').filter((r) => r.name === 'platform-test-chaos-operator');
+    const trust = /^\$\{data\.aws_iam_policy_document\.([\w-]+)\.json\}$/.exec(String(role?.assume_role_policy))?.[1] ?? '';
+    expect(tf.data?.aws_iam_policy_document?.[trust]?.statement).toEqual([
+      expect.objectContaining({
+        actions: ['sts:AssumeRole'],
+        principals: [{ type: 'AWS', identifiers: ['arn:aws:iam::123456789012:role/ci-chaos'] }],
+      }),
+    ]);
+    expect(json).toHaveResourceWithProperties(IamRolePolicyAttachment, {
+      policy_arn: expect.stringMatching(/^\$\{aws_iam_policy\.[\w-]+\.arn\}$/),
+    });
   });
 });
