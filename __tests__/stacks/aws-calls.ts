@@ -68,3 +68,40 @@ export function notAllowed(calls: readonly AwsCall[], granted: readonly string[]
   );
   return calls.filter((call) => !patterns.some((p) => p.test(call.action)));
 }
+
+const RELATIVE_IMPORT = /(?:import|export)\s[^'";]*?from\s*'(\.[^']+)'/g;
+
+/** The AWS adapter that serves each port on the aws target (chaos/targets/bind-target.ts); the others call no AWS API. */
+export const AWS_PORT_ADAPTERS: Readonly<Record<string, string>> = { orchestrator: 'chaos/adapters/ecs/ecs-orchestrator.ts' };
+
+/** The actions a file may need: its own calls and those of every file it imports, transitively. */
+export function actionsReachableFrom(root: string, file: string, seen = new Set<string>()): Set<string> {
+  if (seen.has(file)) return new Set();
+  seen.add(file);
+  const source = readFileSync(join(root, file), 'utf8');
+  const actions = new Set(awsCallsIn(source, file).map((c) => c.action));
+  for (const [, spec = ''] of source.matchAll(RELATIVE_IMPORT)) {
+    const target = relative(root, join(root, file, '..', `${spec}.ts`));
+    if (!target.startsWith('chaos/')) continue;
+    for (const action of actionsReachableFrom(root, target, seen)) actions.add(action);
+  }
+  return actions;
+}
+
+/**
+ * What one fault module may call on the aws target: the calls its driver file reaches, and those of
+ * the adapter of each port it requires. The driver is the file under chaos/drivers/ that declares its id.
+ */
+export function actionsOfFault(root: string, faultId: string): string[] {
+  const file = typescriptFiles(join(root, 'chaos/drivers'))
+    .map((path) => relative(root, path))
+    .find((path) => readFileSync(join(root, path), 'utf8').includes(`id: '${faultId}'`));
+  if (file === undefined) throw new Error(`no driver under chaos/drivers declares the fault ${faultId}`);
+  const actions = actionsReachableFrom(root, file);
+  const requires = /requires:\s*\[([^\]]*)\]/.exec(readFileSync(join(root, file), 'utf8'))?.[1] ?? '';
+  for (const [, port = ''] of requires.matchAll(/port:\s*'(\w+)'/g)) {
+    const adapter = AWS_PORT_ADAPTERS[port];
+    if (adapter !== undefined) for (const action of actionsReachableFrom(root, adapter)) actions.add(action);
+  }
+  return [...actions].sort();
+}
