@@ -24,7 +24,7 @@ const seconds = Number(process.env.BENCH_SECONDS || 2);
 const noAws = (): never => {
   throw new Error('the benchmark never calls AWS');
 };
-const clients: ClientFactories = { ecs: noAws, ec2: noAws, autoScaling: noAws, cloudWatch: noAws, ssm: noAws };
+const clients: ClientFactories = { ecs: noAws, ec2: noAws, autoScaling: noAws, cloudWatch: noAws, ssm: noAws, sts: noAws };
 
 function startServer(): Promise<{ server: Server; url: string }> {
   const server = createServer((_req, res) => {

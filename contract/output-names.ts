@@ -86,6 +86,10 @@ export const awsNames = {
   sshHost: named(whole(`${IPV4}|${IPV6}|(?=.{1,253}$)${DNS_NAME}`), 'an IPv4 or IPv6 address or a DNS name'),
   certificateVolume: named(/^fs-[0-9a-f]{8,40}$/, 'an EFS file system id (fs-<hex>)'),
   repositoryUrl: named(ECR_REPOSITORY_URL, repositoryUrl),
+  iamPolicyArn: named(
+    whole(`arn:${PARTITION}:iam::[0-9]{12}:policy/(?:[A-Za-z0-9+=,.@_-]{1,128}/){0,8}[A-Za-z0-9+=,.@_-]{1,128}`),
+    'an IAM policy ARN (arn:aws:iam::<12-digit account>:policy/<name>)',
+  ),
 };
 
 const thisMachine = '127.0.0.0/8, ::1 or localhost (a local target never names another machine)';

@@ -101,6 +101,11 @@ export const awsOutputsSchema = z
      * outputs of a stack that predates it are refused rather than guessed at.
      */
     hostAccess: z.enum(['ssm', 'ssh']),
+    /**
+     * The managed policy granting what the chaos experiments call (stacks/chaos-operator.ts). AWS only: the
+     * rehearsal has no IAM. Optional so that outputs of a deployment from before it still load.
+     */
+    chaosOperatorPolicyArn: awsNames.iamPolicyArn.optional(),
   })
   // Only once every field has its form: the parts compared are then known to exist.
   .superRefine(checkOneDeployment, { when: (payload) => payload.issues.length === 0 });
@@ -121,7 +126,7 @@ export type PlatformOutputs = z.infer<typeof platformOutputsSchema>;
 /** The outputs describing one service. */
 export type ServiceOutputs = PlatformOutputs['services']['api'];
 
-/** The outputs of a deployed stack. */
+/** The outputs of an AWS deployment. */
 export type AwsOutputs = z.infer<typeof awsOutputsSchema>;
 
 /** The outputs of a local rehearsal. */

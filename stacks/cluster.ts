@@ -43,6 +43,8 @@ export class Cluster extends Construct {
   readonly capacityProvider: EcsCapacityProvider;
   /** Services depend on this so they are created after the cluster's strategy exists. */
   readonly capacityProviders: EcsClusterCapacityProviders;
+  /** The tag every instance of the group carries: policies on instances are limited to it. */
+  readonly instanceTag: { readonly key: string; readonly value: string };
 
   constructor(scope: Construct, id: string, props: ClusterProps) {
     super(scope, id);
@@ -52,6 +54,7 @@ export class Cluster extends Construct {
     });
     this.eip = new Eip(this, 'address', { domain: 'vpc', tags: { Name: props.namePrefix } });
     const instanceTag = { key: 'platform:cluster', value: props.namePrefix };
+    this.instanceTag = instanceTag;
     const role = new InstanceRole(this, 'instance-role', {
       namePrefix: props.namePrefix,
       partition: props.partition,

@@ -119,6 +119,17 @@ export const environmentSchema = z
         message: `expected one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(', ')}`,
       })
       .default(30),
+    /**
+     * IAM principals (account root, role or user ARNs) that may assume a `<prefix>-chaos-operator` role
+     * carrying the chaos operator policy. Empty (the default): no role, attach the policy yourself.
+     */
+    chaosOperatorTrustedArns: z
+      .array(
+        z.string().regex(/^arn:aws(-[a-z]+){0,2}:iam::[0-9]{12}:(root|role\/[\w+=,.@/-]{1,512}|user\/[\w+=,.@/-]{1,512})$/, {
+          message: 'expected an IAM principal ARN: arn:aws:iam::<12-digit account>:root, :role/<name> or :user/<name>',
+        }),
+      )
+      .default([]),
     tags: z
       .record(
         z.string().regex(/^(?!aws:)[\w .:/=+@-]{1,128}$/, {

@@ -38,3 +38,16 @@ export function assumeRolePolicy(scope: Construct, id: string, service: string):
     ],
   }).json;
 }
+
+/** A trust policy letting the named AWS principals (accounts, roles, users) assume a role. */
+export function assumeRoleByPrincipals(scope: Construct, id: string, principalArns: readonly string[]): string {
+  return new DataAwsIamPolicyDocument(scope, id, {
+    statement: [
+      {
+        effect: 'Allow',
+        actions: ['sts:AssumeRole'],
+        principals: [{ type: 'AWS', identifiers: [...principalArns] }],
+      },
+    ],
+  }).json;
+}

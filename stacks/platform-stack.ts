@@ -15,6 +15,7 @@ import { Dns } from './dns';
 import { ContainerSpec } from './container-definition';
 import { CERTIFICATE_MOUNT_PATH, PROXY_HTTPS_PORT, SERVICES, SERVICE_NAMES, ServiceName, userIds } from '../contract/services';
 import { AwsOutputs } from '../contract/outputs';
+import { ChaosOperator } from './chaos-operator';
 import { PolicyAspect } from './policy/policy-aspect';
 import { PLATFORM_SUPPRESSIONS } from './policy/suppressions';
 import { Suppression } from './policy/suppression';
@@ -31,8 +32,8 @@ export interface PlatformStackProps {
 
 const CERTIFICATE_VOLUME = 'certificates';
 
-/** Output values as the stack emits them: the AwsOutputs shape, where strings may be tokens. */
-type OutputValues = { readonly [K in keyof AwsOutputs]: AwsOutputs[K] };
+/** Output values as the stack emits them: the AWS outputs' shape, every field present, where strings may be tokens. */
+type OutputValues = { readonly [K in keyof AwsOutputs]-?: AwsOutputs[K] };
 
 /** The whole platform for one environment: network, registry, cluster, certificates, three services. */
 export class PlatformStack extends TerraformStack {
@@ -160,6 +161,18 @@ export class PlatformStack extends TerraformStack {
       new Dns(this, 'dns', { hostedZoneId: env.hostedZoneId, domain: env.domain, publicIp: this.cluster.eip.publicIp });
     }
 
+    const operator = new ChaosOperator(this, 'chaos-operator', {
+      namePrefix,
+      partition,
+      region: env.region,
+      clusterArn: this.cluster.cluster.arn,
+      clusterName: this.cluster.cluster.name,
+      // An ECS service's id is its ARN.
+      serviceArns: SERVICE_NAMES.map((s) => this.services[s].service.id),
+      instanceTag: this.cluster.instanceTag,
+      trustedArns: env.chaosOperatorTrustedArns,
+    });
+
     const serviceOutput = (name: ServiceName) => ({
       serviceName: this.services[name].service.name,
       containerName: SERVICES[name].containerName,
@@ -189,6 +202,7 @@ export class PlatformStack extends TerraformStack {
         api: registry.repositories.api.repositoryUrl,
         proxy: registry.repositories.proxy.repositoryUrl,
       },
+      chaosOperatorPolicyArn: operator.policy.arn,
     };
     for (const [key, value] of Object.entries(outputs)) {
       // Static ids: the output's name is exactly the PlatformOutputs key the chaos module reads.

@@ -34,6 +34,7 @@ describe('PlatformStack outputs (the contract with the chaos module)', () => {
       const [type = '', id = '', name = ''] = reference.split('.');
       if (name === 'public_ip') return '198.51.100.10';
       if (name === 'id') return 'fs-0123456789abcdef0';
+      if (type === 'aws_iam_policy') return `arn:aws:iam::123456789012:policy/${attribute(type, id, 'name')}`;
       if (name === 'arn') return `arn:aws:ecs:eu-west-1:123456789012:cluster/${attribute(type, id, 'name')}`;
       if (name === 'repository_url') return `123456789012.dkr.ecr.eu-west-1.amazonaws.com/${attribute(type, id, 'name')}`;
       return attribute(type, id, name);

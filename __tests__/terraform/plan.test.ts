@@ -29,6 +29,7 @@ const EXPECTED_TYPES = [
   'aws_efs_mount_target',
   'aws_eip',
   'aws_iam_instance_profile',
+  'aws_iam_policy',
   'aws_iam_role',
   'aws_iam_role_policy',
   'aws_iam_role_policy_attachment',

@@ -3,6 +3,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { STSClient } from '@aws-sdk/client-sts';
 
 /**
  * Factories for the AWS clients the adapters talk through. Injected so that tests mock the AWS SDK
@@ -16,6 +17,8 @@ export interface ClientFactories {
   cloudWatch(): CloudWatchClient;
   /** Run Command, for host access over SSM. */
   ssm(): SSMClient;
+  /** Who the credentials are, for the account guard (chaos/safety/account-guard.ts). */
+  sts(): STSClient;
 }
 
 /** The real clients, each created on first use. */
@@ -25,11 +28,13 @@ export function awsClientFactories(region: string): ClientFactories {
   let autoScaling: AutoScalingClient | undefined;
   let cloudWatch: CloudWatchClient | undefined;
   let ssm: SSMClient | undefined;
+  let sts: STSClient | undefined;
   return {
     ecs: () => (ecs ??= new ECSClient({ region })),
     ec2: () => (ec2 ??= new EC2Client({ region })),
     autoScaling: () => (autoScaling ??= new AutoScalingClient({ region })),
     cloudWatch: () => (cloudWatch ??= new CloudWatchClient({ region })),
     ssm: () => (ssm ??= new SSMClient({ region })),
+    sts: () => (sts ??= new STSClient({ region })),
   };
 }

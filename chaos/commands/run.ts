@@ -14,6 +14,7 @@ import type { Experiment } from '../model/types';
 import { writeReportBeside, type ReportFormat } from '../report/render';
 import { checkJournalPath } from '../safety/journal-path';
 import { haltReason, watchHalt } from '../safety/halt';
+import { guardAccount, skippedLiveChecks } from '../safety/account-guard';
 import { lockTarget } from '../safety/target-lock';
 import { bindTarget } from '../targets/bind-target';
 import { loadOutputs } from '../targets/outputs-discovery';
@@ -89,9 +90,13 @@ export async function runCommand(options: RunCommandOptions, io: CliIo): Promise
       `outputs: ${outputs === null ? 'none found (not needed)' : `${outputs.file} (${outputs.format}${outputs.stack ? `, stack ${outputs.stack}` : ''}; ${outputs.outputs.target}/${outputs.outputs.environment})`}\n`,
     );
     for (const experiment of checked) io.stdout(`${describePlan(experiment, target).join('\n')}\n`);
+    const skipped = skippedLiveChecks(target);
+    if (skipped !== null) io.stdout(`${skipped}\n`);
     io.stdout('dry run: nothing was done, no journal written\n');
     return 0;
   }
+  // Before the lock and the first probe: credentials for another account must not reach anything.
+  if (target !== null) await guardAccount(target, clients);
   // One run per target: taken before the first steady-state probe, released after the last rollback.
   const lock = outputs === null ? null : lockTarget(outputs.outputs, journals[0]?.path ?? '', io.env);
   const events = options.quiet ? silentSink : progressSink(io.stderr);

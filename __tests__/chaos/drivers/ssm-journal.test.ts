@@ -1,3 +1,5 @@
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,6 +12,12 @@ import { awsOutputs } from './support/outputs';
 import { INSTANCE, invocation, mockSsmHost } from './support/ssm-mocks';
 
 const host = mockSsmHost();
+// The account guard asks who the credentials are: the outputs' account.
+const stsMock = mockClient(STSClient);
+beforeEach(() => {
+  stsMock.reset();
+  stsMock.on(GetCallerIdentityCommand).resolves({ Account: '123456789012' });
+});
 const REGISTRY = '123456789012.dkr.ecr.us-east-1.amazonaws.com/platform-test';
 
 describe('a run on outputs that say hostAccess: ssm', () => {
@@ -54,7 +62,7 @@ describe('a run on outputs that say hostAccess: ssm', () => {
         journal: 'journal.json',
         yes: false,
         quiet: true,
-        clients: { ...noClients, ...host.clients },
+        clients: { ...noClients, ...host.clients, sts: () => new STSClient({ region: 'us-east-1' }) },
       },
       {
         stdout: (t) => {

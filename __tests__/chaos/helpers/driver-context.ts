@@ -17,4 +17,7 @@ export const noClients: ClientFactories = {
   ssm: () => {
     throw new Error('no AWS in unit tests');
   },
+  sts: () => {
+    throw new Error('no AWS in unit tests');
+  },
 };

@@ -11,6 +11,10 @@ export const ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS: readonly string[] = [
   'cloudwatch:PutMetricData',
   'ecs:DiscoverPollEndpoint',
   'ssm:DescribeParameters',
+  // The chaos operator's (stacks/chaos-operator.ts).
+  'autoscaling:DescribeAutoScalingGroups',
+  'ssm:CancelCommand',
+  'ssm:GetCommandInvocation',
 ];
 
 export const noWildcardIamResources = defineRule({

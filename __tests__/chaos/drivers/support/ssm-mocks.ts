@@ -108,5 +108,5 @@ function clientsOf(clients: { ecs: () => ECSClient; ssm: () => SSMClient }) {
   const never = (): never => {
     throw new Error('no such AWS client in these tests');
   };
-  return { ...clients, ec2: never, autoScaling: never, cloudWatch: never };
+  return { ...clients, ec2: never, autoScaling: never, cloudWatch: never, sts: never };
 }
