@@ -9,7 +9,7 @@ export function defineFault<A>(descriptor: FaultDescriptor<A>): Fault {
     const parsed = descriptor.args.safeParse(rawArgs);
     if (!parsed.success) return { ok: false, issues: parsed.error.issues };
     const args = parsed.data;
-    const { rollback } = descriptor;
+    const { rollback, live } = descriptor;
     return {
       ok: true,
       bound: {
@@ -20,6 +20,7 @@ export function defineFault<A>(descriptor: FaultDescriptor<A>): Fault {
         requires: descriptor.requires ?? [],
         targets: (outputs) => descriptor.targets?.(args, outputs) ?? [],
         describe: (target) => descriptor.describe?.(args, target) ?? `${descriptor.id} ${JSON.stringify(args)}`,
+        live: live ? (target, signal) => live.call(descriptor, args, target, signal) : null,
         sampleTarget: (outputs) => descriptor.sampleTarget?.(args, outputs) ?? null,
         run: (ctx) => descriptor.run(ctx, args),
         rollback: rollback ? (ctx, runResult) => rollback.call(descriptor, ctx, args, runResult) : null,

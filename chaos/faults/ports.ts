@@ -31,6 +31,11 @@ export interface Orchestrator {
   describeStopTask(service: ServiceName, reason: string, task?: string): string;
   describeServiceStable(service: ServiceName, stoppedTask?: string): string;
   describeServiceEvents(service: ServiceName, limit: number): string;
+  /**
+   * The running tasks a stop would pick from, read-only, for `--dry-run --live`; absent where the
+   * adapter has no read-only way to say (the swarm's tasks are seen only by the stop itself).
+   */
+  runningTasks?(signal: AbortSignal, service: ServiceName): Promise<readonly string[]>;
   /** Stops one running task of the service and records it in the run's fault record. */
   stopTask(ctx: DriverContext, request: StopTaskRequest): Promise<JsonObject>;
   /**
@@ -107,6 +112,11 @@ export interface HostAccess {
   readonly where: string;
   /** The host as the outputs name it, for the blast-radius guard. */
   readonly host: string;
+  /**
+   * Which machine a session would reach right now, read-only, for `--dry-run --live`; absent where
+   * `where` already names it (SSH to the outputs' host).
+   */
+  resolveWhere?(signal: AbortSignal): Promise<string>;
   /** Opens a session, runs `fn` with it and always closes it. */
   withSession<T>(options: HostAccessOptions, signal: AbortSignal, fn: (session: HostCommands) => Promise<T>): Promise<T>;
   /**

@@ -105,6 +105,11 @@ export interface FaultDescriptor<A> {
   targets?(args: A, outputs: PlatformOutputs): readonly TargetRef[];
   /** One line saying exactly what `run` would do on this target, for `--dry-run`. */
   describe?(args: A, target: TargetView): string;
+  /**
+   * What `run` would act on right now, found read-only (List/Describe calls only), for `--dry-run
+   * --live`; null when this target's adapters cannot say without acting.
+   */
+  live?(args: A, target: TargetView, signal: AbortSignal): Promise<string | null>;
   /** For probes the availability sampler can repeat: the request to send. */
   sampleTarget?(args: A, outputs: PlatformOutputs): HttpSampleTarget;
   /** Does the thing. Throws `ActivityFailedError` when the target misbehaves. */
@@ -123,6 +128,8 @@ export interface BoundFault {
   readonly requires: readonly PortRequirement[];
   targets(outputs: PlatformOutputs): readonly TargetRef[];
   describe(target: TargetView): string;
+  /** Null when the module has no read-only live resolution (see `FaultDescriptor.live`). */
+  readonly live?: ((target: TargetView, signal: AbortSignal) => Promise<string | null>) | null;
   /** Null when the fault cannot be sampled. */
   sampleTarget(outputs: PlatformOutputs): HttpSampleTarget | null;
   run(ctx: DriverContext): Promise<JsonValue>;

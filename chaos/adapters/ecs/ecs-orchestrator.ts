@@ -23,6 +23,7 @@ export function ecsOrchestrator(outputs: PlatformOutputs, clients: ClientFactori
     describeServiceStable: (service, stoppedTask) =>
       `DescribeServices ${nameOf(service)} in ${outputs.clusterName}: running = desired, pending = 0; ${stoppedTask === undefined ? 'once this run stopped a task: that task' : stoppedTask} STOPPED and a new task RUNNING`,
     describeServiceEvents: (service, limit) => `DescribeServices ${nameOf(service)} in ${outputs.clusterName}: the last ${limit} events`,
+    runningTasks: (signal, service) => runningTasks(clients, outputs, service, signal),
     stopTask: (ctx, request) => stopTask(ctx, clients, request.service, request),
     serviceStable: (ctx, service, stoppedTask) => serviceStable(ctx, clients, service, stoppedTask),
     async serviceEvents(ctx, service, limit) {
@@ -38,12 +39,26 @@ export function ecsOrchestrator(outputs: PlatformOutputs, clients: ClientFactori
   };
 }
 
+/** ListTasks only: what a stop would pick from, and what `--dry-run --live` shows. */
+async function runningTasks(
+  clients: ClientFactories,
+  outputs: PlatformOutputs,
+  service: ServiceName,
+  signal: AbortSignal,
+): Promise<string[]> {
+  const cluster = outputs.clusterName;
+  const serviceName = outputs.services[service].serviceName;
+  const listed = await clients
+    .ecs()
+    .send(new ListTasksCommand({ cluster, serviceName, desiredStatus: 'RUNNING' }), { abortSignal: signal });
+  return listed.taskArns ?? [];
+}
+
 async function stopTask(ctx: DriverContext, clients: ClientFactories, service: ServiceName, request: StopTaskRequest): Promise<JsonObject> {
   const ecs = clients.ecs();
   const cluster = ctx.outputs.clusterName;
   const serviceName = ctx.outputs.services[service].serviceName;
-  const listed = await ecs.send(new ListTasksCommand({ cluster, serviceName, desiredStatus: 'RUNNING' }), { abortSignal: ctx.signal });
-  const running = listed.taskArns ?? [];
+  const running = await runningTasks(clients, ctx.outputs, service, ctx.signal);
   if (request.task !== undefined && !running.includes(request.task)) {
     throw new ActivityFailedError(
       `task ${request.task} is not a running task of ${serviceName} (running: ${running.join(', ') || 'none'}); refused`,

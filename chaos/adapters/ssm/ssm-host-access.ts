@@ -50,6 +50,7 @@ export function ssmHostAccess(
     name: 'ssm',
     where,
     host: outputs.sshHost,
+    resolveWhere: async (signal) => `instance ${await clusterInstance(clients.ecs(), outputs, signal)} over SSM (${where})`,
     withSession: (_options, signal, fn) =>
       withInstance(signal, (instanceId) => fn({ exec: (words) => runOverSsm(clients.ssm(), instanceId, words, settings, signal) })),
     httpGet: (_options, signal, req) =>

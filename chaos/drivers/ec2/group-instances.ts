@@ -2,7 +2,7 @@ import { DescribeAutoScalingGroupsCommand, type AutoScalingGroup } from '@aws-sd
 import { ActivityFailedError } from '../../errors';
 import type { TargetRef } from '../../targets/blast-radius';
 import type { PortRequirement } from '../../faults/ports';
-import type { DriverContext } from '../../faults/types';
+import type { DriverContext, TargetView } from '../../faults/types';
 
 /**
  * The instance faults act only on instances found in the outputs' Auto Scaling group at run time,
@@ -16,7 +16,7 @@ export const AWS_INSTANCES: readonly PortRequirement[] = [
   { port: 'aws', why: 'the rehearsal runs on this machine, with no EC2 instance or Auto Scaling group (try it against AWS)' },
 ];
 
-export async function describeGroup(ctx: DriverContext): Promise<AutoScalingGroup> {
+export async function describeGroup(ctx: TargetView & { readonly signal: AbortSignal }): Promise<AutoScalingGroup> {
   const asgName = ctx.outputs.asgName;
   const out = await ctx
     .use('aws')
@@ -34,4 +34,11 @@ export async function inServiceInstances(ctx: DriverContext): Promise<string[]> 
   if (ids.length === 0) throw new ActivityFailedError(`Auto Scaling group ${ctx.outputs.asgName} has no InService instance`);
   ctx.guard(ids.map((instanceId) => ({ kind: 'instance', instanceId, asg: group.AutoScalingGroupName ?? '' })));
   return ids;
+}
+
+/** For `--dry-run --live`: the group's InService instances, DescribeAutoScalingGroups only. */
+export async function liveInstances(verb: string, target: TargetView, signal: AbortSignal): Promise<string> {
+  const group = await describeGroup({ outputs: target.outputs, use: (port) => target.use(port), signal });
+  const ids = (group.Instances ?? []).filter((i) => i.LifecycleState === 'InService').map((i) => i.InstanceId ?? '');
+  return `would ${verb} ${ids.length} InService instance(s) of ${target.outputs.asgName}: ${ids.join(', ') || 'none (the run would fail)'}`;
 }

@@ -1,7 +1,7 @@
 import { RebootInstancesCommand } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import { defineFault } from '../../faults/define-fault';
-import { AWS_INSTANCES, groupTargets, inServiceInstances } from './group-instances';
+import { AWS_INSTANCES, groupTargets, inServiceInstances, liveInstances } from './group-instances';
 
 /**
  * `ec2:reboot-instance`: every task on the instance goes down with it and comes back with the ECS
@@ -16,6 +16,7 @@ export const ec2RebootInstance = defineFault({
   args: z.strictObject({}),
   targets: (_a, outputs) => groupTargets(outputs.asgName),
   describe: (_a, { outputs }) => `EC2 RebootInstances for the InService instances of ${outputs.asgName} (looked up at run time)`,
+  live: (_a, target, signal) => liveInstances('reboot', target, signal),
   async run(ctx) {
     const ids = await inServiceInstances(ctx);
     ctx.log.info(`rebooting ${ids.join(', ')}`);

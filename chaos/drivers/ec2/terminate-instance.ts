@@ -1,7 +1,7 @@
 import { TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import { defineFault } from '../../faults/define-fault';
-import { AWS_INSTANCES, groupTargets, inServiceInstances } from './group-instances';
+import { AWS_INSTANCES, groupTargets, inServiceInstances, liveInstances } from './group-instances';
 
 /**
  * `ec2:terminate-instance`: the instance is lost for good; the Auto Scaling group must launch a new
@@ -18,6 +18,7 @@ export const ec2TerminateInstance = defineFault({
   args: z.strictObject({}),
   targets: (_a, outputs) => groupTargets(outputs.asgName),
   describe: (_a, { outputs }) => `EC2 TerminateInstances for the InService instances of ${outputs.asgName} (looked up at run time)`,
+  live: (_a, target, signal) => liveInstances('terminate', target, signal),
   async run(ctx) {
     const ids = await inServiceInstances(ctx);
     ctx.log.info(`terminating ${ids.join(', ')}`);

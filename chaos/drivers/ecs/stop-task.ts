@@ -25,5 +25,13 @@ export const ecsStopTask = defineFault({
   args,
   targets: (a, outputs) => serviceTargets(a.service, outputs),
   describe: (a, target) => target.use('orchestrator').describeStopTask(a.service, a.reason, a.task),
+  async live(a, target, signal) {
+    const orchestrator = target.use('orchestrator');
+    if (orchestrator.runningTasks === undefined) return null;
+    const running = await orchestrator.runningTasks(signal, a.service);
+    const name = target.outputs.services[a.service].serviceName;
+    const which = a.task === undefined ? 'one of' : `${running.includes(a.task) ? '' : 'NOT '}${a.task}, named, among`;
+    return `would stop ${which} ${running.length} running task(s) of ${name}: ${running.join(', ') || 'none (the run would fail)'}`;
+  },
   run: (ctx, a) => ctx.use('orchestrator').stopTask(ctx, { fault: 'ecs:stop-task', service: a.service, task: a.task, reason: a.reason }),
 });

@@ -4,7 +4,7 @@ import { defineFault } from '../../faults/define-fault';
 import { commandLine } from '../../faults/command-words';
 import { listContainersCommand, signalServiceContainer } from './service-container';
 import { sshConnectionArgs } from './connection-args';
-import { HOST_AND_ORCHESTRATOR, overHost, sshTargets } from './ssh-targets';
+import { HOST_AND_ORCHESTRATOR, liveHost, overHost, sshTargets } from './ssh-targets';
 
 /** Signals worth sending to a container; a closed list, since the name reaches the remote shell. */
 const SIGNALS = ['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2'] as const;
@@ -26,6 +26,7 @@ export const sshDockerKill = defineFault({
   targets: (a, outputs) => sshTargets(a.service, outputs),
   describe: (a, target) =>
     `${overHost(target.use('host'))}: ${commandLine(listContainersCommand(target.use('orchestrator').containerLabels(a.service)))}, then docker kill --signal ${a.signal} <the one container found>`,
+  live: (a, target, signal) => liveHost('docker kill', a.service, target, signal),
   async run(ctx, a) {
     // Names are checked (and the command built) before any connection is made.
     ctx.use('orchestrator').containerLabels(a.service);

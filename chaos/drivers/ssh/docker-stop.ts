@@ -4,7 +4,7 @@ import { defineFault } from '../../faults/define-fault';
 import { listContainersCommand, signalServiceContainer } from './service-container';
 import { commandLine } from '../../faults/command-words';
 import { sshConnectionArgs } from './connection-args';
-import { HOST_AND_ORCHESTRATOR, overHost, sshTargets } from './ssh-targets';
+import { HOST_AND_ORCHESTRATOR, liveHost, overHost, sshTargets } from './ssh-targets';
 
 const args = z.strictObject({
   service: z.enum(SERVICE_NAMES).describe('Service whose container is stopped (its names come from the outputs)'),
@@ -30,6 +30,7 @@ export const sshDockerStop = defineFault({
   targets: (a, outputs) => sshTargets(a.service, outputs),
   describe: (a, target) =>
     `${overHost(target.use('host'))}: ${commandLine(listContainersCommand(target.use('orchestrator').containerLabels(a.service)))}, then docker stop${a.stopTimeoutSeconds === undefined ? '' : ` --time ${a.stopTimeoutSeconds}`} <the one container found>`,
+  live: (a, target, signal) => liveHost('docker stop', a.service, target, signal),
   async run(ctx, a) {
     // Names are checked (and the command built) before any connection is made.
     ctx.use('orchestrator').containerLabels(a.service);
