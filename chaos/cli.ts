@@ -18,6 +18,7 @@ const hostAccessOption = (): Option =>
 const RUN_EXAMPLES = `
 Examples:
   $ npm run chaos -- run chaos/experiments/http-smoke.yaml --dry-run
+  $ npm run chaos -- run chaos/experiments/stop-api-task.yaml --outputs outputs.json --dry-run --live   # read-only AWS calls
   $ npm run chaos -- run chaos/experiments/stop-api-task.yaml --outputs outputs.json --yes
   $ npm run chaos -- run exp.yaml --outputs cdktf.out/outputs.json --stack platform-dev --journal journals/api.json
   $ npm run chaos -- run exp.yaml --outputs outputs.json --yes --report html   # journals/<slug>-<time>.html too
@@ -41,6 +42,7 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
     .option('--outputs <file>', 'stack outputs (cdktf --outputs-file, terraform output -json, or the plain object)')
     .option('--stack <name>', 'stack to use when the outputs file holds several')
     .option('--dry-run', 'resolve targets and print exactly what would be done; touch nothing')
+    .option('--live', 'with --dry-run: also the account guard and the targets the faults would hit, read-only (List/Describe)')
     .option('--journal <file>', 'where to write the journal (default journals/<slug>-<timestamp>.json)')
     .option('--yes', 'confirm destructive faults (required to run them)')
     .option('--force', 'overwrite an existing journal file')
@@ -57,6 +59,7 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
           outputs?: string;
           stack?: string;
           dryRun?: boolean;
+          live?: boolean;
           journal?: string;
           yes?: boolean;
           force?: boolean;
@@ -73,6 +76,7 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
               outputs: opts.outputs,
               stack: opts.stack,
               dryRun: opts.dryRun === true,
+              live: opts.live === true,
               journal: opts.journal,
               yes: opts.yes === true,
               force: opts.force === true,

@@ -6,6 +6,7 @@ import { progressSink, silentSink } from '../engine/events';
 import { defaultJournalPath } from '../journal/journal-file';
 import type { Journal } from '../../contract/journal';
 import { describePlan } from '../engine/dry-run';
+import { livePlan } from '../engine/live-plan';
 import { needsYes, preflight, type DestructiveFault } from '../engine/preflight';
 import { exitCodeFor, runExperiment } from '../engine/runner';
 import { UsageError } from '../errors';
@@ -14,7 +15,7 @@ import type { Experiment } from '../model/types';
 import { writeReportBeside, type ReportFormat } from '../report/render';
 import { checkJournalPath } from '../safety/journal-path';
 import { haltReason, watchHalt } from '../safety/halt';
-import { guardAccount, skippedLiveChecks } from '../safety/account-guard';
+import { guardAccount, skippedLiveChecks, skippedWithLive } from '../safety/account-guard';
 import { lockTarget } from '../safety/target-lock';
 import { bindTarget } from '../targets/bind-target';
 import { loadOutputs } from '../targets/outputs-discovery';
@@ -25,6 +26,8 @@ export interface RunCommandOptions {
   readonly outputs: string | undefined;
   readonly stack: string | undefined;
   readonly dryRun: boolean;
+  /** `--live`, with `--dry-run` only: also the read-only live checks (account guard, targets resolved). */
+  readonly live?: boolean;
   readonly journal: string | undefined;
   readonly yes: boolean;
   /** Overwrite an existing journal file. */
@@ -56,6 +59,9 @@ function verdictLine(journal: Journal, title: string, journalPath: string): stri
 
 /** `chaos run`: load and check everything first, then run the experiments one after another. */
 export async function runCommand(options: RunCommandOptions, io: CliIo): Promise<number> {
+  if (options.live === true && !options.dryRun) {
+    throw new UsageError('--live is a kind of dry run (read-only checks, no fault): use it with --dry-run');
+  }
   if (options.journal !== undefined && options.experiments.length > 1) {
     throw new UsageError('--journal names one file, so it needs exactly one experiment');
   }
@@ -89,8 +95,16 @@ export async function runCommand(options: RunCommandOptions, io: CliIo): Promise
     io.stdout(
       `outputs: ${outputs === null ? 'none found (not needed)' : `${outputs.file} (${outputs.format}${outputs.stack ? `, stack ${outputs.stack}` : ''}; ${outputs.outputs.target}/${outputs.outputs.environment})`}\n`,
     );
-    for (const experiment of checked) io.stdout(`${describePlan(experiment, target).join('\n')}\n`);
-    const skipped = skippedLiveChecks(target);
+    const live = options.live === true;
+    // As in a real run: credentials for another account are refused before anything else is asked.
+    if (live && target !== null) await guardAccount(target, clients);
+    // Bounded, so that a dry run cannot hang on an API that does not answer.
+    const signal = live ? AbortSignal.timeout(60_000) : null;
+    for (const experiment of checked) {
+      io.stdout(`${describePlan(experiment, target).join('\n')}\n`);
+      if (signal !== null) for (const line of await livePlan(experiment, target, signal)) io.stdout(`${line}\n`);
+    }
+    const skipped = live ? skippedWithLive(target) : skippedLiveChecks(target);
     if (skipped !== null) io.stdout(`${skipped}\n`);
     io.stdout('dry run: nothing was done, no journal written\n');
     return 0;

@@ -50,3 +50,10 @@ export function skippedLiveChecks(target: TargetBinding | null): string | null {
   if (expected === null) return null;
   return `dry run: skipped the live checks (no AWS call, no credentials used): the account guard (sts:GetCallerIdentity must answer account ${expected}), the steady-state probes and the stop conditions' alarms`;
 }
+
+/** What `--dry-run --live` checked and what it still leaves out (the probes and alarms run only in a run). */
+export function skippedWithLive(target: TargetBinding | null): string {
+  const expected = target === null ? null : expectedAccount(target);
+  const guard = expected === null ? 'no account guard (this target has no AWS APIs)' : `the account guard passed (account ${expected})`;
+  return `dry run --live: ${guard}; targets resolved read-only; skipped the steady-state probes and the stop conditions' alarms`;
+}
