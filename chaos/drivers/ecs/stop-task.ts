@@ -30,8 +30,10 @@ export const ecsStopTask = defineFault({
     if (orchestrator.runningTasks === undefined) return null;
     const running = await orchestrator.runningTasks(signal, a.service);
     const name = target.outputs.services[a.service].serviceName;
-    const which = a.task === undefined ? 'one of' : `${running.includes(a.task) ? '' : 'NOT '}${a.task}, named, among`;
-    return `would stop ${which} ${running.length} running task(s) of ${name}: ${running.join(', ') || 'none (the run would fail)'}`;
+    const tasks = `${running.length} running task(s) of ${name}: ${running.join(', ') || 'none (the run would fail)'}`;
+    if (a.task === undefined) return `would stop one of ${tasks}`;
+    // A named task that is not running is refused by the run, so the plan says so now.
+    return `would stop the named ${a.task}, ${running.includes(a.task) ? 'one' : 'NOT one (the run would refuse it)'} of ${tasks}`;
   },
   run: (ctx, a) => ctx.use('orchestrator').stopTask(ctx, { fault: 'ecs:stop-task', service: a.service, task: a.task, reason: a.reason }),
 });
