@@ -16,6 +16,7 @@ export interface ErrorAnswer {
   readonly status?: number;
 }
 
+/** A JSON body to answer with 200, or (when it has a string `error`) an error answer. */
 export type Answer = JsonObject | ErrorAnswer;
 export type Handler = (body: JsonObject, request: RecordedRequest) => Answer;
 
@@ -33,14 +34,14 @@ export const FAKE_CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'tes
  */
 export class AwsJsonEndpoint {
   readonly requests: RecordedRequest[] = [];
-  private readonly handlers = new Map<string, Handler[]>();
+  private readonly handlers = new Map<string, Handler>();
   private readonly failures = new Map<string, ErrorAnswer[]>();
   private server: Server | undefined;
   private port = 0;
 
   /** Answers `operation` with `handler` (or a fixed answer) from now on. */
   on(operation: string, handler: Handler | Answer): this {
-    this.handlers.set(operation, [typeof handler === 'function' ? handler : () => handler]);
+    this.handlers.set(operation, typeof handler === 'function' ? handler : () => handler);
     return this;
   }
 
@@ -115,7 +116,7 @@ export class AwsJsonEndpoint {
     const request = { target, operation, body };
     this.requests.push(request);
     const queued = this.failures.get(operation)?.shift();
-    const handler = this.handlers.get(operation)?.[0];
+    const handler = this.handlers.get(operation);
     const answer: Answer =
       queued ??
       (req.method !== 'POST' || req.url !== '/'
