@@ -78,18 +78,23 @@ describe('the ECS orchestrator through the real SDK client', () => {
     ]);
   });
 
-  it('ListTasks pagination is not followed: a named task on the second page is refused as not running', async () => {
+  it('ListTasks pagination is followed: a named task on the second page is found and stopped', async () => {
     const second = taskArn('9f8e7d6c5b4a49382716f5e4d3c2b1a0');
-    aws.on('ListTasks', (body): JsonObject =>
-      body.nextToken === 'page-2' ? { taskArns: [second] } : { taskArns: [OLD_TASK], nextToken: 'page-2' },
-    );
+    aws
+      .on('ListTasks', (body): JsonObject =>
+        body.nextToken === 'page-2' ? { taskArns: [second] } : { taskArns: [OLD_TASK], nextToken: 'page-2' },
+      )
+      .on('StopTask', { task: running(second) });
     const ctx = contextFor(outputs, clients);
-    await expect(orchestrator().stopTask(ctx, { fault: 'ecs:stop-task', service: 'api', reason: 'r', task: second })).rejects.toThrow(
-      `task ${second} is not a running task of platform-test-api (running: ${OLD_TASK}); refused`,
-    );
-    // One ListTasks, no nextToken sent: the second page is never asked for; nothing is stopped.
-    expect(aws.operations()).toEqual(['ListTasks']);
+    await expect(
+      orchestrator().stopTask(ctx, { fault: 'ecs:stop-task', service: 'api', reason: 'r', task: second }),
+    ).resolves.toMatchObject({
+      stoppedTask: second,
+    });
+    // Both pages asked for, the second with the first's token, then the stop.
+    expect(aws.operations()).toEqual(['ListTasks', 'ListTasks', 'StopTask']);
     expect(aws.bodies('ListTasks')[0]).not.toHaveProperty('nextToken');
+    expect(aws.bodies('ListTasks')[1]).toMatchObject({ nextToken: 'page-2' });
   });
 
   it('a ThrottlingException answered once is retried by the SDK, and the call succeeds', async () => {

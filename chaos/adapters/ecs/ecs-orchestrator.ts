@@ -1,4 +1,4 @@
-import { DescribeTasksCommand, ListTasksCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { DescribeTasksCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import type { JsonObject } from '../../../contract/json';
 import type { PlatformOutputs } from '../../../contract/outputs';
 import type { ServiceName } from '../../../contract/services';
@@ -7,7 +7,7 @@ import { safeName } from '../../faults/command-words';
 import type { Orchestrator, StopTaskRequest } from '../../faults/ports';
 import type { DriverContext } from '../../faults/types';
 import type { ClientFactories } from '../aws-clients';
-import { describeService, iso } from './ecs-service';
+import { describeService, iso, listRunningTasks } from './ecs-service';
 
 /** Labels the ECS agent puts on a task's containers. */
 export const ECS_CONTAINER_LABEL = 'com.amazonaws.ecs.container-name';
@@ -48,10 +48,7 @@ async function runningTasks(
 ): Promise<string[]> {
   const cluster = outputs.clusterName;
   const serviceName = outputs.services[service].serviceName;
-  const listed = await clients
-    .ecs()
-    .send(new ListTasksCommand({ cluster, serviceName, desiredStatus: 'RUNNING' }), { abortSignal: signal });
-  return listed.taskArns ?? [];
+  return listRunningTasks(clients.ecs(), cluster, serviceName, signal);
 }
 
 async function stopTask(ctx: DriverContext, clients: ClientFactories, service: ServiceName, request: StopTaskRequest): Promise<JsonObject> {
@@ -103,11 +100,9 @@ async function serviceStable(ctx: DriverContext, clients: ClientFactories, servi
   if (running !== desired) reasons.push(`${running} of ${desired} tasks running`);
   if (pending > 0) reasons.push(`${pending} pending`);
 
-  const listed = await ecs.send(new ListTasksCommand({ cluster, serviceName: described.serviceName, desiredStatus: 'RUNNING' }), {
-    abortSignal: ctx.signal,
-  });
+  const listed = await listRunningTasks(ecs, cluster, described.serviceName ?? ctx.outputs.services[service].serviceName, ctx.signal);
   const stoppedTask = named ?? ctx.record.lastStopped(service, 'ecs-task')?.id;
-  const arns = [...new Set([...(listed.taskArns ?? []), ...(stoppedTask === undefined ? [] : [stoppedTask])])];
+  const arns = [...new Set([...listed, ...(stoppedTask === undefined ? [] : [stoppedTask])])];
   const tasks =
     arns.length === 0
       ? []

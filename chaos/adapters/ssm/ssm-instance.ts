@@ -1,4 +1,5 @@
-import { DescribeContainerInstancesCommand, ListContainerInstancesCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import { DescribeContainerInstancesCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import { listActiveContainerInstances } from '../ecs/ecs-service';
 import type { PlatformOutputs } from '../../../contract/outputs';
 import { ActivityFailedError } from '../../errors';
 import { firstBlastRadiusViolation } from '../../targets/blast-radius';
@@ -16,8 +17,7 @@ const CONTAINER_INSTANCE_ARN = /^arn:[a-z-]+:ecs:[a-z0-9-]+:\d{12}:container-ins
  */
 export async function clusterInstance(ecs: ECSClient, outputs: PlatformOutputs, signal: AbortSignal): Promise<string> {
   const cluster = outputs.clusterName;
-  const listed = await ecs.send(new ListContainerInstancesCommand({ cluster, status: 'ACTIVE' }), { abortSignal: signal });
-  const arns = listed.containerInstanceArns ?? [];
+  const arns = await listActiveContainerInstances(ecs, cluster, signal);
   if (arns.length === 0) throw new ActivityFailedError(`cluster ${cluster} has no ACTIVE container instance to run host commands on`);
   const described = await ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: arns }), {
     abortSignal: signal,

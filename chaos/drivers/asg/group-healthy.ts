@@ -1,5 +1,6 @@
-import { DescribeContainerInstancesCommand, ListContainerInstancesCommand } from '@aws-sdk/client-ecs';
+import { DescribeContainerInstancesCommand } from '@aws-sdk/client-ecs';
 import { z } from 'zod';
+import { listActiveContainerInstances } from '../../adapters/ecs/ecs-service';
 import type { JsonObject } from '../../../contract/json';
 import { defineFault } from '../../faults/define-fault';
 import { AWS_INSTANCES, describeGroup, groupTargets } from '../ec2/group-instances';
@@ -29,8 +30,7 @@ export const asgGroupHealthy = defineFault({
       .map((i) => i.InstanceId ?? '');
     const ecs = ctx.use('aws').ecs();
     const cluster = ctx.outputs.clusterName;
-    const listed = await ecs.send(new ListContainerInstancesCommand({ cluster, status: 'ACTIVE' }), { abortSignal: ctx.signal });
-    const arns = listed.containerInstanceArns ?? [];
+    const arns = await listActiveContainerInstances(ecs, cluster, ctx.signal);
     const described =
       arns.length === 0
         ? []

@@ -1,11 +1,7 @@
 import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
-import {
-  DescribeContainerInstancesCommand,
-  ListContainerInstancesCommand,
-  UpdateContainerInstancesStateCommand,
-  type ECSClient,
-} from '@aws-sdk/client-ecs';
+import { DescribeContainerInstancesCommand, UpdateContainerInstancesStateCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { z } from 'zod';
+import { listActiveContainerInstances } from '../../adapters/ecs/ecs-service';
 import { ActivityFailedError } from '../../errors';
 import type { JsonObject } from '../../../contract/json';
 import { defineFault } from '../../faults/define-fault';
@@ -53,8 +49,7 @@ export const ecsDrainInstance = defineFault({
     const ecs = ctx.use('aws').ecs();
     const cluster = ctx.outputs.clusterName;
     const asgName = ctx.outputs.asgName;
-    const listed = await ecs.send(new ListContainerInstancesCommand({ cluster, status: 'ACTIVE' }), { abortSignal: ctx.signal });
-    const arns = listed.containerInstanceArns ?? [];
+    const arns = await listActiveContainerInstances(ecs, cluster, ctx.signal);
     if (arns.length === 0) throw new ActivityFailedError(`cluster ${cluster} has no ACTIVE container instance to drain`);
     const described = await ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: arns }), {
       abortSignal: ctx.signal,
