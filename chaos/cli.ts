@@ -1,7 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
-import { InvalidExperimentError, InvalidOutputsError, UsageError, ChaosError, oneLine } from './errors';
+import { InvalidExperimentError, InvalidOutputsError, UsageError, ChaosError, oneLine, TargetBusyError } from './errors';
 import type { CliIo } from './io';
-import { TargetBusyError } from './safety/target-lock';
 
 /** Exit codes: the contract with scripts and CI. */
 export const EXIT_OK = 0;

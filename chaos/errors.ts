@@ -71,3 +71,10 @@ export class InterruptedError extends ChaosError {
     super(`interrupted by ${signal}`);
   }
 }
+
+/** Another live run holds the target (its lock, `safety/target-lock.ts`). Exit code 2: nothing was done. */
+export class TargetBusyError extends ChaosError {
+  constructor(message: string) {
+    super(message);
+  }
+}

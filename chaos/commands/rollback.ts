@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { journalSchema, type Journal } from '../../contract/journal';
 import { awsClientFactories, type ClientFactories } from '../adapters/aws-clients';
@@ -8,13 +7,14 @@ import { activityTimeoutSeconds } from '../engine/activity-limit';
 import { systemClock } from '../engine/clock';
 import { progressSink, silentSink } from '../engine/events';
 import { runRollbacks } from '../engine/rollback';
-import { systemErrorCode, UsageError } from '../errors';
+import { UsageError } from '../errors';
 import { createFaultRecord } from '../faults/fault-record';
 import type { CliIo } from '../io';
 import { writeJournal } from '../journal/journal-file';
 import { parseExperimentDocument } from '../model/load-experiment';
 import type { Experiment } from '../model/types';
-import { lockTarget } from '../safety/target-lock';
+import { lockTarget, processAlive } from '../safety/target-lock';
+import { readJournalFile } from '../journal/read-journal';
 import { bindTarget } from '../targets/bind-target';
 import { loadOutputs } from '../targets/outputs-discovery';
 
@@ -30,37 +30,6 @@ export interface RollbackCommandOptions {
   readonly quiet: boolean;
   /** Injected in tests; the default creates real AWS clients lazily. */
   readonly clients?: ClientFactories;
-}
-
-async function readJournal(path: string, shown: string): Promise<Journal> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new UsageError(
-      `${shown}: ${systemErrorCode(error) === 'ENOENT' ? 'no such file' : `cannot be read (${systemErrorCode(error) ?? 'error'})`}`,
-    );
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    throw new UsageError(`${shown}: is not JSON, so not a journal written by \`chaos run\``);
-  }
-  const parsed = journalSchema.safeParse(raw);
-  if (!parsed.success)
-    throw new UsageError(`${shown}: is not a journal written by \`chaos run\` (${parsed.error.issues[0]?.path.join('.') ?? 'shape'})`);
-  return parsed.data;
-}
-
-function alive(pid: number | undefined): boolean {
-  if (pid === undefined || pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return systemErrorCode(error) === 'EPERM';
-  }
 }
 
 /** The faults the run injected and did not undo: finished ones with their result, in-flight ones without. */
@@ -90,8 +59,8 @@ function undosOf(journal: Journal, experiment: Experiment): { undos: Undo[]; unk
 /** `chaos rollback <journal>`: runs the rollbacks of a run that was killed or interrupted before its own. */
 export async function rollbackCommand(options: RollbackCommandOptions, io: CliIo): Promise<number> {
   const path = isAbsolute(options.journal) ? options.journal : resolve(io.cwd, options.journal);
-  const journal = await readJournal(path, options.journal);
-  if (journal.status === 'running' && alive(journal.pid)) {
+  const journal = await readJournalFile(options.journal, io.cwd, journalSchema);
+  if (journal.status === 'running' && journal.pid !== undefined && journal.pid !== process.pid && processAlive(journal.pid)) {
     throw new UsageError(
       `${options.journal}: run ${journal.pid} is still going and rolls back itself; stop it with \`npm run chaos -- halt\``,
     );

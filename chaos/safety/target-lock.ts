@@ -3,7 +3,7 @@ import { openSync, readFileSync, unlinkSync, writeSync, closeSync } from 'node:f
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { PlatformOutputs } from '../../contract/outputs';
-import { ChaosError, systemErrorCode } from '../errors';
+import { systemErrorCode, TargetBusyError } from '../errors';
 import { runtimeDir } from './runtime-dir';
 
 /**
@@ -13,13 +13,6 @@ import { runtimeDir } from './runtime-dir';
  * journal it left, which `chaos rollback` finishes. Runs from other machines are not seen: a
  * team shares a target through its pipeline's concurrency group.
  */
-
-/** Another live run holds the target. Exit code 2: nothing was done. */
-export class TargetBusyError extends ChaosError {
-  constructor(message: string) {
-    super(message);
-  }
-}
 
 const holderSchema = z.object({ pid: z.number().int(), journal: z.string(), target: z.string(), since: z.string() });
 export type LockHolder = z.infer<typeof holderSchema>;
@@ -35,7 +28,8 @@ export function targetKey(outputs: PlatformOutputs): string {
   return `${outputs.target}:${outputs.clusterArn}`;
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with that pid exists (EPERM: it does, owned by someone else). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -75,7 +69,7 @@ export function lockTarget(outputs: PlatformOutputs, journal: string, env: Reado
       if (systemErrorCode(error) !== 'EEXIST') throw error;
     }
     const holder = readHolder(file);
-    if (holder !== null && alive(holder.pid)) {
+    if (holder !== null && processAlive(holder.pid)) {
       throw new TargetBusyError(
         `${key} is busy: run ${holder.pid} holds it since ${holder.since} (journal ${holder.journal}); wait for it, or stop it with \`npm run chaos -- halt\``,
       );
