@@ -16,8 +16,9 @@ import { ActivityAbandonedError, activityTimeoutSeconds, runWithinLimit, type Li
 
 /** Told when an activity starts and ends, so that the journal is written as the run goes. */
 export interface ActivityRecorder {
-  started(phase: Phase, activity: JsonObject, start: string): void;
-  finished(phase: Phase, run: ActivityRun): void;
+  /** Resolves once the start is recorded: the activity acts only after that. */
+  started(phase: Phase, activity: JsonObject, start: string): Promise<void>;
+  finished(phase: Phase, run: ActivityRun): Promise<void>;
 }
 
 /** What running an activity needs from the run around it. */
@@ -172,7 +173,7 @@ export async function runActivity(
     await pause('before');
     onStart?.();
     startedAt = env.clock.now();
-    env.recorder?.started(phase, redactObject(activityToJson(activity), env.secrets), new Date(startedAt).toISOString());
+    await env.recorder?.started(phase, redactObject(activityToJson(activity), env.secrets), new Date(startedAt).toISOString());
     const limited = await runLimited(activity, env, signal);
     endedAt = env.clock.now();
     output = limited.value;
@@ -209,7 +210,7 @@ export async function runActivity(
     ...(exception === undefined ? {} : { exception }),
     ...(met === undefined ? {} : { tolerance_met: met }),
   };
-  env.recorder?.finished(phase, run);
+  await env.recorder?.finished(phase, run);
   env.events.emit({
     type: 'activity-finished',
     phase,

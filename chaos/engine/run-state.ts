@@ -42,7 +42,7 @@ export class RunState implements ActivityRecorder {
   /** The experiment's guardrails and what their checks found (null without stop conditions). */
   stopConditions: JsonObject | null = null;
   /** Called after each change worth writing down (an activity started or ended). */
-  onChange: () => void = () => undefined;
+  onChange: () => Promise<void> = async () => undefined;
 
   constructor(
     private readonly experiment: Experiment,
@@ -52,15 +52,15 @@ export class RunState implements ActivityRecorder {
     readonly startedAt: number,
   ) {}
 
-  started(phase: Phase, activity: JsonObject, start: string): void {
+  started(phase: Phase, activity: JsonObject, start: string): Promise<void> {
     this.inFlight.set(`${phase} ${start} ${String(activity.name)}`, { activity, phase, start });
-    this.onChange();
+    return this.onChange();
   }
 
-  finished(phase: Phase, run: ActivityRun): void {
+  finished(phase: Phase, run: ActivityRun): Promise<void> {
     this.inFlight.delete(`${phase} ${run.start} ${String(run.activity.name)}`);
     if (phase === 'method') this.methodSoFar.push(run);
-    this.onChange();
+    return this.onChange();
   }
 
   /** The journal as it stands mid-run: status `running`, what finished so far, what is in flight. */

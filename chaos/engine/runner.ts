@@ -75,7 +75,7 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
   // activity's start and end, so a killed run still says what it injected.
   const writer = new JournalWriter(options.journalPath);
   state.onChange = () => writer.checkpoint(state.snapshot(clock.now()));
-  writer.checkpoint(state.snapshot(clock.now()));
+  await writer.checkpoint(state.snapshot(clock.now()));
   const objective = experiment.recovery;
   let sampler: AvailabilitySampler | null = null;
   let undos: readonly Undo[] = [];
@@ -208,7 +208,7 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
   }
 
   const journal = state.toJournal(clock.now());
-  state.onChange = () => undefined;
+  state.onChange = async () => undefined;
   await writer.close(journal);
   events.emit({ type: 'run-finished', status: journal.status, deviated: journal.deviated, journal: options.journalPath });
   return journal;

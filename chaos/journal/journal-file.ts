@@ -38,8 +38,9 @@ export async function writeJournal(path: string, journal: Journal): Promise<void
 /**
  * Writes one journal file again and again as a run goes, each write atomic and in order: a write
  * asked for while one is in flight waits for it, and only the latest waiting version is written.
- * `write` never rejects mid-run (a failed checkpoint must not stop the rollbacks); the final
- * `close` does, so the run knows its record is missing.
+ * `checkpoint` resolves once that version (or a newer one) is on disk, so a run can record before it
+ * acts, and never rejects (a failed checkpoint must not stop the rollbacks); the final `close`
+ * does, so the run knows its record is missing.
  */
 export class JournalWriter {
   private chain: Promise<void> = Promise.resolve();
@@ -48,11 +49,11 @@ export class JournalWriter {
 
   constructor(private readonly path: string) {}
 
-  /** Queues `journal` to be written (a newer call before it is written replaces it). */
-  checkpoint(journal: Journal): void {
+  /** Queues `journal` to be written (a newer call before it is written replaces it); resolves once written. */
+  checkpoint(journal: Journal): Promise<void> {
     const queued = this.pending !== null;
     this.pending = journal;
-    if (queued) return;
+    if (queued) return this.chain;
     this.chain = this.chain.then(async () => {
       const next = this.pending;
       this.pending = null;
@@ -63,6 +64,7 @@ export class JournalWriter {
         this.lastError = error;
       }
     });
+    return this.chain;
   }
 
   /** Writes the final journal after every checkpoint; rejects when it cannot be written. */
