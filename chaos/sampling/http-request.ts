@@ -81,13 +81,15 @@ export function sendHttpRequest(spec: HttpRequestSpec): Promise<HttpResponse> {
       reject(new HttpRequestError(error instanceof Error ? error.message : String(error), elapsed()));
       return;
     }
+    // Listened to first: a request destroyed below (already aborted) still emits its error, and
+    // an error event nobody listens to would crash the process ("socket hang up").
+    req.on('error', (error: NodeJS.ErrnoException) => fail(error.code ? `${error.code} ${url.host}` : error.message));
     const timer = setTimeout(() => fail(`no response within ${spec.timeoutMs} ms`), spec.timeoutMs);
     if (spec.signal?.aborted) {
       fail('request aborted');
       return;
     }
     spec.signal?.addEventListener('abort', onAbort, { once: true });
-    req.on('error', (error: NodeJS.ErrnoException) => fail(error.code ? `${error.code} ${url.host}` : error.message));
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
