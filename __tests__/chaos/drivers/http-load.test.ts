@@ -25,6 +25,8 @@ describe('http:load arguments: hard caps, paths on the public URL only', () => {
     ['a backslash path (another host to URL)', { ...ok, paths: ['/\\example.com/x'] }, false],
     ['a path with a space', { ...ok, paths: ['/a b'] }, false],
     ['a url argument', { ...ok, url: 'http://127.0.0.1:1/' }, false],
+    ['accepted statuses', { ...ok, acceptStatuses: [200, 429, 503] }, true],
+    ['no accepted status', { ...ok, acceptStatuses: [] }, false],
   ])('%s', (_name, args, valid) => {
     expect(httpLoad.bind(args).ok).toBe(valid);
   });
@@ -148,6 +150,20 @@ describe('http:load against a local server', () => {
     expect(figures.achievedRate).toBeLessThanOrEqual(45);
     expect(figures.latencyMs.p50).toBeLessThanOrEqual(figures.latencyMs.p95);
     expect(figures.latencyMs.p95).toBeLessThanOrEqual(figures.latencyMs.max);
+  });
+
+  it('GIVEN acceptStatuses THEN answered and shed pass, and any other status fails the action with the figures', async () => {
+    const ctx = contextFor(outputsFor(base));
+    const acceptStatuses = [200, 429, 503];
+    await expect(
+      runFault(httpLoad, { paths: ['/ok', '/limited', '/shed'], rate: 30, durationSeconds: 0.5, acceptStatuses }, ctx),
+    ).resolves.toMatchObject({ counts: { '2xx': 5, '429': 5, '503': 5 } });
+    await expect(runFault(httpLoad, { paths: ['/ok', '/teapot'], rate: 20, durationSeconds: 0.5, acceptStatuses }, ctx)).rejects.toThrow(
+      /^load: answers outside 200\/429\/503: 5× 404 of 10 sent; \{"200":5,"404":5\}, p95 [\d.]+ ms$/,
+    );
+    await expect(
+      runFault(httpLoad, { rate: 10, durationSeconds: 0.2, acceptStatuses }, contextFor(outputsFor('http://127.0.0.1:1'))),
+    ).rejects.toThrow(/2 errors \(ECONNREFUSED 127.0.0.1:1\)/);
   });
 
   it('GIVEN answers slower than the timeout THEN timeouts, and never more than the concurrency in flight', async () => {

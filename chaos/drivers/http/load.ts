@@ -49,6 +49,13 @@ const args = z.strictObject({
     .default(5000)
     .describe('Milliseconds before one request counts as timed out (default 5000, at most 30000)'),
   verifyTls: z.boolean().default(true).describe('Check the server certificate (default true)'),
+  acceptStatuses: z
+    .array(z.number().int().min(100).max(599))
+    .min(1)
+    .optional()
+    .describe(
+      'When given, the only statuses the platform may answer (e.g. [200, 429, 503]: answered or shed); any other, an error or a timeout fails the action after the load, its figures in the message (default: report only)',
+    ),
 });
 
 type Args = z.output<typeof args>;
@@ -93,6 +100,14 @@ export const httpLoad = defineFault({
     ctx.log.info(
       `load: ${figures.sent} sent (${figures.achievedRate}/s), 2xx ${c['2xx']}, 429 ${c['429']}, 503 ${c['503']}, other ${c.other}, errors ${c.errors}, timeouts ${c.timeouts}, p95 ${figures.latencyMs.p95 ?? '-'} ms`,
     );
+    if (a.acceptStatuses !== undefined) {
+      const accepted = new Set(a.acceptStatuses);
+      const unexpected = Object.entries(figures.byStatus).filter(([status]) => !accepted.has(Number(status)));
+      if (unexpected.length > 0 || c.errors > 0 || c.timeouts > 0)
+        throw new ActivityFailedError(
+          `load: answers outside ${a.acceptStatuses.join('/')}: ${[...unexpected.map(([st, n]) => `${n}× ${st}`), ...(c.errors > 0 ? [`${c.errors} errors (${figures.errorSamples.join('; ')})`] : []), ...(c.timeouts > 0 ? [`${c.timeouts} timeouts`] : [])].join(', ')} of ${figures.sent} sent; ${JSON.stringify(figures.byStatus)}, p95 ${figures.latencyMs.p95 ?? '-'} ms`,
+        );
+    }
     return { urls, concurrency: a.concurrency, durationSeconds: a.durationSeconds, ...figures };
   },
 });
