@@ -29,6 +29,7 @@ const loadResult = z.object({
   }),
   byStatus: z.record(z.string(), z.number()),
   latencyMs: z.object({ p50: z.number(), p95: z.number(), max: z.number() }),
+  latencyMs2xx: z.object({ p50: z.number(), p95: z.number(), max: z.number() }),
   requestedRate: z.number(),
   achievedRate: z.number(),
   instances: z.array(z.string()),
@@ -103,7 +104,7 @@ describeIfPossible(missingForRehearsal(), 'the load and disk-fill experiments ag
       console.log(
         `heavy requests: ${load.sent} sent at ${load.achievedRate}/s (asked ${load.requestedRate}/s), ${JSON.stringify(load.byStatus)}, ` +
           `errors ${load.counts.errors}, timeouts ${load.counts.timeouts}, not sent ${load.notSent}; latency p50 ${load.latencyMs.p50} ms, ` +
-          `p95 ${load.latencyMs.p95} ms, max ${load.latencyMs.max} ms; availability of "/" ${journal.recovery?.availability ?? '-'} %, ` +
+          `p95 ${load.latencyMs.p95} ms, max ${load.latencyMs.max} ms (2xx only: p50 ${load.latencyMs2xx.p50}, p95 ${load.latencyMs2xx.p95} ms); availability of "/" ${journal.recovery?.availability ?? '-'} %, ` +
           `recovered in ${journal.recovery?.timeToRecoverMs ?? '-'} ms`,
       );
       // The overload is real: 4x the proxy's per-client rate, so some are shed, and the burst and the rate are answered.

@@ -81,6 +81,7 @@ describe('load figures', () => {
       counts: { '2xx': 2, '429': 2, '503': 1, other: 2, errors: 2, timeouts: 1 },
       byStatus: { '200': 1, '204': 1, '429': 2, '503': 1, '502': 1, '500': 1 },
       latencyMs: { p50: 4, p95: 20, max: 20 },
+      latencyMs2xx: { p50: 10, p95: 20, max: 20 },
       requestedRate: 20,
       achievedRate: 5,
       answeredRate: 3.5,
@@ -91,7 +92,11 @@ describe('load figures', () => {
   });
 
   it('no answer at all: null latencies, zero rates', () => {
-    expect(loadFigures([], { rate: 5 }, 0, 0)).toMatchObject({ latencyMs: { p50: null, p95: null, max: null }, achievedRate: 0 });
+    expect(loadFigures([], { rate: 5 }, 0, 0)).toMatchObject({
+      latencyMs: { p50: null, p95: null, max: null },
+      latencyMs2xx: { p50: null, p95: null, max: null },
+      achievedRate: 0,
+    });
   });
 });
 

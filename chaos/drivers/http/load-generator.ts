@@ -16,6 +16,14 @@ export type LoadOutcome =
   | { readonly kind: 'answered'; readonly status: number; readonly latencyMs: number; readonly instance: string | null }
   | { readonly kind: 'timeout' | 'error'; readonly latencyMs: number; readonly message: string };
 
+/** Nearest-rank p50 and p95, and the maximum, in milliseconds; null without values. */
+export type Latencies = { readonly p50: number | null; readonly p95: number | null; readonly max: number | null };
+
+function latencies(values: number[]): Latencies {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), max: sorted.at(-1) ?? null };
+}
+
 /** The figures the journal keeps of a load run (a type, not an interface: it must be a JSON object). */
 export type LoadFigures = {
   readonly sent: number;
@@ -31,8 +39,10 @@ export type LoadFigures = {
   };
   /** Every status answered, by code, so that "other" can be read back. */
   readonly byStatus: Readonly<Record<string, number>>;
-  /** Of answered requests, in milliseconds, nearest rank; null when none was answered. */
-  readonly latencyMs: { readonly p50: number | null; readonly p95: number | null; readonly max: number | null };
+  /** Of answered requests (every status), in milliseconds, nearest rank; null when none was answered. */
+  readonly latencyMs: Latencies;
+  /** Of the 2xx answers only: how fast the requests that got through were served. */
+  readonly latencyMs2xx: Latencies;
   readonly requestedRate: number;
   /** Requests sent per second of the sending window. */
   readonly achievedRate: number;
@@ -74,7 +84,8 @@ export function loadFigures(
 ): LoadFigures {
   const counts = { '2xx': 0, '429': 0, '503': 0, other: 0, errors: 0, timeouts: 0 };
   const byStatus: Record<string, number> = {};
-  const latencies: number[] = [];
+  const answered: number[] = [];
+  const served: number[] = [];
   const instances = new Set<string>();
   const errorSamples = new Set<string>();
   for (const o of outcomes) {
@@ -84,15 +95,16 @@ export function loadFigures(
       if (errorSamples.size < 5) errorSamples.add(o.message);
       continue;
     }
-    latencies.push(o.latencyMs);
+    answered.push(o.latencyMs);
     byStatus[String(o.status)] = (byStatus[String(o.status)] ?? 0) + 1;
-    if (o.status >= 200 && o.status < 300) counts['2xx'] += 1;
-    else if (o.status === 429) counts['429'] += 1;
+    if (o.status >= 200 && o.status < 300) {
+      counts['2xx'] += 1;
+      served.push(o.latencyMs);
+    } else if (o.status === 429) counts['429'] += 1;
     else if (o.status === 503) counts['503'] += 1;
     else counts.other += 1;
     if (o.instance !== null) instances.add(o.instance);
   }
-  latencies.sort((a, b) => a - b);
   const seconds = elapsedMs / 1000;
   const perSecond = (n: number): number => (seconds > 0 ? Math.round((n / seconds) * 10) / 10 : 0);
   return {
@@ -100,10 +112,11 @@ export function loadFigures(
     notSent,
     counts,
     byStatus,
-    latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), max: latencies.at(-1) ?? null },
+    latencyMs: latencies(answered),
+    latencyMs2xx: latencies(served),
     requestedRate: plan.rate,
     achievedRate: perSecond(outcomes.length),
-    answeredRate: perSecond(latencies.length),
+    answeredRate: perSecond(answered.length),
     elapsedMs: Math.round(elapsedMs),
     instances: [...instances],
     errorSamples: [...errorSamples],
