@@ -52,6 +52,14 @@ const fillResult = z.object({
 const instanceOf = (journal: Journal, when: 'before' | 'after'): string =>
   z.object({ instance: z.string() }).parse(probeIn(journal.steady_states[when], 'api-is-the-same-instance').output).instance;
 
+/** The steady state confirmed within 5 s of the fault's end (its duration after the first action). */
+function expectSteadyRightAfter(journal: Journal, faultMs: number): void {
+  expect(journal.recovery?.met).toBe(true);
+  const ttr = journal.recovery?.timeToRecoverMs ?? Infinity;
+  expect(ttr).toBeGreaterThanOrEqual(faultMs);
+  expect(ttr - faultMs).toBeLessThan(5_000);
+}
+
 /** Docker against the rehearsal's engine. */
 function docker(rehearsal: Rehearsal, args: readonly string[]): string {
   return execFileSync('docker', args, { env: { ...process.env, ...rehearsal.dockerEnv }, encoding: 'utf8' }).trim();
@@ -123,6 +131,7 @@ describeIfPossible(missingForRehearsal(), 'the load and disk-fill experiments ag
       expect(journal.recovery?.availability).toBe(100);
       expect(journal.recovery?.met).toBe(true);
       expect(journal.recovery?.samples.length).toBeGreaterThan(100);
+      expectSteadyRightAfter(journal, 20_000);
     });
 
     test('disk-fill.yaml: the cap written into DockerRootDir, df moved by it, services answered while full, the file gone after', async () => {
@@ -157,6 +166,7 @@ describeIfPossible(missingForRehearsal(), 'the load and disk-fill experiments ag
         expect(activityIn(journal.run, name).status).toBe('succeeded');
       expect(instanceOf(journal, 'after')).toBe(instanceOf(journal, 'before'));
       expect(journal.recovery?.availability).toBe(100);
+      expectSteadyRightAfter(journal, 20_000);
       // The rollback ran (idempotent) and found nothing left; nothing is left indeed.
       expect(journal.rollbacks.map((r) => [r.activity.name, r.status])).toEqual([['undo "fill-the-runtime-disk"', 'succeeded']]);
       expect(z.object({ removed: z.array(z.string()) }).parse(journal.rollbacks[0]?.output).removed).toEqual([]);
