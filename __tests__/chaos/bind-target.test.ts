@@ -41,9 +41,9 @@ describe('binding a target to its adapters (the one place that decides)', () => 
     else expect(verdict).toMatch(refused);
   });
 
-  it('every fault module declares the ports it uses, except the plain HTTP probe', () => {
+  it("every fault module declares the ports it uses, except the plain HTTP ones (sent from the runner's machine)", () => {
     const without = [...FAULT_CATALOG.values()].filter((f) => f.requires.length === 0).map((f) => f.id);
-    expect(without).toEqual(['http:get']);
+    expect(without).toEqual(['http:get', 'http:load']);
   });
 });
 

@@ -27,6 +27,9 @@ type config struct {
 	MetadataURI string
 	// MetadataTimeout bounds the one metadata request made at start (METADATA_TIMEOUT, default 1s).
 	MetadataTimeout time.Duration
+	// MaxInFlight is how many requests are served at once; the next ones are shed with 503 and
+	// Retry-After at once instead of queueing (MAX_IN_FLIGHT, default 128; probes are never shed).
+	MaxInFlight int
 }
 
 // Defaults for the configuration; PORT matches SERVICES.api.port in stacks/services.ts.
@@ -34,6 +37,7 @@ const (
 	defaultPort            = 8080
 	defaultShutdownTimeout = 5 * time.Second
 	defaultMetadataTimeout = time.Second
+	defaultMaxInFlight     = 128
 )
 
 // addr is the address to listen on.
@@ -50,6 +54,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		Version:     version,
 		TaskID:      strings.TrimSpace(getenv("TASK_ID")),
 		MetadataURI: strings.TrimSpace(getenv("ECS_CONTAINER_METADATA_URI_V4")),
+		MaxInFlight: defaultMaxInFlight,
 	}
 	if v := strings.TrimSpace(getenv("VERSION")); v != "" {
 		cfg.Version = v
@@ -60,6 +65,13 @@ func loadConfig(getenv func(string) string) (config, error) {
 			return config{}, fmt.Errorf("PORT must be a port number from 1 to 65535, got %q", v)
 		}
 		cfg.Port = port
+	}
+	if v := strings.TrimSpace(getenv("MAX_IN_FLIGHT")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100000 {
+			return config{}, fmt.Errorf("MAX_IN_FLIGHT must be a number of requests from 1 to 100000, got %q", v)
+		}
+		cfg.MaxInFlight = n
 	}
 	var err error
 	if cfg.ShutdownTimeout, err = durationVar(getenv, "SHUTDOWN_TIMEOUT", defaultShutdownTimeout); err != nil {

@@ -17,7 +17,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 		t.Fatalf("loadConfig: %v", err)
 	}
 	if cfg.Port != 8080 || cfg.ShutdownTimeout != 5*time.Second || cfg.DrainDelay != 0 ||
-		cfg.MetadataTimeout != time.Second || cfg.Version != version || cfg.addr() != ":8080" {
+		cfg.MetadataTimeout != time.Second || cfg.Version != version || cfg.addr() != ":8080" || cfg.MaxInFlight != 128 {
 		t.Errorf("defaults: got %+v", cfg)
 	}
 }
@@ -32,6 +32,7 @@ func TestLoadConfigOverrides(t *testing.T) {
 		"METADATA_TIMEOUT":              "2s",
 		"TASK_ID":                       "task-1",
 		"ECS_CONTAINER_METADATA_URI_V4": "http://169.254.170.2/v4/abc",
+		"MAX_IN_FLIGHT":                 "16",
 	}))
 	if err != nil {
 		t.Fatalf("loadConfig: %v", err)
@@ -40,6 +41,7 @@ func TestLoadConfigOverrides(t *testing.T) {
 		ListenHost: "127.0.0.1", Port: 9090, Version: "1.2.3",
 		ShutdownTimeout: 250 * time.Millisecond, DrainDelay: 1500 * time.Millisecond,
 		MetadataTimeout: 2 * time.Second, TaskID: "task-1", MetadataURI: "http://169.254.170.2/v4/abc",
+		MaxInFlight: 16,
 	}
 	if cfg != want {
 		t.Errorf("got %+v, want %+v", cfg, want)
@@ -60,6 +62,8 @@ func TestLoadConfigRejects(t *testing.T) {
 		{"SHUTDOWN_TIMEOUT", "-1s"},
 		{"DRAIN_DELAY", "-2"},
 		{"METADATA_TIMEOUT", "1 second"},
+		{"MAX_IN_FLIGHT", "0"},
+		{"MAX_IN_FLIGHT", "many"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+"="+tt.value, func(t *testing.T) {

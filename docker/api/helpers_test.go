@@ -50,6 +50,7 @@ func testConfig() config {
 		Version:         "test",
 		ShutdownTimeout: 2 * time.Second,
 		MetadataTimeout: 500 * time.Millisecond,
+		MaxInFlight:     defaultMaxInFlight,
 	}
 }
 

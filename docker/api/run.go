@@ -24,17 +24,42 @@ func run(ctx context.Context, cfg config, log *logger) error {
 	return s.serve(ctx, ln, s.routes())
 }
 
+// serverTimeouts bound every connection, so that slow or stuck clients cannot hold the API's
+// goroutines and memory without end.
+type serverTimeouts struct {
+	// ReadHeader bounds the request line and headers; the proxy and the health checks send them at once.
+	ReadHeader time.Duration
+	// Read bounds the whole request, body included (the API takes no bodies).
+	Read time.Duration
+	// Write bounds the answer from the end of the headers: below the proxy's read timeout (30 s),
+	// so a stuck handler ends as a closed connection the proxy answers with 502, not a hang.
+	Write time.Duration
+	// Idle bounds a kept-alive connection between requests: above nginx's upstream keepalive
+	// timeout (60 s), so that the proxy, not the API, closes an idle connection, and never
+	// reuses one the API is closing at that instant.
+	Idle time.Duration
+}
+
+// defaultTimeouts are the API's connection bounds.
+var defaultTimeouts = serverTimeouts{ReadHeader: 5 * time.Second, Read: 10 * time.Second, Write: 20 * time.Second, Idle: 75 * time.Second}
+
+// httpServer returns the server for h with the connection timeouts.
+func (s *server) httpServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: s.timeouts.ReadHeader,
+		ReadTimeout:       s.timeouts.Read,
+		WriteTimeout:      s.timeouts.Write,
+		IdleTimeout:       s.timeouts.Idle,
+		ErrorLog:          s.log.stdlog(),
+	}
+}
+
 // serve serves h on ln until ctx is done. Then /readyz turns 503, the listener stays open for
 // DrainDelay, and Shutdown lets in-flight requests finish within ShutdownTimeout. With no
 // requests in flight it returns at once: a quick stop is a quick restart.
 func (s *server) serve(ctx context.Context, ln net.Listener, h http.Handler) error {
-	srv := &http.Server{
-		Handler: h,
-		// Bounds slow clients; the proxy and the health checks send headers at once.
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       60 * time.Second,
-		ErrorLog:          s.log.stdlog(),
-	}
+	srv := s.httpServer(h)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	s.log.info("listening", kv("addr", ln.Addr().String()), kv("version", s.cfg.Version), kv("instance", s.instance))

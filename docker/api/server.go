@@ -22,6 +22,10 @@ type server struct {
 	now      func() time.Time
 	task     atomic.Pointer[taskInfo]
 	draining atomic.Bool
+	// slots holds one token per request being served (cfg.MaxInFlight of them at most).
+	slots chan struct{}
+	// timeouts bound each connection (defaultTimeouts; tests shorten them).
+	timeouts serverTimeouts
 }
 
 // newServer returns a server with a fresh instance id and the task identity known from the
@@ -35,7 +39,13 @@ func newServer(cfg config, log *logger) (*server, error) {
 	if err != nil {
 		hostname = "unknown"
 	}
-	s := &server{cfg: cfg, log: log, instance: instance, hostname: hostname, started: time.Now(), now: time.Now}
+	if cfg.MaxInFlight < 1 {
+		return nil, fmt.Errorf("new server: MaxInFlight must be at least 1, got %d", cfg.MaxInFlight)
+	}
+	s := &server{
+		cfg: cfg, log: log, instance: instance, hostname: hostname, started: time.Now(), now: time.Now,
+		slots: make(chan struct{}, cfg.MaxInFlight), timeouts: defaultTimeouts,
+	}
 	task := taskFromEnv(cfg.TaskID)
 	s.task.Store(&task)
 	return s, nil
@@ -61,7 +71,8 @@ func (s *server) resolveTask(ctx context.Context) {
 	s.log.info("task identity resolved", kv("task_arn", task.ARN))
 }
 
-// routes returns the API's handler: the routes, wrapped in request logging.
+// routes returns the API's handler: the routes behind the in-flight limit, wrapped in request
+// logging (so shed requests are logged with their 503 too).
 func (s *server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", s.handleHealthz)
@@ -69,7 +80,29 @@ func (s *server) routes() http.Handler {
 	mux.HandleFunc("/api/status", s.handleStatus)
 	mux.HandleFunc("/api/posts", s.handlePosts)
 	mux.HandleFunc("/", s.handleNotFound)
-	return s.logRequests(mux)
+	return s.logRequests(s.limitInFlight(mux))
+}
+
+// limitInFlight serves at most cap(s.slots) requests at once and answers the next ones at once
+// with 503 and Retry-After, rather than queueing them without bound: under a flood, memory and
+// latency stay bounded and the callers (the proxy, a client's retry) learn to come back. The
+// liveness and readiness probes are never shed: a busy API whose health check failed would be
+// restarted by the orchestrator, which is the crash this limit exists to prevent.
+func (s *server) limitInFlight(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		select {
+		case s.slots <- struct{}{}:
+			defer func() { <-s.slots }()
+			next.ServeHTTP(w, r)
+		default:
+			w.Header().Set("Retry-After", "1")
+			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"error": "overloaded", "maxInFlight": cap(s.slots)})
+		}
+	})
 }
 
 // handleHealthz answers liveness: the process serves HTTP. It checks no dependency, so a

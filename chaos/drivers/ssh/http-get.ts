@@ -5,23 +5,34 @@ import { defineFault } from '../../faults/define-fault';
 import { sshConnectionArgs } from './connection-args';
 import { overHost, sshTargets } from './ssh-targets';
 
-const args = z.strictObject({
-  service: z.enum(SERVICE_NAMES).describe('Service asked on its own port on the host (bypassing the proxy)'),
-  path: z
-    .string()
-    .regex(/^\/[\x21-\x7e]*$/, 'expected a path starting with "/", printable characters only')
-    .optional()
-    .describe("Path requested (default: the service's health path from the outputs)"),
-  expectStatus: z.number().int().min(100).max(599).default(200).describe('Status that counts as healthy (default 200)'),
-  newInstance: z
-    .boolean()
-    .default(false)
-    .describe(
-      "The JSON body's \"instance\" must differ from every instance seen answering before this run's latest fault on the service (the API's /api/status)",
-    ),
-  timeoutMs: z.number().int().positive().max(60_000).default(5000).describe('Milliseconds before the request fails (default 5000)'),
-  ...sshConnectionArgs,
-});
+const args = z
+  .strictObject({
+    service: z.enum(SERVICE_NAMES).describe('Service asked on its own port on the host (bypassing the proxy)'),
+    path: z
+      .string()
+      .regex(/^\/[\x21-\x7e]*$/, 'expected a path starting with "/", printable characters only')
+      .optional()
+      .describe("Path requested (default: the service's health path from the outputs)"),
+    expectStatus: z.number().int().min(100).max(599).default(200).describe('Status that counts as healthy (default 200)'),
+    newInstance: z
+      .boolean()
+      .default(false)
+      .describe(
+        "The JSON body's \"instance\" must differ from every instance seen answering before this run's latest fault on the service (the API's /api/status)",
+      ),
+    sameInstance: z
+      .boolean()
+      .default(false)
+      .describe(
+        'The JSON body\'s "instance" must be one seen answering earlier in this run, when one was: in a steady-state hypothesis, the check after the method proves the service never restarted (heavy requests, a filled disk)',
+      ),
+    timeoutMs: z.number().int().positive().max(60_000).default(5000).describe('Milliseconds before the request fails (default 5000)'),
+    ...sshConnectionArgs,
+  })
+  .refine((a) => !(a.newInstance && a.sameInstance), {
+    message: 'newInstance and sameInstance contradict each other',
+    path: ['sameInstance'],
+  });
 
 function instanceIn(body: string): string | null {
   try {
@@ -78,7 +89,19 @@ export const sshHttpGet = defineFault({
         if (!newInstance) throw new ActivityFailedError(`${url} still answers from instance ${instance}, which answered before the fault`);
       }
     }
+    let sameInstance: boolean | null = null;
+    if (a.sameInstance) {
+      if (instance === null) throw new ActivityFailedError(`GET ${url} answered no JSON "instance" to compare`);
+      const earlier = ctx.record.identitiesBefore(a.service, started);
+      if (earlier.length > 0) {
+        sameInstance = earlier.includes(instance);
+        if (!sameInstance)
+          throw new ActivityFailedError(
+            `${url} answers from instance ${instance}, not the one seen earlier in this run (${earlier.join(', ')}): it restarted`,
+          );
+      }
+    }
     if (instance !== null) ctx.record.observed({ service: a.service, identity: instance, at: started });
-    return { service: a.service, url, status: answer.status, latencyMs, instance, newInstance };
+    return { service: a.service, url, status: answer.status, latencyMs, instance, newInstance, sameInstance };
   },
 });
