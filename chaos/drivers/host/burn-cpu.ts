@@ -26,12 +26,18 @@ import {
 
 const TAG = helperTag('burn-cpu');
 
-/** Runs in the container's pid namespace: joins its cpu (and cpuacct) cgroups, then busy-loops in `workers` subshells. */
+/**
+ * Joins the container's cpu (and cpuacct) cgroups, then busy-loops in `workers` subshells, which
+ * are born in the container's pid namespace. SIGTERM (the fault's stop, or timeout's) kills and
+ * reaps them before the shell exits.
+ */
 const BURN = [
   'workers=$1; shift',
   'for cg; do echo 0 > "$cg/cgroup.procs" || exit 3; done',
+  'pids=',
+  "trap 'kill -s KILL $pids 2>/dev/null; wait; exit 0' TERM",
   'i=0',
-  'while [ "$i" -lt "$workers" ]; do (while :; do :; done) & i=$((i + 1)); done',
+  'while [ "$i" -lt "$workers" ]; do (while :; do :; done) & pids="$pids $!"; i=$((i + 1)); done',
   'wait',
 ].join('\n');
 
@@ -117,7 +123,7 @@ export const hostBurnCpu = defineFault({
   args,
   targets: (a, outputs) => sshTargets(a.service, outputs),
   describe: (a, target) =>
-    `${overHost(target.use('host'))}: ${commandLine(listContainersCommand(target.use('orchestrator').containerLabels(a.service)))}, then for its main process: setsid timeout -s KILL ${a.durationSeconds + 10} nsenter --target <pid> --pid -- sh -c <join its cpu and cpuacct cgroups, ${a.workers} busy loop(s)> ${TAG}; after ${a.durationSeconds}s kill its process group`,
+    `${overHost(target.use('host'))}: ${commandLine(listContainersCommand(target.use('orchestrator').containerLabels(a.service)))}, then for its main process: setsid timeout -s TERM -k 5 ${a.durationSeconds + 10} nsenter --target <pid> --pid --no-fork -- sh -c <join its cpu and cpuacct cgroups, ${a.workers} busy loop(s) in its pid namespace> ${TAG}; after ${a.durationSeconds}s SIGTERM its process group`,
   live: (a, target, signal) => liveHost('burn the CPU cgroup of', a.service, target, signal),
   async run(ctx, a) {
     ctx.use('orchestrator').containerLabels(a.service);

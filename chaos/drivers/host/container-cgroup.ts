@@ -79,11 +79,11 @@ export function controllerCgroup(lines: readonly CgroupLine[], controller: Contr
       `no ${controller} cgroup in /proc/<pid>/cgroup (${lines.map((l) => `${l.hierarchy}:${l.controllers.join(',')}:${l.path}`).join(' ')})`,
     );
   const text = `${line.hierarchy}:${line.controllers.join(',')}:${line.path}`;
-  const path = checkPath(line.path, text);
-  if (path === '/')
+  if (line.path === '/')
     throw new ActivityFailedError(
       `the container's ${controller} cgroup is the root cgroup (${text}): refused, it would hit the whole host`,
     );
+  const path = checkPath(line.path, text);
   const version = line === v1 ? 1 : 2;
   return {
     version,

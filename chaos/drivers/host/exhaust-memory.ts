@@ -19,6 +19,7 @@ import {
   launchWords,
   prepareHost,
   readHostFiles,
+  remoteShell,
   runtimeEvents,
   targetContainer,
   waitForContainerEnd,
@@ -29,15 +30,33 @@ const MIB = 1024 * 1024;
 const TAG = helperTag('exhaust-memory');
 
 /**
- * Runs in the container's pid namespace: joins its memory cgroup, makes itself (and so its
- * children) the OOM killer's last choice, then holds up to `bytes` of anonymous memory (`tail`
- * keeps every byte of a stream without a newline).
+ * Joins the container's memory cgroup and, when the host allows it (`protect` 1), makes itself and
+ * so its children the OOM killer's last choice (oom_score_adj -1000); then holds up to `bytes` of
+ * anonymous memory in children born in the container's pid namespace (`tail` keeps every byte of
+ * a stream without a newline). SIGTERM kills and reaps them before the shell exits.
  */
 const ALLOCATE = [
-  'cg=$1; bytes=$2',
+  'cg=$1; bytes=$2; protect=$3',
   'echo 0 > "$cg/cgroup.procs" || exit 3',
-  'echo -1000 > /proc/self/oom_score_adj || exit 4',
-  'head -c "$bytes" /dev/zero | tail > /dev/null',
+  'if [ "$protect" = 1 ]; then echo -1000 > /proc/self/oom_score_adj || exit 4; fi',
+  'pids=',
+  "trap 'kill -s KILL $pids 2>/dev/null; wait; exit 0' TERM",
+  'head -c "$bytes" /dev/zero | tail > /dev/null &',
+  'pids=$!',
+  'wait',
+].join('\n');
+
+/**
+ * The OOM killer's order when the helper cannot lower its own score: a host without
+ * CAP_SYS_RESOURCE for root (some sandboxes) refuses a negative oom_score_adj, but anyone may raise
+ * one, so the container's main process is raised to +1000 instead, after checking that the pid is
+ * still the container's.
+ */
+const RAISE_MAIN = [
+  'pid=$1; id=$2',
+  'grep -q -F -- "$id" "/proc/$pid/cgroup" || { echo "process $pid is not in container $id any more" >&2; exit 3; }',
+  'cat "/proc/$pid/oom_score_adj"',
+  'echo 1000 > "/proc/$pid/oom_score_adj"',
 ].join('\n');
 
 const args = z.strictObject({
@@ -72,7 +91,7 @@ export const hostExhaustMemory = defineFault({
   args,
   targets: (a, outputs) => sshTargets(a.service, outputs),
   describe: (a, target) =>
-    `${overHost(target.use('host'))}: ${commandLine(listContainersCommand(target.use('orchestrator').containerLabels(a.service)))}, then for its main process (docker inspect .State.Pid): setsid timeout -s KILL ${a.timeoutSeconds} nsenter --target <pid> --pid -- sh -c <join its memory cgroup, oom_score_adj -1000, head -c ${a.maxBytes} /dev/zero | tail> ${TAG}; wait up to ${a.timeoutSeconds}s for the OOM kill`,
+    `${overHost(target.use('host'))}: ${commandLine(listContainersCommand(target.use('orchestrator').containerLabels(a.service)))}, then for its main process (docker inspect .State.Pid): setsid timeout -s TERM -k 5 ${a.timeoutSeconds} nsenter --target <pid> --pid --no-fork -- sh -c <join its memory cgroup, oom_score_adj -1000 (else the main process's raised to 1000), head -c ${a.maxBytes} /dev/zero | tail> ${TAG}; wait up to ${a.timeoutSeconds}s for the OOM kill`,
   live: (a, target, signal) => liveHost('fill the memory cgroup of', a.service, target, signal),
   async run(ctx, a) {
     ctx.use('orchestrator').containerLabels(a.service);
@@ -92,13 +111,26 @@ export const hostExhaustMemory = defineFault({
       const usageBeforeBytes = parseCount(fileValue(before, files.usage), 'memory usage');
       const oomKillsBefore = parseKeyValues(before[files.events] ?? '').oom_kill ?? null;
 
+      // Can the helper put itself last in the OOM killer's order? Tried on a throwaway shell.
+      const protect =
+        (await session.exec([...prepared.asRoot, 'sh', '-c', 'echo -1000 > /proc/self/oom_score_adj', 'chaos-check-oom-adj'])).code === 0;
+      const mainAdjBefore = protect
+        ? null
+        : Number(
+            (
+              await remoteShell(session, prepared.asRoot, RAISE_MAIN, 'chaos-raise-oom-adj', [String(target.state.pid), target.state.id])
+            ).trim(),
+          );
+      const oomOrder = protect
+        ? 'helper oom_score_adj -1000'
+        : `the host refuses a negative oom_score_adj (no CAP_SYS_RESOURCE): the container's main process raised from ${String(mainAdjBefore)} to 1000`;
       const words = launchWords(prepared.asRoot, {
         tag: TAG,
         seconds: a.timeoutSeconds,
         pid: target.state.pid,
         containerId: target.state.id,
         script: ALLOCATE,
-        args: [cgroup.dir, String(a.maxBytes)],
+        args: [cgroup.dir, String(a.maxBytes), protect ? '1' : '0'],
       });
       ctx.log.info(
         `filling ${cgroup.dir} (limit ${limitBytes} bytes, ${usageBeforeBytes} used) with up to ${a.maxBytes} bytes, pid ${target.state.pid} of ${target.container.name}`,
@@ -114,6 +146,16 @@ export const hostExhaustMemory = defineFault({
       });
       const left = await killHelperSession(session, prepared.asRoot, sid);
       if (!end.ended) {
+        if (mainAdjBefore !== null)
+          await session.exec([
+            ...prepared.asRoot,
+            'sh',
+            '-c',
+            'echo "$2" > "/proc/$1/oom_score_adj"',
+            'chaos-restore-oom-adj',
+            String(target.state.pid),
+            String(mainAdjBefore),
+          ]);
         const usage = await readHostFiles(session, [files.usage]);
         throw new ActivityFailedError(
           `${target.container.name} was not OOM-killed within ${Math.round(end.waitedMs / 1000)} s (limit ${limitBytes} bytes, usage now ${usage[files.usage] ?? '?'}; the helper ${left.length === 0 ? 'ended' : 'was killed'}): is maxBytes ${a.maxBytes} above the limit?`,
@@ -143,7 +185,9 @@ export const hostExhaustMemory = defineFault({
         memoryLimitBytes: limitBytes,
         memoryUsageBeforeBytes: usageBeforeBytes,
         oomKillsBefore,
+        oomOrder,
         maxBytes: a.maxBytes,
+        containerId: target.state.id,
         helper: { sessionId: sid, processes: helpers.map((h) => ({ ...h })), command: commandLine(words), left },
         oomKilled,
         exitCode,

@@ -11,12 +11,15 @@ import { controllerCgroup, parseProcCgroup, type Controller, type ControllerCgro
  * and cgroups, and the helper processes they start and kill. Every command is words (quoted by the
  * host port); the shell scripts are constants given their values as positional arguments.
  *
- * A helper is `setsid timeout -s KILL <s> nsenter --target <pid> --pid -- sh -c <script>
- * platform-chaos-<fault> …`: its own session (so it outlives the command that started it, and its
- * whole process group can be killed at once), bounded by `timeout` (which kills the group), and in
- * the container's pid namespace (so the kernel kills it when the container's main process dies).
- * Its children (`head`, `tail`, busy loops) carry no tag of their own but live in the tagged
- * session, which is what the rollback kills.
+ * A helper is `setsid timeout -s TERM -k 5 <s> nsenter --target <pid> --pid --no-fork -- sh -c
+ * <script> platform-chaos-<fault> …`: its own session (so it outlives the command that started it,
+ * and its whole process group can be signalled at once), bounded by `timeout` (which signals the
+ * group), its children (`head`, `tail`, busy loops) in the container's pid namespace (so the kernel
+ * kills them when the container's main process dies). The shell itself stays in the host's pid
+ * namespace (`--no-fork`) and traps SIGTERM to kill and reap its children: a child orphaned in the
+ * container would be reparented to the container's main process, which reaps nothing (a Go binary
+ * as pid 1), and stay a zombie there. The children carry no tag of their own but live in the
+ * tagged session, which is what the rollback signals.
  */
 
 /** The package each tool comes from (the same names on Amazon Linux 2023 and Debian, procps aside). */
@@ -184,7 +187,7 @@ export function fileValue(files: Record<string, string>, file: string): string {
 const LAUNCH = [
   'secs=$1; pid=$2; id=$3; shift 3',
   'grep -q -F -- "$id" "/proc/$pid/cgroup" || { echo "process $pid is not in container $id any more" >&2; exit 3; }',
-  'setsid timeout -s KILL "$secs" nsenter --target "$pid" --pid -- "$@" </dev/null >/dev/null 2>&1 &',
+  'setsid timeout -s TERM -k 5 "$secs" nsenter --target "$pid" --pid --no-fork -- "$@" </dev/null >/dev/null 2>&1 &',
   'echo "$!"',
 ].join('\n');
 
@@ -237,7 +240,7 @@ export interface HelperProcess {
 
 const LIST_SESSION = [
   'sid=$1; want=$2',
-  'for p in $(pgrep -s "$sid"); do',
+  'for p in $(ps -o stat=,pid= -s "$sid" | grep -v "^Z" | tr -s " " | cut -d " " -f 2); do',
   '  adj=$(cat "/proc/$p/oom_score_adj" 2>/dev/null) || continue',
   '  if cut -d: -f2- "/proc/$p/cgroup" 2>/dev/null | grep -F -x -q -- "$want"; then in=1; else in=0; fi',
   '  echo "$p $adj $in"',
@@ -254,17 +257,24 @@ export async function helperProcesses(session: HostCommands, sid: number, cgroup
     .map((m) => ({ pid: Number(m[1]), oomScoreAdj: Number(m[2]), inCgroup: m[3] === '1' }));
 }
 
-/** Kills a helper's whole process group (its session); what is left of it after, by pid (normally none). */
+/** The live (not zombie) processes of a session, by pid: `ps -s` with each state. */
+const LIVE_IN_SESSION = 'ps -o stat=,pid= -s "$1" | grep -v "^Z" | tr -s " " | cut -d " " -f 2';
+
+/**
+ * Stops a helper: SIGTERM to its process group (its shell traps it, kills and reaps its children,
+ * so none is left a zombie in the container), SIGKILL to whatever still lives 3 s later. Returns
+ * what is left alive (normally nothing).
+ */
 export async function killHelperSession(session: HostCommands, asRoot: readonly string[], sid: number): Promise<number[]> {
   await session.exec([
     ...asRoot,
     'sh',
     '-c',
-    'kill -s KILL -- "-$1" 2>/dev/null; sleep 0.2; pgrep -s "$1" || true',
-    'chaos-kill-helper',
+    `kill -s TERM -- "-$1" 2>/dev/null; i=0; while [ "$i" -lt 30 ] && [ -n "$(${LIVE_IN_SESSION})" ]; do sleep 0.1; i=$((i + 1)); done; kill -s KILL -- "-$1" 2>/dev/null; true`,
+    'chaos-stop-helper',
     String(sid),
   ]);
-  const left = await session.exec(['pgrep', '-s', String(sid)]);
+  const left = await session.exec(['sh', '-c', LIVE_IN_SESSION, 'chaos-list-live', String(sid)]);
   return left.stdout
     .split('\n')
     .filter((l) => /^\d+$/.test(l.trim()))
@@ -273,19 +283,22 @@ export async function killHelperSession(session: HostCommands, asRoot: readonly 
 
 const CLEANUP = [
   'pattern=$1; killed=',
+  'live() { ps -o stat=,pid= "$@" | grep -v "^Z" | tr -s " " | cut -d " " -f 2; }',
   'for p in $(pgrep -f -- "$pattern"); do',
   '  s=$(ps -o sid= -p "$p" | tr -d " ")',
-  '  if [ -n "$s" ] && pgrep -f -- "$pattern" | grep -q -x -- "$s"; then pkill -KILL -s "$s" && killed="$killed $s"; fi',
-  '  kill -s KILL "$p" 2>/dev/null && killed="$killed $p"',
+  '  if [ -n "$s" ] && pgrep -f -- "$pattern" | grep -q -x -- "$s"; then kill -s TERM -- "-$s" 2>/dev/null; killed="$killed $s"; fi',
+  '  kill -s TERM "$p" 2>/dev/null && killed="$killed $p"',
   'done',
-  'sleep 0.2',
+  'if [ -n "$killed" ]; then sleep 1; for s in $killed; do pkill -KILL -s "$s"; kill -s KILL "$s" 2>/dev/null; done; sleep 0.2; fi',
   'echo "killed$killed"',
-  'echo "left $(pgrep -f -- "$pattern" | tr "\\n" " ")"',
+  'left=; for p in $(pgrep -f -- "$pattern"); do left="$left $(live -p "$p")"; done',
+  'echo "left $left"',
 ].join('\n');
 
 /**
- * The rollback: kills every process whose argv carries the tag and every session such a process
- * leads (a helper's `head`, `tail` or busy loops). Idempotent; says what it killed and what is left.
+ * The rollback: stops every process whose argv carries the tag and every session such a process
+ * leads (a helper's `head`, `tail` or busy loops): SIGTERM, then SIGKILL a second later. Idempotent;
+ * says what it signalled and what is left alive.
  */
 export async function killTaggedHelpers(
   session: HostCommands,

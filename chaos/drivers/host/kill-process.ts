@@ -93,6 +93,7 @@ export const hostKillProcess = defineFault({
         signal: a.signal,
         pid: target.state.pid,
         stoppedContainer: target.container.id,
+        containerId: target.state.id,
         containerName: target.container.name,
         command: commandLine(words),
         exitCode: exited ? end.state.exitCode : (events.dieExitCodes.at(-1) ?? null),
