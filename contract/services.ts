@@ -35,6 +35,14 @@ export interface ServiceSpec {
   readonly stopTimeoutSeconds: number;
   /** Hard memory limit (MiB) used when the config gives none. */
   readonly defaultMemoryMiB: number;
+  /**
+   * Hard CPU limit in ECS CPU units (1024 = one vCPU); absent: none, the service may use any idle
+   * CPU of the host. On ECS on EC2 a container's own `cpu` is only a relative weight (cpu.shares),
+   * so the limit is the task definition's task-level `cpu`, which the agent enforces as a CFS quota
+   * on the task's cgroup (the container's parent); the rehearsal sets the same quota on the
+   * container with `deploy.resources.limits.cpus` = units / 1024.
+   */
+  readonly cpuLimitUnits?: number;
   /** Numeric `uid:gid` the container runs as: its image's USER, stated again where it runs (task definition, stack file). */
   readonly user: string;
   /** Capabilities the container keeps; absent: the runtime's defaults. */
@@ -60,6 +68,9 @@ export const SERVICES: Readonly<Record<ServiceName, ServiceSpec>> = {
     healthCheckCommand: ['CMD', '/usr/local/bin/api', 'healthcheck'],
     stopTimeoutSeconds: 10,
     defaultMemoryMiB: 128,
+    // A quarter of a vCPU: the API's own work is tiny, and a runaway (host:burn-cpu) must not take
+    // the instance's CPU from the proxy and the frontend.
+    cpuLimitUnits: 256,
     // The distroless convention for "nonroot" in a scratch image.
     user: '65532:65532',
   },

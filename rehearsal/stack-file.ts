@@ -46,7 +46,8 @@ interface StackService {
     readonly labels: Readonly<Record<string, string>>;
     readonly restart_policy: { readonly condition: 'any'; readonly delay: string };
     readonly update_config: { readonly order: 'stop-first' };
-    readonly resources: { readonly limits: { readonly memory: string } };
+    /** `cpus`: the task definition's task-level CPU limit as a CFS quota on the container (contract/services.ts). */
+    readonly resources: { readonly limits: { readonly memory: string; readonly cpus?: string } };
   };
 }
 
@@ -186,7 +187,12 @@ function stackService(service: ServiceName, inputs: StackInputs): StackService {
       restart_policy: { condition: 'any', delay: '0s' },
       // Host ports: a new task can only start once the old one has let go of the port.
       update_config: { order: 'stop-first' },
-      resources: { limits: { memory: `${spec.defaultMemoryMiB}M` } },
+      resources: {
+        limits: {
+          memory: `${spec.defaultMemoryMiB}M`,
+          ...(spec.cpuLimitUnits === undefined ? {} : { cpus: String(spec.cpuLimitUnits / 1024) }),
+        },
+      },
     },
   };
 }

@@ -32,6 +32,12 @@ export interface ContainerSpec {
   readonly image: string;
   /** Hard memory limit in MiB. */
   readonly memoryMiB: number;
+  /**
+   * CPU units (1024 = one vCPU): the container's relative weight (ECS `cpu`, cpu.shares on EC2),
+   * and, through `PlatformService`, the task-level `cpu`, which ECS on EC2 enforces as a hard quota.
+   * @default none (no weight beyond Docker's default, no quota)
+   */
+  readonly cpuUnits?: number;
   /** Ports opened in the host's network namespace (host network mode: host port = container port). */
   readonly ports: readonly number[];
   readonly environment?: Readonly<Record<string, string>>;
@@ -56,6 +62,7 @@ export function toEcsContainerDefinition(spec: ContainerSpec): Record<string, un
     image: spec.image,
     essential: true,
     memory: spec.memoryMiB,
+    cpu: spec.cpuUnits,
     portMappings: spec.ports.map((port) => ({ containerPort: port, hostPort: port, protocol: 'tcp' })),
     environment: spec.environment
       ? Object.entries(spec.environment)

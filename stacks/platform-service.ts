@@ -41,6 +41,9 @@ export class PlatformService extends Construct {
       family: name,
       networkMode: 'host',
       requiresCompatibilities: ['EC2'],
+      // Task-level CPU is the hard limit on EC2 (a CFS quota on the task's cgroup); the
+      // container's own cpu is only its weight.
+      cpu: props.container.cpuUnits === undefined ? undefined : String(props.container.cpuUnits),
       executionRoleArn: props.executionRoleArn,
       taskRoleArn: props.taskRoleArn,
       containerDefinitions: containerDefinitions([props.container]),

@@ -92,6 +92,7 @@ export class PlatformStack extends TerraformStack {
       name: SERVICES[name].containerName,
       image: `${registry.repositories[name].repositoryUrl}:${env.imageTag}`,
       memoryMiB: env.services[name].memoryMiB ?? SERVICES[name].defaultMemoryMiB,
+      cpuUnits: SERVICES[name].cpuLimitUnits,
       ports: [SERVICES[name].port],
       healthCheck: { command: SERVICES[name].healthCheckCommand },
       stopTimeoutSeconds: SERVICES[name].stopTimeoutSeconds,

@@ -53,6 +53,21 @@ function imdsBlock(): string[] {
   ];
 }
 
+/** What the host: chaos faults run on the instance (chaos/drivers/host): nsenter and setsid, pgrep, pkill and ps. */
+export const CHAOS_HOST_PACKAGES = ['util-linux', 'procps-ng'] as const;
+
+/**
+ * The tools of the host: faults, from the distribution's repositories (coreutils-single already
+ * holds timeout, head and tail). Last, and never fatal: the instance serves without them, and each
+ * fault refuses with one line naming what is missing.
+ */
+function chaosTools(): string[] {
+  return [
+    '# Tools the chaos host faults use (nsenter, setsid, pgrep, pkill): present on most AMIs, installed if not.',
+    `dnf install -y ${CHAOS_HOST_PACKAGES.join(' ')} || echo chaos host tools not installed: the host faults will name what is missing`,
+  ];
+}
+
 /**
  * The instance's boot script (cloud-init runs it as root before the ECS agent starts).
  *
@@ -86,6 +101,8 @@ export function userData(props: UserDataProps): string {
     `  if aws ec2 associate-address --region ${props.region} --allocation-id ${props.eipAllocationId} --instance-id $INSTANCE_ID --allow-reassociation; then break; fi`,
     '  sleep $((attempt * 5))',
     'done',
+    '',
+    ...chaosTools(),
     '',
   ].join('\n');
 }

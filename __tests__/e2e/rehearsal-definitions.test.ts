@@ -27,6 +27,9 @@ describe('stack file', () => {
     expect(service.healthcheck.test[0]).toBe('CMD'); // exec form: the images have no shell
     expect(service.stop_grace_period).toBe(`${SERVICES[name].stopTimeoutSeconds}s`);
     expect(service.deploy.resources.limits.memory).toBe(`${SERVICES[name].defaultMemoryMiB}M`);
+    // The task-level CPU limit as the same quota (256 units: 0.25 CPU); none where the task definition has none.
+    const units = SERVICES[name].cpuLimitUnits;
+    expect(service.deploy.resources.limits.cpus).toBe(units === undefined ? undefined : String(units / 1024));
     expect(service.deploy.restart_policy).toEqual({ condition: 'any', delay: '0s' });
     expect(service.networks).toEqual(['hostnet']);
     expect(service.labels['platform.service']).toBe(name);

@@ -94,6 +94,12 @@ describe('Cluster', () => {
     expect(script).toMatch(
       /aws ec2 associate-address --region eu-west-1 --allocation-id eipalloc-1 --instance-id \$INSTANCE_ID --allow-reassociation/,
     );
+    // The host faults' tools, after everything the instance needs to serve, and never fatal.
+    const install = script.split('\n').find((line) => line.startsWith('dnf install -y '));
+    expect(install).toBe(
+      'dnf install -y util-linux procps-ng || echo chaos host tools not installed: the host faults will name what is missing',
+    );
+    expect(script.indexOf(install ?? '')).toBeGreaterThan(script.indexOf('associate-address'));
     // Terraform template syntax and double quotes would be rewritten by synth (see user-data.ts).
     expect(script).not.toMatch(/\$\{|%\{|"/);
   });

@@ -38,6 +38,17 @@ describe('PlatformService', () => {
     expect(containerOf(tf, 'proxy').memory).toBe(SERVICES.proxy.defaultMemoryMiB);
   });
 
+  it('limits the API to its CPU units with a task-level cpu (the hard quota on EC2), weighted the same; the others unlimited', () => {
+    const task = (name: string) => resourcesOf(tf, 'aws_ecs_task_definition').find((t) => t.family === `platform-test-${name}`);
+    expect(SERVICES.api.cpuLimitUnits).toBe(256);
+    expect(task('api')?.cpu).toBe('256');
+    expect(containerOf(tf, 'api').cpu).toBe(256);
+    for (const name of ['frontend', 'proxy'] as const) {
+      expect(task(name)?.cpu).toBeUndefined();
+      expect(containerOf(tf, name).cpu).toBeUndefined();
+    }
+  });
+
   it('runs the API and the frontend read-only, as non-root users', () => {
     expect(containerOf(tf, 'api')).toMatchObject({
       readonlyRootFilesystem: true,

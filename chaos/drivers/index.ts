@@ -18,8 +18,8 @@ export const ALL_FAULTS: readonly Fault[] = [
   ...ec2Faults,
   ...asgFaults,
   ...sshFaults,
-  ...swarmFaults,
   ...hostFaults,
+  ...swarmFaults,
 ];
 
 /** The catalog experiments are validated against. */

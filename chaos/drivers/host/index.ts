@@ -1,5 +1,8 @@
 import type { Fault } from '../../faults/types';
+import { hostBurnCpu } from './burn-cpu';
+import { hostExhaustMemory } from './exhaust-memory';
 import { hostFillDisk } from './fill-disk';
+import { hostKillProcess } from './kill-process';
 
-/** The host driver's modules: faults on the instance itself (its disk, its processes, its network), over SSH or SSM. */
-export const hostFaults: readonly Fault[] = [hostFillDisk];
+/** The host driver's modules: faults on the instance itself (a container's cgroups and processes, the runtime's disk), over SSH or SSM. */
+export const hostFaults: readonly Fault[] = [hostExhaustMemory, hostBurnCpu, hostKillProcess, hostFillDisk];
