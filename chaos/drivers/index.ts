@@ -4,6 +4,7 @@ import { ec2Faults } from './ec2';
 import { ecsFaults } from './ecs';
 import { hostFaults } from './host';
 import { httpFaults } from './http';
+import { netFaults } from './net';
 import { sshFaults } from './ssh';
 import { swarmFaults } from './swarm';
 import type { Fault } from '../faults/types';
@@ -20,6 +21,7 @@ export const ALL_FAULTS: readonly Fault[] = [
   ...sshFaults,
   ...hostFaults,
   ...swarmFaults,
+  ...netFaults,
 ];
 
 /** The catalog experiments are validated against. */
