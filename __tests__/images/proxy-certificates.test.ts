@@ -5,6 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { sleep } from '../../rehearsal/processes';
 import { freePort } from './support/free-port';
@@ -161,6 +162,49 @@ describeWithTools('proxy certificates from a real ACME CA (Pebble, HTTP-01)', ()
       expect(serialOnDisk()).not.toBe(serial);
     } finally {
       expect(await proxy.stop('SIGTERM')).toMatchObject({ code: 0 });
+    }
+  });
+
+  test('an ACME outage: failed rounds back off (ACME_RETRY_SECONDS doubled, capped), the first round after it succeeds', async () => {
+    // The directory through a TCP relay to Pebble: while the relay does not listen, lego's
+    // connection is refused, as when the CA is unreachable.
+    const relayPort = await freePort();
+    const relay = net.createServer((client) => {
+      const upstream = net.connect(Number(new URL(pebble.directoryUrl).port), '127.0.0.1');
+      client.pipe(upstream).pipe(client);
+      const close = (): void => {
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on('error', close);
+      upstream.on('error', close);
+    });
+    const directory = new URL(pebble.directoryUrl);
+    directory.port = String(relayPort);
+    const ordersBefore = pebble.orders();
+    proxy = startProxy(group, { ...env, ACME_DIRECTORY: directory.toString(), ACME_RETRY_SECONDS: '1', ACME_RETRY_MAX_SECONDS: '4' });
+    try {
+      await waitForOutput(proxy, /ACME round failed \(5 in a row\): retrying in \d+s/, 30000);
+      const delays = [...proxy.output().matchAll(/ACME round failed \((\d+) in a row\): retrying in (\d+)s/g)].map((m) => [
+        Number(m[1]),
+        Number(m[2]),
+      ]);
+      expect(delays.slice(0, 5)).toEqual([
+        [1, 1],
+        [2, 2],
+        [3, 4],
+        [4, 4],
+        [5, 4],
+      ]);
+      expect(proxy.output()).toMatch(/connection refused/);
+      expect(pebble.orders()).toBe(ordersBefore);
+      await new Promise<void>((resolve) => relay.listen(relayPort, '127.0.0.1', resolve));
+      await waitForOutput(proxy, /ACME succeeded after \d+ failed round\(s\)/, 15000);
+      expect(proxy.output()).toMatch(/new certificate for proxy\.pebble\.test/);
+      expect(pebble.orders()).toBe(ordersBefore + 1);
+    } finally {
+      expect(await proxy.stop('SIGTERM')).toMatchObject({ code: 0 });
+      await new Promise<void>((resolve) => relay.close(() => resolve()));
     }
   });
 
