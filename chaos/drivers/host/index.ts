@@ -1,0 +1,5 @@
+import type { Fault } from '../../faults/types';
+import { hostRestartRuntime } from './restart-runtime';
+
+/** The host driver's modules: faults of the instance itself. */
+export const hostFaults: readonly Fault[] = [hostRestartRuntime];
