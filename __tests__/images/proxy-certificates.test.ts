@@ -4,7 +4,7 @@
  * order, reuse from the volume, forced and signalled renewals, renewal by expiry.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { sleep } from '../../rehearsal/processes';
@@ -12,7 +12,7 @@ import { freePort } from './support/free-port';
 import { proxyEnv, runEntrypoint, startProxy } from './support/proxy-entrypoint';
 import { startPebble, type Pebble } from './support/proxy-pebble';
 import { get, group, requireProxyTools, useProxyWorkDir, workDir } from './support/proxy-suite';
-import { waitForOutput, waitUntil } from './support/proxy-wait';
+import { countMatches, waitForOutput, waitUntil } from './support/proxy-wait';
 import type { ServiceProcess } from './support/service-process';
 
 const { tools, describeWithTools, nginx } = requireProxyTools();
@@ -161,6 +161,39 @@ describeWithTools('proxy certificates from a real ACME CA (Pebble, HTTP-01)', ()
       expect(pebble.orders()).toBeGreaterThanOrEqual(ordersBefore + 2);
       expect(serialOnDisk()).not.toBe(serial);
     } finally {
+      expect(await proxy.stop('SIGTERM')).toMatchObject({ code: 0 });
+    }
+  });
+
+  test('a forced renewal during an ACME outage stays forced at each retry, and renews once the CA answers', async () => {
+    // lego through a wrapper that fails, as lego does with an unreachable directory, while a flag file exists.
+    const outage = path.join(workDir, 'acme-outage');
+    const wrapper = path.join(workDir, 'lego-outage.sh');
+    writeFileSync(
+      wrapper,
+      `#!/bin/sh\nif [ -e '${outage}' ]; then echo 'dial tcp: connect: connection refused (test outage)' >&2; exit 1; fi\nexec '${tools.lego}' "$@"\n`,
+      { mode: 0o755 },
+    );
+    const oldSerial = serialOnDisk();
+    const ordersBefore = pebble.orders();
+    proxy = startProxy(group, { ...env, LEGO_BIN: wrapper, ACME_RETRY_SECONDS: '1', ACME_RETRY_MAX_SECONDS: '2' });
+    try {
+      // The renewal loop starts after nginx: a USR1 before it is ignored.
+      await waitForOutput(proxy, /nginx started .*mode tls/, 10000);
+      await sleep(300);
+      writeFileSync(outage, '');
+      proxy.child.kill('SIGUSR1');
+      await waitForOutput(proxy, /ACME round failed \(3 in a row\): retrying in 2s/, 20000);
+      expect(countMatches(proxy, /forced renewal of the certificate/)).toBeGreaterThanOrEqual(3);
+      expect(proxy.output()).not.toMatch(/valid for more than \d+ days: no renewal/);
+      unlinkSync(outage);
+      await waitForOutput(proxy, /ACME succeeded after \d+ failed round\(s\)/, 15000);
+      expect(proxy.output()).not.toMatch(/valid for more than \d+ days: no renewal/);
+      expect(serialOnDisk()).not.toBe(oldSerial);
+      expect(pebble.orders()).toBe(ordersBefore + 1);
+      await waitUntil('HTTPS to serve the renewed certificate', async () => (await servedSerial()) === serialOnDisk(), 5000);
+    } finally {
+      rmSync(outage, { force: true });
       expect(await proxy.stop('SIGTERM')).toMatchObject({ code: 0 });
     }
   });

@@ -122,7 +122,7 @@ retry_delay() {
 }
 
 renewal_loop() {
-	FORCE="" SLEEPING="" CHILD="" failures=0
+	FORCE="" SLEEPING="" CHILD="" failures=0 retry_mode=""
 	trap '[ -n "$CHILD" ] && kill "$CHILD" 2>/dev/null; release_lock; exit 0' TERM
 	trap 'FORCE=force; [ -n "$SLEEPING" ] && [ -n "$CHILD" ] && kill "$CHILD" 2>/dev/null' USR1
 	delay=$1
@@ -132,14 +132,17 @@ renewal_loop() {
 			run_child sleep "$delay" || true
 			SLEEPING=""
 		fi
-		mode=$FORCE
+		# A retry does what the failed round was asked to do: a forced renewal stays forced (else the
+		# retry would find the old certificate still valid and renew nothing).
+		mode=${FORCE:-$retry_mode}
 		FORCE=""
 		if acme_once "$mode"; then
 			[ "$failures" -eq 0 ] || log "ACME succeeded after $failures failed round(s)"
-			failures=0
+			failures=0 retry_mode=""
 			delay=$RENEW_INTERVAL_SECONDS
 		else
 			failures=$((failures + 1))
+			retry_mode=$mode
 			delay=$(retry_delay "$failures")
 			log "ACME round failed ($failures in a row): retrying in ${delay}s"
 		fi
