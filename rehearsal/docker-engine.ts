@@ -184,7 +184,9 @@ function runtimeProcess(pid: number | undefined): RuntimeProcess {
 export async function restartOwnEngine(settings: RehearsalSettings): Promise<RuntimeRestart> {
   const pid = ownEnginePid(settings);
   if (pid === undefined)
-    throw new PrerequisiteError("the rehearsal's own dockerd does not run: there is nothing of the rehearsal's to restart (rehearsal up starts it)");
+    throw new PrerequisiteError(
+      "the rehearsal's own dockerd does not run: there is nothing of the rehearsal's to restart (rehearsal up starts it)",
+    );
   const dockerd = findTool(TOOLS.dockerd.command);
   if (dockerd === undefined) throw new PrerequisiteError('dockerd is not installed: it cannot be started again');
   const before = runtimeProcess(pid);

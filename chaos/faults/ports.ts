@@ -30,8 +30,7 @@ export interface StopTaskRequest {
  * why it cannot.
  */
 export type RuntimeRestartCommand =
-  | { readonly ok: true; readonly words: readonly string[]; readonly what: string }
-  | { readonly ok: false; readonly refused: string };
+  { readonly ok: true; readonly words: readonly string[]; readonly what: string } | { readonly ok: false; readonly refused: string };
 
 /** The orchestrator keeping the services running: ECS on AWS, swarm in the rehearsal. */
 export interface Orchestrator {

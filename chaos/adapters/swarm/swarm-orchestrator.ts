@@ -53,6 +53,10 @@ export function swarmOrchestrator(outputs: LocalOutputs, cli: () => DockerCli): 
             refused:
               'the outputs name no runtimeRestart: the rehearsal runs on an engine it did not start (DOCKER_HOST or the system one), which is not its to restart',
           }
-        : { ok: true, words: outputs.runtimeRestart, what: "the rehearsal's own dockerd, stopped gracefully and started with the same settings" },
+        : {
+            ok: true,
+            words: outputs.runtimeRestart,
+            what: "the rehearsal's own dockerd, stopped gracefully and started with the same settings",
+          },
   };
 }

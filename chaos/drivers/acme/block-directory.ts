@@ -34,7 +34,8 @@ const REMOVER_SCRIPT = 'sleep "$1"; shift; fam=$1; shift; while "$fam" -w -D OUT
 /** Starts the remover in a session of its own, bounded by timeout, detached from ours. */
 const ARM_SCRIPT = `remover=$1; limit=$2; shift 2; setsid -f timeout "$limit" sh -c "$remover" ${REMOVER_TAG} "$@" </dev/null >/dev/null 2>&1`;
 /** Ends the removers (timeout passes the TERM to its group: the sh and its sleep). */
-const KILL_SCRIPT = 'tag=platform-chaos-acme; tag="$tag-unblock"; n=0; for p in $(pgrep -f -- "$tag"); do kill "$p" 2>/dev/null && n=$((n + 1)); done; echo "$n"';
+const KILL_SCRIPT =
+  'tag=platform-chaos-acme; tag="$tag-unblock"; n=0; for p in $(pgrep -f -- "$tag"); do kill "$p" 2>/dev/null && n=$((n + 1)); done; echo "$n"';
 
 async function listOurs(session: HostCommands, family: Family): Promise<readonly ListedRule[]> {
   const result = await session.exec([family, '-w', '-v', '-S', 'OUTPUT']);
@@ -92,12 +93,23 @@ async function applyBlock(ctx: DriverContext, a: Args, session: HostCommands) {
   const limit = a.durationSeconds + REMOVER_MARGIN_SECONDS;
   for (const rule of rules) {
     // The remover first: a rule is never there without something to take it away.
-    await must(session, ['sh', '-c', ARM_SCRIPT, 'platform-chaos-acme-arm', REMOVER_SCRIPT, String(limit + 5), String(limit), rule.family, ...rule.spec]);
+    await must(session, [
+      'sh',
+      '-c',
+      ARM_SCRIPT,
+      'platform-chaos-acme-arm',
+      REMOVER_SCRIPT,
+      String(limit + 5),
+      String(limit),
+      rule.family,
+      ...rule.spec,
+    ]);
     await must(session, [rule.family, '-w', '-I', 'OUTPUT', '1', ...rule.spec]);
   }
   const listed: ListedRule[] = [];
   for (const family of familiesOf(rules)) listed.push(...(await listOurs(session, family)));
-  if (listed.length < rules.length) throw new ActivityFailedError(`inserted ${rules.length} rules, but OUTPUT lists ${listed.length} of ours`);
+  if (listed.length < rules.length)
+    throw new ActivityFailedError(`inserted ${rules.length} rules, but OUTPUT lists ${listed.length} of ours`);
   return { container, acme, rules, listed };
 }
 

@@ -17,8 +17,13 @@ const MISSING_SCRIPT = 'for t in "$@"; do command -v "$t" >/dev/null 2>&1 || ech
 /** Refuses with one line naming the first missing tool and where it comes from. */
 export async function requireHostTools(session: HostCommands, where: string, tools: readonly (keyof typeof SOURCES)[]): Promise<void> {
   const result = await session.exec(['sh', '-c', MISSING_SCRIPT, 'platform-chaos-tools', ...tools]);
-  const missing = result.stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const missing = result.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   const first = missing[0];
   if (first !== undefined)
-    throw new ActivityFailedError(`${first} is missing on ${where}: install it (${SOURCES[first] ?? 'from the distribution'}), then run again`);
+    throw new ActivityFailedError(
+      `${first} is missing on ${where}: install it (${SOURCES[first] ?? 'from the distribution'}), then run again`,
+    );
 }

@@ -77,7 +77,10 @@ export function parseRenewalLog(log: string): readonly RenewalEvent[] {
       events.push({ kind: 'reused', at, serial: m[1] });
   }
   // docker prints the two streams one after the other; the timestamps give the order.
-  return events.map((e, i) => ({ e, i, t: Date.parse(e.at) })).sort((a, b) => a.t - b.t || a.i - b.i).map(({ e }) => e);
+  return events
+    .map((e, i) => ({ e, i, t: Date.parse(e.at) }))
+    .sort((a, b) => a.t - b.t || a.i - b.i)
+    .map(({ e }) => e);
 }
 
 /** The serial the proxy serves by its log: the last certificate it ordered, renewed or reused. */

@@ -8,11 +8,16 @@ import { readProxyAcme, readRenewalLog, servedSerial, type RenewalEvent } from '
 
 const args = z.strictObject({ ...sshConnectionArgs });
 
-/** The renewal since the last forced one, as the proxy's log tells it. */
+/**
+ * The last forced renewal, as the proxy's log tells it: from the force that followed a settled
+ * round (a retry of a failed forced round logs "forced renewal" again, and belongs to it).
+ */
 export function renewalSince(events: readonly RenewalEvent[]) {
   let last = -1;
+  let previousRound: RenewalEvent['kind'] | undefined;
   events.forEach((e, i) => {
-    if (e.kind === 'forced') last = i;
+    if (e.kind === 'forced' && previousRound !== 'failed') last = i;
+    if (e.kind === 'failed' || e.kind === 'renewed') previousRound = e.kind;
   });
   const forced = last < 0 ? undefined : events[last];
   const rounds = events.slice(last + 1).filter((e) => e.kind === 'failed' || e.kind === 'renewed');
@@ -54,7 +59,13 @@ export const acmeRenewalStatus = defineFault({
       const container = await theServiceContainer(session, ctx.use('orchestrator').containerLabels('proxy'), 'proxy', host);
       const acme = await readProxyAcme(session, container.id);
       if (acme.domain === '')
-        return { service: 'proxy', container: container.id, acme: false, settled: false, reason: 'the proxy has no DOMAIN: no certificate, no renewal' };
+        return {
+          service: 'proxy',
+          container: container.id,
+          acme: false,
+          settled: false,
+          reason: 'the proxy has no DOMAIN: no certificate, no renewal',
+        };
       const status = renewalSince(await readRenewalLog(session, container.id));
       return { service: 'proxy', container: container.id, acme: true, domain: acme.domain, directory: acme.directory, ...status };
     });

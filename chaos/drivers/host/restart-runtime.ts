@@ -97,7 +97,10 @@ export const hostRestartRuntime = defineFault({
     const onAbort = (): void => stopWatching.abort();
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     // The watch starts before the restart, so that the moment each service goes down is seen.
-    const watching = a.watchSeconds > 0 ? watchServices(ctx, a, () => sentAt, ctx.clock.now() + a.watchSeconds * 1000 + 60_000, stopWatching.signal) : Promise.resolve([]);
+    const watching =
+      a.watchSeconds > 0
+        ? watchServices(ctx, a, () => sentAt, ctx.clock.now() + a.watchSeconds * 1000 + 60_000, stopWatching.signal)
+        : Promise.resolve([]);
     let result;
     try {
       ctx.log.info(`restarting the container runtime on ${host.where}: ${restart.what}`);
@@ -115,7 +118,9 @@ export const hostRestartRuntime = defineFault({
     if (result.code !== 0) {
       stopWatching.abort();
       await watching;
-      throw new ActivityFailedError(`the runtime restart exited with ${String(result.code)}: ${(result.stderr.trim() || result.stdout.trim()).split('\n').slice(-3).join(' ')}`);
+      throw new ActivityFailedError(
+        `the runtime restart exited with ${String(result.code)}: ${(result.stderr.trim() || result.stdout.trim()).split('\n').slice(-3).join(' ')}`,
+      );
     }
     const daemon = parseRuntimeRestart(result.stdout);
     if (daemon === undefined) {
@@ -124,11 +129,15 @@ export const hostRestartRuntime = defineFault({
       throw new ActivityFailedError(`the runtime restart printed no "before"/"after" lines: ${result.stdout.trim().slice(0, 300)}`);
     }
     // The watch ends watchSeconds after the restart command returned.
-    setTimeout(() => stopWatching.abort(), Math.max(0, started + a.watchSeconds * 1000 + (restartedAt - started) - ctx.clock.now())).unref();
+    setTimeout(
+      () => stopWatching.abort(),
+      Math.max(0, started + a.watchSeconds * 1000 + (restartedAt - started) - ctx.clock.now()),
+    ).unref();
     const services = await watching;
     ctx.signal.removeEventListener('abort', onAbort);
     if (ctx.signal.aborted) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new ActivityFailedError('interrupted');
-    const restartedDaemon = daemon.after.pid > 0 && (daemon.after.pid !== daemon.before.pid || daemon.after.startedAt !== daemon.before.startedAt);
+    const restartedDaemon =
+      daemon.after.pid > 0 && (daemon.after.pid !== daemon.before.pid || daemon.after.startedAt !== daemon.before.startedAt);
     if (!restartedDaemon)
       throw new ActivityFailedError(
         `the runtime did not restart: pid ${daemon.before.pid} started ${daemon.before.startedAt ?? '?'} before, pid ${daemon.after.pid} started ${daemon.after.startedAt ?? '?'} after`,
