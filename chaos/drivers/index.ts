@@ -13,7 +13,16 @@ import type { Fault } from '../faults/types';
  * Every fault and probe module, one line per driver folder. Adding a driver: create its folder with
  * an `index.ts` exporting its list, and add that list here.
  */
-export const ALL_FAULTS: readonly Fault[] = [...httpFaults, ...ecsFaults, ...ec2Faults, ...asgFaults, ...sshFaults, ...swarmFaults, ...hostFaults, ...acmeFaults];
+export const ALL_FAULTS: readonly Fault[] = [
+  ...httpFaults,
+  ...ecsFaults,
+  ...ec2Faults,
+  ...asgFaults,
+  ...sshFaults,
+  ...swarmFaults,
+  ...hostFaults,
+  ...acmeFaults,
+];
 
 /** The catalog experiments are validated against. */
 export const FAULT_CATALOG: FaultCatalog = catalogOf(ALL_FAULTS);
