@@ -12,7 +12,15 @@ import { requireHostTools } from './host-tools';
 import { readProxyAcme } from './proxy-acme';
 
 const args = z.strictObject({
-  durationSeconds: z.number().int().min(1).max(900).default(30).describe('Seconds the directory stays unreachable (default 30)'),
+  durationSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(900)
+    .default(30)
+    .describe(
+      "Seconds the directory stays unreachable (default 30); give the activity a timeout above it (the provider's timeout, default 60)",
+    ),
   mode: z
     .enum(['reject', 'drop'])
     .default('reject')

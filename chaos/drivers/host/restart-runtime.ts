@@ -84,7 +84,12 @@ export const hostRestartRuntime = defineFault({
   ],
   describe: (a, target) => {
     const restart = target.use('orchestrator').runtimeRestart();
-    const what = restart.ok ? `${commandLine(restart.words).slice(0, 200)} (${restart.what})` : `refused: ${restart.refused}`;
+    // A one-line command is shown whole; a script by what it does (it is in the journal when it runs).
+    const what = !restart.ok
+      ? `refused: ${restart.refused}`
+      : restart.words.some((w) => w.includes('\n'))
+        ? `${restart.what}, by a script printing the daemon's pid and start time before and after`
+        : `${commandLine(restart.words)} (${restart.what})`;
     return `${overHost(target.use('host'))}: ${what}; then GET each service's health path on the host every ${a.pollMs} ms for at most ${a.watchSeconds} s`;
   },
   async run(ctx, a) {
