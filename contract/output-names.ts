@@ -118,6 +118,14 @@ export const localNames = {
     whole(`(?=.{1,255}$)(?:[A-Za-z0-9.-]+(?::[0-9]{1,5})?/)?${ECR_NAME}`),
     'an image repository ([<registry>/]<lower-case name>[/<name>…])',
   ),
+  /**
+   * A word of the command restarting the rehearsal's engine: an absolute path, or a word of the
+   * characters a path holds (it reaches the host's shell, quoted, but checked first anyway).
+   */
+  runtimeRestartWord: named(
+    whole('(?=.{1,1024}$)[A-Za-z0-9_./=:@+,%~][A-Za-z0-9_./=:@+,%~-]*'),
+    'a command word (letters, digits and "_./=:@+,%~-", not starting with "-")',
+  ),
   /** `unix://` and an absolute socket path (at most 107 bytes, the kernel's limit), or `tcp://` to this machine. */
   dockerHost: named(
     whole(`unix://(?=/.{0,106}$)/[A-Za-z0-9_.@+=,%~/-]*|tcp://${LOOPBACK_IN_URL}${PORT}/?`),

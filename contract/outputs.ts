@@ -116,6 +116,13 @@ export const localOutputsSchema = z.strictObject({
   ...commonOutputs(localNames),
   /** `DOCKER_HOST` of the engine the rehearsal runs on; absent: the docker CLI's default. */
   dockerHost: localNames.dockerHost.optional(),
+  /**
+   * The command (words, run on the host over SSH) restarting the engine the rehearsal started
+   * itself, printing its pid and start time before and after (contract/runtime-restart.ts);
+   * absent when the rehearsal runs on an engine it did not start, which it must not restart. On
+   * AWS the runtime is systemd's docker.service, and the chaos adapter knows its command.
+   */
+  runtimeRestart: z.array(localNames.runtimeRestartWord).min(1).max(16).optional(),
 });
 
 /** Where the platform runs decides the rest: `aws` (ECS on EC2) or `local` (the single-node swarm rehearsal). */

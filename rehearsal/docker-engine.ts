@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { RuntimeProcess, RuntimeRestart } from '../contract/runtime-restart';
 import { run, runCommand } from './command';
 import { PrerequisiteError, StepFailedError } from './errors';
 import { mountsUnder } from './mounts';
 import { isRunning, ownProcess, POLL_MS, sleep, stopProcess } from './processes';
-import { engineFiles, type RehearsalSettings } from './settings';
+import { engineFiles, rehearsalFiles, type RehearsalSettings } from './settings';
 import { findTool, TOOLS } from './tools';
 
 /** The Docker engine the rehearsal talks to. */
@@ -152,4 +154,67 @@ export async function stopOwnEngine(settings: RehearsalSettings): Promise<'stopp
   const files = engineFiles(settings);
   for (const mountPoint of [...mountsUnder(files.execRoot)].reverse()) await run('umount', [mountPoint]);
   return pid === undefined ? 'not-running' : 'stopped';
+}
+
+/** When `pid` started, by the kernel's count of clock ticks since boot (/proc/<pid>/stat, /proc/stat). */
+function processStartedAt(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 22 (starttime), counted after the parenthesised command name.
+    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    const bootLine = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'));
+    if (bootLine?.[1] === undefined || !Number.isFinite(ticks)) return null;
+    // USER_HZ is 100 on every Linux the rehearsal runs on (sysconf(_SC_CLK_TCK)).
+    return new Date(Number(bootLine[1]) * 1000 + ticks * 10).toISOString();
+  } catch {
+    return null;
+  }
+}
+
+function runtimeProcess(pid: number | undefined): RuntimeProcess {
+  return pid === undefined ? { pid: 0, startedAt: null } : { pid, startedAt: processStartedAt(pid) };
+}
+
+/**
+ * Restarts the dockerd the rehearsal started, as systemd restarts docker.service on the instance:
+ * a graceful stop (its containers get their stop timeouts), then a start with the same settings.
+ * Live restore stays off (swarm mode refuses it), so the containers stop with the daemon; the
+ * swarm comes back with the daemon, sees its tasks' containers gone and starts new tasks itself.
+ */
+export async function restartOwnEngine(settings: RehearsalSettings): Promise<RuntimeRestart> {
+  const pid = ownEnginePid(settings);
+  if (pid === undefined)
+    throw new PrerequisiteError(
+      "the rehearsal's own dockerd does not run: there is nothing of the rehearsal's to restart (rehearsal up starts it)",
+    );
+  const dockerd = findTool(TOOLS.dockerd.command);
+  if (dockerd === undefined) throw new PrerequisiteError('dockerd is not installed: it cannot be started again');
+  const before = runtimeProcess(pid);
+  await stopOwnEngine(settings);
+  await startOwnEngine(settings, dockerd);
+  return { before, after: runtimeProcess(ownEnginePid(settings)) };
+}
+
+/**
+ * Writes `.rehearsal/restart-engine`, the command the outputs give the chaos fault
+ * host:restart-runtime: over SSH the session has neither this process's PATH nor its
+ * REHEARSAL_STATE_DIR, so the script carries both. Returns its path.
+ */
+export function writeRestartScript(settings: RehearsalSettings): string {
+  const file = rehearsalFiles(settings).restartEngine;
+  const quote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
+  const script = [
+    '#!/bin/sh',
+    "# Written by `rehearsal up`: restarts the rehearsal's own dockerd, printing its pid and start time",
+    '# before and after (contract/runtime-restart.ts). The chaos fault host:restart-runtime runs it over SSH.',
+    `export PATH=${quote(process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin')}`,
+    `export REHEARSAL_STATE_DIR=${quote(settings.stateDir)}`,
+    `cd ${quote(settings.repoRoot)} || exit 2`,
+    `exec ${quote(process.execPath)} --import tsx ${quote(path.join(settings.repoRoot, 'rehearsal', 'rehearsal.ts'))} restart-engine`,
+    '',
+  ].join('\n');
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, script);
+  chmodSync(file, 0o755);
+  return file;
 }

@@ -79,7 +79,7 @@ export async function down(settings: RehearsalSettings, options: DownOptions, pr
   await progress.step('docker engine', async (step) => {
     step.detail((await stopOwnEngine(settings)) === 'stopped' ? 'own dockerd stopped' : 'no own dockerd running');
   });
-  for (const file of [files.outputs, files.state, files.stack]) rmSync(file, { force: true });
+  for (const file of [files.outputs, files.state, files.stack, files.restartEngine]) rmSync(file, { force: true });
 
   if (options.purge) {
     await progress.step('purge caches', async (step) => {

@@ -17,6 +17,8 @@ interface LocalOutputsInputs {
   readonly nodeId: string;
   /** The engine the swarm runs on (`DOCKER_HOST`); null for the docker CLI's default. */
   readonly dockerHost: string | null;
+  /** The command restarting that engine, when the rehearsal started it itself (else it is not ours to restart). */
+  readonly runtimeRestart?: readonly string[] | undefined;
 }
 
 function serviceOutputs(service: ServiceName, port: number = SERVICES[service].port): ServiceOutputs {
@@ -55,6 +57,7 @@ export function localOutputs(inputs: LocalOutputsInputs): LocalOutputs {
     repositoryUrls: { frontend: imageRepository('frontend'), api: imageRepository('api'), proxy: imageRepository('proxy') },
     // The chaos CLI's swarm adapter talks to this engine: the outputs name it, nothing else does.
     ...(inputs.dockerHost === null ? {} : { dockerHost: inputs.dockerHost }),
+    ...(inputs.runtimeRestart === undefined ? {} : { runtimeRestart: [...inputs.runtimeRestart] }),
   };
 }
 

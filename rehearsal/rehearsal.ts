@@ -4,17 +4,20 @@
  *
  *   node --import tsx rehearsal/rehearsal.ts up
  *   node --import tsx rehearsal/rehearsal.ts down [--purge]
+ *   node --import tsx rehearsal/rehearsal.ts restart-engine   (what .rehearsal/restart-engine runs)
  *
  * Exit codes: 0 done, 1 a step failed, 2 a prerequisite is missing (a tool, a Docker engine, a free
  * port, a valid setting) or the command line is wrong.
  */
 import * as path from 'node:path';
+import { formatRuntimeRestart } from '../contract/runtime-restart';
+import { restartOwnEngine } from './docker-engine';
 import { down } from './down';
 import { PrerequisiteError, RehearsalError } from './errors';
 import { loadSettings } from './settings';
 import { up } from './up';
 
-const USAGE = 'usage: rehearsal up | rehearsal down [--purge]';
+const USAGE = 'usage: rehearsal up | rehearsal down [--purge] | rehearsal restart-engine';
 const REPO_ROOT = path.resolve(__dirname, '..');
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -25,6 +28,10 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (command === 'down' && rest.every((arg) => arg === '--purge')) {
     await down(loadSettings(REPO_ROOT), { purge: rest.includes('--purge') });
+    return 0;
+  }
+  if (command === 'restart-engine' && rest.length === 0) {
+    process.stdout.write(formatRuntimeRestart(await restartOwnEngine(loadSettings(REPO_ROOT))));
     return 0;
   }
   process.stderr.write(`${USAGE}\n`);

@@ -128,6 +128,8 @@ export function rehearsalFiles(settings: Pick<RehearsalSettings, 'rehearsalDir'>
     state: path.join(dir, 'rehearsal.json'),
     /** The swarm stack as deployed (compose format, JSON). */
     stack: path.join(dir, 'stack.json'),
+    /** The command that restarts the rehearsal's own dockerd (the outputs' `runtimeRestart`). */
+    restartEngine: path.join(dir, 'restart-engine'),
     /** The ACME mode's CA file, staged for the proxy's bind mount (see acme.ts). */
     acmeDir: path.join(dir, 'acme'),
     /** Build and debootstrap logs. */

@@ -123,6 +123,9 @@ function environment(service: ServiceName, inputs: StackInputs): Readonly<Record
   }
 }
 
+/** The backoff of the proxy's failed ACME rounds in the rehearsal: 2, 4, 8, 8 … s. */
+export const ACME_RETRY = { firstSeconds: 2, maxSeconds: 8 } as const;
+
 /** The proxy's ACME settings, as on EC2 but with a CA on loopback (docker/proxy/entrypoint.sh reads them). */
 function acmeEnvironment(acme: StackAcme | undefined): Readonly<Record<string, string>> {
   if (acme === undefined) return {};
@@ -131,6 +134,10 @@ function acmeEnvironment(acme: StackAcme | undefined): Readonly<Record<string, s
     ACME_EMAIL: acme.email,
     ACME_DIRECTORY: acme.directory,
     HTTPS_PORT: String(acme.httpsPort),
+    // Seconds, not EC2's 15 minutes to 4 hours: a CA on loopback has no rate limit, and an
+    // outage rehearsed (chaos/experiments/acme-outage.yaml) is retried while the run waits.
+    ACME_RETRY_SECONDS: String(ACME_RETRY.firstSeconds),
+    ACME_RETRY_MAX_SECONDS: String(ACME_RETRY.maxSeconds),
     // lego's own variable: the roots it trusts for the ACME server's HTTPS.
     ...(acme.ca === undefined ? {} : { LEGO_CA_CERTIFICATES: ACME_CA_MOUNT_PATH }),
   };

@@ -3,7 +3,7 @@ import { SERVICE_NAMES, SERVICES, type ServiceName } from '../contract/services'
 import { proxySite, stageAcme } from './acme';
 import { baseImagesOf, ensureBaseImages } from './base-images';
 import { ensureCertificateVolume } from './certificate-volume';
-import { ensureEngine } from './docker-engine';
+import { ensureEngine, writeRestartScript } from './docker-engine';
 import { PrerequisiteError, StepFailedError } from './errors';
 import { portInUse } from './http-check';
 import { API_IMAGE_MAX_BYTES, buildImages, readDockerfiles } from './images';
@@ -146,6 +146,8 @@ export async function up(settings: RehearsalSettings, progress: Progress = new P
       clusterId: swarm.clusterId,
       nodeId: swarm.nodeId,
       dockerHost: engine.host,
+      // Only the engine the rehearsal started is its to restart (chaos host:restart-runtime).
+      runtimeRestart: engine.own ? [writeRestartScript(settings)] : undefined,
     });
     const file = writeOutputs(settings, outputs);
     writeRehearsalState(settings, {

@@ -98,6 +98,8 @@ describe('stack file, proxy in ACME mode', () => {
       DOMAIN: 'proxy.pebble.test',
       ACME_DIRECTORY: 'https://127.0.0.1:14000/dir',
       ACME_EMAIL: 'ops@example.org',
+      ACME_RETRY_SECONDS: '2',
+      ACME_RETRY_MAX_SECONDS: '8',
       HTTPS_PORT: '8443',
       LEGO_CA_CERTIFICATES: '/etc/proxy/acme-ca.pem',
       LISTEN_ADDRESS: '127.0.0.1',

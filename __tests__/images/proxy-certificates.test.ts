@@ -4,14 +4,15 @@
  * order, reuse from the volume, forced and signalled renewals, renewal by expiry.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { sleep } from '../../rehearsal/processes';
 import { freePort } from './support/free-port';
 import { proxyEnv, runEntrypoint, startProxy } from './support/proxy-entrypoint';
 import { startPebble, type Pebble } from './support/proxy-pebble';
 import { get, group, requireProxyTools, useProxyWorkDir, workDir } from './support/proxy-suite';
-import { waitForOutput, waitUntil } from './support/proxy-wait';
+import { countMatches, waitForOutput, waitUntil } from './support/proxy-wait';
 import type { ServiceProcess } from './support/service-process';
 
 const { tools, describeWithTools, nginx } = requireProxyTools();
@@ -161,6 +162,82 @@ describeWithTools('proxy certificates from a real ACME CA (Pebble, HTTP-01)', ()
       expect(serialOnDisk()).not.toBe(serial);
     } finally {
       expect(await proxy.stop('SIGTERM')).toMatchObject({ code: 0 });
+    }
+  });
+
+  test('a forced renewal during an ACME outage stays forced at each retry, and renews once the CA answers', async () => {
+    // lego through a wrapper that fails, as lego does with an unreachable directory, while a flag file exists.
+    const outage = path.join(workDir, 'acme-outage');
+    const wrapper = path.join(workDir, 'lego-outage.sh');
+    writeFileSync(
+      wrapper,
+      `#!/bin/sh\nif [ -e '${outage}' ]; then echo 'dial tcp: connect: connection refused (test outage)' >&2; exit 1; fi\nexec '${tools.lego}' "$@"\n`,
+      { mode: 0o755 },
+    );
+    const oldSerial = serialOnDisk();
+    const ordersBefore = pebble.orders();
+    proxy = startProxy(group, { ...env, LEGO_BIN: wrapper, ACME_RETRY_SECONDS: '1', ACME_RETRY_MAX_SECONDS: '2' });
+    try {
+      // The renewal loop starts after nginx: a USR1 before it is ignored.
+      await waitForOutput(proxy, /nginx started .*mode tls/, 10000);
+      await sleep(300);
+      writeFileSync(outage, '');
+      proxy.child.kill('SIGUSR1');
+      await waitForOutput(proxy, /ACME round failed \(3 in a row\): retrying in 2s/, 20000);
+      expect(countMatches(proxy, /forced renewal of the certificate/)).toBeGreaterThanOrEqual(3);
+      expect(proxy.output()).not.toMatch(/valid for more than \d+ days: no renewal/);
+      unlinkSync(outage);
+      await waitForOutput(proxy, /ACME succeeded after \d+ failed round\(s\)/, 15000);
+      expect(proxy.output()).not.toMatch(/valid for more than \d+ days: no renewal/);
+      expect(serialOnDisk()).not.toBe(oldSerial);
+      expect(pebble.orders()).toBe(ordersBefore + 1);
+      await waitUntil('HTTPS to serve the renewed certificate', async () => (await servedSerial()) === serialOnDisk(), 5000);
+    } finally {
+      rmSync(outage, { force: true });
+      expect(await proxy.stop('SIGTERM')).toMatchObject({ code: 0 });
+    }
+  });
+
+  test('an ACME outage: failed rounds back off (ACME_RETRY_SECONDS doubled, capped), the first round after it succeeds', async () => {
+    // The directory through a TCP relay to Pebble: while the relay does not listen, lego's
+    // connection is refused, as when the CA is unreachable.
+    const relayPort = await freePort();
+    const relay = net.createServer((client) => {
+      const upstream = net.connect(Number(new URL(pebble.directoryUrl).port), '127.0.0.1');
+      client.pipe(upstream).pipe(client);
+      const close = (): void => {
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on('error', close);
+      upstream.on('error', close);
+    });
+    const directory = new URL(pebble.directoryUrl);
+    directory.port = String(relayPort);
+    const ordersBefore = pebble.orders();
+    proxy = startProxy(group, { ...env, ACME_DIRECTORY: directory.toString(), ACME_RETRY_SECONDS: '1', ACME_RETRY_MAX_SECONDS: '4' });
+    try {
+      await waitForOutput(proxy, /ACME round failed \(5 in a row\): retrying in \d+s/, 30000);
+      const delays = [...proxy.output().matchAll(/ACME round failed \((\d+) in a row\): retrying in (\d+)s/g)].map((m) => [
+        Number(m[1]),
+        Number(m[2]),
+      ]);
+      expect(delays.slice(0, 5)).toEqual([
+        [1, 1],
+        [2, 2],
+        [3, 4],
+        [4, 4],
+        [5, 4],
+      ]);
+      expect(proxy.output()).toMatch(/connection refused/);
+      expect(pebble.orders()).toBe(ordersBefore);
+      await new Promise<void>((resolve) => relay.listen(relayPort, '127.0.0.1', resolve));
+      await waitForOutput(proxy, /ACME succeeded after \d+ failed round\(s\)/, 15000);
+      expect(proxy.output()).toMatch(/new certificate for proxy\.pebble\.test/);
+      expect(pebble.orders()).toBe(ordersBefore + 1);
+    } finally {
+      expect(await proxy.stop('SIGTERM')).toMatchObject({ code: 0 });
+      await new Promise<void>((resolve) => relay.close(() => resolve()));
     }
   });
 

@@ -1,4 +1,5 @@
 import { catalogOf, type FaultCatalog } from '../faults/define-fault';
+import { acmeFaults } from './acme';
 import { asgFaults } from './asg';
 import { ec2Faults } from './ec2';
 import { ecsFaults } from './ecs';
@@ -22,6 +23,7 @@ export const ALL_FAULTS: readonly Fault[] = [
   ...hostFaults,
   ...swarmFaults,
   ...netFaults,
+  ...acmeFaults,
 ];
 
 /** The catalog experiments are validated against. */

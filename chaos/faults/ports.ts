@@ -24,6 +24,14 @@ export interface StopTaskRequest {
   readonly reason: string;
 }
 
+/**
+ * How the host restarts the container runtime the orchestrator runs on: the words to run there
+ * (printing the daemon's pid and start time before and after, contract/runtime-restart.ts), or
+ * why it cannot.
+ */
+export type RuntimeRestartCommand =
+  { readonly ok: true; readonly words: readonly string[]; readonly what: string } | { readonly ok: false; readonly refused: string };
+
 /** The orchestrator keeping the services running: ECS on AWS, swarm in the rehearsal. */
 export interface Orchestrator {
   readonly name: 'ecs' | 'swarm';
@@ -50,6 +58,8 @@ export interface Orchestrator {
    * (each value checked, since they reach a remote shell).
    */
   containerLabels(service: ServiceName): readonly string[];
+  /** The command restarting the container runtime on the host (systemd's docker.service, the rehearsal's own dockerd). */
+  runtimeRestart(): RuntimeRestartCommand;
 }
 
 /** What a host command did. */

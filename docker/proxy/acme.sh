@@ -106,8 +106,23 @@ run_child() {
 	return "$child_rc"
 }
 
+# retry_delay FAILURES: seconds to wait after that many failed rounds in a row: ACME_RETRY_SECONDS,
+# doubled at each further failure, capped at ACME_RETRY_MAX_SECONDS. An ACME outage is not
+# hammered (and Let's Encrypt's 5 failed validations an hour are not spent), and a long one is
+# still retried a few times an hour at worst.
+retry_delay() {
+	d=$ACME_RETRY_SECONDS
+	n=1
+	while [ "$n" -lt "$1" ] && [ "$d" -lt "$ACME_RETRY_MAX_SECONDS" ]; do
+		d=$((d * 2))
+		n=$((n + 1))
+	done
+	[ "$d" -gt "$ACME_RETRY_MAX_SECONDS" ] && d=$ACME_RETRY_MAX_SECONDS
+	echo "$d"
+}
+
 renewal_loop() {
-	FORCE="" SLEEPING="" CHILD=""
+	FORCE="" SLEEPING="" CHILD="" failures=0 retry_mode=""
 	trap '[ -n "$CHILD" ] && kill "$CHILD" 2>/dev/null; release_lock; exit 0' TERM
 	trap 'FORCE=force; [ -n "$SLEEPING" ] && [ -n "$CHILD" ] && kill "$CHILD" 2>/dev/null' USR1
 	delay=$1
@@ -117,9 +132,20 @@ renewal_loop() {
 			run_child sleep "$delay" || true
 			SLEEPING=""
 		fi
-		mode=$FORCE
+		# A retry does what the failed round was asked to do: a forced renewal stays forced (else the
+		# retry would find the old certificate still valid and renew nothing).
+		mode=${FORCE:-$retry_mode}
 		FORCE=""
-		if acme_once "$mode"; then delay=$RENEW_INTERVAL_SECONDS; else delay=$ACME_RETRY_SECONDS; fi
+		if acme_once "$mode"; then
+			[ "$failures" -eq 0 ] || log "ACME succeeded after $failures failed round(s)"
+			failures=0 retry_mode=""
+			delay=$RENEW_INTERVAL_SECONDS
+		else
+			failures=$((failures + 1))
+			retry_mode=$mode
+			delay=$(retry_delay "$failures")
+			log "ACME round failed ($failures in a row): retrying in ${delay}s"
+		fi
 	done
 }
 

@@ -32,8 +32,9 @@ set -u
 : "${RENEW_INTERVAL_SECONDS:=43200}"
 : "${RENEW_DAYS:=30}"
 # Let's Encrypt allows 5 failed validations per hostname per hour: retry a failed order at most
-# 4 times an hour.
+# 4 times an hour, and back off from there (doubling per failure in a row, up to the cap).
 : "${ACME_RETRY_SECONDS:=900}"
+: "${ACME_RETRY_MAX_SECONDS:=14400}"
 # nginx gets this long to finish in-flight requests before a fast shutdown; below the task's
 # 15 s stopTimeout so the container never reaches SIGKILL.
 : "${STOP_GRACE_SECONDS:=10}"
@@ -82,6 +83,7 @@ validate_env() {
 	esac
 	for pair in "HTTP_PORT=$HTTP_PORT" "HTTPS_PORT=$HTTPS_PORT" "RENEW_DAYS=$RENEW_DAYS" \
 		"RENEW_INTERVAL_SECONDS=$RENEW_INTERVAL_SECONDS" "ACME_RETRY_SECONDS=$ACME_RETRY_SECONDS" \
+		"ACME_RETRY_MAX_SECONDS=$ACME_RETRY_MAX_SECONDS" \
 		"STOP_GRACE_SECONDS=$STOP_GRACE_SECONDS"; do
 		case "${pair#*=}" in
 		'' | *[!0-9]*) die "${pair%%=*} '${pair#*=}' must be a non-negative integer" ;;

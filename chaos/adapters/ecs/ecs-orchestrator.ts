@@ -8,6 +8,7 @@ import type { Orchestrator, StopTaskRequest } from '../../faults/ports';
 import type { DriverContext } from '../../faults/types';
 import type { ClientFactories } from '../aws-clients';
 import { describeService, iso, listRunningTasks } from './ecs-service';
+import { SYSTEMD_DOCKER_RESTART } from './runtime-restart';
 
 /** Labels the ECS agent puts on a task's containers. */
 export const ECS_CONTAINER_LABEL = 'com.amazonaws.ecs.container-name';
@@ -36,6 +37,7 @@ export function ecsOrchestrator(outputs: PlatformOutputs, clients: ClientFactori
       `${ECS_CONTAINER_LABEL}=${safeName(outputs.services[service].containerName, 'container name')}`,
       `${ECS_FAMILY_LABEL}=${safeName(outputs.services[service].taskFamily, 'task family')}`,
     ],
+    runtimeRestart: () => SYSTEMD_DOCKER_RESTART,
   };
 }
 

@@ -45,5 +45,18 @@ export function swarmOrchestrator(outputs: LocalOutputs, cli: () => DockerCli): 
     },
     // Exact, where `--filter name=api` also matches `frontend-api`.
     containerLabels: (service) => [`${SWARM_SERVICE_LABEL}=${safeName(nameOf(service), 'swarm service name')}`],
+    // The rehearsal writes the command when the engine is its own (rehearsal/outputs.ts).
+    runtimeRestart: () =>
+      outputs.runtimeRestart === undefined
+        ? {
+            ok: false,
+            refused:
+              'the outputs name no runtimeRestart: the rehearsal runs on an engine it did not start (DOCKER_HOST or the system one), which is not its to restart',
+          }
+        : {
+            ok: true,
+            words: outputs.runtimeRestart,
+            what: "the rehearsal's own dockerd, stopped gracefully and started with the same settings",
+          },
   };
 }
