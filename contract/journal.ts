@@ -48,22 +48,67 @@ const sampleSchema = z.object({
   status: z.number().optional(),
   latencyMs: z.number(),
   error: z.string().optional(),
+  /** The sampled probe's name (absent in journals written before several probes could be sampled). */
+  probe: z.string().optional(),
+});
+
+/** Which figure is the time to recover: the sampler's (its final healthy streak) or the confirming poll's. */
+export const RECOVERY_WITNESSES = ['sampler', 'poll'] as const;
+
+/** The figures of one sampled probe over the fault window (t0 to the confirmed recovery). Times in ms since t0. */
+const probeFiguresSchema = z.object({
+  probe: z.string(),
+  /** Samples per second, as the objective asked. */
+  rate: z.number(),
+  /** The objective's minimum percentage for this probe; null when it is measured, not judged. */
+  min: z.number().nullable(),
+  /** Percentage of healthy samples in the window, two decimals; null without samples. */
+  availability: z.number().nullable(),
+  total: z.number(),
+  failed: z.number(),
+  maxConsecutiveFailures: z.number(),
+  /** Longest time without a healthy answer: from the last healthy sample before a failure streak (or t0) to the first after it (or the window's end). */
+  longestGapMs: z.number().nullable(),
+  /** `t` of the first failed sample; null when none failed. */
+  firstFailureMs: z.number().nullable(),
+  /** `t` of the first sample of the final healthy streak, when the probe failed and came back; else null. */
+  recoveredMs: z.number().nullable(),
+  /** Availability at or above `min`; null without a `min`. */
+  met: z.boolean().nullable(),
 });
 
 /** What the recovery objective measured. Times are milliseconds since t0. */
 const recoveryRecordSchema = z.object({
   /** Start of the first action (ISO); null when no action ran. */
   t0: z.string().nullable(),
-  /** First failed sample (or failed steady-state poll); null when nothing was seen failing. */
+  /** The first failed sample or the first failed steady-state poll, whichever came first; null when nothing was seen failing. */
   timeToDetectMs: z.number().nullable(),
-  /** When the steady state was confirmed again; null when it never was before the deadline. */
+  /** What saw the failure first; null when nothing was seen failing. */
+  detectedBy: z.enum(RECOVERY_WITNESSES).nullable(),
+  /** When the system answered again, by `witness`; null when recovery was not confirmed before the deadline. */
   timeToRecoverMs: z.number().nullable(),
-  /** Percentage of successful samples; null without availability sampling. */
+  /** Which figure `timeToRecoverMs` is: `samplerRecoveredMs` or `pollRecoveredMs`; null when not recovered. */
+  witness: z.enum(RECOVERY_WITNESSES).nullable(),
+  /** Why that witness, in one sentence. */
+  witnessReason: z.string(),
+  /** Start of the steady-state poll that confirmed recovery. */
+  pollRecoveredMs: z.number().nullable(),
+  /** Start of the final healthy streak of the sampled probes that failed (the latest of them); null when none failed or one never came back. */
+  samplerRecoveredMs: z.number().nullable(),
+  /** When recovery was confirmed (the confirming poll ended, samples healthy): the fault window, and the figures, end here. */
+  confirmedMs: z.number().nullable(),
+  /** The lowest availability of the sampled probes, over the fault window; null without availability sampling. */
   availability: z.number().nullable(),
+  /** The longest failure streak of any sampled probe, over the fault window. */
   maxConsecutiveFailures: z.number(),
+  /** The longest gap of any sampled probe (see the probe figures); null without samples. */
+  longestGapMs: z.number().nullable(),
+  /** The figures per sampled probe, in the objective's order. */
+  probes: z.array(probeFiguresSchema).readonly(),
   objective: jsonObjectSchema.nullable(),
   /** Whether the objective was met; null when it was not measured (the method did not complete). */
   met: z.boolean().nullable(),
+  /** Every sample of every probe in time order, also those after the window (until sampling stopped). */
   samples: z.array(sampleSchema).readonly(),
 });
 
@@ -114,6 +159,8 @@ export type AvailabilitySample = z.infer<typeof sampleSchema>;
 export type ActivityRun = z.infer<typeof activityRunSchema>;
 export type HypothesisRun = z.infer<typeof hypothesisRunSchema>;
 export type RecoveryRecord = z.infer<typeof recoveryRecordSchema>;
+export type ProbeFigures = z.infer<typeof probeFiguresSchema>;
+export type RecoveryWitness = (typeof RECOVERY_WITNESSES)[number];
 export type Journal = z.infer<typeof journalSchema>;
 
 // The reader: the same parts, relaxed where chaostoolkit's journals differ.
@@ -133,7 +180,18 @@ const readableHypothesisRun = hypothesisRunSchema.extend({
   at: z.string().optional(),
 });
 
-const readableRecovery = recoveryRecordSchema.extend({ samples: z.array(sampleSchema).default([]) });
+/** Journals written before the witness and per-probe figures lack them: null, empty. */
+const readableRecovery = recoveryRecordSchema.extend({
+  samples: z.array(sampleSchema).default([]),
+  detectedBy: z.enum(RECOVERY_WITNESSES).nullable().default(null),
+  witness: z.enum(RECOVERY_WITNESSES).nullable().default(null),
+  witnessReason: z.string().default(''),
+  pollRecoveredMs: z.number().nullable().default(null),
+  samplerRecoveredMs: z.number().nullable().default(null),
+  confirmedMs: z.number().nullable().default(null),
+  longestGapMs: z.number().nullable().default(null),
+  probes: z.array(probeFiguresSchema).default([]),
+});
 
 export const readableJournalSchema = journalSchema.omit({ 'chaos-engine': true, platform: true, node: true }).extend({
   experiment_file: z.string().optional(),

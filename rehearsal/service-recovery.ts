@@ -10,7 +10,7 @@ import { sshRun, type SshEndpoint } from './sshd';
  * container over SSH, then the site through the proxy until the service is healthy again, while
  * both of the site's paths ("/" for the frontend, `/api/status` for the api) are sampled through
  * the proxy. Used by `bench/rehearsal-recovery.ts`; the chaos experiments measure the same faults
- * with the chaos engine (coarser: a steady-state poll a second).
+ * with the chaos engine (its time to recover from the same kind of sampling through the proxy).
  */
 
 /** Requests that succeeded out of those sent. */

@@ -104,6 +104,17 @@ describe('loader: invalid experiments name the file, the path in it and what is 
       /recovery\.availability\.probe: expected the name of an HTTP probe .*\("health"\), got "nope"/,
     ],
     [
+      'availability probe unknown, in a list',
+      withValue(['recovery'], { within: 10, availability: [{ probe: 'health' }, { min: 90, probe: 'nope' }] }),
+      /recovery\.availability\[1\]\.probe: expected the name of an HTTP probe .*\("health"\), got "nope"/,
+    ],
+    [
+      'availability probe sampled twice',
+      withValue(['recovery'], { within: 10, availability: [{ probe: 'health' }, { min: 90, probe: 'health' }] }),
+      /recovery\.availability\[1\]\.probe: probe "health" is sampled twice/,
+    ],
+    ['availability as an empty list', withValue(['recovery'], { within: 10, availability: [] }), /recovery\.availability/],
+    [
       'availability above 100',
       withValue(['recovery'], { within: 10, availability: { min: 101, probe: 'health' } }),
       /recovery\.availability\.min: expected at most 100, got 101/,

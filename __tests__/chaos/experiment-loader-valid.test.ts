@@ -80,7 +80,32 @@ describe('loader: valid experiments', () => {
       'recovery defaults',
       withValue(['recovery'], { within: 30, availability: { min: 99, probe: 'health' } }),
       {},
-      (e) => expect(e.recovery).toEqual({ within: 30, poll: 1, availability: { min: 99, probe: 'health', rate: 20, timeout: 2 } }),
+      (e) => expect(e.recovery).toEqual({ within: 30, poll: 1, availability: [{ min: 99, probe: 'health', rate: 20, timeout: 2 }] }),
+    ],
+    [
+      'recovery sampling several probes, each with its own rate, min optional',
+      withValue(
+        ['recovery'],
+        {
+          within: 30,
+          poll: 0.2,
+          availability: [
+            { probe: 'health', min: 100, rate: 50 },
+            { probe: 'health-2', timeout: 0.5 },
+          ],
+        },
+        withValue(['steady-state-hypothesis', 'probes', 1], httpProbe('health-2', { tolerance: 200 })),
+      ),
+      {},
+      (e) =>
+        expect(e.recovery).toEqual({
+          within: 30,
+          poll: 0.2,
+          availability: [
+            { probe: 'health', min: 100, rate: 50, timeout: 2 },
+            { probe: 'health-2', rate: 20, timeout: 0.5 },
+          ],
+        }),
     ],
     [
       'chaostoolkit runtime strategy',

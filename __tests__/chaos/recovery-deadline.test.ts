@@ -57,7 +57,7 @@ describe('the recovery wait', () => {
 
   it('GIVEN the method ran past the deadline THEN no poll is started', async () => {
     const o = { ...options(0, async () => Promise.reject(new Error('no poll expected'))), deadline: Date.now() - 1 };
-    await expect(waitUntilRecovered(o)).resolves.toEqual({ recoveredAt: null, polls: [], firstFailedPollAt: null });
+    await expect(waitUntilRecovered(o)).resolves.toEqual({ recoveredAt: null, confirmedAt: null, polls: [], firstFailedPollAt: null });
   });
 
   it('GIVEN an interruption THEN it is not mistaken for the deadline', async () => {
@@ -106,5 +106,66 @@ describe('the recovery deadline in a run', () => {
     expect(Date.parse(cut?.end ?? '')).toBeLessThan(deadline + SLACK_MS);
     expect(Date.parse(journal.steady_states.after?.at ?? '')).toBeLessThan(deadline + SLACK_MS);
     expect(alive(await pidIn(join(dir, 'poll')))).toBe(false);
+  });
+});
+
+/** A clock that only moves when told: sleeping moves it by the sleep, a poll by its duration. */
+function fakeClock(start: number): { clock: RecoveryWaitOptions['clock']; advance: (ms: number) => void } {
+  let now = start;
+  return {
+    clock: {
+      now: () => now,
+      sleep: async (ms) => {
+        now += ms;
+      },
+    },
+    advance: (ms) => {
+      now += ms;
+    },
+  };
+}
+
+describe('the recovery polls, on a fake clock', () => {
+  /** A wait whose polls take `pollTakesMs` each and hold from the `heldFrom`-th on; the sampler answers from `answeringFrom`. */
+  async function polls(pollMs: number, pollTakesMs: number, heldFrom: number, answeringFrom = 0) {
+    const t0 = 1_000_000;
+    const { clock, advance } = fakeClock(t0);
+    const starts: number[] = [];
+    let answeringChecks = 0;
+    const wait = await waitUntilRecovered({
+      ...options(60_000, async () => {
+        starts.push(clock.now() - t0);
+        advance(pollTakesMs);
+        return { steady_state_met: starts.length >= heldFrom, probes: [], at: new Date(clock.now()).toISOString() };
+      }),
+      t0,
+      deadline: t0 + 60_000,
+      pollMs,
+      clock,
+      sampler: { healthyStreak: () => (answeringChecks += 1) > answeringFrom },
+    });
+    return { starts, wait, t0 };
+  }
+
+  it('GIVEN polls of 150 ms every 200 ms THEN the interval counts from each poll’s start (0, 200, 400 …), not its end', async () => {
+    const { starts, wait, t0 } = await polls(200, 150, 4);
+    expect(starts).toEqual([0, 200, 400, 600]);
+    expect(wait.recoveredAt).toBe(t0 + 600);
+    // Confirmed when that poll ended.
+    expect(wait.confirmedAt).toBe(t0 + 750);
+    expect(wait.firstFailedPollAt).toBe(t0);
+  });
+
+  it('GIVEN a poll slower than the interval THEN the next one starts at once', async () => {
+    const { starts } = await polls(200, 300, 3);
+    expect(starts).toEqual([0, 300, 600]);
+  });
+
+  it('GIVEN the steady state holds but the sampled probes do not answer yet THEN polling goes on until both agree', async () => {
+    const { starts, wait, t0 } = await polls(200, 50, 1, 2);
+    expect(starts).toEqual([0, 200, 400]);
+    expect(wait.recoveredAt).toBe(t0 + 400);
+    // Not a failed poll: the steady state held, the sampler had not confirmed yet.
+    expect(wait.firstFailedPollAt).toBeNull();
   });
 });

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { runChaosCli } from '../../rehearsal/chaos-cli';
 import { expectExit, runChaos } from './support/chaos-cli';
-import { expectNewIdentity, expectOutcome, expectPlausibleRecovery, type StopExperiment } from './support/experiment-checks';
+import { expectNewIdentity, expectOutcome, expectPlausibleRecovery, recoveryLine, type StopExperiment } from './support/experiment-checks';
 import { activityIn, readJournal } from './support/journal';
 import { missingForRehearsal, REPO_ROOT } from './support/rehearsal-cli';
 import { describeIfPossible, holdRehearsal, waitForSteadyState } from './support/rehearsal-session';
@@ -59,6 +59,7 @@ describeIfPossible(missingForRehearsal(), 'the chaos experiments against the reh
       console.log(`${experiment.file} (${(run.ms / 1000).toFixed(1)} s): ${run.stdout.trim()}`);
       expectExit(run, 0);
       const journal = readJournal(run.journal);
+      console.log(`${experiment.file}: ${recoveryLine(journal)}`);
       expect(journal.status).toBe('completed');
       expect(journal.deviated).toBe(false);
       expect(journal.steady_states.before?.steady_state_met).toBe(true);
@@ -72,8 +73,15 @@ describeIfPossible(missingForRehearsal(), 'the chaos experiments against the reh
       const run = await runChaos(path.join(EXPERIMENTS, 'http-smoke.yaml'), { journal: journalOf('http-smoke') });
       expectExit(run, 0);
       const journal = readJournal(run.journal);
+      console.log(`http-smoke.yaml: ${recoveryLine(journal)}`);
       expect(journal.status).toBe('completed');
       expect(journal.recovery?.availability).toBe(100);
+      // Each path sampled on its own, none failed.
+      expect(journal.recovery?.probes.map((p) => [p.probe, p.availability, p.failed])).toEqual([
+        ['proxy-health', 100, 0],
+        ['api-through-proxy', 100, 0],
+        ['frontend-page', 100, 0],
+      ]);
       expect(journal.adapters).toEqual({
         target: 'local',
         orchestrator: 'swarm',

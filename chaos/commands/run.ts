@@ -47,12 +47,18 @@ function refuseWithoutYes(experiment: Experiment, destructive: readonly Destruct
   throw new UsageError(`${experiment.file} ${needsYes(destructive)}; add --yes to run it (or --dry-run to see what it would do)`);
 }
 
+/** `, availability 100%` for one sampled probe; `, availability frontend 100%, api 93.1%` for several. */
+function availabilityText(r: NonNullable<Journal['recovery']>): string {
+  if (r.probes.length > 1) return `, availability ${r.probes.map((p) => `${p.probe} ${p.availability ?? 'n/a'}%`).join(', ')}`;
+  return r.availability === null ? '' : `, availability ${r.availability}%`;
+}
+
 function verdictLine(journal: Journal, title: string, journalPath: string): string {
   const r = journal.recovery;
   const figures =
     r === null
       ? ''
-      : `; recovered ${r.timeToRecoverMs === null ? 'no' : `in ${(r.timeToRecoverMs / 1000).toFixed(1)}s`}${r.availability === null ? '' : `, availability ${r.availability}%`}`;
+      : `; recovered ${r.timeToRecoverMs === null ? 'no' : `in ${(r.timeToRecoverMs / 1000).toFixed(2)}s${r.witness === null ? '' : ` (by the ${r.witness})`}`}${availabilityText(r)}`;
   const why = journal.reasons[0] ? ` (${journal.reasons[0]})` : '';
   return `${journal.status}${journal.deviated ? ' (deviated)' : ''}: ${title}${figures}${why}; journal ${journalPath}\n`;
 }

@@ -40,15 +40,15 @@ export function describePlan(experiment: Experiment, target: TargetBinding | nul
   experiment.method.forEach((a) => lines.push(`   - ${describe(a)}`));
   const r = experiment.recovery;
   if (r) {
-    const a = r.availability;
-    const sampled = a ? sampleTargetFor(experiment, a, target?.outputs ?? null) : null;
     lines.push(
       `3. recovery: steady state again within ${r.within}s of the first action (a poll running then is stopped), polled every ${r.poll}s`,
     );
-    if (a)
+    for (const a of r.availability) {
+      const sampled = sampleTargetFor(experiment, a, target?.outputs ?? null);
       lines.push(
-        `   - sample ${sampled?.url ?? `probe "${a.probe}"`} ${a.rate}/s from the first action; availability must be >= ${a.min}%`,
+        `   - sample ${sampled?.url ?? `probe "${a.probe}"`} ${a.rate}/s from the first action${a.min === undefined ? ' (measured, not judged)' : `; availability must be >= ${a.min}%`}`,
       );
+    }
   } else {
     lines.push('3. recovery: no objective declared');
   }

@@ -27,8 +27,8 @@ export type EngineEvent =
     }
   | { readonly type: 'pause'; readonly name: string; readonly seconds: number; readonly when: 'before' | 'after' }
   | { readonly type: 'hypothesis'; readonly phase: Phase; readonly met: boolean }
-  | { readonly type: 'sampling-started'; readonly url: string; readonly rate: number }
-  | { readonly type: 'samples'; readonly elapsedMs: number; readonly ok: number; readonly failed: number }
+  | { readonly type: 'sampling-started'; readonly probe: string; readonly url: string; readonly rate: number }
+  | { readonly type: 'samples'; readonly probe: string; readonly elapsedMs: number; readonly ok: number; readonly failed: number }
   | { readonly type: 'recovery-poll'; readonly elapsedMs: number; readonly held: boolean }
   | { readonly type: 'interrupted'; readonly signal: string }
   | { readonly type: 'log'; readonly level: 'info' | 'warn'; readonly message: string }
@@ -63,9 +63,9 @@ export function formatEvent(event: EngineEvent): string | null {
     case 'hypothesis':
       return `   steady state ${event.met ? 'met' : 'NOT met'}`;
     case 'sampling-started':
-      return `   sampling ${event.url} at ${event.rate}/s`;
+      return `   sampling "${event.probe}" (${event.url}) at ${event.rate}/s`;
     case 'samples':
-      return `   samples at ${seconds(event.elapsedMs)}: ${event.ok} ok, ${event.failed} failed`;
+      return `   samples of "${event.probe}" at ${seconds(event.elapsedMs)}: ${event.ok} ok, ${event.failed} failed`;
     case 'recovery-poll':
       return `   recovery poll at ${seconds(event.elapsedMs)}: steady state ${event.held ? 'holds' : 'not yet'}`;
     case 'interrupted':

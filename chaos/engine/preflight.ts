@@ -100,13 +100,14 @@ export async function preflight(
         break;
     }
   }
-  const availability = experiment.recovery?.availability;
-  if (availability !== undefined && sampleTargetFor(experiment, availability, outputs?.outputs ?? null) === null) {
-    throw new InvalidExperimentError(
-      experiment.file,
-      'recovery.availability.probe',
-      `probe "${availability.probe}" cannot be sampled with these outputs`,
-    );
-  }
+  (experiment.recovery?.availability ?? []).forEach((availability, i, all) => {
+    if (sampleTargetFor(experiment, availability, outputs?.outputs ?? null) === null) {
+      throw new InvalidExperimentError(
+        experiment.file,
+        all.length > 1 ? `recovery.availability[${i}].probe` : 'recovery.availability.probe',
+        `probe "${availability.probe}" cannot be sampled with these outputs`,
+      );
+    }
+  });
   return destructive;
 }

@@ -1,4 +1,4 @@
-import type { AvailabilitySampler } from '../sampling/availability-sampler';
+import type { AnsweringWitness } from '../sampling/sampler-set';
 import type { Clock } from '../faults/types';
 import type { EventSink } from './events';
 import type { HypothesisRun } from '../../contract/journal';
@@ -21,7 +21,8 @@ export interface RecoveryWaitOptions {
    * null when there is no hypothesis (then samples decide).
    */
   readonly check: (signal: AbortSignal) => Promise<HypothesisRun | null>;
-  readonly sampler: AvailabilitySampler | null;
+  /** The availability sampling (null without): recovery needs its probes answering too. */
+  readonly sampler: AnsweringWitness | null;
   /** A sample request hanging this long means the service is not answering yet. */
   readonly hangingMs: number;
   readonly clock: Clock;
@@ -32,6 +33,8 @@ export interface RecoveryWaitOptions {
 export interface RecoveryWait {
   /** Epoch ms when the poll that confirmed recovery started; null when the deadline passed first. */
   readonly recoveredAt: number | null;
+  /** Epoch ms when recovery was confirmed: that poll ended with the sampled probes answering. */
+  readonly confirmedAt: number | null;
   readonly polls: readonly HypothesisRun[];
   /** Epoch ms of the first poll that found the steady state broken. */
   readonly firstFailedPollAt: number | null;
@@ -43,7 +46,7 @@ function deadlineReason(withinSeconds: number): ActivityFailedError {
 }
 
 /**
- * Waits until the steady state holds again and the sampled probe answers, polling until the
+ * Waits until the steady state holds again and the sampled probes answer, polling until the
  * deadline. Recovery is proven, not assumed: a poll counts only when both agree. The deadline is
  * hard: a poll still running when it passes is stopped (its providers abort), so the wait ends at
  * the deadline, plus the moment the stopped poll takes to settle (see the README's guarantees).
@@ -51,7 +54,7 @@ function deadlineReason(withinSeconds: number): ActivityFailedError {
 export async function waitUntilRecovered(options: RecoveryWaitOptions): Promise<RecoveryWait> {
   const polls: HypothesisRun[] = [];
   let firstFailedPollAt: number | null = null;
-  const missed = (): RecoveryWait => ({ recoveredAt: null, polls, firstFailedPollAt });
+  const missed = (): RecoveryWait => ({ recoveredAt: null, confirmedAt: null, polls, firstFailedPollAt });
   const left = options.deadline - options.clock.now();
   // The method ran past the deadline: no poll could confirm recovery in time.
   if (left <= 0) return missed();
@@ -71,13 +74,18 @@ export async function waitUntilRecovered(options: RecoveryWaitOptions): Promise<
       const answering = options.sampler === null || options.sampler.healthyStreak(HEALTHY_STREAK, options.hangingMs);
       options.events.emit({ type: 'recovery-poll', elapsedMs: pollAt - options.t0, held: held && answering });
       if (cutShort) return missed();
-      if (held && answering) return { recoveredAt: pollAt, polls, firstFailedPollAt };
+      // Interrupted: stop here, also when no sleep is due before the next poll.
+      if (options.signal.aborted) throw options.signal.reason;
+      const now = options.clock.now();
+      if (held && answering) return { recoveredAt: pollAt, confirmedAt: now, polls, firstFailedPollAt };
       if (!held) firstFailedPollAt ??= pollAt;
-      const remaining = options.deadline - options.clock.now();
+      const remaining = options.deadline - now;
       if (remaining <= 0) return missed();
-      // Wake a little before the deadline so that the last poll starts in time.
+      // The interval counts from the poll's start (a poll slower than it is followed at once), and
+      // the sleep wakes a little before the deadline so that the last poll starts in time.
+      const untilNext = Math.max(pollAt + options.pollMs - now, 0);
       try {
-        await options.clock.sleep(Math.min(options.pollMs, Math.max(remaining - DEADLINE_MARGIN_MS, 0)), signal);
+        if (untilNext > 0) await options.clock.sleep(Math.min(untilNext, Math.max(remaining - DEADLINE_MARGIN_MS, 0)), signal);
       } catch (error) {
         if (cut()) return missed();
         throw error;

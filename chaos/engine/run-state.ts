@@ -2,22 +2,14 @@ import type { JsonObject } from '../../contract/json';
 import { platform } from 'node:os';
 import type { AvailabilitySample } from '../../contract/journal';
 import type { Experiment } from '../model/types';
-import { recoveryToJson } from '../model/to-json';
 import type { LoadedOutputs } from '../targets/outputs-reader';
 import type { ActivityRecorder } from './activity';
-import { availabilityFigures } from './availability';
+import { NOT_MEASURED, recoveryRecord, type RecoveryMeasure } from './recovery-figures';
 import type { Phase } from './events';
 import { ENGINE_NAME, ENGINE_VERSION } from '../journal/journal-file';
 import type { ActivityRun, HypothesisRun, Journal, RecoveryRecord, RunStatus } from '../../contract/journal';
 
 const SEVERITY: Readonly<Record<RunStatus, number>> = { completed: 0, failed: 1, aborted: 2, interrupted: 3 };
-
-/** What the recovery wait found (epoch ms). */
-export interface RecoveryMeasure {
-  readonly measured: boolean;
-  readonly recoveredAt: number | null;
-  readonly firstFailedPollAt: number | null;
-}
 
 /** Everything a run accumulates; turns into the journal at the end, and into a `running` one as it goes. */
 export class RunState implements ActivityRecorder {
@@ -34,7 +26,7 @@ export class RunState implements ActivityRecorder {
   /** Epoch ms of the first action. */
   t0: number | null = null;
   samples: readonly AvailabilitySample[] = [];
-  recovery: RecoveryMeasure = { measured: false, recoveredAt: null, firstFailedPollAt: null };
+  recovery: RecoveryMeasure = NOT_MEASURED;
   /** Activities started and not finished, by start: what a killed run may have left half-done. */
   private readonly inFlight = new Map<string, { activity: JsonObject; phase: string; start: string }>();
   /** Method activities as they finish (the method's own, ordered list replaces them when it ends). */
@@ -86,25 +78,7 @@ export class RunState implements ActivityRecorder {
 
   private recoveryRecord(): RecoveryRecord | null {
     const objective = this.experiment.recovery;
-    if (objective === undefined) return null;
-    const figures = availabilityFigures(this.samples);
-    const t0 = this.t0;
-    const since = (at: number | null): number | null => (at === null || t0 === null ? null : at - t0);
-    const timeToRecoverMs = since(this.recovery.recoveredAt);
-    const min = objective.availability?.min;
-    const met = !this.recovery.measured
-      ? null
-      : timeToRecoverMs !== null && timeToRecoverMs <= objective.within * 1000 && (min === undefined || (figures.availability ?? 0) >= min);
-    return {
-      t0: t0 === null ? null : new Date(t0).toISOString(),
-      timeToDetectMs: figures.firstFailureT ?? since(this.recovery.firstFailedPollAt),
-      timeToRecoverMs,
-      availability: figures.availability,
-      maxConsecutiveFailures: figures.maxConsecutiveFailures,
-      objective: recoveryToJson(objective),
-      met,
-      samples: this.samples,
-    };
+    return objective === undefined ? null : recoveryRecord(objective, this.t0, this.samples, this.recovery);
   }
 
   /** Judges the recovery objective; call once after the wait. */
@@ -115,9 +89,11 @@ export class RunState implements ActivityRecorder {
     if (record.timeToRecoverMs === null || record.timeToRecoverMs > objective.within * 1000) {
       this.end('failed', `recovery objective missed: not recovered within ${objective.within}s of the first action`);
     }
-    const min = objective.availability?.min;
-    if (min !== undefined && (record.availability ?? 0) < min) {
-      this.end('failed', `recovery objective missed: availability ${record.availability ?? 0}% is below ${min}%`);
+    for (const probe of record.probes) {
+      if (probe.met === false) {
+        const which = record.probes.length > 1 ? ` of "${probe.probe}"` : '';
+        this.end('failed', `recovery objective missed: availability${which} ${probe.availability ?? 0}% is below ${probe.min ?? 0}%`);
+      }
     }
   }
 

@@ -1,4 +1,5 @@
 import { AvailabilitySampler } from '../sampling/availability-sampler';
+import { SamplerSet } from '../sampling/sampler-set';
 import { createFaultRecord } from '../faults/fault-record';
 import type { Clock } from '../faults/types';
 import type { TargetBinding } from '../targets/bind-target';
@@ -39,7 +40,7 @@ function describeError(error: unknown): string {
 }
 
 /**
- * Runs an experiment: steady state before → method (sampling from the first action) → wait until
+ * Runs an experiment: steady state before → method (sampling every availability probe from the first action) → wait until
  * recovered → steady state after → rollbacks. Always writes the journal, also when interrupted
  * or aborted, and returns it. The caller turns the journal into an exit code.
  */
@@ -77,7 +78,7 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
   state.onChange = () => writer.checkpoint(state.snapshot(clock.now()));
   await writer.checkpoint(state.snapshot(clock.now()));
   const objective = experiment.recovery;
-  let sampler: AvailabilitySampler | null = null;
+  let sampler: SamplerSet | null = null;
   let undos: readonly Undo[] = [];
   const startMeasuring = (): void => {
     if (state.t0 !== null) return;
@@ -85,21 +86,27 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
     if (conditions !== undefined && (conditions.probes.length > 0 || conditions.alarms.length > 0)) {
       watching.current = watchStopConditions(conditions, env, interrupt, guard);
     }
-    const availability = objective?.availability;
-    const target = availability && sampleTargetFor(experiment, availability, env.outputs);
-    if (!objective || !availability || !target) return;
-    sampler = new AvailabilitySampler({
-      target,
-      rate: availability.rate,
-      timeoutMs: availability.timeout * 1000,
-      maxDurationMs: objective.within * 1000 + SAMPLER_SLACK_MS,
-      onProgress: (p) => events.emit({ type: 'samples', ...p }),
+    if (!objective) return;
+    const sampled = objective.availability.flatMap((availability) => {
+      const target = sampleTargetFor(experiment, availability, env.outputs);
+      if (target === null) return [];
+      const one = new AvailabilitySampler({
+        target,
+        rate: availability.rate,
+        timeoutMs: availability.timeout * 1000,
+        maxDurationMs: objective.within * 1000 + SAMPLER_SLACK_MS,
+        onProgress: (p) => events.emit({ type: 'samples', probe: availability.probe, ...p }),
+      });
+      return [{ probe: availability.probe, url: target.url, rate: availability.rate, sampler: one }];
     });
-    sampler.start();
-    events.emit({ type: 'sampling-started', url: target.url, rate: availability.rate });
+    if (sampled.length === 0) return;
+    const set = new SamplerSet(sampled);
+    set.start();
+    sampler = set;
+    for (const { probe, url, rate } of sampled) events.emit({ type: 'sampling-started', probe, url, rate });
   };
   const stopSampling = async (cancel: boolean): Promise<void> => {
-    const active: AvailabilitySampler | null = sampler;
+    const active: SamplerSet | null = sampler;
     if (active === null) return;
     sampler = null;
     state.samples = cancel ? await active.cancel() : await active.stop();
@@ -151,7 +158,12 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
           events,
         });
         state.during.push(...wait.polls);
-        state.recovery = { measured: true, recoveredAt: wait.recoveredAt, firstFailedPollAt: wait.firstFailedPollAt };
+        state.recovery = {
+          measured: true,
+          pollRecoveredAt: wait.recoveredAt,
+          confirmedAt: wait.confirmedAt,
+          firstFailedPollAt: wait.firstFailedPollAt,
+        };
         await stopSampling(false);
         state.judgeRecovery();
       } else if (objective) {

@@ -6,17 +6,36 @@ import { MAX_TIMEOUT_SECONDS } from './activity-provider-schema';
 import { jsonObjectSchema, jsonValueSchema } from '../../contract/json';
 import type { Activity, HypothesisProbe } from './types';
 
+/** The title of one sampled probe in the JSON Schema, where it is shared (it appears alone or in a list). */
+export const AVAILABILITY_TITLE = 'Sampled probe';
+
+const availabilitySchema = z
+  .strictObject({
+    probe: z.string().min(1).describe('Name of an HTTP probe (steady-state hypothesis or method) to sample continuously'),
+    min: z
+      .number()
+      .min(0)
+      .max(100)
+      .optional()
+      .describe('Minimum percentage of successful samples of this probe over the fault window (without it: measured, not judged)'),
+    rate: z.number().int().min(1).max(100).default(20).describe('Samples per second (default 20)'),
+    timeout: z.number().positive().max(30).default(2).describe('Seconds before a sample counts as failed (default 2)'),
+  })
+  .meta({ title: AVAILABILITY_TITLE });
+
 const recoverySchema = z.strictObject({
   within: z.number().positive().describe('Seconds after the first action by which the steady state must hold again'),
-  poll: z.number().positive().default(1).describe('Seconds between steady-state polls while waiting (default 1)'),
+  poll: z
+    .number()
+    .positive()
+    .default(1)
+    .describe('Seconds between the starts of steady-state polls while waiting (default 1; 0.2 gives a finer time to recover)'),
   availability: z
-    .strictObject({
-      min: z.number().min(0).max(100).describe('Minimum percentage of successful samples'),
-      probe: z.string().min(1).describe('Name of an HTTP probe (steady-state hypothesis or method) to sample continuously'),
-      rate: z.number().int().min(1).max(100).default(20).describe('Samples per second (default 20)'),
-      timeout: z.number().positive().max(30).default(2).describe('Seconds before a sample counts as failed (default 2)'),
-    })
-    .optional(),
+    .union([availabilitySchema, z.array(availabilitySchema).min(1, 'expected at least one probe to sample')])
+    .optional()
+    .describe(
+      'The probe to sample from the first action to the confirmed recovery, or a list of them (one per service), each sampled at its own rate',
+    ),
 });
 
 /**
@@ -32,6 +51,16 @@ function sampleableProbeNames(probes: readonly Activity[]): string[] {
   return probes
     .filter((a) => a.type === 'probe' && (a.provider.type === 'http' || (a.provider.type === 'fault' && a.provider.bound.sampleable)))
     .map((a) => a.name);
+}
+
+/** The availability objective as a list, whichever way it was written (one probe, or a list). */
+export function availabilityList<T extends object>(availability: T | readonly T[] | undefined): readonly T[] {
+  if (availability === undefined) return [];
+  return isList(availability) ? availability : [availability];
+}
+
+function isList<T extends object>(value: T | readonly T[]): value is readonly T[] {
+  return Array.isArray(value);
 }
 
 /**
@@ -74,24 +103,28 @@ export function experimentSchema(catalog: FaultCatalog) {
     .superRefine((doc, ctx) => {
       const hypothesisProbes: readonly HypothesisProbe[] = doc['steady-state-hypothesis']?.probes ?? [];
       const recovery = doc.recovery;
-      if (recovery !== undefined && hypothesisProbes.length === 0 && recovery.availability === undefined) {
+      if (recovery !== undefined && hypothesisProbes.length === 0 && availabilityList(recovery.availability).length === 0) {
         ctx.addIssue({
           code: 'custom',
           path: ['recovery'],
           message: 'needs a steady-state hypothesis with probes or an availability probe to tell when the system has recovered',
         });
       }
-      const wanted = recovery?.availability?.probe;
-      if (wanted !== undefined) {
-        const candidates = sampleableProbeNames([...hypothesisProbes, ...doc.method]);
-        if (!candidates.includes(wanted)) {
+      const sampled = availabilityList(recovery?.availability);
+      const candidates = sampleableProbeNames([...hypothesisProbes, ...doc.method]);
+      const listed = Array.isArray(recovery?.availability);
+      sampled.forEach((entry, i) => {
+        const path = ['recovery', 'availability', ...(listed ? [i] : []), 'probe'];
+        if (!candidates.includes(entry.probe)) {
           ctx.addIssue({
             code: 'custom',
-            path: ['recovery', 'availability', 'probe'],
-            message: `expected the name of an HTTP probe in the steady-state hypothesis or method (${candidates.length > 0 ? candidates.map((c) => `"${c}"`).join(', ') : 'there is none'}), got "${wanted}"`,
+            path,
+            message: `expected the name of an HTTP probe in the steady-state hypothesis or method (${candidates.length > 0 ? candidates.map((c) => `"${c}"`).join(', ') : 'there is none'}), got "${entry.probe}"`,
           });
+        } else if (sampled.findIndex((other) => other.probe === entry.probe) !== i) {
+          ctx.addIssue({ code: 'custom', path, message: `probe "${entry.probe}" is sampled twice` });
         }
-      }
+      });
       const fromRuntime = doc.runtime?.rollbacks?.strategy;
       const declared = doc['rollback-strategy'];
       if (fromRuntime !== undefined && declared !== undefined && (fromRuntime === 'default' ? 'always' : fromRuntime) !== declared) {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FaultCatalog } from '../faults/define-fault';
 import { isJsonObject, isJsonValue, jsonValueSchema, type JsonObject, type JsonValue } from '../../contract/json';
-import { experimentSchema } from './experiment-schema';
+import { AVAILABILITY_TITLE, experimentSchema } from './experiment-schema';
 import { activityTimeoutSchema, FAULT_PROVIDER_TITLE, PYTHON_PROVIDER_TITLE } from './activity-provider-schema';
 
 type JsonSchemaNode = Record<string, unknown>;
@@ -151,6 +151,7 @@ function definitionName(schema: JsonObject, property: string | undefined): strin
   if (property === 'pauses' && schema.type === 'object') return 'pauses';
   if (schema.title === FAULT_PROVIDER_TITLE) return 'faultProvider';
   if (schema.title === PYTHON_PROVIDER_TITLE) return 'pythonProvider';
+  if (schema.title === AVAILABILITY_TITLE) return 'sampledProbe';
   const kind = constOf(schema, 'type');
   if (schema.type === 'object' && kind !== undefined) return variantName(schema, kind);
   const members = unionOf(schema.oneOf);

@@ -5,7 +5,7 @@ import { InvalidExperimentError, systemErrorCode } from '../errors';
 import { normalizeChaostoolkit } from './chaostoolkit-compat';
 import { resolveConfiguration, resolveSecrets, substitute, type Environment } from './configuration';
 import { describeIssue } from './describe-issue';
-import { experimentSchema, type ParsedExperiment } from './experiment-schema';
+import { availabilityList, experimentSchema, type ParsedExperiment } from './experiment-schema';
 import { formatPath } from './issue-path';
 import { refuseMisusedFaults } from './fault-kinds';
 import { findNotJson, isJsonObject, isJsonValue, type JsonObject } from '../../contract/json';
@@ -96,7 +96,9 @@ export function parseExperimentDocument(document: JsonObject, file: string, opti
     method: parsed.method,
     rollbacks: parsed.rollbacks,
     rollbackStrategy: rollbackStrategy(parsed),
-    ...(parsed.recovery === undefined ? {} : { recovery: parsed.recovery }),
+    ...(parsed.recovery === undefined
+      ? {}
+      : { recovery: { ...parsed.recovery, availability: availabilityList(parsed.recovery.availability) } }),
     ...(parsed['stop-conditions'] === undefined ? {} : { stopConditions: parsed['stop-conditions'] }),
     activityTimeout: parsed['activity-timeout'],
     document,

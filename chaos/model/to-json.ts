@@ -78,10 +78,11 @@ export function activityToJson(activity: Activity): JsonObject {
 }
 
 export function recoveryToJson(recovery: RecoveryObjective): JsonObject {
-  const a = recovery.availability;
-  return {
-    within: recovery.within,
-    poll: recovery.poll,
-    ...(a === undefined ? {} : { availability: { min: a.min, probe: a.probe, rate: a.rate, timeout: a.timeout } }),
-  };
+  const sampled = recovery.availability.map((a): JsonObject => ({
+    probe: a.probe,
+    ...(a.min === undefined ? {} : { min: a.min }),
+    rate: a.rate,
+    timeout: a.timeout,
+  }));
+  return { within: recovery.within, poll: recovery.poll, ...(sampled.length === 0 ? {} : { availability: sampled }) };
 }

@@ -111,8 +111,8 @@ export type RollbackStrategy = 'always' | 'deviated' | 'never';
 
 /** Sampling one HTTP probe continuously from the first action on. */
 export interface AvailabilityObjective {
-  /** Minimum percentage of successful samples. */
-  readonly min: number;
+  /** Minimum percentage of successful samples over the fault window; absent: measured, not judged. */
+  readonly min?: number;
   /** Name of an HTTP probe (hypothesis or method) to sample. */
   readonly probe: string;
   /** Samples per second. */
@@ -124,9 +124,10 @@ export interface AvailabilityObjective {
 /** The recovery objective: healthy again within `within` seconds of the first action. */
 export interface RecoveryObjective {
   readonly within: number;
-  /** Seconds between steady-state polls while waiting for recovery. */
+  /** Seconds between the starts of steady-state polls while waiting for recovery. */
   readonly poll: number;
-  readonly availability?: AvailabilityObjective;
+  /** The probes sampled from the first action on (empty: no sampling), whichever way the file wrote them. */
+  readonly availability: readonly AvailabilityObjective[];
 }
 
 /** Guardrails checked from the first action until the rollbacks; any breach aborts the run. */

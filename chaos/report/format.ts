@@ -8,6 +8,16 @@ export function seconds(ms: number | null): string {
   return ms === null ? 'n/a' : `${(ms / 1000).toFixed(2)} s`;
 }
 
+/** Which figure the time to recover is, in words. */
+export function witnessText(witness: 'sampler' | 'poll' | null): string {
+  return witness === 'sampler' ? 'by the sampler' : witness === 'poll' ? 'by the confirming poll' : '';
+}
+
+/** What saw the failure first, in words. */
+export function detectedText(by: 'sampler' | 'poll' | null): string {
+  return by === 'sampler' ? 'first failed sample after t0' : by === 'poll' ? 'first failed poll after t0' : '';
+}
+
 /** A percentage as the journal records it (two decimals at most), or `n/a`. */
 export function percent(value: number | null): string {
   return value === null ? 'n/a' : `${value} %`;

@@ -1,5 +1,16 @@
 import type { JsonValue } from '../../contract/json';
-import { activityDetail, activityName, activityType, firstFailingProbe, percent, seconds, summarizeOutput, toleranceText } from './format';
+import {
+  activityDetail,
+  activityName,
+  activityType,
+  detectedText,
+  firstFailingProbe,
+  percent,
+  seconds,
+  summarizeOutput,
+  toleranceText,
+  witnessText,
+} from './format';
 import { esc } from './html-escape';
 import type { ReadableActivityRun, ReadableHypothesisRun } from '../../contract/journal';
 import type { RecoveryFigures, VerdictKind } from './report-model';
@@ -44,13 +55,15 @@ export function figureCards(f: RecoveryFigures): string {
     card(
       'Time to detect',
       seconds(f.timeToDetectMs),
-      f.timeToDetectMs === null ? 'nothing was seen failing' : 'first failed sample after t0',
+      f.timeToDetectMs === null ? 'nothing was seen failing' : detectedText(f.detectedBy) || 'first failed sample after t0',
       'neutral',
     ),
     card(
       'Time to recover',
       seconds(f.timeToRecoverMs),
-      o.withinS === null ? 'steady state confirmed again' : `objective ≤ ${o.withinS} s`,
+      [witnessText(f.witness), o.withinS === null ? 'steady state confirmed again' : `objective ≤ ${o.withinS} s`]
+        .filter(Boolean)
+        .join(' · '),
       judge(ttrOk),
     ),
     card(
@@ -64,7 +77,35 @@ export function figureCards(f: RecoveryFigures): string {
     `<p class="objective">Recovery objective: <span class="${f.met === null ? '' : f.met ? 'met-yes' : 'met-no'}">${esc(met)}</span>. t0 (first action): ${esc(f.t0 ?? 'n/a')}.${
       f.latency === null ? '' : ` Latency of healthy samples: p50 ${f.latency.p50} ms, p95 ${f.latency.p95} ms, max ${f.latency.max} ms.`
     }</p>`,
+    f.witnessReason === ''
+      ? ''
+      : `<p class="witness">Time to recover ${esc(witnessText(f.witness))}: ${esc(f.witnessReason)}. By the sampler ${esc(seconds(f.samplerRecoveredMs))}, by the confirming poll ${esc(seconds(f.pollRecoveredMs))}, confirmed at ${esc(seconds(f.confirmedMs))} (the end of the fault window the figures cover).</p>`,
+    probeFiguresTable(f),
   ].join('\n');
+}
+
+/** The figures per sampled probe (journals written before several probes could be sampled have none). */
+export function probeFiguresTable(f: RecoveryFigures): string {
+  if (f.probes.length === 0) return '';
+  const rows = f.probes.map(
+    (p) =>
+      `<tr${p.met === false ? ' class="bad"' : ''}><td>${esc(p.probe)}</td><td class="num">${p.rate}/s</td><td class="num">${esc(percent(p.availability))}</td><td class="num">${p.total} (${p.failed} failed)</td><td class="num">${p.maxConsecutiveFailures}</td><td class="num">${esc(seconds(p.longestGapMs))}</td><td class="num">${esc(seconds(p.firstFailureMs))}</td><td class="num">${esc(seconds(p.recoveredMs))}</td><td>${esc(p.min === null ? 'measured' : `≥ ${p.min} %: ${p.met === true ? 'met' : 'missed'}`)}</td></tr>`,
+  );
+  return table(
+    [
+      'Sampled probe',
+      'Rate',
+      'Availability',
+      'Samples',
+      'Max consecutive failures',
+      'Longest gap',
+      'First failure',
+      'Answering again from',
+      'Objective',
+    ],
+    rows,
+    new Set([1, 2, 3, 4, 5, 6, 7]),
+  );
 }
 
 function table(head: readonly string[], rows: readonly string[], numeric: ReadonlySet<number> = new Set()): string {

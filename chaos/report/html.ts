@@ -40,7 +40,8 @@ function timelineBlock(model: ReportModel): string {
   const figures = figureCards(f);
   if (chart === null)
     return `${figures}\n<p class="muted">No availability samples were recorded (the objective declares no availability probe).</p>`;
-  const probe = f.objective.probe === null ? 'the sampled probe' : `probe "${f.objective.probe}"`;
+  const names = f.objective.sampled.flatMap((a) => (a.probe === null ? [] : [`"${a.probe}"`]));
+  const probe = names.length === 0 ? 'the sampled probe' : `${names.length > 1 ? 'probes' : 'probe'} ${names.join(' or ')}`;
   const caption = `${chart.description} Each point is one request of ${probe}; failed samples are red diamonds. The shaded band is the fault window; the lower strip is the share of healthy samples per bucket.`;
   return `${figures}\n<figure class="timeline" data-samples="${f.sampleCount}">\n${chart.svg}\n<figcaption>${esc(caption)}</figcaption>\n</figure>`;
 }

@@ -1,4 +1,15 @@
-import { activityDetail, activityName, activityType, firstFailingProbe, percent, seconds, summarizeOutput, toleranceText } from './format';
+import {
+  activityDetail,
+  activityName,
+  activityType,
+  detectedText,
+  firstFailingProbe,
+  percent,
+  seconds,
+  summarizeOutput,
+  toleranceText,
+  witnessText,
+} from './format';
 import type { ReadableActivityRun, ReadableHypothesisRun, ReadableJournal } from '../../contract/journal';
 import { buildReportModel, comparisonRow, type RecoveryFigures, type ReportModel } from './report-model';
 
@@ -30,17 +41,47 @@ function figures(f: RecoveryFigures | null): string[] {
   const o = f.objective;
   const streak = f.streakSeconds === null ? '' : ` (about ${f.streakSeconds.toFixed(1)} s)`;
   const latency = f.latency === null ? 'n/a' : `${f.latency.p50} / ${f.latency.p95} / ${f.latency.max} ms`;
+  const detected = detectedText(f.detectedBy);
+  const witness = witnessText(f.witness);
+  const several = f.probes.length > 1;
+  const minText = several ? 'per probe, below' : o.minAvailability === null ? '' : `>= ${o.minAvailability} %`;
   return [
     '| Figure | Value | Objective |',
     '|---|---|---|',
-    `| Time to detect | ${seconds(f.timeToDetectMs)} | |`,
-    `| Time to recover | ${seconds(f.timeToRecoverMs)} | ${o.withinS === null ? '' : `<= ${o.withinS} s`} |`,
-    `| Availability | ${percent(f.availability)} (${f.sampleCount} samples, ${f.failedCount} failed) | ${o.minAvailability === null ? '' : `>= ${o.minAvailability} %`} |`,
+    `| Time to detect | ${seconds(f.timeToDetectMs)}${detected ? ` (${detected})` : ''} | |`,
+    `| Time to recover | ${seconds(f.timeToRecoverMs)}${witness ? ` (${witness})` : ''} | ${o.withinS === null ? '' : `<= ${o.withinS} s`} |`,
+    ...(f.witness === null
+      ? []
+      : [
+          `| Recovered, by the sampler / by the confirming poll | ${seconds(f.samplerRecoveredMs)} / ${seconds(f.pollRecoveredMs)} | |`,
+          `| Recovery confirmed (end of the fault window) | ${seconds(f.confirmedMs)} | |`,
+        ]),
+    `| Availability${several ? ' (lowest probe)' : ''} | ${percent(f.availability)} (${f.sampleCount} samples, ${f.failedCount} failed) | ${minText} |`,
     `| Max consecutive failures | ${f.maxConsecutiveFailures}${streak} | |`,
+    ...(f.longestGapMs === null ? [] : [`| Longest gap without a healthy answer | ${seconds(f.longestGapMs)} | |`]),
     `| Latency of healthy samples (p50 / p95 / max) | ${latency} | |`,
     `| Objective met | ${f.met === null ? 'not measured' : f.met ? 'yes' : 'no'} | |`,
     '',
     `t0 (first action): ${f.t0 ?? 'n/a'}`,
+    ...(f.witnessReason ? ['', `Time to recover: ${cell(f.witnessReason)}.`] : []),
+    ...probeRows(f),
+  ];
+}
+
+/** The figures per sampled probe, when the journal has them. */
+function probeRows(f: RecoveryFigures): string[] {
+  if (f.probes.length === 0) return [];
+  const rows = f.probes.map(
+    (p) =>
+      `| ${cell(p.probe)} | ${p.rate}/s | ${percent(p.availability)} | ${p.total} (${p.failed} failed) | ${p.maxConsecutiveFailures} | ${seconds(p.longestGapMs)} | ${seconds(p.firstFailureMs)} | ${seconds(p.recoveredMs)} | ${p.min === null ? 'measured' : `>= ${p.min} %: ${p.met === true ? 'met' : 'missed'}`} |`,
+  );
+  return [
+    '',
+    'Per sampled probe, over the fault window (t0 to the confirmed recovery):',
+    '',
+    '| Probe | Rate | Availability | Samples | Max consecutive failures | Longest gap | First failure | Answering again from | Objective |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...rows,
   ];
 }
 

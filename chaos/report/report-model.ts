@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../contract/json';
 import { percent, seconds } from './format';
-import type { ReadableJournal } from '../../contract/journal';
+import type { ProbeFigures, ReadableJournal } from '../../contract/journal';
 
 /**
  * What every report says about a journal, computed once: the verdict, the experiment's intent and the
@@ -20,7 +20,18 @@ export interface Verdict {
   readonly reasons: readonly string[];
 }
 
-/** The recovery objective as the experiment declared it; fields it did not declare are null. */
+/** One sampled probe of the objective; fields it did not declare are null. */
+export interface SampledProbe {
+  readonly probe: string | null;
+  readonly min: number | null;
+  readonly rate: number | null;
+  readonly timeoutS: number | null;
+}
+
+/**
+ * The recovery objective as the experiment declared it; fields it did not declare are null.
+ * `minAvailability`, `probe`, `rate` and `timeoutS` are the first sampled probe's.
+ */
 export interface Objective {
   readonly withinS: number | null;
   readonly pollS: number | null;
@@ -28,6 +39,8 @@ export interface Objective {
   readonly probe: string | null;
   readonly rate: number | null;
   readonly timeoutS: number | null;
+  /** Every sampled probe, in order (one for journals written before several could be sampled). */
+  readonly sampled: readonly SampledProbe[];
 }
 
 /** One availability sample: `t` in ms since t0. */
@@ -45,10 +58,26 @@ export interface LatencySummary {
   readonly max: number;
 }
 
+/** The figures of one sampled probe over the fault window. */
+export type ProbeRow = ProbeFigures;
+
 export interface RecoveryFigures {
   readonly t0: string | null;
   readonly timeToDetectMs: number | null;
+  /** What saw the failure first (null in older journals, or when nothing failed). */
+  readonly detectedBy: 'sampler' | 'poll' | null;
   readonly timeToRecoverMs: number | null;
+  /** Which figure the time to recover is, and why (null and empty in older journals). */
+  readonly witness: 'sampler' | 'poll' | null;
+  readonly witnessReason: string;
+  readonly pollRecoveredMs: number | null;
+  readonly samplerRecoveredMs: number | null;
+  /** When recovery was confirmed: the end of the fault window the figures cover. */
+  readonly confirmedMs: number | null;
+  /** Longest time without a healthy answer of any sampled probe; null in older journals. */
+  readonly longestGapMs: number | null;
+  /** Per sampled probe (empty in older journals). */
+  readonly probes: readonly ProbeRow[];
   readonly availability: number | null;
   readonly maxConsecutiveFailures: number;
   /** The longest failure streak in seconds (streak / rate); null without a rate or a streak. */
@@ -83,25 +112,39 @@ export interface ReportModel {
   readonly target: string;
 }
 
+const sampledSchema = z.object({
+  min: z.number().optional(),
+  probe: z.string().optional(),
+  rate: z.number().optional(),
+  timeout: z.number().optional(),
+});
+
+/** Journals record one sampled probe as an object (older ones) or a list. */
 const objectiveSchema = z.object({
   within: z.number().optional(),
   poll: z.number().optional(),
-  availability: z
-    .object({ min: z.number().optional(), probe: z.string().optional(), rate: z.number().optional(), timeout: z.number().optional() })
-    .optional(),
+  availability: z.union([sampledSchema, z.array(sampledSchema)]).optional(),
 });
 
 function readObjective(raw: JsonObject | null): Objective {
   const parsed = objectiveSchema.safeParse(raw ?? {});
   const o = parsed.success ? parsed.data : {};
-  const a = o.availability;
+  const listed = o.availability === undefined ? [] : Array.isArray(o.availability) ? o.availability : [o.availability];
+  const sampled = listed.map((a): SampledProbe => ({
+    probe: a.probe ?? null,
+    min: a.min ?? null,
+    rate: a.rate ?? null,
+    timeoutS: a.timeout ?? null,
+  }));
+  const first = sampled[0];
   return {
     withinS: o.within ?? null,
     pollS: o.poll ?? null,
-    minAvailability: a?.min ?? null,
-    probe: a?.probe ?? null,
-    rate: a?.rate ?? null,
-    timeoutS: a?.timeout ?? null,
+    minAvailability: first?.min ?? null,
+    probe: first?.probe ?? null,
+    rate: first?.rate ?? null,
+    timeoutS: first?.timeoutS ?? null,
+    sampled,
   };
 }
 
@@ -121,17 +164,36 @@ function figuresOf(journal: ReadableJournal): RecoveryFigures | null {
   const r = journal.recovery;
   if (r === null) return null;
   const objective = readObjective(r.objective);
-  const failedCount = r.samples.reduce((n, s) => n + (s.ok ? 0 : 1), 0);
+  // The figures cover the fault window; samples after the confirmed recovery are drawn, not counted.
+  const windowed = r.confirmedMs === null ? r.samples : r.samples.filter((s) => s.t <= (r.confirmedMs ?? Infinity));
+  const failedCount = windowed.reduce((n, s) => n + (s.ok ? 0 : 1), 0);
+  // The longest streak's duration: measured (the longest gap) when the journal has it, else streak / rate.
+  const streakSeconds =
+    r.maxConsecutiveFailures === 0
+      ? null
+      : r.longestGapMs !== null
+        ? r.longestGapMs / 1000
+        : objective.rate === null
+          ? null
+          : r.maxConsecutiveFailures / objective.rate;
   return {
     t0: r.t0,
     timeToDetectMs: r.timeToDetectMs,
+    detectedBy: r.detectedBy,
     timeToRecoverMs: r.timeToRecoverMs,
+    witness: r.witness,
+    witnessReason: r.witnessReason,
+    pollRecoveredMs: r.pollRecoveredMs,
+    samplerRecoveredMs: r.samplerRecoveredMs,
+    confirmedMs: r.confirmedMs,
+    longestGapMs: r.longestGapMs,
+    probes: r.probes,
     availability: r.availability,
     maxConsecutiveFailures: r.maxConsecutiveFailures,
-    streakSeconds: objective.rate === null || r.maxConsecutiveFailures === 0 ? null : r.maxConsecutiveFailures / objective.rate,
-    sampleCount: r.samples.length,
+    streakSeconds,
+    sampleCount: windowed.length,
     failedCount,
-    latency: latencyOf(r.samples),
+    latency: latencyOf(windowed),
     met: r.met,
     objective,
     samples: r.samples,
@@ -181,11 +243,12 @@ function intentOf(journal: ReadableJournal, figures: RecoveryFigures | null): In
   if (hypothesisTitle) expected.push(`The steady state "${hypothesisTitle}" holds before the fault and again after it.`);
   const o = figures?.objective;
   if (o?.withinS != null) expected.push(`The platform recovers within ${o.withinS} s of the first action.`);
-  if (o?.minAvailability != null) {
-    const how = [o.probe === null ? '' : `"${o.probe}"`, o.rate === null ? '' : `sampled ${o.rate} times a second`]
+  for (const a of o?.sampled ?? []) {
+    const how = [a.probe === null ? '' : `"${a.probe}"`, a.rate === null ? '' : `sampled ${a.rate} times a second`]
       .filter(Boolean)
       .join(', ');
-    expected.push(`Availability stays at or above ${percent(o.minAvailability)}${how ? ` (${how})` : ''}.`);
+    if (a.min !== null) expected.push(`Availability stays at or above ${percent(a.min)}${how ? ` (${how})` : ''}.`);
+    else if (how) expected.push(`Availability is measured (${how}), not judged.`);
   }
   if (expected.length === 0) expected.push('The method runs without failing.');
   const method = Array.isArray(e.method)

@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { performance } from 'node:perf_hooks';
 
 /** How the system under test answers right now. */
 export type ServerMode = 'healthy' | 'failing' | 'hanging';
@@ -6,10 +7,15 @@ export type ServerMode = 'healthy' | 'failing' | 'hanging';
 /**
  * A system under test on 127.0.0.1: answers 200 on every path (JSON on /status), 503 while
  * failing, never while hanging. Tests (or experiments, through /__fail?ms=N, /__hang?ms=N and
- * /__heal) make it fail for a window.
+ * /__heal) make it fail for a window; `&prefix=/p` limits the failure to paths starting with /p
+ * (one service down, the others answering).
  */
 export class LocalServer {
   mode: ServerMode = 'healthy';
+  /** Only paths starting with this fail or hang (every path when null). */
+  failingPrefix: string | null = null;
+  /** performance.now() when the last failure window ended by itself (null while none has). */
+  healedAt: number | null = null;
   requests = 0;
   private server: Server | null = null;
   private port = 0;
@@ -18,17 +24,18 @@ export class LocalServer {
     this.server = createServer((req, res) => {
       this.requests += 1;
       // Control endpoints, so that an experiment's own actions can inject and heal the fault.
-      const control = /^\/__(fail|hang|heal)(?:\?ms=(\d+))?/.exec(req.url ?? '');
+      const control = /^\/__(fail|hang|heal)(?:\?ms=(\d+))?(?:&prefix=([\w/.-]+))?/.exec(req.url ?? '');
       if (control) {
         const ms = Number(control[2] ?? '3600000');
         if (control[1] === 'heal') this.mode = 'healthy';
-        else this.failFor(ms, control[1] === 'hang' ? 'hanging' : 'failing');
+        else this.failFor(ms, control[1] === 'hang' ? 'hanging' : 'failing', control[3] ?? null);
         res.writeHead(200, { 'content-type': 'text/plain' });
         res.end(control[1]);
         return;
       }
-      if (this.mode === 'hanging') return;
-      if (this.mode === 'failing') {
+      const affected = this.failingPrefix === null || (req.url ?? '').startsWith(this.failingPrefix);
+      if (this.mode === 'hanging' && affected) return;
+      if (this.mode === 'failing' && affected) {
         res.writeHead(503, { 'content-type': 'text/plain' });
         res.end('unavailable');
         return;
@@ -62,11 +69,15 @@ export class LocalServer {
   private healTimer: NodeJS.Timeout | null = null;
 
   /** Fails for `ms` from now, then heals by itself. */
-  failFor(ms: number, mode: ServerMode = 'failing'): void {
+  failFor(ms: number, mode: ServerMode = 'failing', prefix: string | null = null): void {
     this.mode = mode;
+    this.failingPrefix = prefix;
+    this.healedAt = null;
     if (this.healTimer) clearTimeout(this.healTimer);
     this.healTimer = setTimeout(() => {
       this.mode = 'healthy';
+      this.failingPrefix = null;
+      this.healedAt = performance.now();
     }, ms);
     this.healTimer.unref();
   }
@@ -88,7 +99,10 @@ export function useLocalServer(): () => LocalServer {
   });
   afterAll(async () => server?.stop());
   beforeEach(() => {
-    if (server !== undefined) server.mode = 'healthy';
+    if (server !== undefined) {
+      server.mode = 'healthy';
+      server.failingPrefix = null;
+    }
   });
   return () => {
     if (server === undefined) throw new Error('the local server is not started (use it inside a test)');

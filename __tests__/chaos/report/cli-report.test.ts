@@ -68,7 +68,7 @@ describe('chaos run --report', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(
-      /^completed: Good; recovered in [\d.]+s, availability [\d.]+%; journal out\/good\.json\nreport out\/good\.html\n$/,
+      /^completed: Good; recovered in [\d.]+s \(by the (sampler|poll)\), availability [\d.]+%; journal out\/good\.json\nreport out\/good\.html\n$/,
     );
     const html = await readFile(join(dir, 'out', 'good.html'), 'utf8');
     expect(html).toMatch(/<section class="verdict v-passed" data-verdict="passed"><span class="badge">PASSED<\/span>/);

@@ -60,12 +60,35 @@ function recovery(samples: RecoveryRecord['samples'], timeToRecoverMs: number | 
     maxConsecutiveFailures = Math.max(maxConsecutiveFailures, streak);
   }
   const ok = samples.filter((s) => s.ok).length;
+  const timeToDetectMs = samples.find((s) => !s.ok)?.t ?? null;
+  const availability = samples.length === 0 ? null : Math.round((ok / samples.length) * 10_000) / 100;
+  const probe = {
+    probe: 'api-health',
+    rate: 20,
+    min: 80,
+    availability,
+    total: samples.length,
+    failed: samples.length - ok,
+    maxConsecutiveFailures,
+    longestGapMs: null,
+    firstFailureMs: timeToDetectMs,
+    recoveredMs: null,
+    met: availability === null ? null : availability >= 80,
+  };
   return {
     t0: at(0),
-    timeToDetectMs: samples.find((s) => !s.ok)?.t ?? null,
+    timeToDetectMs,
+    detectedBy: timeToDetectMs === null ? null : 'sampler',
     timeToRecoverMs,
-    availability: samples.length === 0 ? null : Math.round((ok / samples.length) * 10_000) / 100,
+    witness: timeToRecoverMs === null ? null : 'poll',
+    witnessReason: timeToRecoverMs === null ? 'not recovered' : "the confirming poll's start",
+    pollRecoveredMs: timeToRecoverMs,
+    samplerRecoveredMs: null,
+    confirmedMs: timeToRecoverMs,
+    availability,
     maxConsecutiveFailures,
+    longestGapMs: null,
+    probes: [probe],
     objective: OBJECTIVE,
     met,
     samples,
@@ -132,9 +155,17 @@ export const HAND_MADE: Readonly<Record<EngineStatusCase, Journal>> = {
     recovery: {
       t0: null,
       timeToDetectMs: null,
+      detectedBy: null,
       timeToRecoverMs: null,
+      witness: null,
+      witnessReason: 'not measured: the method did not complete',
+      pollRecoveredMs: null,
+      samplerRecoveredMs: null,
+      confirmedMs: null,
       availability: null,
       maxConsecutiveFailures: 0,
+      longestGapMs: null,
+      probes: [],
       objective: OBJECTIVE,
       met: null,
       samples: [],

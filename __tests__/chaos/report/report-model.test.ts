@@ -34,7 +34,16 @@ describe('report model', () => {
     });
     expect(f?.streakSeconds).toBeCloseTo(0.6);
     expect(f?.latency).toEqual({ p50: 15, p95: 18, max: 18 });
-    expect(f?.objective).toEqual({ withinS: 60, pollS: 1, minAvailability: 80, probe: 'api-health', rate: 20, timeoutS: 2 });
+    // An objective recorded the old way (one probe as an object) reads as a list of one.
+    expect(f?.objective).toEqual({
+      withinS: 60,
+      pollS: 1,
+      minAvailability: 80,
+      probe: 'api-health',
+      rate: 20,
+      timeoutS: 2,
+      sampled: [{ probe: 'api-health', min: 80, rate: 20, timeoutS: 2 }],
+    });
   });
 
   it('GIVEN the experiment THEN its intent: description, tags, expected outcome, method', () => {

@@ -10,7 +10,8 @@ export type { ActivityRun, HypothesisRun, Journal };
 const objectiveSchema = z.object({
   within: z.number(),
   poll: z.number(),
-  availability: z.object({ min: z.number(), probe: z.string(), rate: z.number(), timeout: z.number() }).optional(),
+  /** One entry per sampled probe; `min` only where the probe is judged. */
+  availability: z.array(z.object({ min: z.number().optional(), probe: z.string(), rate: z.number(), timeout: z.number() })).optional(),
 });
 
 export function objectiveOf(journal: Journal): z.infer<typeof objectiveSchema> | null {
