@@ -27,7 +27,7 @@ import { freePort } from '../images/support/free-port';
 import { startPebble, type Pebble } from '../images/support/proxy-pebble';
 import { ProcessGroup } from '../images/support/service-process';
 import { expectExit, runChaos } from './support/chaos-cli';
-import { activityIn, outputs as activityOutputs, probeIn, readJournal } from './support/journal';
+import { activityIn, figuresOf, outputs as activityOutputs, probeIn, readJournal } from './support/journal';
 import { missingForRehearsal, REPO_ROOT } from './support/rehearsal-cli';
 import { describeIfPossible, holdRehearsal, waitForSteadyState, type Rehearsal } from './support/rehearsal-session';
 import { servedCertificate, type ServedCertificate } from './support/served-certificate';
@@ -125,7 +125,7 @@ describeIfPossible(missing, 'the lost-dependency faults')('lost dependencies aga
           restart.services
             .map((s) => `${s.service} down after ${s.downAfterMs ?? '-'} ms, answers again after ${s.answeredAfterMs ?? '-'} ms`)
             .join('; ') +
-          `; journal time to recover ${journal.recovery?.timeToRecoverMs ?? '-'} ms, availability through the proxy ${journal.recovery?.availability ?? '-'} %`,
+          `; journal time to recover ${journal.recovery?.timeToRecoverMs ?? '-'} ms, availability through the proxy: / ${figuresOf(journal, 'frontend-through-proxy').availability ?? '-'} %, /api/ ${figuresOf(journal, 'api-through-proxy').availability ?? '-'} %`,
       );
       expect(restart.daemonAfter.pid).toBeGreaterThan(0);
       expect(restart.daemonAfter.pid).not.toBe(restart.daemonBefore.pid);

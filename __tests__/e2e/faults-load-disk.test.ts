@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { expectExit, runChaos } from './support/chaos-cli';
-import { activityIn, probeIn, readJournal, type Journal } from './support/journal';
+import { activityIn, figuresOf, probeIn, readJournal, type Journal } from './support/journal';
 import { missingForRehearsal, REPO_ROOT } from './support/rehearsal-cli';
 import { describeIfPossible, holdRehearsal, waitForSteadyState, type Rehearsal } from './support/rehearsal-session';
 
@@ -112,7 +112,7 @@ describeIfPossible(missingForRehearsal(), 'the load and disk-fill experiments ag
       console.log(
         `heavy requests: ${load.sent} sent at ${load.achievedRate}/s (asked ${load.requestedRate}/s), ${JSON.stringify(load.byStatus)}, ` +
           `errors ${load.counts.errors}, timeouts ${load.counts.timeouts}, not sent ${load.notSent}; latency p50 ${load.latencyMs.p50} ms, ` +
-          `p95 ${load.latencyMs.p95} ms, max ${load.latencyMs.max} ms (2xx only: p50 ${load.latencyMs2xx.p50}, p95 ${load.latencyMs2xx.p95} ms); availability of "/" ${journal.recovery?.availability ?? '-'} %, ` +
+          `p95 ${load.latencyMs.p95} ms, max ${load.latencyMs.max} ms (2xx only: p50 ${load.latencyMs2xx.p50}, p95 ${load.latencyMs2xx.p95} ms); availability of "/" ${figuresOf(journal, 'frontend-through-proxy').availability ?? '-'} %, /api/ ${figuresOf(journal, 'api-through-proxy').availability ?? '-'} %, ` +
           `recovered in ${journal.recovery?.timeToRecoverMs ?? '-'} ms`,
       );
       // The overload is real: 4x the proxy's per-client rate, so some are shed, and the burst and the rate are answered.
@@ -128,7 +128,7 @@ describeIfPossible(missingForRehearsal(), 'the load and disk-fill experiments ag
       expect(load.instances).toEqual([instanceOf(journal, 'before')]);
       expect(apiContainers(rehearsal())).toEqual(containersBefore);
       // The frontend stayed 100 % available through the proxy, and the steady state held right after.
-      expect(journal.recovery?.availability).toBe(100);
+      expect(figuresOf(journal, 'frontend-through-proxy').availability).toBe(100);
       expect(journal.recovery?.met).toBe(true);
       expect(journal.recovery?.samples.length).toBeGreaterThan(100);
       expectSteadyRightAfter(journal, 20_000);
@@ -149,7 +149,7 @@ describeIfPossible(missingForRehearsal(), 'the load and disk-fill experiments ag
       console.log(
         `disk fill: ${fill.bytesWritten} bytes (${fill.method}) into ${fill.file}, ${fill.reached} reached (mark needed ${gib(fill.bytesToMark)} GiB); ` +
           `df used ${gib(before.usedBytes)} -> ${gib(during.usedBytes)} -> ${gib(after.usedBytes)} GiB (${before.usedPercent} % -> ${during.usedPercent} % -> ${after.usedPercent} %), ` +
-          `held ${fill.heldSeconds} s; availability of "/" ${journal.recovery?.availability ?? '-'} %`,
+          `held ${fill.heldSeconds} s; availability of "/" ${figuresOf(journal, 'frontend-through-proxy').availability ?? '-'} %, /api/ ${figuresOf(journal, 'api-through-proxy').availability ?? '-'} %`,
       );
       expect(fill.directory).toBe(dataDir);
       expect(path.dirname(fill.file)).toBe(dataDir);
@@ -165,7 +165,8 @@ describeIfPossible(missingForRehearsal(), 'the load and disk-fill experiments ag
       for (const name of ['api-answers-while-full', 'api-direct-while-full', 'proxy-health-while-full'])
         expect(activityIn(journal.run, name).status).toBe('succeeded');
       expect(instanceOf(journal, 'after')).toBe(instanceOf(journal, 'before'));
-      expect(journal.recovery?.availability).toBe(100);
+      expect(figuresOf(journal, 'frontend-through-proxy').availability).toBe(100);
+      expect(figuresOf(journal, 'api-through-proxy').availability).toBe(100);
       expectSteadyRightAfter(journal, 20_000);
       // The rollback ran (idempotent) and found nothing left; nothing is left indeed.
       expect(journal.rollbacks.map((r) => [r.activity.name, r.status])).toEqual([['undo "fill-the-runtime-disk"', 'succeeded']]);

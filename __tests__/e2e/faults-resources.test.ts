@@ -18,7 +18,7 @@ import { z } from 'zod';
 import { SERVICES } from '../../contract/services';
 import { expectExit, runChaos } from './support/chaos-cli';
 import { expectPlausibleRecovery } from './support/experiment-checks';
-import { activityIn, outputs, probeIn, readJournal, type Journal } from './support/journal';
+import { activityIn, figuresOf, outputs, probeIn, readJournal, type Journal } from './support/journal';
 import { missingForRehearsal, REPO_ROOT } from './support/rehearsal-cli';
 import { describeIfPossible, holdRehearsal, waitForSteadyState, type Rehearsal } from './support/rehearsal-session';
 
@@ -115,8 +115,8 @@ function expectReplacedApi(journal: Journal, stopped: string): void {
   expect(running.containers[0]?.id.slice(0, 12)).not.toBe(stopped.slice(0, 12));
   const instance = outputs.directGet.parse(probeIn(journal.steady_states.after, 'api-is-a-new-instance').output);
   expect(instance.newInstance).toBe(true);
-  expect(journal.recovery?.availability).toBe(100);
-  expect(journal.recovery?.maxConsecutiveFailures).toBe(0);
+  expect(figuresOf(journal, 'frontend-through-proxy').availability).toBe(100);
+  expect(figuresOf(journal, 'frontend-through-proxy').maxConsecutiveFailures).toBe(0);
 }
 
 function expectCompleted(journal: Journal): void {
@@ -217,7 +217,8 @@ describeIfPossible(missingForRehearsal(), 'the resource faults against the rehea
       const instanceAfter = outputs.directGet.parse(probeIn(journal.steady_states.after, 'api-instance').output).instance;
       expect(instanceAfter).toBe(instanceBefore);
       expect(apiContainer(rehearsalNow)).toBe(id);
-      expect(journal.recovery?.availability).toBe(100);
+      expect(figuresOf(journal, 'frontend-through-proxy').availability).toBe(100);
+      expect(figuresOf(journal, 'api-through-proxy').availability).toBe(100);
       expect(journal.rollbacks.map((r) => [r.activity.name, r.status])).toEqual([['undo "burn-api-cpu"', 'succeeded']]);
     });
 

@@ -68,3 +68,10 @@ export function longestFailureRun(samples: readonly { readonly ok: boolean }[]):
   }
   return longest;
 }
+
+/** The recovery figures of one sampled probe (over the fault window); fails the test when it was not sampled. */
+export function figuresOf(journal: Journal, probe: string): NonNullable<Journal['recovery']>['probes'][number] {
+  const figures = journal.recovery?.probes.find((p) => p.probe === probe);
+  if (figures === undefined) throw new Error(`the journal has no availability figures for the probe "${probe}"`);
+  return figures;
+}
