@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { isJsonObject } from '../contract/json';
-import { readableJournalSchema } from '../contract/journal';
+import { readableJournalSchema, type ReadableJournal } from '../contract/journal';
 import { runChaosCli } from './chaos-cli';
 
 /**
@@ -9,6 +9,12 @@ import { runChaosCli } from './chaos-cli';
  * `npm run chaos -- run <experiment> --outputs <file> --yes --journal <file>`, and the figures of
  * the journal it wrote. The CLI decides the verdict; this only runs it and reads the result.
  */
+
+/** One sampled probe's availability (null: no samples in the window). */
+export interface ProbeAvailability {
+  readonly probe: string;
+  readonly availability: number | null;
+}
 
 /** What one experiment run gave. */
 export interface ExperimentResult {
@@ -20,9 +26,10 @@ export interface ExperimentResult {
   readonly status: string;
   readonly timeToDetectMs: number | null;
   readonly timeToRecoverMs: number | null;
-  readonly availability: number | null;
-  /** The probe whose samples give the availability. */
-  readonly sampled: string | null;
+  /** Availability over the fault window per sampled probe (one per path through the proxy), in the experiment's order. */
+  readonly availability: readonly ProbeAvailability[];
+  /** What gave the time to recover: the high-rate sampler or the confirming steady-state poll; null when unknown. */
+  readonly witness: string | null;
   /** The CLI's verdict line (or its error line). */
   readonly verdict: string;
   /** A journal was written (and reads as one): the report can include it. */
@@ -40,10 +47,10 @@ interface RunExperimentOptions {
   readonly onChild?: (child: ChildProcess | undefined) => void;
 }
 
-function figures(
+export function journalFigures(
   journalFile: string,
-): Pick<ExperimentResult, 'status' | 'timeToDetectMs' | 'timeToRecoverMs' | 'availability' | 'sampled' | 'hasJournal'> {
-  const none = { timeToDetectMs: null, timeToRecoverMs: null, availability: null, sampled: null, hasJournal: false };
+): Pick<ExperimentResult, 'status' | 'timeToDetectMs' | 'timeToRecoverMs' | 'availability' | 'witness' | 'hasJournal'> {
+  const none = { timeToDetectMs: null, timeToRecoverMs: null, availability: [], witness: null, hasJournal: false };
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(journalFile, 'utf8'));
@@ -53,16 +60,22 @@ function figures(
   const parsed = readableJournalSchema.safeParse(raw);
   if (!parsed.success) return { ...none, status: 'unreadable journal' };
   const recovery = parsed.data.recovery;
-  const objective = recovery?.objective?.availability;
-  const sampled = isJsonObject(objective) && typeof objective.probe === 'string' ? objective.probe : null;
   return {
     status: parsed.data.status,
     timeToDetectMs: recovery?.timeToDetectMs ?? null,
     timeToRecoverMs: recovery?.timeToRecoverMs ?? null,
-    availability: recovery?.availability ?? null,
-    sampled,
+    availability: recovery === null || recovery === undefined ? [] : probeAvailability(recovery),
+    witness: recovery?.witness ?? null,
     hasJournal: true,
   };
+}
+
+/** Figures per probe; a journal written before several probes could be sampled has one, named by its objective. */
+function probeAvailability(recovery: NonNullable<ReadableJournal['recovery']>): ProbeAvailability[] {
+  if (recovery.probes.length > 0) return recovery.probes.map((p) => ({ probe: p.probe, availability: p.availability }));
+  const objective = recovery.objective?.availability;
+  const probe = isJsonObject(objective) && typeof objective.probe === 'string' ? objective.probe : null;
+  return probe === null ? [] : [{ probe, availability: recovery.availability }];
 }
 
 /** Runs one experiment with the chaos CLI and reads its journal. */
@@ -76,7 +89,7 @@ export async function runExperiment(experiment: string, options: RunExperimentOp
   // has done anything.
   const ended = signal === null ? `exited ${code}` : `ended by ${signal} before it started`;
   const verdict = stdout.trim() || stderr.trim().split('\n').pop() || ended;
-  const found = figures(options.journal);
+  const found = journalFigures(options.journal);
   return {
     experiment,
     journal: options.journal,

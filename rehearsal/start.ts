@@ -5,8 +5,10 @@
  * of all journals. The rehearsal stays up afterwards (to look at, or to run more experiments
  * against) unless `--down` is given.
  *
- *   node --import tsx rehearsal/start.ts [--down] [--verbose]
+ *   node --import tsx rehearsal/start.ts [--faults] [--down] [--verbose]
  *
+ *   --faults    run the fault experiments (exhaustion, overload, network, disk, process kill, runtime
+ *               restart) instead of the seed's six stops; report reports/rehearsal-faults.{md,html}
  *   --down      bring the rehearsal down at the end (`npm run rehearsal:down` does it later otherwise)
  *   --verbose   show each experiment's progress lines, not only its verdict
  *
@@ -29,13 +31,13 @@ import { waitForSteadyState } from './steady-state';
 import { up } from './up';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
-const USAGE = 'usage: npm start [-- --down] [-- --verbose]';
+const USAGE = 'usage: npm start [-- --faults] [-- --down] [-- --verbose]';
 
 /**
  * The shipped experiments that apply to the rehearsal: the seed's three stops, each by SSH
  * `docker stop` and by the orchestrator. (drain-instance and terminate-instance need AWS.)
  */
-const LOCAL_EXPERIMENTS = [
+const SEED_EXPERIMENTS = [
   'stop-api-ssh.yaml',
   'stop-api-task.yaml',
   'stop-frontend-ssh.yaml',
@@ -44,18 +46,35 @@ const LOCAL_EXPERIMENTS = [
   'stop-proxy-task.yaml',
 ] as const;
 
+/**
+ * `--faults`: the fault experiments of the plain-HTTP rehearsal. (acme-outage.yaml needs the ACME
+ * mode with a CA on loopback: `npm run test:e2e` runs it against Pebble.)
+ */
+const FAULT_EXPERIMENTS = [
+  'api-memory-exhaustion.yaml',
+  'api-cpu-saturation.yaml',
+  'heavy-requests.yaml',
+  'api-latency.yaml',
+  'api-packet-loss.yaml',
+  'api-blackhole.yaml',
+  'disk-fill.yaml',
+  'api-process-kill.yaml',
+  'docker-daemon-restart.yaml',
+] as const;
+
 /** The ACME mode would put HTTPS redirects in front of the experiments' HTTP probes: `npm start` runs plain HTTP. */
 const ACME_VARIABLES = ['REHEARSAL_DOMAIN', 'REHEARSAL_ACME_DIRECTORY', 'REHEARSAL_ACME_CA'] as const;
 
 interface Options {
+  readonly faults: boolean;
   readonly down: boolean;
   readonly verbose: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Options | undefined {
-  const known = new Set(['--down', '--verbose']);
+  const known = new Set(['--faults', '--down', '--verbose']);
   if (argv.some((arg) => !known.has(arg))) return undefined;
-  return { down: argv.includes('--down'), verbose: argv.includes('--verbose') };
+  return { faults: argv.includes('--faults'), down: argv.includes('--down'), verbose: argv.includes('--verbose') };
 }
 
 /** `journals/rehearsal-<UTC time>`: one directory per `npm start`, so the report covers exactly this run. */
@@ -93,12 +112,14 @@ async function start(options: Options, progress: Progress): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  const experiments: readonly string[] = options.faults ? FAULT_EXPERIMENTS : SEED_EXPERIMENTS;
+  const reportName = options.faults ? 'rehearsal-faults' : 'rehearsal';
   const results: ExperimentResult[] = [];
   try {
-    for (const [i, file] of LOCAL_EXPERIMENTS.entries()) {
+    for (const [i, file] of experiments.entries()) {
       if (interrupted !== undefined) break;
       await waitForSteadyState(state.dockerHost, outputs.publicUrl);
-      const result = await progress.step(`experiment ${i + 1}/${LOCAL_EXPERIMENTS.length} ${file}`, async (step) => {
+      const result = await progress.step(`experiment ${i + 1}/${experiments.length} ${file}`, async (step) => {
         const r = await runExperiment(path.join(REPO_ROOT, 'chaos', 'experiments', file), {
           repoRoot: REPO_ROOT,
           outputs: files.outputs,
@@ -120,8 +141,8 @@ async function start(options: Options, progress: Progress): Promise<number> {
   const written = results.filter((r) => r.hasJournal).map((r) => r.journal);
   if (written.length > 0) {
     for (const [format, out] of [
-      ['markdown', 'reports/rehearsal.md'],
-      ['html', 'reports/rehearsal.html'],
+      ['markdown', `reports/${reportName}.md`],
+      ['html', `reports/${reportName}.html`],
     ] as const) {
       mkdirSync(path.join(REPO_ROOT, 'reports'), { recursive: true });
       const report = await progress.step(`report ${out}`, async (step) => {
@@ -149,9 +170,9 @@ async function start(options: Options, progress: Progress): Promise<number> {
   }
   const completed = results.filter((r) => r.code === 0 && r.status === 'completed').length;
   progress.note(
-    `${completed} of ${LOCAL_EXPERIMENTS.length} experiments completed${interrupted === undefined ? '' : ` (interrupted by ${interrupted})`}; journals in ${path.relative(REPO_ROOT, journals)}/`,
+    `${completed} of ${experiments.length} experiments completed${interrupted === undefined ? '' : ` (interrupted by ${interrupted})`}; journals in ${path.relative(REPO_ROOT, journals)}/`,
   );
-  return completed === LOCAL_EXPERIMENTS.length ? 0 : 1;
+  return completed === experiments.length ? 0 : 1;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
