@@ -26,6 +26,10 @@ import {
   type HelperProcess,
 } from './host-helper';
 
+/** How often, and how far apart, the runtime's events are read again for a late `oom` event (2 s at most). */
+const EVENT_RETRIES = 10;
+const EVENT_RETRY_MS = 200;
+
 const MIB = 1024 * 1024;
 const TAG = helperTag('exhaust-memory');
 
@@ -170,7 +174,13 @@ export const hostExhaustMemory = defineFault({
         at: killedAt,
         startedAt: target.state.startedAt,
       });
-      const events = await runtimeEvents(session, target.state.id, prepared.nowSeconds - 5);
+      // The runtime publishes its `oom` event asynchronously, at times just after the container's
+      // end is visible: read the events again, briefly, until both the oom and the die are there.
+      let events = await runtimeEvents(session, target.state.id, prepared.nowSeconds - 5);
+      for (let i = 0; i < EVENT_RETRIES && !(events.oom && events.dieExitCodes.length > 0); i += 1) {
+        await ctx.clock.sleep(EVENT_RETRY_MS, ctx.signal);
+        events = await runtimeEvents(session, target.state.id, prepared.nowSeconds - 5);
+      }
       // Restarted in place (ECS), the container is running again and its OOMKilled is reset: the runtime's events keep the kill.
       const exited = end.state.status !== 'running';
       const exitCode = exited ? end.state.exitCode : (events.dieExitCodes.at(-1) ?? null);
