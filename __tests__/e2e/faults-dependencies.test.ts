@@ -18,29 +18,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { run } from '../../rehearsal/command';
-import { waitUntil } from '../../rehearsal/http-check';
-import { CERTIFICATE_VOLUME, loadSettings } from '../../rehearsal/settings';
 import { findTool } from '../../rehearsal/tools';
-import { CERTIFICATE_MOUNT_PATH, SERVICE_NAMES } from '../../contract/services';
-import { freePort } from '../images/support/free-port';
-import { startPebble, type Pebble } from '../images/support/proxy-pebble';
-import { ProcessGroup } from '../images/support/service-process';
+import { SERVICE_NAMES } from '../../contract/services';
 import { expectExit, runChaos } from './support/chaos-cli';
 import { activityIn, figuresOf, outputs as activityOutputs, probeIn, readJournal } from './support/journal';
-import { missingForRehearsal, REPO_ROOT } from './support/rehearsal-cli';
-import { describeIfPossible, holdRehearsal, waitForSteadyState, type Rehearsal } from './support/rehearsal-session';
-import { servedCertificate, type ServedCertificate } from './support/served-certificate';
+import { REPO_ROOT } from './support/rehearsal-cli';
+import { holdPebbleRehearsal, missingForPebbleRehearsal } from './support/pebble-rehearsal';
+import { describeIfPossible, holdRehearsal, waitForSteadyState } from './support/rehearsal-session';
 
 const EXPERIMENTS = path.join(REPO_ROOT, 'chaos', 'experiments');
-const DOMAIN = 'proxy.pebble.test';
 
-const missing = [
-  ...missingForRehearsal(),
-  ...(findTool('iptables') === undefined ? ['iptables (apt-get install iptables)'] : []),
-  ...['pebble', 'pebble-challtestsrv'].filter((t) => findTool(t) === undefined).map((t) => `${t} (apt-get install pebble)`),
-  ...(findTool('openssl') === undefined ? ['openssl (apt-get install openssl)'] : []),
-];
+const missing = [...missingForPebbleRehearsal(), ...(findTool('iptables') === undefined ? ['iptables (apt-get install iptables)'] : [])];
 
 /** Whatever a fault of this file left on this machine: tagged rules and tagged processes. */
 function leftBehind(): { rules: string[]; processes: string[] } {
@@ -148,80 +136,14 @@ describeIfPossible(missing, 'the lost-dependency faults')('lost dependencies aga
   });
 
   describe('the ACME directory unreachable during a forced renewal (ACME mode, Pebble on loopback)', () => {
-    const settings = loadSettings(REPO_ROOT);
-    let group: ProcessGroup | undefined;
-    let pebble: Pebble | undefined;
-    let httpsPort = 0;
-    const acme = (): Pebble => {
-      if (pebble === undefined) throw new Error('Pebble did not start (see the beforeAll error)');
-      return pebble;
-    };
-
-    beforeAll(async () => {
-      group = new ProcessGroup(dir);
-      httpsPort = await freePort();
-      pebble = await startPebble(group, dir, settings.proxyPort);
-    });
-
-    holdRehearsal({
-      env: () => ({
-        REHEARSAL_DOMAIN: DOMAIN,
-        REHEARSAL_ACME_DIRECTORY: acme().directoryUrl,
-        REHEARSAL_ACME_CA: acme().listenerCaFile,
-        REHEARSAL_HTTPS_PORT: String(httpsPort),
-      }),
-      // This Pebble's account and certificates are of no use to a later run: off the cached volume.
-      beforeDown: async (r: Rehearsal) => {
-        if (pebble === undefined) return;
-        const legoDir = path.posix.join(CERTIFICATE_MOUNT_PATH, new URL(pebble.directoryUrl).host.replace(/[^A-Za-z0-9.-]/g, '_'));
-        await run(
-          'docker',
-          [
-            'run',
-            '--rm',
-            '--network',
-            'none',
-            '-v',
-            `${CERTIFICATE_VOLUME}:${CERTIFICATE_MOUNT_PATH}`,
-            '--entrypoint',
-            'rm',
-            'platform/proxy:local',
-            '-rf',
-            legoDir,
-          ],
-          { env: r.dockerEnv },
-        );
-      },
-    });
-
-    afterAll(async () => {
-      await group?.stopAll();
-    });
-
-    async function pebbleCertificate(timeoutMs: number, unlike?: string): Promise<ServedCertificate> {
-      let served: ServedCertificate | undefined;
-      const result = await waitUntil(async () => {
-        try {
-          served = await servedCertificate(httpsPort, DOMAIN, acme().issuingRootPem);
-        } catch (error) {
-          return { state: 'waiting', reason: error instanceof Error ? error.message : String(error) };
-        }
-        if (!served.authorized) return { state: 'waiting', reason: `not Pebble's: ${served.authorizationError ?? ''}` };
-        return unlike !== undefined && served.serial === unlike
-          ? { state: 'waiting', reason: 'still the old certificate' }
-          : { state: 'done' };
-      }, timeoutMs);
-      if (result.state !== 'done' || served === undefined)
-        throw new Error(`no Pebble certificate on ${httpsPort}: ${result.state === 'done' ? '' : result.reason}`);
-      return served;
-    }
+    const { acme, httpsPort, certificate: pebbleCertificate } = holdPebbleRehearsal('e2e-acme-outage-');
 
     test('acme-outage.yaml: 0 failed HTTPS requests, refused attempts counted, backoff, a new certificate after, no rule left', async () => {
       const first = await pebbleCertificate(60_000);
       const ordersBefore = acme().orders();
       const chaos = await runChaos(path.join(EXPERIMENTS, 'acme-outage.yaml'), {
         journal: path.join(dir, 'acme-outage.json'),
-        env: { CHAOS_HTTPS_URL: `https://127.0.0.1:${httpsPort}/` },
+        env: { CHAOS_HTTPS_URL: `https://127.0.0.1:${httpsPort()}/` },
       });
       console.log(`acme-outage (${(chaos.ms / 1000).toFixed(1)} s): ${chaos.stdout.trim()}`);
       if (chaos.code !== 0)
