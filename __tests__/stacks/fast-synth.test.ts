@@ -91,7 +91,7 @@ describe('npm run synth writes exactly what cdktf synth writes (the real CLI, on
     walk(dir);
     return out;
   };
-  const env = { ...process.env, CHECKPOINT_DISABLE: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, CHECKPOINT_DISABLE: '1' };
   // cdktf asks `terraform version`; a TF_CLI_CONFIG_FILE naming a missing file only makes it warn.
   if (env.TF_CLI_CONFIG_FILE && !existsSync(env.TF_CLI_CONFIG_FILE)) env.TF_CLI_CONFIG_FILE = '/dev/null';
 
