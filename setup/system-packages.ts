@@ -62,6 +62,12 @@ export const SYSTEM_PACKAGES: readonly SystemPackage[] = [
     why: 'the trust store the proxy image and the tests build on',
     for: ['test'],
   },
+  {
+    name: 'jq',
+    commands: ['jq'],
+    why: "the first-deploy test runs the deploy workflow's jq program that lists the ECR targets",
+    for: ['test'],
+  },
   { name: 'chromium', commands: ['chromium'], why: 'the HTML report is checked in a real headless browser', for: ['test'] },
   {
     name: 'fonts-liberation',
