@@ -87,7 +87,9 @@ const stateBackendSchema = z
       .string()
       .regex(REGION, { message: REGION_MESSAGE })
       .optional()
-      .describe("The bucket's region; default: the environment's region"),
+      .describe(
+        "The bucket's region; default: the environment's region. Every state bucket is in one region (the state-bootstrap stack's)",
+      ),
     keyPrefix: z
       .string()
       .regex(/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/, {
@@ -279,21 +281,21 @@ export const platformConfigSchema = z
       }
       seen.add(env.name);
     });
-    // One bucket lives in one region: two environments naming it with two regions cannot both be right.
-    const bucketRegions = new Map<string, { region: string; index: number }>();
+    // The state-bootstrap stack creates every state bucket through one provider, so in one region
+    // (an environment elsewhere still keeps its state there: the backend names the bucket's region).
+    let first: { region: string; index: number } | undefined;
     cfg.environments.forEach((env, i) => {
       if (!env.stateBackend) return;
       const region = env.stateBackend.region ?? env.region;
-      const first = bucketRegions.get(env.stateBackend.bucket);
-      if (first && first.region !== region) {
+      if (!first) first = { region, index: i };
+      else if (first.region !== region) {
         ctx.addIssue({
           code: 'custom',
           path: ['environments', i, 'stateBackend', 'region'],
-          input: region,
-          message: `expected ${first.region}: environments[${first.index}] puts the bucket "${env.stateBackend.bucket}" there, and a bucket has one region`,
+          input: env.stateBackend.region,
+          message: `expected ${first.region} (set stateBackend.region): the state buckets are all in one region, that of environments[${first.index}]'s bucket`,
         });
       }
-      if (!first) bucketRegions.set(env.stateBackend.bucket, { region, index: i });
     });
   })
   .describe('The platform config: the environments to synthesize');

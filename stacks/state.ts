@@ -55,7 +55,7 @@ export interface StateBucket {
   readonly region: string;
 }
 
-/** The distinct state buckets the environments name, in config order (the config ensures one region each). */
+/** The distinct state buckets the environments name, in config order (the config keeps them in one region). */
 export function stateBuckets(config: PlatformConfig): StateBucket[] {
   const buckets = new Map<string, StateBucket>();
   for (const env of config.environments) {
@@ -82,37 +82,26 @@ export class StateBootstrapStack extends TerraformStack {
     super(scope, id);
     PolicyAspect.enforce(this, { suppressions: PLATFORM_SUPPRESSIONS });
     new LocalBackend(this, { path: localStatePath(id) });
-    const providers = new Map<string, AwsProvider>();
-    for (const { region } of buckets) {
-      if (providers.has(region)) continue;
-      // The first region's provider is the default one; others are aliased by region.
-      const alias = providers.size === 0 ? undefined : region;
-      providers.set(
-        region,
-        new AwsProvider(this, `aws-${region}`, {
-          region,
-          alias,
-          defaultTags: [{ tags: { 'platform:purpose': 'terraform-state', 'managed-by': 'cdktf' } }],
-        }),
-      );
-    }
-    for (const { bucket, region } of buckets) {
-      const provider = providers.get(region);
+    if (buckets.length === 0) throw new Error(`${id}: no state bucket to create`);
+    // The config keeps every state bucket in one region: one provider, no aliases (the offline
+    // plan's provider override, like a reader, sees one provider block).
+    new AwsProvider(this, 'aws', {
+      region: buckets[0].region,
+      defaultTags: [{ tags: { 'platform:purpose': 'terraform-state', 'managed-by': 'cdktf' } }],
+    });
+    for (const { bucket } of buckets) {
       const id = idOf(bucket);
-      const b = new S3Bucket(this, `${id}`, { provider, bucket, lifecycle: { preventDestroy: true } });
+      const b = new S3Bucket(this, id, { bucket, lifecycle: { preventDestroy: true } });
       this.buckets[bucket] = b;
       new S3BucketVersioningA(this, `${id}-versioning`, {
-        provider,
         bucket: b.id,
         versioningConfiguration: { status: 'Enabled' },
       });
       new S3BucketServerSideEncryptionConfigurationA(this, `${id}-encryption`, {
-        provider,
         bucket: b.id,
         rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' }, bucketKeyEnabled: true }],
       });
       const publicAccess = new S3BucketPublicAccessBlock(this, `${id}-public-access`, {
-        provider,
         bucket: b.id,
         blockPublicAcls: true,
         blockPublicPolicy: true,
@@ -120,12 +109,10 @@ export class StateBootstrapStack extends TerraformStack {
         restrictPublicBuckets: true,
       });
       new S3BucketOwnershipControls(this, `${id}-ownership`, {
-        provider,
         bucket: b.id,
         rule: { objectOwnership: 'BucketOwnerEnforced' },
       });
       new S3BucketPolicy(this, `${id}-tls-only`, {
-        provider,
         bucket: b.id,
         policy: JSON.stringify({
           Version: '2012-10-17',

@@ -138,17 +138,17 @@ describe('whole-file rules', () => {
       /environments\[1\]\.name: got "test": expected a unique environment name/,
     );
   });
-  it('refuses one state bucket in two regions', () => {
+  it('keeps the state buckets in one region', () => {
     const envs = [
       { name: 'dev', region: 'eu-west-1', stateBackend: { bucket: 'acme-state' } },
-      { name: 'prod', region: 'us-east-1', stateBackend: { bucket: 'acme-state' } },
+      { name: 'prod', region: 'us-east-1', stateBackend: { bucket: 'acme-state-us' } },
     ];
     expect(() => parseConfig({ environments: envs }, 'cfg.json')).toThrow(
-      /environments\[1\]\.stateBackend\.region: got nothing: expected eu-west-1: environments\[0\] puts the bucket "acme-state" there/,
+      /environments\[1\]\.stateBackend\.region: got nothing: expected eu-west-1 \(set stateBackend\.region\): the state buckets are all in one region/,
     );
-    envs[1] = { ...envs[1], stateBackend: { bucket: 'acme-state', region: 'eu-west-1' } as never };
+    envs[1] = { ...envs[1], stateBackend: { bucket: 'acme-state-us', region: 'eu-west-1' } as never };
     expect(parseConfig({ environments: envs }, 'cfg.json').environments[1].stateBackend).toEqual({
-      bucket: 'acme-state',
+      bucket: 'acme-state-us',
       region: 'eu-west-1',
       keyPrefix: 'platform',
     });
