@@ -14,6 +14,9 @@ import { PolicySummary } from './markdown';
 import { buildApp } from '../stacks/app';
 import { loadConfig } from '../stacks/config';
 import { PolicyReport } from '../stacks/policy/evaluate';
+import { costDelta } from './cost';
+import { GateKind, GateUsageError, gateFailures, parseFailOn, renderGate } from './gate';
+import { readStackConfig } from './stack-config';
 
 /** Bad input: the message is one line that says what to do. The CLI exits 2. */
 class ReviewUsageError extends Error {}
@@ -24,6 +27,7 @@ interface ReviewOptions {
   readonly stacks?: readonly string[];
   readonly live: boolean;
   readonly quiet: boolean;
+  readonly failOn: readonly GateKind[];
 }
 
 const root = resolve(__dirname, '..');
@@ -58,6 +62,7 @@ function policySummary(report: PolicyReport): PolicySummary {
           rule: `${r.rule.id}${r.status === 'warned' ? ' (warning)' : ''}`,
           resource: f.subject,
           message: f.message,
+          warning: r.status === 'warned',
         })),
       ),
     // One line per rule and reason, however many resources the suppression covers.
@@ -94,6 +99,12 @@ function synthesizeRef(ref: string, work: string): string[] {
   }
 }
 
+/** The AWS provider's region in a synthesized stack, for the price table. */
+export function stackRegion(dir: string): string {
+  const region = readStackConfig(dir).provider?.aws?.[0]?.region;
+  return typeof region === 'string' ? region : 'an unknown region';
+}
+
 async function reviewStack(
   tf: OfflineTerraform,
   work: string,
@@ -109,16 +120,16 @@ async function reviewStack(
     await terraform(tf, headDir, ['init', '-input=false', '-no-color']);
     await terraform(tf, headDir, ['plan', '-input=false', '-no-color', '-out=live.plan']);
     const plan = parsePlan(await terraform(tf, headDir, ['show', '-json', 'live.plan']), join(headDir, 'live.plan'));
-    return { stack, mode: 'live', changes: reviewChanges(plan) };
+    return { stack, mode: 'live', changes: reviewChanges(plan), cost: costDelta(plan, stackRegion(headDir)) };
   }
   const plan = inBase
     ? await whatIf(tf, join(work, 'base', 'stacks', stack), headDir, say)
     : await planHead(tf, headDir, await initOffline(tf, headDir), undefined, say);
-  return { stack, mode: 'what-if', changes: reviewChanges(plan) };
+  return { stack, mode: 'what-if', changes: reviewChanges(plan), cost: costDelta(plan, stackRegion(headDir)) };
 }
 
 /** `npm run review`: what a change does to each stack, as Markdown for a pull-request comment. */
-async function review(options: ReviewOptions): Promise<string> {
+async function review(options: ReviewOptions): Promise<{ body: string; failed: boolean }> {
   const log = (m: string) => options.quiet || process.stderr.write(`${m}\n`);
   const work = mkdtempSync(join(tmpdir(), 'plan-review-'));
   try {
@@ -144,9 +155,12 @@ async function review(options: ReviewOptions): Promise<string> {
         (s) =>
           `## Stack removed: \`${s}\`\n\nThe head no longer synthesizes this stack: \`cdktf destroy ${s}\` would delete all of its resources.\n`,
       ),
-    ].join('\n');
-    if (options.out) writeFileSync(options.out, body);
-    return body;
+    ];
+    const failures = gateFailures(reviews, policies, options.failOn);
+    if (options.failOn.length > 0) body.push(renderGate(options.failOn, failures));
+    const text = body.join('\n');
+    if (options.out) writeFileSync(options.out, text);
+    return { body: text, failed: failures.length > 0 };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -162,20 +176,26 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--stack <name...>', 'review only these stacks (default: every stack in the head)')
     .option('--live', 'plan against the real backend with your AWS credentials instead of offline', false)
     .option('--quiet', 'no progress lines on stderr', false)
+    .option(
+      '--fail-on <kinds>',
+      'exit 1 when the review finds any of these, comma-separated: downtime, security, data-loss (flagged risks), policy (an error-severity violation)',
+    )
     .addHelpText(
       'after',
-      '\nExamples:\n  npm run review -- --base origin/main --out plan-review.md\n  npm run review -- --base HEAD~1 --stack dev\n',
+      '\nExamples:\n  npm run review -- --base origin/main --out plan-review.md\n  npm run review -- --base HEAD~1 --stack dev\n  npm run review -- --base origin/main --fail-on downtime,security,policy\n\nExit status: 0 reviewed (and no --fail-on finding), 1 a --fail-on finding or a Terraform failure, 2 usage error\n',
     )
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `review: ${s}` : s) });
   try {
     program.parse([...argv], { from: 'user' });
-    const o = program.opts<{ base: string; out?: string; stack?: string[]; live: boolean; quiet: boolean }>();
-    process.stdout.write(await review({ base: o.base, out: o.out, stacks: o.stack, live: o.live, quiet: o.quiet }));
-    return 0;
+    const o = program.opts<{ base: string; out?: string; stack?: string[]; live: boolean; quiet: boolean; failOn?: string }>();
+    const failOn = o.failOn === undefined ? [] : parseFailOn(o.failOn);
+    const result = await review({ base: o.base, out: o.out, stacks: o.stack, live: o.live, quiet: o.quiet, failOn });
+    process.stdout.write(result.body);
+    return result.failed ? 1 : 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    if (err instanceof ReviewUsageError || err instanceof TerraformUnavailableError) {
+    if (err instanceof ReviewUsageError || err instanceof GateUsageError || err instanceof TerraformUnavailableError) {
       process.stderr.write(`review: ${err.message}\n`);
       return 2;
     }

@@ -1,10 +1,11 @@
 import { ChangeKind } from './plan-json';
 import { ReviewedChange, RiskFlag } from './risk';
+import { Charge, CostDelta, hasUnknown, monthly } from './cost';
 
 /** The policy results for the head, as the review shows them. */
 export interface PolicySummary {
   readonly rules: number;
-  readonly failures: readonly { readonly rule: string; readonly resource: string; readonly message: string }[];
+  readonly failures: readonly { readonly rule: string; readonly resource: string; readonly message: string; readonly warning: boolean }[];
   readonly suppressed: readonly { readonly rule: string; readonly reason: string }[];
 }
 
@@ -13,6 +14,8 @@ export interface StackReview {
   readonly mode: 'what-if' | 'live';
   readonly changes: readonly ReviewedChange[];
   readonly policy?: PolicySummary;
+  /** The monthly cost delta from the checked-in price table. */
+  readonly cost?: CostDelta;
 }
 
 const ORDER: readonly ChangeKind[] = ['replace', 'delete', 'update', 'create'];
@@ -36,6 +39,39 @@ function count(changes: readonly ReviewedChange[], kind: ChangeKind): number {
   return changes.filter((c) => c.kind === kind).length;
 }
 
+function usd(n: number, signed = false): string {
+  const text = `${Math.abs(n).toFixed(2)} USD`;
+  return signed ? `${n < 0 ? '−' : '+'}${text}` : text;
+}
+
+function side(charges: readonly Charge[] | undefined): string {
+  if (!charges) return '–';
+  if (charges.length === 0) return '0';
+  const unknown = charges.flatMap((c) => ('unknown' in c ? [c.unknown] : []));
+  if (unknown.length > 0) return `unknown (${unknown.join('; ')})`;
+  return `${usd(monthly(charges))} (${charges.map((c) => ('what' in c ? c.what : '')).join(', ')})`;
+}
+
+/** The monthly cost delta: the total first, then one row per resource; unknown rows are left out of the total. */
+export function renderCost(cost: CostDelta): string[] {
+  const basis = `on-demand in ${cost.region}, ${PRICE_NOTE} [price table of ${cost.table.date}](review/prices.ts)`;
+  if (cost.lines.length === 0) return [`**Monthly cost: no change** (${basis}).`, ''];
+  const unknown = cost.unknown > 0 ? `, plus ${cost.unknown} resource${cost.unknown === 1 ? '' : 's'} the table cannot price` : '';
+  return [
+    `**Monthly cost: ${usd(cost.deltaUsd, true)}${unknown}** (${basis}).`,
+    '',
+    '| resource | before | after | per month |',
+    '| --- | --- | --- | --- |',
+    ...cost.lines.map((l) => {
+      const delta = hasUnknown(l.before) || hasUnknown(l.after) ? 'unknown' : usd(monthly(l.after) - monthly(l.before), true);
+      return `| \`${l.address}\` | ${side(l.before)} | ${side(l.after)} | ${delta} |`;
+    }),
+    '',
+  ];
+}
+
+const PRICE_NOTE = '730 h a month, before data transfer and usage charges:';
+
 /** One stack's review: counts, risks first, then the changes grouped, diffs collapsed. */
 export function renderStackReview(review: StackReview, baseLabel: string): string {
   const { changes } = review;
@@ -51,6 +87,7 @@ export function renderStackReview(review: StackReview, baseLabel: string): strin
       `**${count(changes, 'create')} to add, ${count(changes, 'update')} to change, ${count(changes, 'replace')} to replace, ${count(changes, 'delete')} to destroy** · ${how}`,
       '',
     );
+    if (review.cost) lines.push(...renderCost(review.cost));
     const risky = changes.flatMap((c) => c.flags.map((f) => ({ c, f })));
     const bySeverity = [...risky].sort((x, y) => (x.f.kind === 'security' ? 1 : 0) - (y.f.kind === 'security' ? 1 : 0));
     lines.push('### Risks', '');

@@ -129,7 +129,7 @@ describe('renderStackReview', () => {
         changes: [],
         policy: {
           rules: 24,
-          failures: [{ rule: 'ssh-not-open-to-world', resource: 'sg', message: 'open' }],
+          failures: [{ rule: 'ssh-not-open-to-world', resource: 'sg', message: 'open', warning: false }],
           suppressed: [{ rule: 'ecr-immutable-tags', reason: 'latest is retagged' }],
         },
       },

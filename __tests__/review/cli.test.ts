@@ -24,6 +24,13 @@ describe('npm run review: bad input ends in one line and exit 2', () => {
     );
   });
 
+  it('refuses an unknown --fail-on kind before any work', async () => {
+    expect(await main(['--base', 'HEAD', '--fail-on', 'downtime,cost', '--quiet'])).toBe(2);
+    expect(stderr.join('')).toBe(
+      'review: --fail-on cost: not a risk kind (expected a comma-separated list of downtime, security, data-loss, policy)\n',
+    );
+  });
+
   it('refuses a stack the head does not have', async () => {
     expect(await main(['--base', 'HEAD', '--stack', 'nope', '--quiet'])).toBe(2);
     expect(stderr.join('')).toMatch(/--stack nope: not in the head \(stacks: dev, prod\)/);

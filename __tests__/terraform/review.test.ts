@@ -9,6 +9,9 @@ import { reviewChanges } from '../../review/changes';
 import { renderStackReview } from '../../review/markdown';
 import { ReviewedChange } from '../../review/risk';
 import { TerraformState } from '../../review/synthetic-state';
+import { PlanJson } from '../../review/plan-json';
+import { costDelta } from '../../review/cost';
+import { gateFailures } from '../../review/gate';
 
 const work = mkdtempSync(join(tmpdir(), 'review-test-'));
 let tf: OfflineTerraform | undefined;
@@ -38,6 +41,7 @@ suite('plan review against a synthetic base state (real provider, offline)', () 
   const t = tf as OfflineTerraform;
   let state: TerraformState;
   const reviews = new Map<string, ReviewedChange[]>();
+  const plans = new Map<string, PlanJson>();
   const heads: Record<string, Partial<EnvironmentConfigInput>> = {
     'no-op': {},
     'instance-type': { instanceType: 't3.medium' },
@@ -54,7 +58,9 @@ suite('plan review against a synthetic base state (real provider, offline)', () 
     const s = await baseState(t, baseDir);
     state = s;
     for (const [i, [name, dir]] of headDirs.entries()) {
-      reviews.set(name, reviewChanges(await planHead(t, dir, statePaths[i], state)));
+      const plan = await planHead(t, dir, statePaths[i], state);
+      plans.set(name, plan);
+      reviews.set(name, reviewChanges(plan));
     }
   });
 
@@ -88,6 +94,16 @@ suite('plan review against a synthetic base state (real provider, offline)', () 
     );
   });
 
+  it('prices t3.small → t3.medium at about +16.6 USD a month from the price table', () => {
+    const cost = costDelta(plans.get('instance-type') as PlanJson, 'eu-west-1');
+    expect(cost.lines.map((l) => l.address)).toEqual([expect.stringMatching(/^aws_launch_template\./)]);
+    expect(cost.deltaUsd).toBeGreaterThan(16.5);
+    expect(cost.deltaUsd).toBeLessThan(16.7);
+    expect(cost.unknown).toBe(0);
+    // The unchanged address and volume cost the same on both sides: no line, no delta.
+    expect(costDelta(plans.get('no-op') as PlanJson, 'eu-west-1').lines).toEqual([]);
+  });
+
   it('shows a VPC CIDR change as replacements flagged as downtime', () => {
     const changes = reviews.get('vpc-cidr') ?? [];
     const replaced = changes.filter((c) => c.kind === 'replace').map((c) => c.type);
@@ -104,6 +120,16 @@ suite('plan review against a synthetic base state (real provider, offline)', () 
     const changes = reviews.get('ssh-world') ?? [];
     expect(changes.map((c) => [c.type, c.kind])).toEqual([['aws_vpc_security_group_ingress_rule', 'create']]);
     expect(changes[0].flags).toEqual([{ kind: 'security', message: 'opens port 22 to the whole internet (0.0.0.0/0)' }]);
+  });
+
+  it('fails --fail-on security on SSH opened to the world, and passes the instance type change', () => {
+    const gate = (name: string) =>
+      gateFailures([{ stack: 'dev', mode: 'what-if', changes: reviews.get(name) ?? [] }], new Map(), ['security']);
+    expect(gate('ssh-world')).toEqual([
+      expect.objectContaining({ kind: 'security', what: expect.stringMatching(/opens port 22 to the whole internet/) }),
+    ]);
+    expect(gate('instance-type')).toEqual([]);
+    expect(gate('no-op')).toEqual([]);
   });
 
   it('gives the same review through whatIf (check and head plans side by side, state from the configuration)', async () => {
