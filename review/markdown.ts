@@ -98,7 +98,14 @@ export function renderStackReview(review: StackReview, baseLabel: string): strin
       const group = changes.filter((c) => c.kind === kind);
       if (group.length === 0) continue;
       lines.push(`### ${HEADINGS[kind]} (${group.length})`, '');
-      for (const c of group) {
+      // Creates are counted by type; only a create flagged as risky in itself is listed on its own.
+      const listed = kind === 'create' ? group.filter((c) => c.flags.length > 0) : group;
+      if (kind === 'create') {
+        const byType = new Map<string, number>();
+        for (const c of group.filter((c) => c.flags.length === 0)) byType.set(c.type, (byType.get(c.type) ?? 0) + 1);
+        for (const [type, n] of [...byType].sort(([a], [b]) => a.localeCompare(b))) lines.push(`- ${n} × \`${type}\``);
+      }
+      for (const c of listed) {
         const forced = c.diffs.filter((d) => d.forcesReplacement).map((d) => `\`${d.path}\``);
         lines.push(`- \`${c.address}\`${forced.length ? ` — replaced because of ${forced.join(', ')}` : ''}`);
         if (c.diffs.length > 0) {
