@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { OfflineTerraform, TerraformCommandError, TerraformUnavailableError, offlineTerraform, terraform } from './terraform';
 import { initOffline, planHead, whatIf } from './what-if';
 import { reviewChanges } from './changes';
-import { StackReview, renderStackReview } from './markdown';
+import { StackReview, renderPolicies, renderStackReview } from './markdown';
 import { parsePlan } from './plan-json';
 import { parseJson } from './parse-json';
 import { PolicySummary } from './markdown';
@@ -82,6 +82,23 @@ function synthesizeHead(outDir: string): Map<string, PolicySummary> {
   return new Map(stacks.map((s) => [s.node.id, policySummary(s.policy.report())]));
 }
 
+function git(args: readonly string[]): string {
+  return execFileSync('git', [...args], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+}
+
+/** The commits compared, so a comment says what it reviewed even after more pushes. */
+export function revisions(base: string): string {
+  let baseSha: string;
+  try {
+    baseSha = git(['rev-parse', '--verify', '--quiet', `${base}^{commit}`]);
+  } catch {
+    throw new ReviewUsageError(`--base ${base}: not a commit in this repository (try a branch, tag or sha, e.g. origin/main)`);
+  }
+  const headSha = git(['rev-parse', 'HEAD']);
+  const dirty = git(['status', '--porcelain', '--untracked-files=no']) !== '';
+  return `Base \`${base}\` at \`${baseSha}\` · head \`${headSha}\`${dirty ? ' with uncommitted changes' : ''}`;
+}
+
 /** Checks the base ref out in a temporary worktree (sharing node_modules) and synthesizes it. */
 function synthesizeRef(ref: string, work: string): string[] {
   try {
@@ -144,13 +161,16 @@ async function review(options: ReviewOptions): Promise<{ body: string; failed: b
     const reviews: StackReview[] = [];
     for (const stack of wanted) {
       const r = await reviewStack(tf, work, stack, baseStacks.includes(stack), options, log);
-      reviews.push({ ...r, policy: policies.get(stack) });
+      reviews.push(r);
     }
     const removed = baseStacks.filter((s) => !headStacks.includes(s));
     const body = [
       `# Infrastructure review: \`${options.base}\` → working tree`,
       '',
+      revisions(options.base),
+      '',
       ...reviews.map((r) => renderStackReview(r, options.base)),
+      renderPolicies(new Map(wanted.map((s) => [s, policies.get(s) as PolicySummary]))),
       ...removed.map(
         (s) =>
           `## Stack removed: \`${s}\`\n\nThe head no longer synthesizes this stack: \`cdktf destroy ${s}\` would delete all of its resources.\n`,

@@ -13,7 +13,6 @@ export interface StackReview {
   readonly stack: string;
   readonly mode: 'what-if' | 'live';
   readonly changes: readonly ReviewedChange[];
-  readonly policy?: PolicySummary;
   /** The monthly cost delta from the checked-in price table. */
   readonly cost?: CostDelta;
 }
@@ -127,21 +126,29 @@ export function renderStackReview(review: StackReview, baseLabel: string): strin
       lines.push('');
     }
   }
-  if (review.policy) {
-    const p = review.policy;
-    lines.push('### Policy (head)', '');
+  return lines.join('\n');
+}
+
+/** The head's policy results, once for every stack: a line per stack, violations named with their stack, suppressions once. */
+export function renderPolicies(policies: ReadonlyMap<string, PolicySummary>): string {
+  const lines: string[] = ['## Policy (head)', ''];
+  for (const [stack, p] of policies) {
     lines.push(
       p.failures.length === 0
-        ? `✅ ${p.rules} rules pass${p.suppressed.length ? ` (${p.suppressed.length} suppressed)` : ''}.`
-        : `❌ ${p.failures.length} violation${p.failures.length === 1 ? '' : 's'} of ${p.rules} rules:`,
+        ? `- \`${stack}\`: ✅ ${p.rules} rules pass${p.suppressed.length ? ` (${p.suppressed.length} suppressed)` : ''}`
+        : `- \`${stack}\`: ❌ ${p.failures.length} violation${p.failures.length === 1 ? '' : 's'} of ${p.rules} rules`,
     );
-    for (const f of p.failures) lines.push(`- **${f.rule}** \`${f.resource}\`: ${f.message}`);
-    if (p.suppressed.length > 0) {
-      lines.push('', '<details><summary>suppressed rules</summary>', '');
-      for (const s of p.suppressed) lines.push(`- **${s.rule}**: ${s.reason}`);
-      lines.push('', '</details>');
-    }
-    lines.push('');
   }
+  const failures = [...policies].flatMap(([stack, p]) => p.failures.map((f) => ({ stack, ...f })));
+  if (failures.length > 0) lines.push('');
+  for (const f of failures) lines.push(`- **${f.rule}** \`${f.stack}\` \`${f.resource}\`: ${f.message}`);
+  const suppressed = new Map<string, { rule: string; reason: string }>();
+  for (const p of policies.values()) for (const s of p.suppressed) suppressed.set(`${s.rule}\n${s.reason}`, s);
+  if (suppressed.size > 0) {
+    lines.push('', '<details><summary>suppressed rules</summary>', '');
+    for (const s of suppressed.values()) lines.push(`- **${s.rule}**: ${s.reason}`);
+    lines.push('', '</details>');
+  }
+  lines.push('');
   return lines.join('\n');
 }

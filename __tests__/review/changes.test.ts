@@ -1,6 +1,6 @@
 import { attributeDiffs, reviewChanges } from '../../review/changes';
 import { assessRisk } from '../../review/risk';
-import { renderStackReview } from '../../review/markdown';
+import { renderPolicies, renderStackReview } from '../../review/markdown';
 import { PlanJson, ResourceChange, changeKind } from '../../review/plan-json';
 
 const change = (
@@ -158,22 +158,18 @@ describe('renderStackReview', () => {
     expect(md).not.toContain('aws_vpc');
   });
 
-  it('shows policy results with suppression reasons', () => {
-    const withPolicy = renderStackReview(
-      {
-        stack: 'dev',
-        mode: 'what-if',
-        changes: [],
-        policy: {
-          rules: 24,
-          failures: [{ rule: 'ssh-not-open-to-world', resource: 'sg', message: 'open', warning: false }],
-          suppressed: [{ rule: 'ecr-immutable-tags', reason: 'latest is retagged' }],
-        },
-      },
-      'main',
+  it('shows the policy once for every stack: a line each, violations with their stack, suppressions once', () => {
+    const suppressed = [{ rule: 'ecr-immutable-tags', reason: 'latest is retagged' }];
+    const text = renderPolicies(
+      new Map([
+        ['dev', { rules: 24, failures: [{ rule: 'ssh-not-open-to-world', resource: 'sg', message: 'open', warning: false }], suppressed }],
+        ['prod', { rules: 24, failures: [], suppressed }],
+      ]),
     );
-    expect(withPolicy).toContain('❌ 1 violation of 24 rules:');
-    expect(withPolicy).toContain('- **ssh-not-open-to-world** `sg`: open');
-    expect(withPolicy).toContain('- **ecr-immutable-tags**: latest is retagged');
+    expect(text.match(/## Policy/g)).toHaveLength(1);
+    expect(text).toContain('- `dev`: ❌ 1 violation of 24 rules\n- `prod`: ✅ 24 rules pass (1 suppressed)');
+    expect(text).toContain('- **ssh-not-open-to-world** `dev` `sg`: open');
+    expect(text.match(/latest is retagged/g)).toHaveLength(1);
+    expect(renderStackReview({ stack: 'dev', mode: 'what-if', changes: [] }, 'main')).not.toContain('Policy');
   });
 });

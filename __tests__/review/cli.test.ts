@@ -1,4 +1,5 @@
-import { main } from '../../review/cli';
+import { execFileSync } from 'node:child_process';
+import { main, revisions } from '../../review/cli';
 
 describe('npm run review: bad input ends in one line and exit 2', () => {
   let stderr: string[];
@@ -34,5 +35,12 @@ describe('npm run review: bad input ends in one line and exit 2', () => {
   it('refuses a stack the head does not have', async () => {
     expect(await main(['--base', 'HEAD', '--stack', 'nope', '--quiet'])).toBe(2);
     expect(stderr.join('')).toMatch(/--stack nope: not in the head \(stacks: dev, prod\)/);
+  });
+});
+
+describe('the revisions line of the comment', () => {
+  it('names the base ref with its full sha and the head sha', () => {
+    const sha = (ref: string) => execFileSync('git', ['rev-parse', ref], { encoding: 'utf8' }).trim();
+    expect(revisions('HEAD~1')).toMatch(new RegExp(`^Base \`HEAD~1\` at \`${sha('HEAD~1')}\` · head \`${sha('HEAD')}\``));
   });
 });
