@@ -11,7 +11,8 @@ export interface PolicySummary {
 
 export interface StackReview {
   readonly stack: string;
-  readonly mode: 'what-if' | 'live';
+  /** `unchanged`: the head synthesizes the base's configuration, so nothing was planned. */
+  readonly mode: 'what-if' | 'live' | 'unchanged';
   readonly changes: readonly ReviewedChange[];
   /** The monthly cost delta from the checked-in price table. */
   readonly cost?: CostDelta;
@@ -79,7 +80,9 @@ export function renderStackReview(review: StackReview, baseLabel: string): strin
     review.mode === 'what-if'
       ? `offline what-if: the head planned by the real provider against a synthetic state of \`${baseLabel}\``
       : 'live `terraform plan` against the real backend';
-  if (changes.length === 0) {
+  if (review.mode === 'unchanged') {
+    lines.push(`**No changes.** The head synthesizes the same configuration as \`${baseLabel}\`: not planned.`, '');
+  } else if (changes.length === 0) {
     lines.push(`**No changes.** The head plans nothing different from \`${baseLabel}\` (${how}).`, '');
   } else {
     lines.push(

@@ -121,15 +121,43 @@ export async function whatIf(
   headDir: string,
   progress: Progress = () => undefined,
 ): Promise<PlanJson> {
+  return runWhatIf(tf, await prepareWhatIf(tf, baseDir, headDir, progress), progress);
+}
+
+/** A base and head directory initialized for a what-if, with what the base state is built from. */
+export interface PreparedWhatIf {
+  readonly baseDir: string;
+  readonly headDir: string;
+  readonly baseStatePath: string;
+  readonly headStatePath: string;
+  readonly config: StackConfig;
+  readonly version: Promise<string>;
+}
+
+/**
+ * The what-if's inits. Separate so a review of several stacks can init them all before any plan
+ * runs: an init relinks the shared plugin cache, and a plan running meanwhile in another directory
+ * can find its provider missing.
+ */
+export async function prepareWhatIf(
+  tf: OfflineTerraform,
+  baseDir: string,
+  headDir: string,
+  progress: Progress = () => undefined,
+): Promise<PreparedWhatIf> {
   const baseStatePath = writeOfflineOverride(baseDir);
-  // Inits first, one after the other: an init relinks the shared plugin cache, and a plan running
-  // meanwhile in another directory can find its provider missing.
   progress('base and head: terraform init');
   const config = readStackConfig(baseDir);
   const version = terraformVersion(tf, baseDir);
   await terraform(tf, baseDir, ['init', '-input=false', '-no-color', '-reconfigure']);
   const headStatePath = await initOffline(tf, headDir);
-  let state = await initialState(tf, baseDir, config, version);
+  return { baseDir, headDir, baseStatePath, headStatePath, config, version };
+}
+
+/** The what-if's plans on prepared directories (see `whatIf`). */
+export async function runWhatIf(tf: OfflineTerraform, p: PreparedWhatIf, progress: Progress = () => undefined): Promise<PlanJson> {
+  const { baseDir, headDir, baseStatePath, headStatePath, config } = p;
+  let state = await initialState(tf, baseDir, config, p.version);
   for (let round = 1; round <= MAX_CORRECTIONS + 1; round++) {
     writeFileSync(baseStatePath, JSON.stringify(state));
     progress(round === 1 ? 'base consistency plan, round 1' : `base consistency plan and head plan, round ${round}`);

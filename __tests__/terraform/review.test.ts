@@ -1,4 +1,5 @@
-import { mkdtempSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '../../stacks/app';
@@ -12,6 +13,7 @@ import { TerraformState } from '../../review/synthetic-state';
 import { PlanJson } from '../../review/plan-json';
 import { costDelta } from '../../review/cost';
 import { gateFailures } from '../../review/gate';
+import { main } from '../../review/cli';
 
 const work = mkdtempSync(join(tmpdir(), 'review-test-'));
 let tf: OfflineTerraform | undefined;
@@ -137,4 +139,81 @@ suite('plan review against a synthetic base state (real provider, offline)', () 
     const review = reviewChanges(await whatIf(t, synth('what-if-base', {}), synth('what-if-head', heads['instance-type'])));
     expect(review).toEqual(reviews.get('instance-type'));
   });
+});
+
+suite('npm run review end to end', () => {
+  it('reports stacks whose configuration did not change as "no changes" without planning them, and where the time went', async () => {
+    const out = join(work, 'unchanged-review.md');
+    const stderr: string[] = [];
+    const err = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => stderr.push(String(c)) > 0);
+    const std = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      // The working tree synthesizes what HEAD does (these tests change no stack code or config).
+      expect(await main(['--base', 'HEAD', '--out', out, '--fail-on', 'downtime,security,policy'])).toBe(0);
+    } finally {
+      err.mockRestore();
+      std.mockRestore();
+    }
+    const md = readFileSync(out, 'utf8');
+    for (const stack of ['dev', 'prod']) {
+      expect(md).toContain(
+        `## Plan review: \`${stack}\`\n\n**No changes.** The head synthesizes the same configuration as \`HEAD\`: not planned.`,
+      );
+      expect(stderr.join('')).toContain(`[${stack}] configuration unchanged: not planned`);
+    }
+    expect(stderr.join('')).not.toMatch(/terraform init|plan against/);
+    expect(md.match(/## Policy \(head\)/g)).toHaveLength(1);
+    expect(md).toMatch(/^Base `HEAD` at `[0-9a-f]{40}` · head `[0-9a-f]{40}`/m);
+    expect(md).toContain('## Gate: passed');
+    expect(md).toMatch(/Where the time went: [\d.]+ s in all[\s\S]*\| review: synth the working tree \| [\d.]+ \|/);
+  }, 120_000);
+});
+
+/**
+ * A commit whose only difference from HEAD is dev's instance type, written with git plumbing into a
+ * scratch index: no branch moves and the working tree stays as it is (the commit is unreferenced).
+ */
+function baseWithDevInstanceType(instanceType: string): string {
+  const git = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+    execFileSync('git', args, { encoding: 'utf8', env: { ...process.env, ...env } }).trim();
+  const file = 'config/environments.json';
+  const config = JSON.parse(git(['show', `HEAD:${file}`])) as { environments: { name: string; instanceType?: string }[] };
+  config.environments = config.environments.map((e) => (e.name === 'dev' ? { ...e, instanceType } : e));
+  const blobFile = join(work, 'base-config.json');
+  writeFileSync(blobFile, `${JSON.stringify(config, null, 2)}\n`);
+  const blob = git(['hash-object', '-w', blobFile]);
+  const index = { GIT_INDEX_FILE: join(work, 'base.index') };
+  git(['read-tree', 'HEAD'], index);
+  git(['update-index', '--cacheinfo', `100644,${blob},${file}`], index);
+  const tree = git(['write-tree'], index);
+  return git(['commit-tree', tree, '-p', 'HEAD', '-m', 'review test base'], {
+    GIT_AUTHOR_NAME: 'review test',
+    GIT_AUTHOR_EMAIL: 'review@test',
+    GIT_COMMITTER_NAME: 'review test',
+    GIT_COMMITTER_EMAIL: 'review@test',
+  });
+}
+
+suite('npm run review end to end, one stack changed', () => {
+  it('plans only the changed stack, prices it, and fails --fail-on downtime on its instance refresh', async () => {
+    const base = baseWithDevInstanceType('t3.medium');
+    const out = join(work, 'changed-review.md');
+    const stderr: string[] = [];
+    const err = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => stderr.push(String(c)) > 0);
+    const std = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    let code: number;
+    try {
+      code = await main(['--base', base, '--out', out, '--fail-on', 'downtime']);
+    } finally {
+      err.mockRestore();
+      std.mockRestore();
+    }
+    const md = readFileSync(out, 'utf8');
+    expect(code).toBe(1);
+    expect(stderr.join('')).toContain('[prod] configuration unchanged: not planned');
+    expect(stderr.join('')).not.toMatch(/\[prod\] (base|head)/);
+    expect(md).toContain('**Monthly cost: −16.64 USD**');
+    expect(md).toMatch(/## Gate: failed\n\n`--fail-on downtime`: 1 finding:\n- downtime in `dev`: `aws_autoscaling_group\./);
+    expect(md).toMatch(/\| dev: base consistency plan, round 1 \| [\d.]+ \|/);
+  }, 300_000);
 });
