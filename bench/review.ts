@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     lap('terraform');
     const tf = offlineTerraform(join(work, 'cli'));
     const headDir = join(work, 'head', 'stacks', 'dev');
-    const changes = reviewChanges(await whatIf(tf, join(work, 'base', 'stacks', 'dev'), headDir, (m) => lap(m)));
+    const changes = reviewChanges((await whatIf(tf, join(work, 'base', 'stacks', 'dev'), headDir, (m) => lap(m))).plan);
     lap('render');
     const markdown = renderStackReview({ stack: 'dev', mode: 'what-if', changes }, 'base');
     lap('done');

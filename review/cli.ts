@@ -160,8 +160,11 @@ async function planStack(tf: OfflineTerraform, work: string, p: Plan, say: (m: s
     }
     case 'what-if':
     case 'new': {
-      const plan = p.how === 'what-if' ? await runWhatIf(tf, p.prepared, say) : await planHead(tf, headDir, p.statePath, undefined, say);
-      return { stack: p.stack, mode: 'what-if', changes: reviewChanges(plan), cost: costDelta(plan, stackRegion(headDir)) };
+      const { plan, unvouched } =
+        p.how === 'what-if'
+          ? await runWhatIf(tf, p.prepared, say)
+          : { plan: await planHead(tf, headDir, p.statePath, undefined, say), unvouched: [] };
+      return { stack: p.stack, mode: 'what-if', changes: reviewChanges(plan), cost: costDelta(plan, stackRegion(headDir)), unvouched };
     }
   }
 }

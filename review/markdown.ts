@@ -14,6 +14,8 @@ export interface StackReview {
   /** `unchanged`: the head synthesizes the base's configuration, so nothing was planned. */
   readonly mode: 'what-if' | 'live' | 'unchanged';
   readonly changes: readonly ReviewedChange[];
+  /** Resources the base state's consistency proof could not vouch for (see `WhatIfResult`). */
+  readonly unvouched?: readonly string[];
   /** The monthly cost delta from the checked-in price table. */
   readonly cost?: CostDelta;
 }
@@ -80,6 +82,13 @@ export function renderStackReview(review: StackReview, baseLabel: string): strin
     review.mode === 'what-if'
       ? `offline what-if: the head planned by the real provider against a synthetic state of \`${baseLabel}\``
       : 'live `terraform plan` against the real backend';
+  const unvouched = review.unvouched ?? [];
+  if (unvouched.length > 0) {
+    lines.push(
+      `⚠️ **The base state is not proven for ${unvouched.length} resource${unvouched.length === 1 ? '' : 's'}**: planning \`${baseLabel}\` against its synthetic state still changes ${unvouched.map((a) => `\`${a}\``).join(', ')}. The review cannot vouch for them: what it shows for them may not be this change's doing.`,
+      '',
+    );
+  }
   if (review.mode === 'unchanged') {
     lines.push(`**No changes.** The head synthesizes the same configuration as \`${baseLabel}\`: not planned.`, '');
   } else if (changes.length === 0) {
@@ -109,7 +118,8 @@ export function renderStackReview(review: StackReview, baseLabel: string): strin
       }
       for (const c of listed) {
         const forced = c.diffs.filter((d) => d.forcesReplacement).map((d) => `\`${d.path}\``);
-        lines.push(`- \`${c.address}\`${forced.length ? ` — replaced because of ${forced.join(', ')}` : ''}`);
+        const doubt = unvouched.includes(c.address) ? ' (not vouched for: see above)' : '';
+        lines.push(`- \`${c.address}\`${forced.length ? ` — replaced because of ${forced.join(', ')}` : ''}${doubt}`);
         if (c.diffs.length > 0) {
           lines.push(
             '',

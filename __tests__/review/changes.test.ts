@@ -131,6 +131,18 @@ describe('renderStackReview', () => {
   };
   const md = renderStackReview({ stack: 'dev', mode: 'what-if', changes: reviewChanges(plan) }, 'main');
 
+  it('says which resources the base state is not proven for, and marks them', () => {
+    const text = renderStackReview(
+      { stack: 'dev', mode: 'what-if', changes: reviewChanges(plan), unvouched: ['aws_ecs_cluster.x'] },
+      'main',
+    );
+    expect(text).toContain(
+      '⚠️ **The base state is not proven for 1 resource**: planning `main` against its synthetic state still changes `aws_ecs_cluster.x`.',
+    );
+    expect(text).toContain('- `aws_ecs_cluster.x` — replaced because of `name` (not vouched for: see above)');
+    expect(md).not.toContain('not proven');
+  });
+
   it('counts ordinary creates by type and lists a risky create on its own', () => {
     const creates: PlanJson = {
       ...plan,

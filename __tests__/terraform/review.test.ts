@@ -1,7 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { buildApp } from '../../stacks/app';
 import { EnvironmentConfigInput, parseConfig } from '../../stacks/config';
 import { OfflineTerraform, TerraformUnavailableError, offlineTerraform } from '../../review/terraform';
@@ -14,6 +13,7 @@ import { PlanJson } from '../../review/plan-json';
 import { costDelta } from '../../review/cost';
 import { gateFailures } from '../../review/gate';
 import { main } from '../../review/cli';
+import { baseWithDevInstanceType } from '../../review/scratch-commit';
 
 const work = mkdtempSync(join(tmpdir(), 'review-test-'));
 let tf: OfflineTerraform | undefined;
@@ -136,8 +136,22 @@ suite('plan review against a synthetic base state (real provider, offline)', () 
 
   it('gives the same review through whatIf (check and head plans side by side, state from the configuration)', async () => {
     // Fresh directories: whatIf inits them itself, and its state must settle on its own.
-    const review = reviewChanges(await whatIf(t, synth('what-if-base', {}), synth('what-if-head', heads['instance-type'])));
-    expect(review).toEqual(reviews.get('instance-type'));
+    const result = await whatIf(t, synth('what-if-base', {}), synth('what-if-head', heads['instance-type']));
+    expect(result.unvouched).toEqual([]);
+    expect(reviewChanges(result.plan)).toEqual(reviews.get('instance-type'));
+  });
+
+  it('says which resources it cannot vouch for when the base state is not proven (no corrections allowed)', async () => {
+    // A state fresh from the configuration lacks the provider's defaults: without a correction round
+    // the base's own plan is not empty, and the review must say so instead of using the state.
+    const result = await whatIf(t, synth('unproven-base', {}), synth('unproven-head', heads['instance-type']), undefined, {
+      maxCorrections: 0,
+    });
+    expect(result.unvouched.length).toBeGreaterThan(0);
+    const changes = reviewChanges(result.plan);
+    const md = renderStackReview({ stack: 'dev', mode: 'what-if', changes, unvouched: result.unvouched }, 'main');
+    expect(md).toContain(`⚠️ **The base state is not proven for ${result.unvouched.length} resource`);
+    expect(md).toContain(`\`${result.unvouched[0]}\``);
   });
 });
 
@@ -169,34 +183,9 @@ suite('npm run review end to end', () => {
   }, 120_000);
 });
 
-/**
- * A commit whose only difference from HEAD is dev's instance type, written with git plumbing into a
- * scratch index: no branch moves and the working tree stays as it is (the commit is unreferenced).
- */
-function baseWithDevInstanceType(instanceType: string): string {
-  const git = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-    execFileSync('git', args, { encoding: 'utf8', env: { ...process.env, ...env } }).trim();
-  const file = 'config/environments.json';
-  const config = JSON.parse(git(['show', `HEAD:${file}`])) as { environments: { name: string; instanceType?: string }[] };
-  config.environments = config.environments.map((e) => (e.name === 'dev' ? { ...e, instanceType } : e));
-  const blobFile = join(work, 'base-config.json');
-  writeFileSync(blobFile, `${JSON.stringify(config, null, 2)}\n`);
-  const blob = git(['hash-object', '-w', blobFile]);
-  const index = { GIT_INDEX_FILE: join(work, 'base.index') };
-  git(['read-tree', 'HEAD'], index);
-  git(['update-index', '--cacheinfo', `100644,${blob},${file}`], index);
-  const tree = git(['write-tree'], index);
-  return git(['commit-tree', tree, '-p', 'HEAD', '-m', 'review test base'], {
-    GIT_AUTHOR_NAME: 'review test',
-    GIT_AUTHOR_EMAIL: 'review@test',
-    GIT_COMMITTER_NAME: 'review test',
-    GIT_COMMITTER_EMAIL: 'review@test',
-  });
-}
-
 suite('npm run review end to end, one stack changed', () => {
   it('plans only the changed stack, prices it, and fails --fail-on downtime on its instance refresh', async () => {
-    const base = baseWithDevInstanceType('t3.medium');
+    const base = baseWithDevInstanceType(resolve(__dirname, '../..'), 't3.medium');
     const out = join(work, 'changed-review.md');
     const stderr: string[] = [];
     const err = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => stderr.push(String(c)) > 0);
