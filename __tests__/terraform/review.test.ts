@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildApp } from '../../stacks/app';
 import { EnvironmentConfigInput, parseConfig } from '../../stacks/config';
-import { OfflineTerraform, TerraformUnavailableError, offlineTerraform } from '../../review/terraform';
+import { OfflineTerraform } from '../../review/terraform';
 import { baseState, initOffline, planHead, whatIf } from '../../review/what-if';
 import { reviewChanges } from '../../review/changes';
 import { renderStackReview } from '../../review/markdown';
@@ -14,19 +14,10 @@ import { costDelta } from '../../review/cost';
 import { gateFailures } from '../../review/gate';
 import { main } from '../../review/cli';
 import { baseWithDevInstanceType } from '../../review/scratch-commit';
+import { describeWithTerraform, offlineTerraformForTests } from './support/offline-terraform';
 
 const work = mkdtempSync(join(tmpdir(), 'review-test-'));
-let tf: OfflineTerraform | undefined;
-try {
-  tf = offlineTerraform(join(work, 'cli'));
-} catch (err) {
-  if (!(err instanceof TerraformUnavailableError)) throw err;
-  // A missing Terraform is a failed run, never a silent pass.
-  const message = `the plan review needs Terraform: ${err.message}`;
-  test('Terraform is available', () => {
-    throw new Error(message);
-  });
-}
+const tf = offlineTerraformForTests(work);
 
 const BASE: EnvironmentConfigInput = { name: 'dev', region: 'eu-west-1' };
 
@@ -37,7 +28,7 @@ function synth(name: string, env: Partial<EnvironmentConfigInput>): string {
   return join(outdir, 'stacks', 'dev');
 }
 
-const suite = tf ? describe : describe.skip;
+const suite = describeWithTerraform(tf);
 
 suite('plan review against a synthetic base state (real provider, offline)', () => {
   const t = tf as OfflineTerraform;

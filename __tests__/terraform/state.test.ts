@@ -3,30 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '../../stacks/app';
 import { EnvironmentConfigInput, loadConfig, parseConfig } from '../../stacks/config';
-import {
-  OfflineTerraform,
-  TerraformCommandError,
-  TerraformUnavailableError,
-  offlineTerraform,
-  terraform,
-  writeOfflineOverride,
-} from '../../review/terraform';
+import { OfflineTerraform, TerraformCommandError, terraform, writeOfflineOverride } from '../../review/terraform';
 import { baseState } from '../../review/what-if';
 import { FakeS3 } from './fake-s3';
+import { describeWithTerraform, offlineTerraformForTests } from './support/offline-terraform';
 
 const work = mkdtempSync(join(tmpdir(), 'platform-state-tf-'));
 
-let tf: OfflineTerraform | undefined;
-try {
-  tf = offlineTerraform(join(work, 'cli'));
-} catch (err) {
-  if (!(err instanceof TerraformUnavailableError)) throw err;
-  const message = `Terraform checks cannot run: ${err.message}`;
-  test('Terraform is available', () => {
-    throw new Error(message);
-  });
-}
-const suite = tf ? describe : describe.skip;
+const tf = offlineTerraformForTests(work);
+const suite = describeWithTerraform(tf);
 
 /** Environments in two regions with remote state in two buckets, one guarded by its account. */
 const REMOTE: EnvironmentConfigInput[] = [
