@@ -4,6 +4,7 @@ import { AWS_PROVIDER } from './terraform';
 import { BlockSchema, ResourceSchemas, TfType, tfTypeSchema } from './terraform-provider-schema';
 import { PlanJson, ResourceChange, changeKind } from './plan-json';
 import { placeholder } from './placeholder';
+import { partitionOf, providerDefault } from './provider-defaults';
 import { StackConfig } from './stack-config';
 
 /**
@@ -90,8 +91,8 @@ export function correctState(state: TerraformState, plan: PlanJson): { state: Te
   return { state: { ...state, serial: state.serial + 1, resources }, corrected };
 }
 
-const PURE_REF = /^\$\{(aws_[a-z0-9_]+)\.([\w-]+)\.([a-z0-9_]+)\}$/;
-const ANY_REF = /\$\{(aws_[a-z0-9_]+)\.([\w-]+)\.([a-z0-9_]+)\}/g;
+const PURE_REF = /^\$\{((?:data\.)?aws_[a-z0-9_]+)\.([\w-]+)\.([a-z0-9_]+)\}$/;
+const ANY_REF = /\$\{((?:data\.)?aws_[a-z0-9_]+)\.([\w-]+)\.([a-z0-9_]+)\}/g;
 
 /**
  * Writes into the state every argument that the configuration gives as a plain reference to another
@@ -102,7 +103,10 @@ const ANY_REF = /\$\{(aws_[a-z0-9_]+)\.([\w-]+)\.([a-z0-9_]+)\}/g;
  */
 export function resolveReferences(state: TerraformState, config: StackConfig): number {
   const byAddress = new Map(state.resources.map((r) => [`${r.type}.${r.name}`, r.instances[0].attributes]));
-  const lookup = (type: string, name: string, attr: string): JsonValue | undefined => byAddress.get(`${type}.${name}`)?.[attr];
+  // data.aws_partition is fixed by the region; other data sources are left to the consistency plans.
+  const partition: JsonObject = partitionOf(stackRegion(config));
+  const lookup = (type: string, name: string, attr: string): JsonValue | undefined =>
+    type === 'data.aws_partition' ? partition[attr] : byAddress.get(`${type}.${name}`)?.[attr];
   const resolveString = (text: string): JsonValue | undefined => {
     const pure = PURE_REF.exec(text);
     if (pure) return lookup(pure[1], pure[2], pure[3]);
@@ -195,16 +199,44 @@ function literal(value: JsonValue | undefined, type: TfType | undefined): JsonVa
   }
 }
 
+/** SDKv2's zero value of a type, which it stores for an argument left out inside a block. */
+function zeroValue(type: TfType | undefined): JsonValue {
+  const kind = Array.isArray(type) ? type[0] : type;
+  switch (kind) {
+    case 'string':
+      return '';
+    case 'number':
+      return 0;
+    case 'bool':
+      return false;
+    case 'list':
+    case 'set':
+      return [];
+    default:
+      return null;
+  }
+}
+
+/** The AWS provider's region as configured (a literal), else the provider's default. */
+function stackRegion(config: StackConfig): string {
+  const configured = config.provider?.aws?.[0]?.region;
+  return typeof configured === 'string' && !HAS_EXPRESSION.test(configured) ? configured : 'us-east-1';
+}
+
 /** One block's state attributes from its configuration: literals as written, placeholders for what AWS fills. */
 function blockFromConfig(config: JsonObject, block: BlockSchema, ctx: BlockContext, path: string): JsonObject {
   const out: JsonObject = {};
   for (const [name, a] of Object.entries(block.attributes)) {
     const attrPath = path ? `${path}.${name}` : name;
     const given = a.nested_type === undefined ? literal(config[name], a.type) : undefined;
+    const fallback = config[name] === undefined ? providerDefault(ctx.resourceType, attrPath) : undefined;
     if (config[name] !== undefined && given !== undefined) out[name] = given;
+    else if (fallback !== undefined) out[name] = fallback;
     else if (a.computed || config[name] !== undefined) out[name] = placeholder(a.type, ctx.resourceType, ctx.address, attrPath, ctx.region);
-    // An optional flag left out is false in the state of most resources (SDKv2 stores the zero value).
-    else out[name] = a.optional && a.type === 'bool' ? false : null;
+    // An optional flag left out is false in the state of most resources (SDKv2 stores the zero value),
+    // and so is every optional argument left out inside a block ("" , 0, false, []), as its plans show.
+    else if (a.optional && a.type === 'bool') out[name] = false;
+    else out[name] = path && a.optional ? zeroValue(a.type) : null;
   }
   // tags_all is the provider's default tags merged with the resource's own: known without a plan, and
   // a resource whose tags_all moved would hold back every data source that reads it by one round.
@@ -230,8 +262,7 @@ function blockFromConfig(config: JsonObject, block: BlockSchema, ctx: BlockConte
  * consistency plans of the base (`correctState`) fill it in, and prove the result consistent.
  */
 export function configState(config: StackConfig, schemas: ResourceSchemas, terraformVersion: string): TerraformState {
-  const configuredRegion = config.provider?.aws?.[0]?.region;
-  const region = typeof configuredRegion === 'string' && !HAS_EXPRESSION.test(configuredRegion) ? configuredRegion : 'us-east-1';
+  const region = stackRegion(config);
   const defaultTags = literal(config.provider?.aws?.[0]?.default_tags?.[0]?.tags ?? {}, ['map', 'string']);
   const resources: StateResource[] = [];
   for (const [type, byName] of Object.entries(config.resource ?? {})) {
