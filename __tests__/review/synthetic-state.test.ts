@@ -161,6 +161,58 @@ describe('configState', () => {
     expect(lt.network_interfaces).toEqual([{ delete_on_termination: 'true', security_groups: [vpc.id] }]);
   });
 
+  it("fills what the provider would: its defaults, SDKv2's zero values inside blocks, data.aws_partition", () => {
+    const schemas: ResourceSchemas = {
+      aws_vpc: {
+        version: 1,
+        block: {
+          attributes: { id: { type: 'string', computed: true }, instance_tenancy: { type: 'string', optional: true } },
+          block_types: {},
+        },
+      },
+      aws_iam_role_policy_attachment: {
+        version: 0,
+        block: {
+          attributes: { policy_arn: { type: 'string', required: true }, description: { type: 'string', optional: true } },
+          block_types: {
+            limits: {
+              nesting_mode: 'list',
+              block: {
+                attributes: {
+                  name: { type: 'string', optional: true },
+                  count: { type: 'number', optional: true },
+                  ids: { type: ['list', 'string'], optional: true },
+                  zone: { type: 'string', optional: true, computed: true },
+                },
+                block_types: {},
+              },
+            },
+          },
+        },
+      },
+    };
+    const state = configState(
+      {
+        provider: { aws: [{ region: 'cn-north-1' }] },
+        resource: {
+          aws_vpc: { v: {} },
+          aws_iam_role_policy_attachment: {
+            a: { policy_arn: 'arn:${data.aws_partition.p.partition}:iam::aws:policy/ReadOnlyAccess', limits: [{}] },
+          },
+        },
+      },
+      schemas,
+      '1.11.4',
+    );
+    // Left out, instance_tenancy would be null, and "default" in the plan forces the VPC's replacement.
+    expect(attrs(state, 'aws_vpc.v').instance_tenancy).toBe('default');
+    const attachment = attrs(state, 'aws_iam_role_policy_attachment.a');
+    expect(attachment.policy_arn).toBe('arn:aws-cn:iam::aws:policy/ReadOnlyAccess');
+    // Top level, an argument left out stays null; inside a block it is the zero value, computed ones a placeholder.
+    expect(attachment.description).toBeNull();
+    expect(attachment.limits).toEqual([{ name: '', count: 0, ids: [], zone: expect.stringMatching(/^placeholder-/) }]);
+  });
+
   it('refuses resource types the schema does not know', () => {
     expect(() => configState({ resource: { aws_nope: { n: {} } } }, configSchemas, '1.11.4')).toThrow(
       /no provider schema for resource type aws_nope/,
