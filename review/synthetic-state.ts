@@ -4,6 +4,7 @@ import { AWS_PROVIDER } from './terraform';
 import { BlockSchema, ResourceSchemas, TfType, tfTypeSchema } from './terraform-provider-schema';
 import { PlanJson, ResourceChange, changeKind } from './plan-json';
 import { placeholder } from './placeholder';
+import { evaluateJsonencode } from './hcl-jsonencode';
 import { partitionOf, providerDefault } from './provider-defaults';
 import { StackConfig } from './stack-config';
 
@@ -99,7 +100,9 @@ const ANY_REF = /\$\{((?:data\.)?aws_[a-z0-9_]+)\.([\w-]+)\.([a-z0-9_]+)\}/g;
  * resource's attribute (`${aws_vpc.x.id}`), or as text with only such references in it
  * (`${aws_ecr_repository.r.repository_url}:v1`), taking the referenced value from the state. This
  * makes references consistent without a round of planning per level of the dependency graph;
- * expressions with functions (jsonencode, base64encode) are left to `correctState`.
+ * `${jsonencode(<literal>)}` is evaluated too (an ECS task's container definitions: a placeholder
+ * there forces the task's replacement, moving every service and data source that refers to it);
+ * other functions (base64encode, data sources' documents) are left to `correctState`.
  */
 export function resolveReferences(state: TerraformState, config: StackConfig): number {
   const byAddress = new Map(state.resources.map((r) => [`${r.type}.${r.name}`, r.instances[0].attributes]));
@@ -108,6 +111,7 @@ export function resolveReferences(state: TerraformState, config: StackConfig): n
   const lookup = (type: string, name: string, attr: string): JsonValue | undefined =>
     type === 'data.aws_partition' ? partition[attr] : byAddress.get(`${type}.${name}`)?.[attr];
   const resolveString = (text: string): JsonValue | undefined => {
+    if (text.startsWith('${jsonencode(')) return evaluateJsonencode(text, lookup);
     const pure = PURE_REF.exec(text);
     if (pure) return lookup(pure[1], pure[2], pure[3]);
     const withoutRefs = text.replace(ANY_REF, '');
