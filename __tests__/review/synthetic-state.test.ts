@@ -44,13 +44,17 @@ describe('resolveReferences', () => {
     expect(attrs(state, 'aws_subnet.s').vpc_id).toBe(attrs(state, 'aws_vpc.v').id);
   });
 
-  it('resolves text around references, and leaves function calls to the correction plan', () => {
+  it('resolves text around references and jsonencode of a literal, and leaves other function calls to the correction plan', () => {
     const state = baseState();
     resolveReferences(state, {
-      resource: { aws_subnet: { s: { vpc_id: 'x-${aws_vpc.v.cidr_block}', tags: { a: '${jsonencode(aws_vpc.v.id)}' } } } },
+      resource: {
+        aws_subnet: {
+          s: { vpc_id: 'x-${aws_vpc.v.cidr_block}', tags: { a: '${base64encode(aws_vpc.v.id)}', b: '${jsonencode([aws_vpc.v.id])}' } },
+        },
+      },
     });
     expect(attrs(state, 'aws_subnet.s').vpc_id).toBe('x-10.0.0.0/16');
-    expect(attrs(state, 'aws_subnet.s').tags).toEqual({});
+    expect(attrs(state, 'aws_subnet.s').tags).toEqual({ b: '["vpc-0a1b2c3d4e5f60718"]' });
   });
 });
 
