@@ -262,8 +262,9 @@ function blockFromConfig(config: JsonObject, block: BlockSchema, ctx: BlockConte
  * Builds the state straight from the synthesized configuration and the provider schema, with no plan:
  * every literal argument as written (converted to the schema's type, blocks as lists), every computed
  * attribute as a placeholder, every other attribute null, references resolved by `resolveReferences`.
- * What the provider would add (defaults, values derived by functions or data sources) is missing; the
- * consistency plans of the base (`correctState`) fill it in, and prove the result consistent.
+ * The provider's known defaults (provider-defaults.ts) and SDKv2's zero values inside blocks are
+ * filled in; what only a plan computes (other defaults, most functions, data sources) is missing, and
+ * the consistency plans of the base (`correctState`) fill it in and prove the result consistent.
  */
 export function configState(config: StackConfig, schemas: ResourceSchemas, terraformVersion: string): TerraformState {
   const region = stackRegion(config);

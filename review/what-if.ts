@@ -112,8 +112,9 @@ export async function planHead(
  * and the provider schema (`configState`, no plan), then corrected by planning the base against it
  * until that plan is empty; from the second round on, the head's plan runs beside the base's check on
  * the same state (two cores, two plans) and is kept once the check is empty, which proves the state
- * consistent. The first round runs the check alone: a state fresh from the configuration always lacks
- * the provider's defaults, so a head plan then would be wasted work slowing the check.
+ * consistent. The first round runs the check alone: a state fresh from the configuration still lacks
+ * the values only a plan computes (data sources' policy documents, base64encode), so a head plan then
+ * would be wasted work slowing the check.
  */
 export async function whatIf(
   tf: OfflineTerraform,
