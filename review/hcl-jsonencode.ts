@@ -16,13 +16,27 @@ class Unsupported extends Error {}
  * The text is what Terraform's jsonencode gives: object keys sorted, `<`, `>` and `&` escaped.
  */
 export function evaluateJsonencode(text: string, lookup: Lookup): string | undefined {
-  const whole = WHOLE.exec(text);
+  return evaluate(WHOLE, text, lookup, terraformJson);
+}
+
+const BASE64 = /^\$\{base64encode\(([\s\S]*)\)\}$/;
+
+/** Evaluates `${base64encode("<template>")}` (a launch template's user data) the same way. */
+export function evaluateBase64encode(text: string, lookup: Lookup): string | undefined {
+  return evaluate(BASE64, text, lookup, (v) => {
+    if (typeof v !== 'string') throw new Unsupported();
+    return Buffer.from(v, 'utf8').toString('base64');
+  });
+}
+
+function evaluate(call: RegExp, text: string, lookup: Lookup, encode: (value: JsonValue) => string): string | undefined {
+  const whole = call.exec(text);
   if (!whole) return undefined;
   try {
     const parser = new Parser(whole[1], lookup);
     const value = parser.value();
     parser.end();
-    return terraformJson(value);
+    return encode(value);
   } catch (e) {
     if (e instanceof Unsupported) return undefined;
     throw e;

@@ -4,7 +4,8 @@ import { AWS_PROVIDER } from './terraform';
 import { BlockSchema, ResourceSchemas, TfType, tfTypeSchema } from './terraform-provider-schema';
 import { PlanJson, ResourceChange, changeKind } from './plan-json';
 import { placeholder } from './placeholder';
-import { evaluateJsonencode } from './hcl-jsonencode';
+import { evaluateBase64encode, evaluateJsonencode } from './hcl-jsonencode';
+import { policyDocumentJson } from './policy-document';
 import { partitionOf, providerDefault } from './provider-defaults';
 import { StackConfig } from './stack-config';
 
@@ -93,6 +94,7 @@ export function correctState(state: TerraformState, plan: PlanJson): { state: Te
 }
 
 const PURE_REF = /^\$\{((?:data\.)?aws_[a-z0-9_]+)\.([\w-]+)\.([a-z0-9_]+)\}$/;
+const ELEMENT_SPLIT = /\$\{element\(split\("(.)", ((?:data\.)?aws_[a-z0-9_]+)\.([\w-]+)\.([a-z0-9_]+)\), (\d+)\)\}/g;
 const ANY_REF = /\$\{((?:data\.)?aws_[a-z0-9_]+)\.([\w-]+)\.([a-z0-9_]+)\}/g;
 
 /**
@@ -108,14 +110,31 @@ export function resolveReferences(state: TerraformState, config: StackConfig): n
   const byAddress = new Map(state.resources.map((r) => [`${r.type}.${r.name}`, r.instances[0].attributes]));
   // data.aws_partition is fixed by the region; other data sources are left to the consistency plans.
   const partition: JsonObject = partitionOf(stackRegion(config));
-  const lookup = (type: string, name: string, attr: string): JsonValue | undefined =>
-    type === 'data.aws_partition' ? partition[attr] : byAddress.get(`${type}.${name}`)?.[attr];
-  const resolveString = (text: string): JsonValue | undefined => {
-    if (text.startsWith('${jsonencode(')) return evaluateJsonencode(text, lookup);
+  // So is a policy document's JSON, built from its configuration with its references resolved.
+  const documents = config.data?.aws_iam_policy_document ?? {};
+  const lookup = (type: string, name: string, attr: string): JsonValue | undefined => {
+    if (type === 'data.aws_partition') return partition[attr];
+    if (type === 'data.aws_iam_policy_document')
+      return attr === 'json' && documents[name] ? policyDocumentJson(documents[name], resolveString) : undefined;
+    return byAddress.get(`${type}.${name}`)?.[attr];
+  };
+  const resolveString = (input: string): JsonValue | undefined => {
+    if (input.startsWith('${jsonencode(')) return evaluateJsonencode(input, lookup);
+    if (input.startsWith('${base64encode(')) return evaluateBase64encode(input, lookup);
+    // element(split(":", arn), n): a part of an ARN (the account in a policy's resource).
+    let unresolved = false;
+    const text = input.replace(ELEMENT_SPLIT, (_m, sep: string, t: string, n: string, a: string, index: string) => {
+      const v = lookup(t, n, a);
+      const part = typeof v === 'string' ? v.split(sep)[Number(index)] : undefined;
+      if (part === undefined) unresolved = true;
+      return part ?? _m;
+    });
+    if (unresolved) return undefined;
     const pure = PURE_REF.exec(text);
     if (pure) return lookup(pure[1], pure[2], pure[3]);
     const withoutRefs = text.replace(ANY_REF, '');
-    if (withoutRefs === text || withoutRefs.includes('${')) return undefined;
+    if (withoutRefs === text) return text !== input && !text.includes('${') ? text : undefined;
+    if (withoutRefs.includes('${')) return undefined;
     let complete = true;
     const out = text.replace(ANY_REF, (_m, t: string, n: string, a: string) => {
       const v = lookup(t, n, a);

@@ -1,4 +1,4 @@
-import { evaluateJsonencode } from '../../review/hcl-jsonencode';
+import { evaluateBase64encode, evaluateJsonencode } from '../../review/hcl-jsonencode';
 
 const state: Record<string, string | number> = {
   'aws_ecr_repository.r.repository_url': '123456789012.dkr.ecr.eu-west-1.amazonaws.com/api',
@@ -27,5 +27,13 @@ describe('evaluateJsonencode', () => {
     expect(evaluateJsonencode('${jsonencode({"a" = "${aws_x.y.port + 1}"})}', lookup)).toBeUndefined();
     expect(evaluateJsonencode('${jsonencode({"a" = "%{if true}x%{endif}"})}', lookup)).toBeUndefined();
     expect(evaluateJsonencode('${base64encode("x")}', lookup)).toBeUndefined();
+  });
+
+  it('base64-encodes a template with references (user data)', () => {
+    const text = '${base64encode("#!/bin/bash\\nLOG=${aws_cloudwatch_log_group.l.name} $${HOME}\\n")}';
+    expect(Buffer.from(evaluateBase64encode(text, lookup) ?? '', 'base64').toString('utf8')).toBe(
+      '#!/bin/bash\nLOG=/platform/api ${HOME}\n',
+    );
+    expect(evaluateBase64encode('${base64encode(aws_nope.n.id)}', lookup)).toBeUndefined();
   });
 });

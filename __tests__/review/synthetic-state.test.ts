@@ -49,12 +49,31 @@ describe('resolveReferences', () => {
     resolveReferences(state, {
       resource: {
         aws_subnet: {
-          s: { vpc_id: 'x-${aws_vpc.v.cidr_block}', tags: { a: '${base64encode(aws_vpc.v.id)}', b: '${jsonencode([aws_vpc.v.id])}' } },
+          s: { vpc_id: 'x-${aws_vpc.v.cidr_block}', tags: { a: '${upper(aws_vpc.v.id)}', b: '${jsonencode([aws_vpc.v.id])}' } },
         },
       },
     });
     expect(attrs(state, 'aws_subnet.s').vpc_id).toBe('x-10.0.0.0/16');
     expect(attrs(state, 'aws_subnet.s').tags).toEqual({ b: '["vpc-0a1b2c3d4e5f60718"]' });
+  });
+
+  it('takes a part of an ARN (element of split) and a policy document from its configuration', () => {
+    const state = baseState();
+    resolveReferences(state, {
+      provider: { aws: [{ region: 'eu-west-1' }] },
+      data: { aws_iam_policy_document: { d: { statement: [{ actions: ['ec2:*'], resources: ['${aws_vpc.v.arn}'] }] } } },
+      resource: {
+        aws_subnet: {
+          s: { vpc_id: 'acct-${element(split(":", aws_vpc.v.arn), 4)}', tags: { p: '${data.aws_iam_policy_document.d.json}' } },
+        },
+      },
+    });
+    expect(attrs(state, 'aws_subnet.s').vpc_id).toBe('acct-123456789012');
+    const tags = attrs(state, 'aws_subnet.s').tags as Record<string, string>;
+    expect(JSON.parse(tags.p)).toEqual({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 'ec2:*', Resource: 'arn:aws:vpc:eu-west-1:123456789012:vpc/1' }],
+    });
   });
 });
 
@@ -160,7 +179,7 @@ describe('configState', () => {
       tags_all: { env: 'dev', Name: 'x' },
     });
     const lt = attrs(state, 'aws_launch_template.lt');
-    expect(lt).toMatchObject({ monitoring_count: 2, user_data: expect.stringMatching(/^placeholder-/), monitoring: [{ enabled: true }] });
+    expect(lt).toMatchObject({ monitoring_count: 2, user_data: 'eA==', monitoring: [{ enabled: true }] });
     // References, also inside lists, resolve to the referenced placeholder.
     expect(lt.network_interfaces).toEqual([{ delete_on_termination: 'true', security_groups: [vpc.id] }]);
   });
