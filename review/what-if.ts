@@ -110,10 +110,10 @@ export async function planHead(
 /**
  * The whole what-if for one stack. The base's synthetic state is built straight from its configuration
  * and the provider schema (`configState`, no plan), then corrected by planning the base against it
- * until that plan is empty; from the second round on, the head's plan runs beside the base's check on
- * the same state (two cores, two plans) and is kept once the check is empty, which proves the state
- * consistent. The first round runs the check alone: a state fresh from the configuration always lacks
- * the provider's defaults, so a head plan then would be wasted work slowing the check.
+ * until that plan is empty; in every round the head's plan runs beside the base's check on the same
+ * state (two cores, two plans) and is kept once the check is empty, which proves the state consistent.
+ * The state fresh from the configuration is usually right the first time (provider defaults, jsonencode,
+ * base64encode and policy documents are filled in without a plan), so one round is the common case.
  */
 export async function whatIf(
   tf: OfflineTerraform,
@@ -187,17 +187,14 @@ export async function runWhatIf(
   let state = await initialState(tf, baseDir, config, p.version);
   for (let round = 1; ; round++) {
     writeFileSync(baseStatePath, JSON.stringify(state));
-    progress(round === 1 ? 'base consistency plan, round 1' : `base consistency plan and head plan, round ${round}`);
-    const [check, head] = await Promise.all([
-      checkPlan(tf, baseDir, 'check.plan'),
-      round === 1 ? undefined : planHead(tf, headDir, headStatePath, state),
-    ]);
-    if (check === 'empty') return { plan: head ?? (await planHead(tf, headDir, headStatePath, state, progress)), unvouched: [] };
+    progress(`base consistency plan and head plan, round ${round}`);
+    const [check, head] = await Promise.all([checkPlan(tf, baseDir, 'check.plan'), planHead(tf, headDir, headStatePath, state)]);
+    if (check === 'empty') return { plan: head, unvouched: [] };
     debugMoves(check, progress);
     const next = round > maxCorrections ? undefined : correctState(state, check);
     if (!next || next.corrected === 0) {
       // The proof does not hold: say for which resources, rather than using the state silently.
-      return { plan: head ?? (await planHead(tf, headDir, headStatePath, state, progress)), unvouched: moved(check) };
+      return { plan: head, unvouched: moved(check) };
     }
     state = next.state;
     resolveReferences(state, config);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildApp } from '../../stacks/app';
@@ -125,20 +125,29 @@ suite('plan review against a synthetic base state (real provider, offline)', () 
     expect(gate('no-op')).toEqual([]);
   });
 
-  it('gives the same review through whatIf (check and head plans side by side, state from the configuration)', async () => {
-    // Fresh directories: whatIf inits them itself, and its state must settle on its own.
-    const result = await whatIf(t, synth('what-if-base', {}), synth('what-if-head', heads['instance-type']));
+  it('gives the same review through whatIf (check and head plans side by side, state from the configuration, no correction)', async () => {
+    // Fresh directories: whatIf inits them itself, and its state must be right the first time: the
+    // state from the configuration has the provider's defaults, the evaluated container definitions,
+    // user data and policy documents, so the first consistency plan is empty and proves it.
+    const result = await whatIf(t, synth('what-if-base', {}), synth('what-if-head', heads['instance-type']), undefined, {
+      maxCorrections: 0,
+    });
     expect(result.unvouched).toEqual([]);
     expect(reviewChanges(result.plan)).toEqual(reviews.get('instance-type'));
   });
 
   it('says which resources it cannot vouch for when the base state is not proven (no corrections allowed)', async () => {
-    // A state fresh from the configuration lacks the provider's defaults: without a correction round
-    // the base's own plan is not empty, and the review must say so instead of using the state.
-    const result = await whatIf(t, synth('unproven-base', {}), synth('unproven-head', heads['instance-type']), undefined, {
-      maxCorrections: 0,
-    });
-    expect(result.unvouched.length).toBeGreaterThan(0);
+    // A value only a plan computes (a function the synthetic state does not evaluate) in the base:
+    // without a correction round the base's own plan is not empty for that resource, and the review
+    // must say so instead of using the state.
+    const baseDir = synth('unproven-base', {});
+    const file = join(baseDir, 'cdk.tf.json');
+    const config = JSON.parse(readFileSync(file, 'utf8'));
+    const [vpcName] = Object.keys(config.resource.aws_vpc);
+    config.resource.aws_vpc[vpcName].tags = { ...config.resource.aws_vpc[vpcName].tags, Probe: '${upper("x")}' };
+    writeFileSync(file, JSON.stringify(config));
+    const result = await whatIf(t, baseDir, synth('unproven-head', heads['instance-type']), undefined, { maxCorrections: 0 });
+    expect(result.unvouched).toEqual([`aws_vpc.${vpcName}`]);
     const changes = reviewChanges(result.plan);
     const md = renderStackReview({ stack: 'dev', mode: 'what-if', changes, unvouched: result.unvouched }, 'main');
     expect(md).toContain(`⚠️ **The base state is not proven for ${result.unvouched.length} resource`);
@@ -194,6 +203,6 @@ suite('npm run review end to end, one stack changed', () => {
     expect(stderr.join('')).not.toMatch(/\[prod\] (base|head)/);
     expect(md).toContain('**Monthly cost: −16.64 USD**');
     expect(md).toMatch(/## Gate: failed\n\n`--fail-on downtime`: 1 finding:\n- downtime in `dev`: `aws_autoscaling_group\./);
-    expect(md).toMatch(/\| dev: base consistency plan, round 1 \| [\d.]+ \|/);
+    expect(md).toMatch(/\| dev: base consistency plan and head plan, round 1 \| [\d.]+ \|/);
   }, 300_000);
 });
