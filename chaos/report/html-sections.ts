@@ -108,9 +108,14 @@ export function probeFiguresTable(f: RecoveryFigures): string {
   );
 }
 
+/** A table in a box that scrolls sideways by itself, so a wide table never widens the page. */
+export function wrapTable(table: string): string {
+  return `<div class="table-wrap">${table}</div>`;
+}
+
 function table(head: readonly string[], rows: readonly string[], numeric: ReadonlySet<number> = new Set()): string {
   const th = head.map((h, i) => `<th${numeric.has(i) ? ' class="num"' : ''}>${esc(h)}</th>`).join('');
-  return `<table><thead><tr>${th}</tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table>`;
+  return wrapTable(`<table><thead><tr>${th}</tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table>`);
 }
 
 function failedRun(r: ReadableActivityRun): boolean {

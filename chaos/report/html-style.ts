@@ -40,11 +40,15 @@ article.run:first-of-type { border-top: 0; margin-top: 0; padding-top: 0; }
 figure.timeline { margin: 14px 0; border: 1px solid var(--line); border-radius: 8px; padding: 8px; }
 figure.timeline svg { display: block; width: 100%; height: auto; }
 figure.timeline figcaption { color: var(--muted); font-size: 13px; padding: 4px 8px 2px; }
-table { border-collapse: collapse; width: 100%; margin: 6px 0 10px; font-size: 14px; }
+.table-wrap { max-width: 100%; overflow-x: auto; margin: 6px 0 10px; }
+table { border-collapse: collapse; width: 100%; font-size: 14px; }
+.comparison table { min-width: 720px; }
+.comparison td.path { overflow-wrap: anywhere; min-width: 10em; }
 th, td { text-align: left; border-bottom: 1px solid var(--line); padding: 5px 8px; vertical-align: top; }
 th { background: var(--bg-soft); font-weight: 600; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-td.detail { word-break: break-word; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
+td.detail, td.time { overflow-wrap: anywhere; }
 tr.bad td { background: var(--bad-bg); }
 .met-yes { color: var(--good); font-weight: 600; } .met-no { color: var(--bad); font-weight: 600; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; font-size: 14px; }
@@ -55,4 +59,5 @@ details pre { white-space: pre-wrap; word-break: break-word; font: 12px/1.45 ui-
 .muted { color: var(--muted); }
 @media print { details { break-inside: avoid; } figure.timeline { break-inside: avoid; } }
 @media (max-width: 800px) { .figures { grid-template-columns: repeat(2, minmax(0, 1fr)); } }
+@media (max-width: 600px) { main { padding: 16px 14px 32px; } .figure .value { font-size: 22px; } .verdict { flex-direction: column; gap: 8px; } }
 `;

@@ -1,5 +1,5 @@
 import { anchor, esc } from './html-escape';
-import { activityTable, duringTable, figureCards, probeTable, rawOutputs, verdictClass } from './html-sections';
+import { activityTable, duringTable, figureCards, probeTable, rawOutputs, verdictClass, wrapTable } from './html-sections';
 import { REPORT_CSS } from './html-style';
 import { comparisonRow, type ReportModel } from './report-model';
 import { renderTimelineChart } from './timeline-chart';
@@ -99,7 +99,7 @@ function comparisonTable(models: readonly ReportModel[]): string {
     .map(comparisonRow)
     .map(
       (r, i) =>
-        `<tr><td class="num">${i + 1}</td><td><a href="#${anchor('run', i)}">${esc(r.source)}</a></td><td>${esc(r.title)}</td><td>${esc(r.start)}</td><td><span class="pill ${verdictClass(r.verdict.kind)}">${esc(r.verdict.label)}</span> ${esc(r.status)}</td><td class="num">${esc(r.timeToDetect)}</td><td class="num">${esc(r.timeToRecover)}</td><td class="num">${esc(r.availability)}</td><td class="num">${esc(r.maxConsecutiveFailures)}</td><td class="num">${esc(r.samples)}</td></tr>`,
+        `<tr><td class="num">${i + 1}</td><td class="path"><a href="#${anchor('run', i)}">${esc(r.source)}</a></td><td>${esc(r.title)}</td><td class="time"><time datetime="${esc(r.start)}">${esc(r.start.replace('T', ' ').replace(/\.\d+Z$/, 'Z'))}</time></td><td><span class="pill ${verdictClass(r.verdict.kind)}">${esc(r.verdict.label)}</span> ${esc(r.status)}</td><td class="num">${esc(r.timeToDetect)}</td><td class="num">${esc(r.timeToRecover)}</td><td class="num">${esc(r.availability)}</td><td class="num">${esc(r.maxConsecutiveFailures)}</td><td class="num">${esc(r.samples)}</td></tr>`,
     );
   const head = [
     '#',
@@ -115,7 +115,7 @@ function comparisonTable(models: readonly ReportModel[]): string {
   ];
   const numeric = new Set([0, 5, 6, 7, 8, 9]);
   const th = head.map((h, i) => `<th${numeric.has(i) ? ' class="num"' : ''}>${esc(h)}</th>`).join('');
-  return `<section class="comparison"><table><thead><tr>${th}</tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table></section>`;
+  return `<section class="comparison">${wrapTable(`<table><thead><tr>${th}</tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table>`)}</section>`;
 }
 
 /** The whole page for one or more journals. */

@@ -21,28 +21,14 @@ import { buildReportModel } from '../../../chaos/report/report-model';
 import { FAULT_WINDOW_LABEL, SERIES } from '../../../chaos/report/timeline-chart';
 import { requireTool } from '../../images/support/require-tool';
 import { REPO } from '../helpers/cli-harness';
+import { chromiumArgs, measureOverflow, screenshot } from './chromium-page';
+import { asReport, HAND_MADE } from './hand-made-journals';
 import { ENGINE_JOURNAL_FIXTURE } from './make-engine-journal';
 
 const run = promisify(execFile);
 const chromium = requireTool('chromium', 'chromium');
 const describeWithChromium = chromium === undefined ? describe.skip : describe;
 const ARTIFACTS = join(REPO, 'tmp', 'artifacts', 'chaos-report');
-
-/** Flags that keep a headless Chromium off the network: only the file:// page is loaded. */
-function chromiumArgs(profile: string): string[] {
-  return [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--disable-extensions',
-    `--user-data-dir=${profile}`,
-  ];
-}
 
 interface Point {
   readonly series: number;
@@ -180,5 +166,43 @@ describeWithChromium.each(FIXTURES)('HTML report of %s in headless Chromium', (n
     expect([bytes.readUInt32BE(16), bytes.readUInt32BE(20)]).toEqual([1280, 2000]);
     writeFileSync(join(ARTIFACTS, `${name}.html`), readFileSync(page));
     console.log(`HTML report screenshot: ${png}`);
+  });
+});
+
+/**
+ * A six-run report (every way a run ends, and a second pass) as a person opens it on a laptop (1280 px)
+ * and on a phone (390 px): the page never scrolls sideways; a wide table scrolls inside its own box.
+ */
+describeWithChromium('six-run HTML report at 1280 and 390 px', () => {
+  const journals = [...Object.entries(HAND_MADE), ['completed-again', HAND_MADE.completed] as const];
+  let work = '';
+  let page = '';
+
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'chaos-report-six-'));
+    page = join(work, 'six-runs.html');
+    const models = journals.map(([name, j]) => buildReportModel(asReport(j), `journals/${name}-2026-03-02T09-00-00-000Z.json`));
+    writeFileSync(page, renderHtmlReport(models));
+  });
+  afterAll(() => {
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it.each([1280, 390])('at %i px the page does not scroll sideways', async (width) => {
+    const o = await measureOverflow(chromium ?? 'chromium', page, width);
+    expect(o.innerWidth).toBe(width);
+    expect(o.culprits).toEqual([]);
+    expect(o.scrollWidth).toBeLessThanOrEqual(o.innerWidth);
+    // At 1280 px the summary table fits whole; on a phone it scrolls inside its box instead.
+    if (width === 1280) expect(o.scrolling).not.toContain('comparison');
+    else expect(o.scrolling).toContain('comparison');
+  });
+
+  it.each([1280, 390])('at %i px a screenshot is kept as a test artifact', async (width) => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const png = join(ARTIFACTS, `six-runs-${width}.png`);
+    expect(await screenshot(chromium ?? 'chromium', page, png, width, 2400)).toEqual([width, 2400]);
+    writeFileSync(join(ARTIFACTS, 'six-runs.html'), readFileSync(page));
+    console.log(`six-run report screenshot: ${png}`);
   });
 });
