@@ -32,7 +32,7 @@ describe('Markdown report, from the journal alone', () => {
     expect(lines[2]).toMatch(
       /^\*\*Verdict: PASSED\*\*: the steady state held; recovered in \d+\.\d\d s with [\d.]+% availability, within the objective\.$/,
     );
-    expect(md).toMatch(/\| Time to detect \| \d+\.\d\d s \(first failed (sample|poll) after t0\) \| \|/);
+    expect(md).toMatch(/\| Time to detect \| \d+\.\d\d s \(detected by a failed (sample|steady-state poll), the first after t0\) \| \|/);
     // The server fails for 300 ms and the sampler (20/s) sees it: the sampler is the witness.
     expect(md).toMatch(/\| Time to recover \| \d+\.\d\d s \(by the sampler\) \| <= 5 s \|/);
     expect(md).toMatch(/\| Recovered, by the sampler \/ by the confirming poll \| \d+\.\d\d s \/ \d+\.\d\d s \| \|/);

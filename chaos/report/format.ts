@@ -13,9 +13,13 @@ export function witnessText(witness: 'sampler' | 'poll' | null): string {
   return witness === 'sampler' ? 'by the sampler' : witness === 'poll' ? 'by the confirming poll' : '';
 }
 
-/** What saw the failure first, in words. */
+/** What saw the failure first, in words: a failed availability sample or a failed steady-state poll. */
 export function detectedText(by: 'sampler' | 'poll' | null): string {
-  return by === 'sampler' ? 'first failed sample after t0' : by === 'poll' ? 'first failed poll after t0' : '';
+  return by === 'sampler'
+    ? 'detected by a failed sample, the first after t0'
+    : by === 'poll'
+      ? 'detected by a failed steady-state poll, the first after t0'
+      : '';
 }
 
 /** A percentage as the journal records it (two decimals at most), or `n/a`. */

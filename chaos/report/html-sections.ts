@@ -55,7 +55,7 @@ export function figureCards(f: RecoveryFigures): string {
     card(
       'Time to detect',
       seconds(f.timeToDetectMs),
-      f.timeToDetectMs === null ? 'nothing was seen failing' : detectedText(f.detectedBy) || 'first failed sample after t0',
+      f.timeToDetectMs === null ? 'nothing was seen failing' : detectedText(f.detectedBy) || detectedText('sampler'),
       'neutral',
     ),
     card(

@@ -1,6 +1,7 @@
 import { anchor, esc } from './html-escape';
 import { activityTable, duringTable, figureCards, probeTable, rawOutputs, verdictClass, wrapTable } from './html-sections';
 import { REPORT_CSS } from './html-style';
+import type { ToolProvenance } from './provenance';
 import { comparisonRow, type ReportModel } from './report-model';
 import { renderTimelineChart } from './timeline-chart';
 
@@ -12,6 +13,19 @@ import { renderTimelineChart } from './timeline-chart';
 export interface HtmlReportOptions {
   /** Shown in the page header; omitted when not given, so the same journals give the same bytes. */
   readonly generatedAt?: Date;
+  /** The tool that made the report (version, commit); omitted when not given. */
+  readonly tool?: ToolProvenance;
+}
+
+/** `journals/x.json`, linked to the file when the report knows where it sits relative to it. */
+function journalLink(model: ReportModel): string {
+  return model.href === null ? esc(model.source) : `<a href="${esc(model.href)}">${esc(model.source)}</a>`;
+}
+
+/** `Made by ecs-chaos-platform 0.1.0 at commit abc1234.` */
+export function toolLine(tool: ToolProvenance | undefined): string {
+  if (tool === undefined) return '';
+  return `Made by ${tool.name} ${tool.version}${tool.commit === null ? ' (not in a git checkout)' : ` at commit ${tool.commit}`}.`;
 }
 
 function verdictBlock(model: ReportModel): string {
@@ -56,9 +70,12 @@ function facts(model: ReportModel): string {
     ['Experiment file', j.experiment_file ?? 'n/a'],
     ['Journal', model.source],
     ['Target', model.target],
+    ['Image tag', model.provenance.imageTag ?? 'not recorded'],
+    ['Engine', model.provenance.engine ?? 'not recorded'],
+    ['Commit of the run', model.provenance.commit ?? 'not recorded'],
     ['Rollback strategy', j.rollback_strategy ?? 'n/a'],
   ];
-  return `<dl class="facts">${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>`;
+  return `<dl class="facts">${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${k === 'Journal' ? journalLink(model) : esc(v)}</dd>`).join('')}</dl>`;
 }
 
 function runSection(model: ReportModel, index: number, heading: 'h1' | 'h2'): string {
@@ -99,7 +116,7 @@ function comparisonTable(models: readonly ReportModel[]): string {
     .map(comparisonRow)
     .map(
       (r, i) =>
-        `<tr><td class="num">${i + 1}</td><td class="path"><a href="#${anchor('run', i)}">${esc(r.source)}</a></td><td>${esc(r.title)}</td><td class="time"><time datetime="${esc(r.start)}">${esc(r.start.replace('T', ' ').replace(/\.\d+Z$/, 'Z'))}</time></td><td><span class="pill ${verdictClass(r.verdict.kind)}">${esc(r.verdict.label)}</span> ${esc(r.status)}</td><td class="num">${esc(r.timeToDetect)}</td><td class="num">${esc(r.timeToRecover)}</td><td class="num">${esc(r.availability)}</td><td class="num">${esc(r.maxConsecutiveFailures)}</td><td class="num">${esc(r.samples)}</td></tr>`,
+        `<tr><td class="num"><a href="#${anchor('run', i)}">${i + 1}</a></td><td class="path">${journalLink(models[i] as ReportModel)}</td><td>${esc(r.title)}</td><td class="time"><time datetime="${esc(r.start)}">${esc(r.start.replace('T', ' ').replace(/\.\d+Z$/, 'Z'))}</time></td><td><span class="pill ${verdictClass(r.verdict.kind)}">${esc(r.verdict.label)}</span> ${esc(r.status)}</td><td class="num">${esc(r.timeToDetect)}${r.detectedBy === '' ? '' : `<br><small class="muted">failed ${esc(r.detectedBy)}</small>`}</td><td class="num">${esc(r.timeToRecover)}</td><td class="num">${esc(r.availability)}</td><td class="num">${esc(r.maxConsecutiveFailures)}</td><td class="num">${esc(r.samples)}</td></tr>`,
     );
   const head = [
     '#',
@@ -122,10 +139,10 @@ function comparisonTable(models: readonly ReportModel[]): string {
 export function renderHtmlReport(models: readonly ReportModel[], options: HtmlReportOptions = {}): string {
   const several = models.length > 1;
   const title = several ? `Chaos report: ${models.length} runs` : `Chaos report: ${models[0]?.intent.title ?? 'no journal'}`;
-  const generated = options.generatedAt === undefined ? '' : ` Generated ${esc(options.generatedAt.toISOString())}.`;
+  const generated = `${options.generatedAt === undefined ? '' : ` Generated ${esc(options.generatedAt.toISOString())}.`}${options.tool === undefined ? '' : ` ${esc(toolLine(options.tool))}`}`;
   const header = several
     ? `<header class="page"><h1>${esc(title)}</h1><p>${models.length} journals compared, then each run in full.${generated}</p></header>\n${comparisonTable(models)}`
-    : `<header class="page"><p>Chaos experiment report · journal ${esc(models[0]?.source ?? '')}.${generated}</p></header>`;
+    : `<header class="page"><p>Chaos experiment report · journal ${models[0] === undefined ? '' : journalLink(models[0])}.${generated}</p></header>`;
   return [
     '<!doctype html>',
     '<html lang="en">',

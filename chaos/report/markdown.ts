@@ -11,6 +11,7 @@ import {
   witnessText,
 } from './format';
 import type { ReadableActivityRun, ReadableHypothesisRun, ReadableJournal } from '../../contract/journal';
+import type { ToolProvenance } from './provenance';
 import { buildReportModel, comparisonRow, type RecoveryFigures, type ReportModel } from './report-model';
 
 /** Renders a journal as Markdown: the verdict first, then the figures, then the detail. */
@@ -116,6 +117,12 @@ function activityTable(runs: readonly ReadableActivityRun[], none: string): stri
   return ['| # | Activity | Type | Status | Start | Duration | Detail |', '|---|---|---|---|---|---|---|', ...rows];
 }
 
+/** The journal as a relative Markdown link, when the report knows where it sits. */
+function journalLink(model: ReportModel): string {
+  const text = model.source.replace(/([[\]])/g, '\\$1');
+  return model.href === null ? model.source : `[${text}](${model.href.replace(/[()]/g, (c) => encodeURIComponent(c))})`;
+}
+
 /** The Markdown of one report model. */
 export function renderMarkdownModel(model: ReportModel): string {
   const journal = model.journal;
@@ -138,8 +145,9 @@ export function renderMarkdownModel(model: ReportModel): string {
     '',
     `- Status: ${journal.status}${journal.deviated ? ' (deviated)' : ''}`,
     `- Started: ${journal.start}; duration ${journal.duration.toFixed(1)} s`,
-    `- Experiment: ${journal.experiment_file ?? 'n/a'}; journal: ${model.source}`,
+    `- Experiment: ${journal.experiment_file ?? 'n/a'}; journal: ${journalLink(model)}`,
     `- Target: ${model.target}; rollback strategy: ${journal.rollback_strategy ?? 'n/a'}`,
+    `- Image tag: ${model.provenance.imageTag ?? 'not recorded'}; engine: ${model.provenance.engine ?? 'not recorded'}; commit of the run: ${model.provenance.commit ?? 'not recorded'}`,
     '',
     '## Steady state before',
     '',
@@ -169,15 +177,30 @@ export function renderMarkdownReport(journal: ReadableJournal, source: string): 
   return renderMarkdownModel(buildReportModel(journal, source));
 }
 
+export interface MarkdownReportOptions {
+  /** The tool that made the report (version, commit); a closing line names it when given. */
+  readonly tool?: ToolProvenance;
+}
+
+function toolLine(tool: ToolProvenance | undefined): string[] {
+  if (tool === undefined) return [];
+  return [
+    '',
+    `_Made by ${tool.name} ${tool.version}${tool.commit === null ? ' (not in a git checkout)' : ` at commit ${tool.commit}`}._`,
+    '',
+  ];
+}
+
 /** Several journals: a comparison table first, then each report. */
-export function renderMarkdownReports(models: readonly ReportModel[]): string {
+export function renderMarkdownReports(models: readonly ReportModel[], options: MarkdownReportOptions = {}): string {
   const reports = models.map(renderMarkdownModel);
-  if (models.length < 2) return reports.join('');
+  const closing = toolLine(options.tool).join('\n');
+  if (models.length < 2) return reports.join('') + closing;
   const rows = models
     .map(comparisonRow)
     .map(
       (r, i) =>
-        `| ${i + 1} | ${cell(r.source)} | ${cell(r.title)} | ${r.start} | ${r.verdict.label} | ${r.timeToDetect} | ${r.timeToRecover} | ${r.availability} | ${r.maxConsecutiveFailures} | ${r.samples} |`,
+        `| ${i + 1} | ${cell(journalLink(models[i] as ReportModel))} | ${cell(r.title)} | ${r.start} | ${r.verdict.label} | ${r.timeToDetect}${r.detectedBy ? ` (failed ${r.detectedBy})` : ''} | ${r.timeToRecover} | ${r.availability} | ${r.maxConsecutiveFailures} | ${r.samples} |`,
     );
   const comparison = [
     `# Comparison of ${models.length} runs`,
@@ -187,5 +210,5 @@ export function renderMarkdownReports(models: readonly ReportModel[]): string {
     ...rows,
     '',
   ].join('\n');
-  return [comparison, ...reports].join('\n---\n\n');
+  return [comparison, ...reports].join('\n---\n\n') + closing;
 }

@@ -101,9 +101,22 @@ export interface Intent {
   readonly method: readonly string[];
 }
 
+/** What a run ran: as far as its journal records it (null where it does not). */
+export interface RunProvenance {
+  /** `ecs-chaos-platform 0.1.0`: the engine that wrote the journal. */
+  readonly engine: string | null;
+  /** The commit the run was made from, when the journal records `git_commit`. */
+  readonly commit: string | null;
+  /** The image tag the target ran, from the journal's outputs (`imageTag`, or `imageTags` per service). */
+  readonly imageTag: string | null;
+}
+
 export interface ReportModel {
-  /** The journal file, as named on the command line. */
+  /** The journal file: relative to the report when the report knows where it is written. */
   readonly source: string;
+  /** A relative link from the report to the journal; null when the report does not know its place. */
+  readonly href: string | null;
+  readonly provenance: RunProvenance;
   readonly journal: ReadableJournal;
   readonly intent: Intent;
   readonly verdict: Verdict;
@@ -266,10 +279,43 @@ function targetOf(journal: ReadableJournal): string {
   return `${outputs.target}${typeof outputs.environment === 'string' ? ` / ${outputs.environment}` : ''}`;
 }
 
-/** The model every report renders. `source` names the journal file. */
-export function buildReportModel(journal: ReadableJournal, source: string): ReportModel {
+function stringField(o: JsonObject | null | undefined, key: string): string | null {
+  const v = o?.[key];
+  return typeof v === 'string' && v !== '' ? v : null;
+}
+
+function imageTagOf(outputs: JsonObject | null): string | null {
+  const one = stringField(outputs, 'imageTag') ?? stringField(outputs, 'image_tag');
+  if (one !== null) return one;
+  const many = outputs?.imageTags;
+  if (!isJsonObject(many)) return null;
+  const tags = Object.entries(many).flatMap(([service, tag]) => (typeof tag === 'string' ? [`${service} ${tag}`] : []));
+  return tags.length === 0 ? null : tags.join(', ');
+}
+
+/** The journal's own provenance fields (kept by the report's journal schema beside the readable ones). */
+function provenanceOf(journal: ReadableJournal): RunProvenance {
+  const raw = journal as ReadableJournal & { readonly 'chaos-engine'?: unknown; readonly git_commit?: unknown };
+  return {
+    engine: typeof raw['chaos-engine'] === 'string' ? raw['chaos-engine'] : null,
+    commit: typeof raw.git_commit === 'string' && raw.git_commit !== '' ? raw.git_commit : null,
+    imageTag: imageTagOf(journal.outputs),
+  };
+}
+
+/** The model every report renders. `source` names the journal file; `href` links to it from the report. */
+export function buildReportModel(journal: ReadableJournal, source: string, href: string | null = null): ReportModel {
   const figures = figuresOf(journal);
-  return { source, journal, intent: intentOf(journal, figures), verdict: verdictOf(journal, figures), figures, target: targetOf(journal) };
+  return {
+    source,
+    href,
+    provenance: provenanceOf(journal),
+    journal,
+    intent: intentOf(journal, figures),
+    verdict: verdictOf(journal, figures),
+    figures,
+    target: targetOf(journal),
+  };
 }
 
 /** One row of the comparison of several journals (the same experiment over days, say). */
@@ -280,6 +326,8 @@ export interface ComparisonRow {
   readonly verdict: Verdict;
   readonly status: string;
   readonly timeToDetect: string;
+  /** What detected the failure: `sample` or `poll`, empty when nothing did. */
+  readonly detectedBy: string;
   readonly timeToRecover: string;
   readonly availability: string;
   readonly maxConsecutiveFailures: string;
@@ -295,6 +343,7 @@ export function comparisonRow(model: ReportModel): ComparisonRow {
     verdict: model.verdict,
     status: `${model.journal.status}${model.journal.deviated ? ' (deviated)' : ''}`,
     timeToDetect: seconds(f?.timeToDetectMs ?? null),
+    detectedBy: f?.timeToDetectMs == null ? '' : f.detectedBy === 'sampler' ? 'sample' : f.detectedBy === 'poll' ? 'poll' : '',
     timeToRecover: seconds(f?.timeToRecoverMs ?? null),
     availability: percent(f?.availability ?? null),
     maxConsecutiveFailures: f === null ? 'n/a' : String(f.maxConsecutiveFailures),

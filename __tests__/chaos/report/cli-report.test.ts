@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../helpers/cli-harness';
+import { REPO, runCli } from '../helpers/cli-harness';
 import { LocalServer } from '../helpers/local-server';
 import { outputsFor } from '../helpers/outputs-fixture';
 import { HAND_MADE } from './hand-made-journals';
@@ -59,6 +59,52 @@ describe('chaos report --format', () => {
   });
 });
 
+/** Directories a shared report must not name: where this test's journals and the checkout live. */
+const MACHINE_ROOTS = ['/tmp/', '/work/', '/home/', '/root/'];
+
+describe('chaos report: links and provenance', () => {
+  let journal: string;
+  beforeAll(async () => {
+    await mkdir(join(dir, 'journals', 'day 2'), { recursive: true });
+    // Absolute paths wherever a journal holds one: the experiment file, the outputs file, a reason.
+    const j = {
+      ...HAND_MADE.deviated,
+      experiment_file: join(dir, 'exp.yaml'),
+      outputs: { ...HAND_MADE.deviated.outputs, file: join(REPO, '.rehearsal', 'outputs.json'), imageTag: 'sha-1a2b3c4' },
+      reasons: [`process ${join(dir, 'probe.sh')} exited 1`, ...HAND_MADE.deviated.reasons],
+      git_commit: 'abc1234',
+    };
+    journal = join(dir, 'journals', 'day 2', 'deviated.json');
+    await writeFile(journal, JSON.stringify(j));
+  });
+
+  it.each([
+    ['HTML in the same directory tree', ['--out', 'report.html'], 'report.html', 'href="journals/day%202/deviated.json"'],
+    ['Markdown in a sub-directory', ['--out', 'reports/r.md'], 'reports/r.md', '](../journals/day%202/deviated.json)'],
+  ])('GIVEN %s THEN journals are linked relative to the report, and no machine path is left', async (_n, args, file, link) => {
+    await mkdir(join(dir, 'reports'), { recursive: true });
+    const result = await runCli(['report', 'journals/day 2/deviated.json', 'completed.json', ...args], dir);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    const text = await readFile(join(dir, file), 'utf8');
+    expect(text).toContain(link);
+    for (const root of MACHINE_ROOTS) expect(text).not.toContain(root);
+    expect(text).toContain('process probe.sh exited 1');
+    // Provenance: the image tag and the commit the journal records, the engine, and the tool's version.
+    const version = (JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
+    expect(text).toContain('sha-1a2b3c4');
+    expect(text).toContain('abc1234');
+    expect(text).toContain(`ecs-chaos-platform ${version}`);
+    expect(text).toMatch(new RegExp(`Made by ecs-chaos-platform ${version.replace(/\./g, '\\.')} at commit [0-9a-f]{7,}`));
+  });
+
+  it('GIVEN an absolute journal path and stdout THEN links are relative to the working directory', async () => {
+    const result = await runCli(['report', journal, '--format', 'html'], join(dir, 'journals'));
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('<a href="day%202/deviated.json">day 2/deviated.json</a>');
+    for (const root of MACHINE_ROOTS) expect(result.stdout).not.toContain(root);
+  });
+});
+
 describe('chaos run --report', () => {
   it('GIVEN --report html THEN the report is written beside the journal and named after the verdict', async () => {
     const result = await runCli(
@@ -73,6 +119,9 @@ describe('chaos run --report', () => {
     const html = await readFile(join(dir, 'out', 'good.html'), 'utf8');
     expect(html).toMatch(/<section class="verdict v-passed" data-verdict="passed"><span class="badge">PASSED<\/span>/);
     expect(html).toMatch(/<figure class="timeline" data-samples="\d+">\s*<svg /);
+    // Beside its journal, the report links to it by name and names no directory of this machine.
+    expect(html).toContain('<dd><a href="good.json">good.json</a></dd>');
+    for (const root of MACHINE_ROOTS) expect(html).not.toContain(root);
   });
 
   it('GIVEN --report markdown THEN <journal>.md', async () => {

@@ -1,6 +1,7 @@
 import { renderHtmlReport } from '../../../chaos/report/html';
 import { renderMarkdownModel, renderMarkdownReports } from '../../../chaos/report/markdown';
-import { buildReportModel, type VerdictKind } from '../../../chaos/report/report-model';
+import { buildReportModel, type ReportModel, type VerdictKind } from '../../../chaos/report/report-model';
+import { seconds } from '../../../chaos/report/format';
 import { asReport, HAND_MADE, HOSTILE, hostileJournal, type EngineStatusCase } from './hand-made-journals';
 
 /** Every way a run ends renders in both formats, with the verdict first. */
@@ -104,16 +105,16 @@ describe('what each journal shows', () => {
 describe('several journals: one report with a comparison table', () => {
   const models = (['completed', 'deviated', 'interrupted'] as const).map(modelOf);
 
-  it('HTML: a row per journal (status, TTD, TTR, availability) linking to its run, then each run', () => {
+  it('HTML: a row per journal (status, TTD and what detected it, TTR, availability) linking to its run, then each run', () => {
     const html = renderHtmlReport(models);
     const table = /<section class="comparison">([\s\S]*?)<\/section>/.exec(html)?.[1] ?? '';
-    const rows = table.match(/<tr><td class="num">\d+<\/td>.*<\/tr>/g) ?? [];
+    const rows = table.match(/<tr><td class="num"><a href="#run-\d+">\d+<\/a><\/td>.*<\/tr>/g) ?? [];
     expect(rows).toHaveLength(3);
     expect(rows[0]).toMatch(
-      /href="#run-1">journals\/completed\.json<\/a>.*PASSED<\/span> completed<\/td><td class="num">0\.40 s<\/td><td class="num">3\.00 s<\/td><td class="num">80\.33 %<\/td><td class="num">12<\/td>/,
+      /href="#run-1">1<\/a><\/td><td class="path">journals\/completed\.json<\/td>.*PASSED<\/span> completed<\/td><td class="num">0\.40 s<br><small class="muted">failed sample<\/small><\/td><td class="num">3\.00 s<\/td><td class="num">80\.33 %<\/td><td class="num">12<\/td>/,
     );
     expect(rows[1]).toMatch(
-      /DEVIATED<\/span> failed \(deviated\)<\/td><td class="num">0\.40 s<\/td><td class="num">n\/a<\/td><td class="num">0\.67 %<\/td>/,
+      /DEVIATED<\/span> failed \(deviated\)<\/td><td class="num">0\.40 s<br><small class="muted">failed sample<\/small><\/td><td class="num">n\/a<\/td><td class="num">0\.67 %<\/td>/,
     );
     expect(rows[2]).toMatch(/INTERRUPTED<\/span> interrupted/);
     expect(html.match(/<article class="run" id="run-\d+">/g)).toEqual([
@@ -132,7 +133,7 @@ describe('several journals: one report with a comparison table', () => {
     const md = renderMarkdownReports(models);
     expect(md.split('\n')[0]).toBe('# Comparison of 3 runs');
     expect(md).toMatch(
-      /\| 2 \| journals\/deviated\.json \| .* \| DEVIATED \| 0\.40 s \| n\/a \| 0\.67 % \| 1192 \| 1200 \(1192 failed\) \|/,
+      /\| 2 \| journals\/deviated\.json \| .* \| DEVIATED \| 0\.40 s \(failed sample\) \| n\/a \| 0\.67 % \| 1192 \| 1200 \(1192 failed\) \|/,
     );
   });
 });
@@ -160,5 +161,26 @@ describe('journal strings are escaped; the page loads nothing', () => {
         `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
       );
     }
+  });
+});
+
+describe('time to detect says what detected it', () => {
+  const byPoll = (): ReportModel => {
+    const j = HAND_MADE.completed;
+    const recovery = j.recovery === null ? fail('recovery') : { ...j.recovery, timeToDetectMs: 1000, detectedBy: 'poll' as const };
+    return buildReportModel(asReport({ ...j, recovery }), 'journals/by-poll.json');
+  };
+
+  it.each([
+    ['a failed sample', () => modelOf('completed'), 'detected by a failed sample, the first after t0', 'failed sample'],
+    ['a failed steady-state poll', byPoll, 'detected by a failed steady-state poll, the first after t0', 'failed poll'],
+  ])('GIVEN a journal detected by %s THEN the figure, the Markdown and the comparison say so', (_n, model, words, short) => {
+    const m = model();
+    expect(renderHtmlReport([m])).toContain(
+      `<div class="label">Time to detect</div><div class="value">${seconds(m.figures?.timeToDetectMs ?? null)}</div><div class="note">${words}</div>`,
+    );
+    expect(renderMarkdownReports([m])).toContain(`| Time to detect | ${seconds(m.figures?.timeToDetectMs ?? null)} (${words}) | |`);
+    expect(renderHtmlReport([m, m])).toContain(`<small class="muted">${short}</small>`);
+    expect(renderMarkdownReports([m, m])).toContain(`(${short}) |`);
   });
 });
