@@ -48,7 +48,7 @@ th, td { text-align: left; border-bottom: 1px solid var(--line); padding: 5px 8p
 th { background: var(--bg-soft); font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 td.num { white-space: nowrap; }
-td.detail, td.time { overflow-wrap: anywhere; }
+td.detail { overflow-wrap: anywhere; }
 tr.bad td { background: var(--bad-bg); }
 .met-yes { color: var(--good); font-weight: 600; } .met-no { color: var(--bad); font-weight: 600; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; font-size: 14px; }
@@ -57,7 +57,16 @@ details { border: 1px solid var(--line); border-radius: 6px; margin: 6px 0; padd
 details > summary { cursor: pointer; font-weight: 600; }
 details pre { white-space: pre-wrap; word-break: break-word; font: 12px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: var(--bg-soft); padding: 8px; border-radius: 4px; max-height: 480px; overflow: auto; }
 .muted { color: var(--muted); }
+section.trend { margin: 18px 0 8px; }
+.trend-charts { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 12px; margin: 8px 0; }
+.trend-charts figure { margin: 0; border: 1px solid var(--line); border-radius: 8px; padding: 6px 8px; }
+.trend-charts figcaption { color: var(--muted); font-size: 13px; }
+svg.trend-chart { display: block; width: 100%; height: auto; }
+.trend-chart .ok { fill: var(--good); } .trend-chart .bad { fill: var(--bad); }
+.trend-chart .line { fill: none; stroke: var(--info); stroke-width: 2; }
+.trend-chart .objective { stroke: var(--warn); stroke-dasharray: 4 3; } .trend-chart .frame { stroke: var(--line); }
+.trend-chart .axis { font-size: 13px; fill: var(--muted); } .trend-chart .none { font-size: 13px; fill: var(--bad); font-weight: 600; }
 @media print { details { break-inside: avoid; } figure.timeline { break-inside: avoid; } }
-@media (max-width: 800px) { .figures { grid-template-columns: repeat(2, minmax(0, 1fr)); } }
-@media (max-width: 600px) { main { padding: 16px 14px 32px; } .figure .value { font-size: 22px; } .verdict { flex-direction: column; gap: 8px; } }
+@media (max-width: 800px) { .figures { grid-template-columns: repeat(2, minmax(0, 1fr)); } .trend-charts { grid-template-columns: minmax(0, 1fr); } }
+@media (max-width: 600px) { main { padding: 16px 14px 32px; } th, td { padding: 4px; } table { font-size: 13px; } .figure .value { font-size: 22px; } .verdict { flex-direction: column; gap: 8px; } }
 `;

@@ -4,6 +4,7 @@ import { REPORT_CSS } from './html-style';
 import type { ToolProvenance } from './provenance';
 import { comparisonRow, type ReportModel } from './report-model';
 import { renderTimelineChart } from './timeline-chart';
+import { trendSection, trendsOf } from './trend';
 
 /**
  * The HTML report: one self-contained file (inline CSS and SVG, no script, nothing fetched when it is
@@ -116,7 +117,7 @@ function comparisonTable(models: readonly ReportModel[]): string {
     .map(comparisonRow)
     .map(
       (r, i) =>
-        `<tr><td class="num"><a href="#${anchor('run', i)}">${i + 1}</a></td><td class="path">${journalLink(models[i] as ReportModel)}</td><td>${esc(r.title)}</td><td class="time"><time datetime="${esc(r.start)}">${esc(r.start.replace('T', ' ').replace(/\.\d+Z$/, 'Z'))}</time></td><td><span class="pill ${verdictClass(r.verdict.kind)}">${esc(r.verdict.label)}</span> ${esc(r.status)}</td><td class="num">${esc(r.timeToDetect)}${r.detectedBy === '' ? '' : `<br><small class="muted">failed ${esc(r.detectedBy)}</small>`}</td><td class="num">${esc(r.timeToRecover)}</td><td class="num">${esc(r.availability)}</td><td class="num">${esc(r.maxConsecutiveFailures)}</td><td class="num">${esc(r.samples)}</td></tr>`,
+        `<tr><td class="num"><a href="#${anchor('run', i)}">${i + 1}</a></td><td class="path">${journalLink(models[i] as ReportModel)}</td><td>${esc(r.title)}</td><td><time datetime="${esc(r.start)}">${esc(r.start.replace('T', ' ').replace(/\.\d+Z$/, 'Z'))}</time></td><td><span class="pill ${verdictClass(r.verdict.kind)}">${esc(r.verdict.label)}</span> ${esc(r.status)}</td><td class="num">${esc(r.timeToDetect)}${r.detectedBy === '' ? '' : `<br><small class="muted">failed ${esc(r.detectedBy)}</small>`}</td><td class="num">${esc(r.timeToRecover)}</td><td class="num">${esc(r.availability)}</td><td class="num">${esc(r.maxConsecutiveFailures)}</td><td class="num">${esc(r.samples)}</td></tr>`,
     );
   const head = [
     '#',
@@ -141,7 +142,11 @@ export function renderHtmlReport(models: readonly ReportModel[], options: HtmlRe
   const title = several ? `Chaos report: ${models.length} runs` : `Chaos report: ${models[0]?.intent.title ?? 'no journal'}`;
   const generated = `${options.generatedAt === undefined ? '' : ` Generated ${esc(options.generatedAt.toISOString())}.`}${options.tool === undefined ? '' : ` ${esc(toolLine(options.tool))}`}`;
   const header = several
-    ? `<header class="page"><h1>${esc(title)}</h1><p>${models.length} journals compared, then each run in full.${generated}</p></header>\n${comparisonTable(models)}`
+    ? [
+        `<header class="page"><h1>${esc(title)}</h1><p>${models.length} journals compared, then each run in full.${generated}</p></header>`,
+        comparisonTable(models),
+        ...trendsOf(models).map((t) => trendSection(t, (i) => anchor('run', i))),
+      ].join('\n')
     : `<header class="page"><p>Chaos experiment report · journal ${models[0] === undefined ? '' : journalLink(models[0])}.${generated}</p></header>`;
   return [
     '<!doctype html>',

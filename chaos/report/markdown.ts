@@ -12,6 +12,7 @@ import {
 } from './format';
 import type { ReadableActivityRun, ReadableHypothesisRun, ReadableJournal } from '../../contract/journal';
 import type { ToolProvenance } from './provenance';
+import { trendMarkdown, trendsOf } from './trend';
 import { buildReportModel, comparisonRow, type RecoveryFigures, type ReportModel } from './report-model';
 
 /** Renders a journal as Markdown: the verdict first, then the figures, then the detail. */
@@ -209,6 +210,7 @@ export function renderMarkdownReports(models: readonly ReportModel[], options: M
     '|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
+    ...trendsOf(models).flatMap(trendMarkdown),
   ].join('\n');
   return [comparison, ...reports].join('\n---\n\n') + closing;
 }

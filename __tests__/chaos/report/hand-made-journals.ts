@@ -223,3 +223,31 @@ export function hostileJournal(): Journal {
 export function asReport(journal: Journal): ReadableJournal {
   return readableJournalSchema.parse(JSON.parse(JSON.stringify(journal)));
 }
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * One run of the same experiment `day` days later: failing from 0.4 s to `failToMs`, recovered after
+ * `timeToRecoverMs` (null: not recovered, the run failed its objective).
+ */
+export function trendRun(day: number, failToMs: number, timeToRecoverMs: number | null): Journal {
+  const shift = (iso: string) => new Date(Date.parse(iso) + day * DAY_MS).toISOString();
+  const j = base({
+    recovery: recovery(samplesFor(61, 400, failToMs), timeToRecoverMs, timeToRecoverMs !== null),
+    ...(timeToRecoverMs === null
+      ? { status: 'failed' as const, reasons: ['recovery objective missed: not recovered within 60s of the first action'] }
+      : {}),
+  });
+  const r = j.recovery;
+  return { ...j, start: shift(j.start), end: shift(j.end), recovery: r === null ? null : { ...r, t0: r.t0 === null ? null : shift(r.t0) } };
+}
+
+/** Six runs of one experiment over six days, given out of order: the trend must sort them by start. */
+export const TREND_RUNS: readonly Journal[] = [
+  trendRun(2, 1000, 3500),
+  trendRun(0, 900, 3000),
+  trendRun(1, 950, 3200),
+  trendRun(3, 3000, null),
+  trendRun(4, 800, 2800),
+  trendRun(5, 700, 2500),
+];

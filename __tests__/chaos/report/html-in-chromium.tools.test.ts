@@ -21,8 +21,8 @@ import { buildReportModel } from '../../../chaos/report/report-model';
 import { FAULT_WINDOW_LABEL, SERIES } from '../../../chaos/report/timeline-chart';
 import { requireTool } from '../../images/support/require-tool';
 import { REPO } from '../helpers/cli-harness';
-import { chromiumArgs, measureOverflow, screenshot } from './chromium-page';
-import { asReport, HAND_MADE } from './hand-made-journals';
+import { chromiumArgs, measureOverflow, runChromium, screenshot } from './chromium-page';
+import { asReport, HAND_MADE, TREND_RUNS } from './hand-made-journals';
 import { ENGINE_JOURNAL_FIXTURE } from './make-engine-journal';
 
 const run = promisify(execFile);
@@ -204,5 +204,37 @@ describeWithChromium('six-run HTML report at 1280 and 390 px', () => {
     expect(await screenshot(chromium ?? 'chromium', page, png, width, 2400)).toEqual([width, 2400]);
     writeFileSync(join(ARTIFACTS, 'six-runs.html'), readFileSync(page));
     console.log(`six-run report screenshot: ${png}`);
+  });
+});
+
+/** The trend of six runs of one experiment, at the same two widths, with the same checks. */
+describeWithChromium('trend report at 1280 and 390 px', () => {
+  let work = '';
+  let page = '';
+
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'chaos-report-trend-'));
+    page = join(work, 'trend.html');
+    writeFileSync(page, renderHtmlReport(TREND_RUNS.map((j, i) => buildReportModel(asReport(j), `journals/run-${i + 1}.json`))));
+  });
+  afterAll(() => {
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it.each([1280, 390])('at %i px the page does not scroll sideways and the trend is drawn', async (width) => {
+    const o = await measureOverflow(chromium ?? 'chromium', page, width);
+    expect(o.culprits).toEqual([]);
+    expect(o.scrollWidth).toBeLessThanOrEqual(o.innerWidth);
+    expect(o.scrolling).not.toContain('trend');
+    const dom = await runChromium(chromium ?? 'chromium', [`--window-size=${width},1000`, '--dump-dom', pathToFileURL(page).href]);
+    expect(dom.match(/<svg class="trend-chart"/g)).toHaveLength(2);
+  });
+
+  it.each([1280, 390])('at %i px a screenshot is kept as a test artifact', async (width) => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const png = join(ARTIFACTS, `trend-${width}.png`);
+    expect(await screenshot(chromium ?? 'chromium', page, png, width, 1600)).toEqual([width, 1600]);
+    writeFileSync(join(ARTIFACTS, 'trend.html'), readFileSync(page));
+    console.log(`trend report screenshot: ${png}`);
   });
 });
