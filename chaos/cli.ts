@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { InvalidExperimentError, InvalidOutputsError, UsageError, ChaosError, oneLine, TargetBusyError } from './errors';
 import type { CliIo } from './io';
@@ -14,13 +16,23 @@ const hostAccessOption = (): Option =>
     "reach the instance over SSM Run Command or SSH (default: the outputs' hostAccess; SSH locally)",
   ).choices(['ssm', 'ssh']);
 
+/** The package's version (`chaos --version`): package.json is the one place it is written. */
+export function packageVersion(): string {
+  const parsed: unknown = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8'));
+  const version = typeof parsed === 'object' && parsed !== null && 'version' in parsed ? parsed.version : undefined;
+  return typeof version === 'string' ? version : 'unknown';
+}
+
 const RUN_EXAMPLES = `
 Examples:
-  $ npm run chaos -- run chaos/experiments/http-smoke.yaml --dry-run
-  $ npm run chaos -- run chaos/experiments/stop-api-task.yaml --outputs outputs.json --dry-run --live   # read-only AWS calls
-  $ npm run chaos -- run chaos/experiments/stop-api-task.yaml --outputs outputs.json --yes
-  $ npm run chaos -- run exp.yaml --outputs cdktf.out/outputs.json --stack platform-dev --journal journals/api.json
-  $ npm run chaos -- run exp.yaml --outputs outputs.json --yes --report html   # journals/<slug>-<time>.html too
+  $ npx chaos run chaos/experiments/http-smoke.yaml --dry-run
+  $ npx chaos run chaos/experiments/stop-api-task.yaml --outputs outputs.json --stack dev --dry-run --live   # read-only AWS calls
+  $ npx chaos run chaos/experiments/stop-api-task.yaml --outputs outputs.json --stack dev --yes
+  $ npx chaos run chaos/experiments/stop-api-ssh.yaml --yes --journal journals/api.json   # the rehearsal's .rehearsal/outputs.json
+  $ npx chaos run chaos/experiments/stop-api-task.yaml --outputs outputs.json --stack prod --yes --report html   # journals/<slug>-<time>.html too
+
+The stacks are the environments of config/environments.json (dev, prod): \`npx cdktf deploy dev
+--outputs-file outputs.json\` writes the outputs file that --outputs and --stack read.
 
 Outputs are read from --outputs, else outputs.json, else .rehearsal/outputs.json.
 Exit codes: 0 the steady state held and recovery met its objective; 1 failed, deviated,
@@ -32,7 +44,11 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: () => undefined, outputError: () => undefined })
     .showSuggestionAfterError(true)
-    .addHelpText('after', '\nRun `npm run chaos -- <command> --help` for examples.');
+    .version(packageVersion(), '-V, --version', 'print the version of the tool (package.json) and exit')
+    .addHelpText(
+      'after',
+      "\nRun `npx chaos <command> --help` for examples. `npx chaos …` and `npm run -s chaos -- …` keep npm's banner\nout of the output (plain `npm run chaos` prints it on stdout, into a redirected file).",
+    );
 
   program
     .command('run')
@@ -100,7 +116,7 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
     .option('--quiet', 'no progress output, only the verdict')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ npm run chaos -- rollback journals/stop-api-task-2026-12-01T07-30-00-000Z.json\n\nExit codes: 0 every rollback succeeded; 1 one failed; 2 bad input, or the run is still going.',
+      '\nExamples:\n  $ npx chaos rollback journals/stop-api-task-2026-12-01T07-30-00-000Z.json\n\nExit codes: 0 every rollback succeeded; 1 one failed; 2 bad input, or the run is still going.',
     )
     .action(async (journal: string, opts: { outputs?: string; stack?: string; force?: boolean; yes?: boolean; quiet?: boolean }) => {
       const { rollbackCommand } = await import('./commands/rollback');
@@ -126,7 +142,7 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
     )
     .option('--release', 'let runs start again')
     .option('--reason <text>', 'why, recorded in the journals of the runs it stops')
-    .addHelpText('after', '\nExamples:\n  $ npm run chaos -- halt --reason "pager: checkout errors"\n  $ npm run chaos -- halt --release')
+    .addHelpText('after', '\nExamples:\n  $ npx chaos halt --reason "pager: checkout errors"\n  $ npx chaos halt --release')
     .action(async (opts: { release?: boolean; reason?: string }) => {
       const { haltCommand } = await import('./commands/halt');
       setCode(await haltCommand({ release: opts.release === true, reason: opts.reason }, io));
@@ -141,7 +157,7 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
     .addOption(hostAccessOption())
     .addHelpText(
       'after',
-      '\nExamples:\n  $ npm run chaos -- validate chaos/experiments/*.yaml\n  $ npm run chaos -- validate exp.yaml --outputs outputs.json',
+      '\nExamples:\n  $ npx chaos validate chaos/experiments/*.yaml\n  $ npx chaos validate exp.yaml --outputs outputs.json',
     )
     .action(async (experiments: string[], opts: { outputs?: string; stack?: string; hostAccess?: 'ssm' | 'ssh' }) => {
       const { validateCommand } = await import('./commands/validate');
@@ -152,7 +168,7 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
     .command('list')
     .description('List the faults and probes experiments can use (generated from the driver modules)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'markdown', 'json']).default('text'))
-    .addHelpText('after', '\nExamples:\n  $ npm run chaos -- list\n  $ npm run chaos -- list --format markdown > chaos/FAULTS.md')
+    .addHelpText('after', '\nExamples:\n  $ npx chaos list\n  $ npx chaos list --format markdown > chaos/FAULTS.md')
     .action(async (opts: { format: 'text' | 'markdown' | 'json' }) => {
       const { listCommand } = await import('./commands/list');
       setCode(await listCommand({ format: opts.format }, io));
@@ -173,7 +189,7 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
     )
     .addHelpText(
       'after',
-      '\nExamples:\n  $ npm run chaos -- report journals/http-smoke-*.json\n  $ npm run chaos -- report journals/api.json --out report.md\n  $ npm run chaos -- report journals/api-*.json --format html --out report.html',
+      '\nExamples:\n  $ npx chaos report journals/http-smoke-*.json\n  $ npx chaos report journals/api.json --out report.md\n  $ npx chaos report journals/api-*.json --format html --out report.html',
     )
     .action(async (journals: string[], opts: { out?: string; format?: 'markdown' | 'html' }) => {
       const { reportCommand } = await import('./commands/report');
@@ -186,7 +202,7 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
     .option('--out <file>', 'write the schema to a file instead of stdout')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ npm run chaos -- schema --out chaos/schema/experiment.schema.json\n\nIn a YAML experiment: # yaml-language-server: $schema=../schema/experiment.schema.json',
+      '\nExamples:\n  $ npx chaos schema --out chaos/schema/experiment.schema.json\n\nIn a YAML experiment: # yaml-language-server: $schema=../schema/experiment.schema.json',
     )
     .action(async (opts: { out?: string }) => {
       const { schemaCommand } = await import('./commands/schema');
