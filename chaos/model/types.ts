@@ -106,6 +106,14 @@ export interface Hypothesis {
   readonly probes: readonly HypothesisProbe[];
 }
 
+/** Values given on the command line (`--var`, `--var-file`), over the experiment's own. */
+export interface ExperimentVars {
+  /** Over the `configuration` entries of the same name. */
+  readonly configuration: JsonObject;
+  /** `{scope: {name: value}}`, over the `secrets` entries (env references) of the same scope and name. */
+  readonly secrets: Readonly<Record<string, JsonObject>>;
+}
+
 /** When rollbacks run. */
 export type RollbackStrategy = 'always' | 'deviated' | 'never';
 
