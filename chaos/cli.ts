@@ -16,6 +16,25 @@ const hostAccessOption = (): Option =>
     "reach the instance over SSM Run Command or SSH (default: the outputs' hostAccess; SSH locally)",
   ).choices(['ssm', 'ssh']);
 
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** `--var` and `--var-file`, as chaostoolkit's run takes them (repeatable; files first, then each --var). */
+function addVarOptions(command: Command): Command {
+  return command
+    .option(
+      '--var <name[:type]=value>',
+      'override a configuration entry (repeatable; type str (default), int or float), e.g. --var https_url=https://app.example.com/',
+      collect,
+      [],
+    )
+    .option(
+      '--var-file <file>',
+      "JSON/YAML {configuration: {…}, secrets: {scope: {…}}} over the experiment's own, or a .env file of environment variables (repeatable, later files win)",
+      collect,
+      [],
+    );
+}
+
 /** The package's version (`chaos --version`): package.json is the one place it is written. */
 export function packageVersion(): string {
   const parsed: unknown = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8'));
@@ -30,6 +49,7 @@ Examples:
   $ npx chaos run chaos/experiments/stop-api-task.yaml --outputs outputs.json --stack dev --yes
   $ npx chaos run chaos/experiments/stop-api-ssh.yaml --yes --journal journals/api.json   # the rehearsal's .rehearsal/outputs.json
   $ npx chaos run chaos/experiments/stop-api-task.yaml --outputs outputs.json --stack prod --yes --report html   # journals/<slug>-<time>.html too
+  $ npx chaos run chaos/experiments/acme-outage.yaml --dry-run --var https_url=https://app.example.com/   # over its configuration
 
 The stacks are the environments of config/environments.json (dev, prod): \`npx cdktf deploy dev
 --outputs-file outputs.json\` writes the outputs file that --outputs and --stack read.
@@ -50,8 +70,7 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
       "\nRun `npx chaos <command> --help` for examples. `npx chaos …` and `npm run -s chaos -- …` keep npm's banner\nout of the output (plain `npm run chaos` prints it on stdout, into a redirected file).",
     );
 
-  program
-    .command('run')
+  addVarOptions(program.command('run'))
     .description('Run experiments against the platform named by the stack outputs; writes a journal per experiment')
     .argument('<experiment...>', 'experiment files (YAML or JSON, native or chaostoolkit 1.x)')
     .option('--outputs <file>', 'stack outputs (cdktf --outputs-file, terraform output -json, or the plain object)')
@@ -81,6 +100,8 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
           quiet?: boolean;
           report?: 'markdown' | 'html';
           hostAccess?: 'ssm' | 'ssh';
+          var: string[];
+          varFile: string[];
         },
       ) => {
         const { runCommand } = await import('./commands/run');
@@ -98,6 +119,8 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
               quiet: opts.quiet === true,
               report: opts.report,
               hostAccess: opts.hostAccess,
+              vars: opts.var,
+              varFiles: opts.varFile,
             },
             io,
           ),
@@ -148,8 +171,7 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
       setCode(await haltCommand({ release: opts.release === true, reason: opts.reason }, io));
     });
 
-  program
-    .command('validate')
+  addVarOptions(program.command('validate'))
     .description('Check experiment files against the schema (and, with --outputs, their targets against the outputs)')
     .argument('<experiment...>', 'experiment files')
     .option('--outputs <file>', 'also check fault targets against these stack outputs')
@@ -157,12 +179,22 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
     .addOption(hostAccessOption())
     .addHelpText(
       'after',
-      '\nExamples:\n  $ npx chaos validate chaos/experiments/*.yaml\n  $ npx chaos validate exp.yaml --outputs outputs.json',
+      '\nExamples:\n  $ npx chaos validate chaos/experiments/*.yaml\n  $ npx chaos validate chaos/experiments/stop-api-task.yaml --outputs outputs.json --stack dev\n  $ npx chaos validate chaos/experiments/acme-outage.yaml --var-file vars.yaml   # {configuration: {https_url: …}}',
     )
-    .action(async (experiments: string[], opts: { outputs?: string; stack?: string; hostAccess?: 'ssm' | 'ssh' }) => {
-      const { validateCommand } = await import('./commands/validate');
-      setCode(await validateCommand({ experiments, outputs: opts.outputs, stack: opts.stack, hostAccess: opts.hostAccess }, io));
-    });
+    .action(
+      async (
+        experiments: string[],
+        opts: { outputs?: string; stack?: string; hostAccess?: 'ssm' | 'ssh'; var: string[]; varFile: string[] },
+      ) => {
+        const { validateCommand } = await import('./commands/validate');
+        setCode(
+          await validateCommand(
+            { experiments, outputs: opts.outputs, stack: opts.stack, hostAccess: opts.hostAccess, vars: opts.var, varFiles: opts.varFile },
+            io,
+          ),
+        );
+      },
+    );
 
   program
     .command('list')

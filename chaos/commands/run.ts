@@ -20,6 +20,7 @@ import { lockTarget } from '../safety/target-lock';
 import { bindTarget } from '../targets/bind-target';
 import { loadOutputs } from '../targets/outputs-discovery';
 import { loadExperiments } from './load';
+import { readCommandVars, refuseUndeclaredVars } from './vars';
 
 export interface RunCommandOptions {
   readonly experiments: readonly string[];
@@ -37,6 +38,10 @@ export interface RunCommandOptions {
   readonly report?: ReportFormat;
   /** `--host-access`: overrides the outputs' `hostAccess`. */
   readonly hostAccess?: 'ssm' | 'ssh' | undefined;
+  /** `--var name[:type]=value`, over the experiments' configuration. */
+  readonly vars?: readonly string[];
+  /** `--var-file`: JSON/YAML `{configuration, secrets}` or `.env`, in order. */
+  readonly varFiles?: readonly string[];
   /** Injected in tests; the default creates real AWS clients lazily. */
   readonly clients?: ClientFactories;
   /** Injected in tests; the default is every driver module. */
@@ -64,14 +69,18 @@ function verdictLine(journal: Journal, title: string, journalPath: string): stri
 }
 
 /** `chaos run`: load and check everything first, then run the experiments one after another. */
-export async function runCommand(options: RunCommandOptions, io: CliIo): Promise<number> {
+export async function runCommand(options: RunCommandOptions, given: CliIo): Promise<number> {
   if (options.live === true && !options.dryRun) {
     throw new UsageError('--live is a kind of dry run (read-only checks, no fault): use it with --dry-run');
   }
   if (options.journal !== undefined && options.experiments.length > 1) {
     throw new UsageError('--journal names one file, so it needs exactly one experiment');
   }
-  const experiments = await loadExperiments(options.experiments, io, options.catalog);
+  const commandVars = readCommandVars(options.vars ?? [], options.varFiles ?? [], given.cwd, given.env);
+  // A `.env` var file sets environment variables for the whole run, as chaostoolkit's does.
+  const io: CliIo = { ...given, env: commandVars.env };
+  const experiments = await loadExperiments(options.experiments, io, options.catalog, commandVars.vars);
+  refuseUndeclaredVars(commandVars, experiments);
   const outputs = await loadOutputs({
     cwd: io.cwd,
     ...(options.outputs === undefined ? {} : { file: options.outputs }),

@@ -2,11 +2,12 @@ import { isAbsolute, resolve } from 'node:path';
 import { FAULT_CATALOG } from '../drivers';
 import { allActivities } from '../engine/located-activities';
 import { preflight } from '../engine/preflight';
-import { InvalidExperimentError, InvalidOutputsError } from '../errors';
+import { InvalidExperimentError, InvalidOutputsError, UsageError } from '../errors';
 import type { CliIo } from '../io';
 import { awsClientFactories } from '../adapters/aws-clients';
 import { loadExperiment } from '../model/load-experiment';
-import type { Experiment } from '../model/types';
+import type { Experiment, ExperimentVars } from '../model/types';
+import { readCommandVars, refuseUndeclaredVars } from './vars';
 import { bindTarget, type TargetBinding } from '../targets/bind-target';
 import { loadOutputs } from '../targets/outputs-discovery';
 import type { LoadedOutputs } from '../targets/outputs-reader';
@@ -17,6 +18,10 @@ export interface ValidateCommandOptions {
   readonly stack: string | undefined;
   /** `--host-access`: overrides the outputs' `hostAccess`. */
   readonly hostAccess?: 'ssm' | 'ssh' | undefined;
+  /** `--var name[:type]=value`, over the experiments' configuration. */
+  readonly vars?: readonly string[];
+  /** `--var-file`: JSON/YAML `{configuration, secrets}` or `.env`, in order. */
+  readonly varFiles?: readonly string[];
 }
 
 /** Bad input, as the CLI's exit codes say (validate reports every file, then exits once). */
@@ -33,11 +38,16 @@ async function check(
   io: CliIo,
   outputs: LoadedOutputs | null,
   target: TargetBinding | null,
-): Promise<{ ok: string } | { problem: string }> {
+  vars: ExperimentVars,
+): Promise<{ ok: string; experiment: Experiment } | { problem: string }> {
   try {
-    const experiment = await loadExperiment(file, isAbsolute(file) ? file : resolve(io.cwd, file), { catalog: FAULT_CATALOG, env: io.env });
+    const experiment = await loadExperiment(file, isAbsolute(file) ? file : resolve(io.cwd, file), {
+      catalog: FAULT_CATALOG,
+      env: io.env,
+      vars,
+    });
     if (outputs !== null) await preflight(experiment, outputs, target, io.cwd, io.env.PATH);
-    return { ok: summary(experiment) };
+    return { ok: summary(experiment), experiment };
   } catch (error) {
     // Only what is wrong with this file is reported here; anything else is the CLI's to report.
     if (error instanceof InvalidExperimentError || error instanceof InvalidOutputsError) return { problem: error.message };
@@ -50,7 +60,9 @@ async function check(
  * line per file: `ok <file>: …` on stdout or `chaos: <file>: <problem>` on stderr; exit 2 when any
  * is bad. Outputs that cannot be used are one line for all (the files cannot be checked against them).
  */
-export async function validateCommand(options: ValidateCommandOptions, io: CliIo): Promise<number> {
+export async function validateCommand(options: ValidateCommandOptions, given: CliIo): Promise<number> {
+  const commandVars = readCommandVars(options.vars ?? [], options.varFiles ?? [], given.cwd, given.env);
+  const io: CliIo = { ...given, env: commandVars.env };
   const outputs =
     options.outputs === undefined
       ? null
@@ -61,12 +73,23 @@ export async function validateCommand(options: ValidateCommandOptions, io: CliIo
       ? null
       : bindTarget(outputs.outputs, { clients: awsClientFactories(outputs.outputs.region), hostAccess: options.hostAccess });
   let code = 0;
+  const loaded: Experiment[] = [];
   for (const file of options.experiments) {
-    const result = await check(file, io, outputs, target);
+    const result = await check(file, io, outputs, target, commandVars.vars);
     if ('ok' in result) {
       io.stdout(`ok ${file}: ${result.ok}\n`);
+      loaded.push(result.experiment);
     } else {
       io.stderr(`chaos: ${result.problem}\n`);
+      code = EXIT_BAD_INPUT;
+    }
+  }
+  if (loaded.length > 0) {
+    try {
+      refuseUndeclaredVars(commandVars, loaded);
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      io.stderr(`chaos: ${error.message}\n`);
       code = EXIT_BAD_INPUT;
     }
   }
