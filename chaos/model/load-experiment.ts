@@ -50,9 +50,8 @@ function parseText(text: string, file: string): JsonObject {
 function rollbackStrategy(parsed: ParsedExperiment): RollbackStrategy {
   const declared = parsed['rollback-strategy'];
   if (declared !== undefined) return declared;
-  const fromRuntime = parsed.runtime?.rollbacks?.strategy;
-  // chaostoolkit's "default" runs rollbacks unless nothing was injected: our "always".
-  return fromRuntime === undefined || fromRuntime === 'default' ? 'always' : fromRuntime;
+  // Naming none: "always", so that what a fault provider injected is undone whatever the verdict.
+  return parsed.runtime?.rollbacks?.strategy ?? 'always';
 }
 
 const NOT_SUBSTITUTED = new Set(['configuration', 'secrets']);

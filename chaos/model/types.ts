@@ -114,8 +114,11 @@ export interface ExperimentVars {
   readonly secrets: Readonly<Record<string, JsonObject>>;
 }
 
-/** When rollbacks run. */
-export type RollbackStrategy = 'always' | 'deviated' | 'never';
+/**
+ * When rollbacks run, as chaostoolkit's strategies: `default` unless the run failed or was
+ * interrupted, `always`, `never`, `deviated` only when the steady state deviated.
+ */
+export type RollbackStrategy = 'default' | 'always' | 'deviated' | 'never';
 
 /** Sampling one HTTP probe continuously from the first action on. */
 export interface AvailabilityObjective {
