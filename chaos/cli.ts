@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { InvalidExperimentError, InvalidOutputsError, UsageError, ChaosError, oneLine, TargetBusyError } from './errors';
 import type { CliIo } from './io';
+import type { RollbackStrategy } from './model/types';
 
 /** Exit codes: the contract with scripts and CI. */
 export const EXIT_OK = 0;
@@ -49,6 +50,7 @@ Examples:
   $ npx chaos run chaos/experiments/stop-api-task.yaml --outputs outputs.json --stack dev --yes
   $ npx chaos run chaos/experiments/stop-api-ssh.yaml --yes --journal journals/api.json   # the rehearsal's .rehearsal/outputs.json
   $ npx chaos run chaos/experiments/stop-api-task.yaml --outputs outputs.json --stack prod --yes --report html   # journals/<slug>-<time>.html too
+  $ npx chaos run chaos/experiments/stop-api-task.yaml --outputs outputs.json --stack dev --yes --rollback-strategy deviated
   $ npx chaos run chaos/experiments/acme-outage.yaml --dry-run --var https_url=https://app.example.com/   # over its configuration
 
 The stacks are the environments of config/environments.json (dev, prod): \`npx cdktf deploy dev
@@ -83,6 +85,12 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
     .option('--quiet', 'no progress output, only the verdict')
     .addOption(hostAccessOption())
     .addOption(
+      new Option(
+        '--rollback-strategy <strategy>',
+        "when rollbacks run, over the experiment's rollback-strategy (chaostoolkit's): default unless the run failed or was interrupted, always, never, deviated only if the steady state deviated",
+      ).choices(['default', 'always', 'never', 'deviated']),
+    )
+    .addOption(
       new Option('--report <format>', 'also write a report beside each journal (<journal>.html or .md)').choices(['markdown', 'html']),
     )
     .addHelpText('after', RUN_EXAMPLES)
@@ -102,6 +110,7 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
           hostAccess?: 'ssm' | 'ssh';
           var: string[];
           varFile: string[];
+          rollbackStrategy?: RollbackStrategy;
         },
       ) => {
         const { runCommand } = await import('./commands/run');
@@ -121,6 +130,7 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
               hostAccess: opts.hostAccess,
               vars: opts.var,
               varFiles: opts.varFile,
+              rollbackStrategy: opts.rollbackStrategy,
             },
             io,
           ),

@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { REPO, runCli } from './helpers/cli-harness';
+import { LocalServer } from './helpers/local-server';
 
 const run = promisify(execFile);
 const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string; bin?: Record<string, string> };
@@ -169,5 +170,93 @@ describe('--var and --var-file (chaostoolkit: configuration, then secrets; --var
       expect(help).toMatch(/--var-file <file>/);
       expect(help).toMatch(/\$ npx chaos .*--var/);
     }
+  });
+});
+
+describe('--rollback-strategy (chaostoolkit-lib run_rollback), over the file', () => {
+  let server: LocalServer;
+  beforeAll(async () => {
+    server = await new LocalServer().start();
+    const experiment = (method: string, strategy = '') =>
+      `title: rb\ndescription: d\n${strategy}steady-state-hypothesis:\n  title: up\n  probes:\n    - {type: probe, name: health, tolerance: 200, provider: {type: http, url: "${server.url}/healthz"}}\nmethod:\n  - ${method}\nrollbacks:\n  - {type: action, name: heal, provider: {type: http, url: "${server.url}/__heal"}}\n`;
+    const breaks = `{type: action, name: break, provider: {type: http, url: "${server.url}/__fail?ms=60000"}}`;
+    const looks = `{type: probe, name: look, provider: {type: http, url: "${server.url}/"}}`;
+    await writeFile(join(dir, 'deviates.yaml'), experiment(breaks));
+    await writeFile(join(dir, 'holds.yaml'), experiment(looks));
+    await writeFile(join(dir, 'never.yaml'), experiment(breaks, 'rollback-strategy: never\n'));
+    await writeFile(join(dir, 'ctk-default.yaml'), experiment(breaks, 'runtime: {rollbacks: {strategy: default}}\n'));
+  });
+  afterEach(() => {
+    server.mode = 'healthy';
+  });
+  afterAll(async () => server.stop());
+
+  let n = 0;
+  async function runWith(
+    file: string,
+    args: string[],
+  ): Promise<{
+    code: number;
+    journal: { status: string; deviated: boolean; rollbacks: unknown[]; rollbacks_skipped: string | null; rollback_strategy: string };
+  }> {
+    n += 1;
+    const journal = join(dir, `rb-${n}.json`);
+    const result = await runCli(['run', file, '--quiet', '--journal', journal, ...args], dir);
+    expect(result.stderr).toBe('');
+    return { code: result.code, journal: JSON.parse(await readFile(journal, 'utf8')) as never };
+  }
+
+  it.each([
+    ['deviates.yaml', 'default', false],
+    ['deviates.yaml', 'always', true],
+    ['deviates.yaml', 'deviated', true],
+    ['deviates.yaml', 'never', false],
+    ['holds.yaml', 'default', true],
+    ['holds.yaml', 'always', true],
+    ['holds.yaml', 'deviated', false],
+    ['holds.yaml', 'never', false],
+    ['never.yaml', 'always', true],
+  ] as const)('GIVEN %s with --rollback-strategy %s THEN rollbacks played: %s', async (file, strategy, played) => {
+    const { journal } = await runWith(file, ['--rollback-strategy', strategy]);
+    expect(journal.deviated).toBe(file !== 'holds.yaml');
+    expect(journal.rollback_strategy).toBe(strategy);
+    expect(journal.rollbacks.length > 0).toBe(played);
+    expect(journal.rollbacks_skipped === null).toBe(played);
+  });
+
+  it('GIVEN a failed run under "default" THEN the skip reason says how to play them, and `chaos rollback <journal>` does', async () => {
+    const { journal } = await runWith('deviates.yaml', ['--rollback-strategy', 'default']);
+    expect(server.mode).toBe('failing');
+    const later = await runCli(['rollback', join(dir, `rb-${n}.json`), '--quiet'], dir);
+    expect(later).toMatchObject({ code: 0, stderr: '' });
+    expect(server.mode).toBe('healthy');
+    expect(journal.rollbacks_skipped).toMatch(
+      /^rollback-strategy is "default" and the run failed: `npx chaos rollback <journal>` plays them/,
+    );
+  });
+
+  it("GIVEN the file's runtime.rollbacks.strategy default and no flag THEN chaostoolkit's default applies (skipped on a failed run); no strategy at all: always", async () => {
+    expect((await runWith('ctk-default.yaml', [])).journal).toMatchObject({ rollback_strategy: 'default', rollbacks: [] });
+    server.mode = 'healthy'; // the skipped rollback did not heal it
+    const none = (await runWith('deviates.yaml', [])).journal;
+    expect(none.rollback_strategy).toBe('always');
+    expect(none.rollbacks.length).toBe(1);
+  });
+
+  it('GIVEN an unknown strategy THEN one line, exit 2, nothing run', async () => {
+    const result = await runCli(['run', 'holds.yaml', '--rollback-strategy', 'sometimes'], dir);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trimEnd()).toMatch(
+      /^chaos: option '--rollback-strategy <strategy>' argument 'sometimes' is invalid\. Allowed choices are default, always, never, deviated\. \(see --help\)$/,
+    );
+  });
+
+  it('GIVEN run --help THEN --rollback-strategy is shown with an example; the dry run says when they run', async () => {
+    const help = (await runCli(['run', '--help'], dir)).stdout;
+    expect(help).toMatch(/--rollback-strategy <strategy>/);
+    expect(help).toMatch(/\$ npx chaos run .*--rollback-strategy deviated/);
+    const dry = await runCli(['run', 'holds.yaml', '--dry-run', '--rollback-strategy', 'default'], dir);
+    expect(dry.stdout).toContain('5. rollbacks (strategy default, unless the run fails or is interrupted):');
   });
 });

@@ -11,7 +11,7 @@ import { needsYes, preflight, type DestructiveFault } from '../engine/preflight'
 import { exitCodeFor, runExperiment } from '../engine/runner';
 import { UsageError } from '../errors';
 import type { CliIo } from '../io';
-import type { Experiment } from '../model/types';
+import type { Experiment, RollbackStrategy } from '../model/types';
 import { writeReportBeside, type ReportFormat } from '../report/render';
 import { checkJournalPath } from '../safety/journal-path';
 import { haltReason, watchHalt } from '../safety/halt';
@@ -38,6 +38,8 @@ export interface RunCommandOptions {
   readonly report?: ReportFormat;
   /** `--host-access`: overrides the outputs' `hostAccess`. */
   readonly hostAccess?: 'ssm' | 'ssh' | undefined;
+  /** `--rollback-strategy`: over each experiment's own. */
+  readonly rollbackStrategy?: RollbackStrategy | undefined;
   /** `--var name[:type]=value`, over the experiments' configuration. */
   readonly vars?: readonly string[];
   /** `--var-file`: JSON/YAML `{configuration, secrets}` or `.env`, in order. */
@@ -79,8 +81,10 @@ export async function runCommand(options: RunCommandOptions, given: CliIo): Prom
   const commandVars = readCommandVars(options.vars ?? [], options.varFiles ?? [], given.cwd, given.env);
   // A `.env` var file sets environment variables for the whole run, as chaostoolkit's does.
   const io: CliIo = { ...given, env: commandVars.env };
-  const experiments = await loadExperiments(options.experiments, io, options.catalog, commandVars.vars);
-  refuseUndeclaredVars(commandVars, experiments);
+  const loaded = await loadExperiments(options.experiments, io, options.catalog, commandVars.vars);
+  refuseUndeclaredVars(commandVars, loaded);
+  const strategy = options.rollbackStrategy;
+  const experiments = strategy === undefined ? loaded : loaded.map((experiment) => ({ ...experiment, rollbackStrategy: strategy }));
   const outputs = await loadOutputs({
     cwd: io.cwd,
     ...(options.outputs === undefined ? {} : { file: options.outputs }),
