@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { InvalidExperimentError, InvalidOutputsError, UsageError, ChaosError, oneLine, TargetBusyError } from './errors';
 import type { CliIo } from './io';
 import type { RollbackStrategy } from './model/types';
+import { writeJson } from './commands/json-output';
 
 /** Exit codes: the contract with scripts and CI. */
 export const EXIT_OK = 0;
@@ -36,6 +37,14 @@ function addVarOptions(command: Command): Command {
     );
 }
 
+/** `--journal` or its chaostoolkit name `--journal-path`: both may be given only when they agree. */
+function journalOption(journal: string | undefined, journalPath: string | undefined): string | undefined {
+  if (journal !== undefined && journalPath !== undefined && journal !== journalPath) {
+    throw new UsageError(`--journal ${journal} and --journal-path ${journalPath} name two files: give one of them`);
+  }
+  return journal ?? journalPath;
+}
+
 /** The package's version (`chaos --version`): package.json is the one place it is written. */
 export function packageVersion(): string {
   const parsed: unknown = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8'));
@@ -51,6 +60,7 @@ Examples:
   $ npx chaos run chaos/experiments/stop-api-ssh.yaml --yes --journal journals/api.json   # the rehearsal's .rehearsal/outputs.json
   $ npx chaos run chaos/experiments/stop-api-task.yaml --outputs outputs.json --stack prod --yes --report html   # journals/<slug>-<time>.html too
   $ npx chaos run chaos/experiments/stop-api-task.yaml --outputs outputs.json --stack dev --yes --rollback-strategy deviated
+  $ npx chaos run chaos/experiments/http-smoke.yaml --journal-path journals/smoke.json --json > verdict.json
   $ npx chaos run chaos/experiments/acme-outage.yaml --dry-run --var https_url=https://app.example.com/   # over its configuration
 
 The stacks are the environments of config/environments.json (dev, prod): \`npx cdktf deploy dev
@@ -80,6 +90,8 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
     .option('--dry-run', 'resolve targets and print exactly what would be done; touch nothing')
     .option('--live', 'with --dry-run: also the account guard and the targets the faults would hit, read-only (List/Describe)')
     .option('--journal <file>', 'where to write the journal (default journals/<slug>-<timestamp>.json)')
+    .option('--journal-path <file>', "the same as --journal (chaostoolkit's name)")
+    .option('--json', 'print one JSON object on stdout: per experiment its verdict, status, reasons and journal (progress stays on stderr)')
     .option('--yes', 'confirm destructive faults (required to run them)')
     .option('--force', 'overwrite an existing journal file')
     .option('--quiet', 'no progress output, only the verdict')
@@ -111,6 +123,8 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
           var: string[];
           varFile: string[];
           rollbackStrategy?: RollbackStrategy;
+          journalPath?: string;
+          json?: boolean;
         },
       ) => {
         const { runCommand } = await import('./commands/run');
@@ -122,7 +136,7 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
               stack: opts.stack,
               dryRun: opts.dryRun === true,
               live: opts.live === true,
-              journal: opts.journal,
+              journal: journalOption(opts.journal, opts.journalPath),
               yes: opts.yes === true,
               force: opts.force === true,
               quiet: opts.quiet === true,
@@ -131,6 +145,7 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
               vars: opts.var,
               varFiles: opts.varFile,
               rollbackStrategy: opts.rollbackStrategy,
+              json: opts.json === true,
             },
             io,
           ),
@@ -186,20 +201,29 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
     .argument('<experiment...>', 'experiment files')
     .option('--outputs <file>', 'also check fault targets against these stack outputs')
     .option('--stack <name>', 'stack to use when the outputs file holds several')
+    .option('--json', 'print one JSON object on stdout: per file valid or not, and why (the problem lines stay on stderr)')
     .addOption(hostAccessOption())
     .addHelpText(
       'after',
-      '\nExamples:\n  $ npx chaos validate chaos/experiments/*.yaml\n  $ npx chaos validate chaos/experiments/stop-api-task.yaml --outputs outputs.json --stack dev\n  $ npx chaos validate chaos/experiments/acme-outage.yaml --var-file vars.yaml   # {configuration: {https_url: …}}',
+      '\nExamples:\n  $ npx chaos validate chaos/experiments/*.yaml\n  $ npx chaos validate chaos/experiments/*.yaml --json | jq ".experiments[] | select(.valid == false)"\n  $ npx chaos validate chaos/experiments/stop-api-task.yaml --outputs outputs.json --stack dev\n  $ npx chaos validate chaos/experiments/acme-outage.yaml --var-file vars.yaml   # {configuration: {https_url: …}}',
     )
     .action(
       async (
         experiments: string[],
-        opts: { outputs?: string; stack?: string; hostAccess?: 'ssm' | 'ssh'; var: string[]; varFile: string[] },
+        opts: { outputs?: string; stack?: string; hostAccess?: 'ssm' | 'ssh'; var: string[]; varFile: string[]; json?: boolean },
       ) => {
         const { validateCommand } = await import('./commands/validate');
         setCode(
           await validateCommand(
-            { experiments, outputs: opts.outputs, stack: opts.stack, hostAccess: opts.hostAccess, vars: opts.var, varFiles: opts.varFile },
+            {
+              experiments,
+              outputs: opts.outputs,
+              stack: opts.stack,
+              hostAccess: opts.hostAccess,
+              vars: opts.var,
+              varFiles: opts.varFile,
+              json: opts.json === true,
+            },
             io,
           ),
         );
@@ -254,6 +278,14 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
   return program;
 }
 
+/** `run --json` or `validate --json`: errors are then reported in the JSON object as well. */
+function jsonCommand(argv: readonly string[]): 'run' | 'validate' | null {
+  const end = argv.indexOf('--');
+  const args = end < 0 ? argv : argv.slice(0, end);
+  const command = args.find((a) => !a.startsWith('-'));
+  return (command === 'run' || command === 'validate') && args.includes('--json') ? command : null;
+}
+
 function usageLine(error: CommanderError): string {
   if (error.code === 'commander.help' || error.code === 'commander.missingCommand') {
     return 'a command is required: run, rollback, halt, validate, list, report or schema (see --help)';
@@ -266,6 +298,13 @@ function usageLine(error: CommanderError): string {
  * exit code and at most one line on stderr. The only place that decides exit codes.
  */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const json = jsonCommand(argv);
+  /** The CLI's own error line; with `run/validate --json`, also the one JSON object on stdout. */
+  const fail = (line: string, exitCode: number): number => {
+    io.stderr(`chaos: ${line}\n`);
+    if (json !== null) writeJson(io, json, exitCode, { error: line, experiments: [] });
+    return exitCode;
+  };
   let code = EXIT_OK;
   const program = declare(io, (c) => {
     code = c;
@@ -276,8 +315,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return EXIT_OK;
-      io.stderr(`chaos: ${usageLine(error)}\n`);
-      return EXIT_USAGE;
+      return fail(usageLine(error), EXIT_USAGE);
     }
     if (
       error instanceof InvalidExperimentError ||
@@ -285,14 +323,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       error instanceof UsageError ||
       error instanceof TargetBusyError
     ) {
-      io.stderr(`chaos: ${error.message}\n`);
-      return EXIT_USAGE;
+      return fail(error.message, EXIT_USAGE);
     }
     if (error instanceof ChaosError) {
-      io.stderr(`chaos: ${error.message}\n`);
-      return EXIT_FAILED;
+      return fail(error.message, EXIT_FAILED);
     }
     const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    if (json !== null) writeJson(io, json, EXIT_FAILED, { error: `internal error: ${oneLine(detail)}`, experiments: [] });
     io.stderr(
       `chaos: internal error: ${oneLine(detail)}${io.env.CHAOS_DEBUG ? `\n${error instanceof Error ? (error.stack ?? '') : ''}` : ' (set CHAOS_DEBUG=1 for details)'}\n`,
     );

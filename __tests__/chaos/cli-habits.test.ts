@@ -260,3 +260,119 @@ describe('--rollback-strategy (chaostoolkit-lib run_rollback), over the file', (
     expect(dry.stdout).toContain('5. rollbacks (strategy default, unless the run fails or is interrupted):');
   });
 });
+
+describe('--journal-path and --json (one JSON object on stdout)', () => {
+  let server: LocalServer;
+  beforeAll(async () => {
+    server = await new LocalServer().start();
+    const experiment = (method: string) =>
+      `title: json\ndescription: d\nsteady-state-hypothesis:\n  title: up\n  probes:\n    - {type: probe, name: health, tolerance: 200, provider: {type: http, url: "${server.url}/healthz"}}\nmethod:\n  - ${method}\nrollbacks:\n  - {type: action, name: heal, provider: {type: http, url: "${server.url}/__heal"}}\n`;
+    await writeFile(join(dir, 'json-holds.yaml'), experiment(`{type: probe, name: look, provider: {type: http, url: "${server.url}/"}}`));
+    await writeFile(
+      join(dir, 'json-deviates.yaml'),
+      experiment(`{type: action, name: break, provider: {type: http, url: "${server.url}/__fail?ms=60000"}}`),
+    );
+  });
+  afterAll(async () => server.stop());
+
+  /** stdout must be exactly one line of JSON. */
+  function parseOne(stdout: string): Record<string, unknown> & { experiments: Record<string, unknown>[] } {
+    expect(stdout.endsWith('\n')).toBe(true);
+    expect(stdout.trimEnd().split('\n')).toHaveLength(1);
+    return JSON.parse(stdout) as never;
+  }
+
+  it('GIVEN run --json --journal-path on a run that holds THEN the object names the verdict and the journal, which is written there', async () => {
+    const journal = join(dir, 'json-holds.json');
+    const result = await runCli(['run', 'json-holds.yaml', '--json', '--quiet', '--journal-path', journal], dir);
+    expect(result.code).toBe(0);
+    expect(parseOne(result.stdout)).toEqual({
+      version: 1,
+      command: 'run',
+      ok: true,
+      exitCode: 0,
+      dryRun: false,
+      experiments: [
+        {
+          file: 'json-holds.yaml',
+          title: 'json',
+          status: 'completed',
+          deviated: false,
+          verdict: 'passed',
+          reasons: [],
+          journal,
+          report: null,
+          recovery: null,
+          plan: [],
+        },
+      ],
+    });
+    expect(JSON.parse(await readFile(journal, 'utf8'))).toMatchObject({ status: 'completed' });
+  });
+
+  it('GIVEN run --json on a run that deviates THEN ok false, exit 1, verdict deviated with its reason', async () => {
+    const result = await runCli(['run', 'json-deviates.yaml', '--json', '--quiet', '--journal', join(dir, 'json-deviates.json')], dir);
+    expect(result.code).toBe(1);
+    const out = parseOne(result.stdout);
+    expect(out).toMatchObject({ ok: false, exitCode: 1 });
+    expect(out.experiments[0]).toMatchObject({ status: 'failed', deviated: true, verdict: 'deviated' });
+    expect(out.experiments[0]?.reasons).toEqual([expect.stringMatching(/^steady state deviated after the method/)]);
+  });
+
+  it('GIVEN run --json --dry-run THEN the plan is in the object, no journal', async () => {
+    const result = await runCli(['run', 'json-holds.yaml', '--json', '--dry-run'], dir);
+    expect(result.code).toBe(0);
+    const out = parseOne(result.stdout);
+    expect(out).toMatchObject({ ok: true, dryRun: true, outputs: 'none found (not needed)' });
+    expect(out.experiments[0]).toMatchObject({ status: 'planned', verdict: 'planned', journal: null });
+    expect(out.experiments[0]?.plan).toEqual(expect.arrayContaining([expect.stringMatching(/^1\. steady state before/)]));
+  });
+
+  it('GIVEN validate --json over a good and a bad file THEN one object with each file, exit 2', async () => {
+    const result = await runCli(['validate', 'json-holds.yaml', 'missing.yaml', '--json'], dir);
+    expect(result.code).toBe(2);
+    expect(parseOne(result.stdout)).toEqual({
+      version: 1,
+      command: 'validate',
+      ok: false,
+      exitCode: 2,
+      error: null,
+      experiments: [
+        { file: 'json-holds.yaml', valid: true, title: 'json', summary: expect.stringMatching(/^"json" \(\d+ activities/), problem: null },
+        { file: 'missing.yaml', valid: false, title: null, summary: null, problem: 'missing.yaml: no such file' },
+      ],
+    });
+    expect(result.stderr).toBe('chaos: missing.yaml: no such file\n');
+  });
+
+  it('GIVEN --json and bad usage THEN the object carries the error line too, exit 2, nothing run', async () => {
+    for (const argv of [
+      ['run', 'json-holds.yaml', '--json', '--rollback-strategy', 'sometimes'],
+      ['run', 'json-holds.yaml', '--json', '--var', 'nope'],
+      ['validate', 'json-holds.yaml', '--json', '--bogus'],
+    ]) {
+      const result = await runCli(argv, dir);
+      expect(result.code).toBe(2);
+      const out = parseOne(result.stdout);
+      expect(out).toMatchObject({ command: argv[0], ok: false, exitCode: 2, experiments: [] });
+      expect(`chaos: ${String(out.error)}\n`).toBe(result.stderr);
+    }
+  });
+
+  it('GIVEN --journal and --journal-path naming two files THEN one line, exit 2, nothing run', async () => {
+    const result = await runCli(['run', 'json-holds.yaml', '--journal', 'a.json', '--journal-path', 'b.json'], dir);
+    expect(result).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'chaos: --journal a.json and --journal-path b.json name two files: give one of them\n',
+    });
+  });
+
+  it('GIVEN run --help and validate --help THEN --json and --journal-path are shown with examples', async () => {
+    const run = (await runCli(['run', '--help'], dir)).stdout;
+    expect(run).toMatch(/--journal-path <file>/);
+    expect(run).toMatch(/\$ npx chaos run .*--journal-path \S+ --json/);
+    const validate = (await runCli(['validate', '--help'], dir)).stdout;
+    expect(validate).toMatch(/\$ npx chaos validate .*--json/);
+  });
+});

@@ -21,6 +21,7 @@ import { bindTarget } from '../targets/bind-target';
 import { loadOutputs } from '../targets/outputs-discovery';
 import { loadExperiments } from './load';
 import { readCommandVars, refuseUndeclaredVars } from './vars';
+import { runJsonExperiment, writeJson, type RunJsonExperiment } from './json-output';
 
 export interface RunCommandOptions {
   readonly experiments: readonly string[];
@@ -38,6 +39,8 @@ export interface RunCommandOptions {
   readonly report?: ReportFormat;
   /** `--host-access`: overrides the outputs' `hostAccess`. */
   readonly hostAccess?: 'ssm' | 'ssh' | undefined;
+  /** `--json`: one JSON object on stdout instead of the verdict lines (see json-output.ts). */
+  readonly json?: boolean;
   /** `--rollback-strategy`: over each experiment's own. */
   readonly rollbackStrategy?: RollbackStrategy | undefined;
   /** `--var name[:type]=value`, over the experiments' configuration. */
@@ -110,20 +113,41 @@ export async function runCommand(options: RunCommandOptions, given: CliIo): Prom
   if (halted !== null && !options.dryRun) {
     throw new UsageError(`runs on this machine are halted (${halted}): \`npm run chaos -- halt --release\` lets them start again`);
   }
+  const json = options.json === true;
+  const results: RunJsonExperiment[] = [];
   if (options.dryRun) {
-    io.stdout(
-      `outputs: ${outputs === null ? 'none found (not needed)' : `${outputs.file} (${outputs.format}${outputs.stack ? `, stack ${outputs.stack}` : ''}; ${outputs.outputs.target}/${outputs.outputs.environment})`}\n`,
-    );
+    const outputsLine = `outputs: ${outputs === null ? 'none found (not needed)' : `${outputs.file} (${outputs.format}${outputs.stack ? `, stack ${outputs.stack}` : ''}; ${outputs.outputs.target}/${outputs.outputs.environment})`}`;
+    if (!json) io.stdout(`${outputsLine}\n`);
     const live = options.live === true;
     // As in a real run: credentials for another account are refused before anything else is asked.
     if (live && target !== null) await guardAccount(target, clients);
     // Bounded, so that a dry run cannot hang on an API that does not answer.
     const signal = live ? AbortSignal.timeout(60_000) : null;
     for (const experiment of checked) {
-      io.stdout(`${describePlan(experiment, target).join('\n')}\n`);
-      if (signal !== null) for (const line of await livePlan(experiment, target, signal)) io.stdout(`${line}\n`);
+      const plan = [...describePlan(experiment, target), ...(signal === null ? [] : await livePlan(experiment, target, signal))];
+      if (json) {
+        const { file, title } = experiment;
+        results.push({
+          file,
+          title,
+          status: 'planned',
+          deviated: false,
+          verdict: 'planned',
+          reasons: [],
+          journal: null,
+          report: null,
+          recovery: null,
+          plan,
+        });
+      } else {
+        io.stdout(`${plan.join('\n')}\n`);
+      }
     }
     const skipped = live ? skippedWithLive(target) : skippedLiveChecks(target);
+    if (json) {
+      writeJson(io, 'run', 0, { dryRun: true, outputs: outputsLine.replace(/^outputs: /, ''), skipped, experiments: results });
+      return 0;
+    }
     if (skipped !== null) io.stdout(`${skipped}\n`);
     io.stdout('dry run: nothing was done, no journal written\n');
     return 0;
@@ -163,8 +187,13 @@ export async function runCommand(options: RunCommandOptions, given: CliIo): Prom
         cwd: io.cwd,
         processEnv: io.env,
       });
-      io.stdout(verdictLine(journal, experiment.title, named));
-      if (options.report !== undefined) io.stdout(`report ${await writeReportBeside(journal, journalPath, named, options.report)}\n`);
+      const report = options.report === undefined ? null : await writeReportBeside(journal, journalPath, named, options.report);
+      if (json) {
+        results.push(runJsonExperiment(journal, experiment.file, experiment.title, named, report));
+      } else {
+        io.stdout(verdictLine(journal, experiment.title, named));
+        if (report !== null) io.stdout(`report ${report}\n`);
+      }
       code = Math.max(code, exitCodeFor(journal));
       if (stop.aborted) break;
     }
@@ -173,5 +202,6 @@ export async function runCommand(options: RunCommandOptions, given: CliIo): Prom
     interrupts.dispose();
     lock?.release();
   }
+  if (json) writeJson(io, 'run', code, { dryRun: false, experiments: results });
   return code;
 }

@@ -8,6 +8,7 @@ import { awsClientFactories } from '../adapters/aws-clients';
 import { loadExperiment } from '../model/load-experiment';
 import type { Experiment, ExperimentVars } from '../model/types';
 import { readCommandVars, refuseUndeclaredVars } from './vars';
+import { writeJson } from './json-output';
 import { bindTarget, type TargetBinding } from '../targets/bind-target';
 import { loadOutputs } from '../targets/outputs-discovery';
 import type { LoadedOutputs } from '../targets/outputs-reader';
@@ -18,6 +19,8 @@ export interface ValidateCommandOptions {
   readonly stack: string | undefined;
   /** `--host-access`: overrides the outputs' `hostAccess`. */
   readonly hostAccess?: 'ssm' | 'ssh' | undefined;
+  /** `--json`: one JSON object on stdout instead of the `ok` lines (see json-output.ts). */
+  readonly json?: boolean;
   /** `--var name[:type]=value`, over the experiments' configuration. */
   readonly vars?: readonly string[];
   /** `--var-file`: JSON/YAML `{configuration, secrets}` or `.env`, in order. */
@@ -73,25 +76,32 @@ export async function validateCommand(options: ValidateCommandOptions, given: Cl
       ? null
       : bindTarget(outputs.outputs, { clients: awsClientFactories(outputs.outputs.region), hostAccess: options.hostAccess });
   let code = 0;
+  const json = options.json === true;
   const loaded: Experiment[] = [];
+  const results: { file: string; valid: boolean; title: string | null; summary: string | null; problem: string | null }[] = [];
   for (const file of options.experiments) {
     const result = await check(file, io, outputs, target, commandVars.vars);
     if ('ok' in result) {
-      io.stdout(`ok ${file}: ${result.ok}\n`);
+      if (!json) io.stdout(`ok ${file}: ${result.ok}\n`);
+      results.push({ file, valid: true, title: result.experiment.title, summary: result.ok, problem: null });
       loaded.push(result.experiment);
     } else {
       io.stderr(`chaos: ${result.problem}\n`);
+      results.push({ file, valid: false, title: null, summary: null, problem: result.problem });
       code = EXIT_BAD_INPUT;
     }
   }
+  let error: string | null = null;
   if (loaded.length > 0) {
     try {
       refuseUndeclaredVars(commandVars, loaded);
-    } catch (error) {
-      if (!(error instanceof UsageError)) throw error;
-      io.stderr(`chaos: ${error.message}\n`);
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      io.stderr(`chaos: ${e.message}\n`);
+      error = e.message;
       code = EXIT_BAD_INPUT;
     }
   }
+  if (json) writeJson(io, 'validate', code, { error, experiments: results });
   return code;
 }
