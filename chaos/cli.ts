@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { InvalidExperimentError, InvalidOutputsError, UsageError, ChaosError, oneLine, TargetBusyError } from './errors';
 import type { CliIo } from './io';
 import type { RollbackStrategy } from './model/types';
 import { writeJson } from './commands/json-output';
+import { HYPOTHESIS_STRATEGIES, HYPOTHESIS_STRATEGY_ALIASES } from './engine/hypothesis-strategy';
 
 /** Exit codes: the contract with scripts and CI. */
 export const EXIT_OK = 0;
@@ -37,6 +38,15 @@ function addVarOptions(command: Command): Command {
     );
 }
 
+/** `--hypothesis-frequency`: a number of seconds, above zero and at most an hour. */
+function parseFrequency(value: string): number {
+  const seconds = Number(value);
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds <= 0 || seconds > 3600) {
+    throw new InvalidArgumentError('expected seconds between checks, above 0 and at most 3600, e.g. --hypothesis-frequency 0.5.');
+  }
+  return seconds;
+}
+
 /** `--journal` or its chaostoolkit name `--journal-path`: both may be given only when they agree. */
 function journalOption(journal: string | undefined, journalPath: string | undefined): string | undefined {
   if (journal !== undefined && journalPath !== undefined && journal !== journalPath) {
@@ -61,6 +71,7 @@ Examples:
   $ npx chaos run chaos/experiments/stop-api-task.yaml --outputs outputs.json --stack prod --yes --report html   # journals/<slug>-<time>.html too
   $ npx chaos run chaos/experiments/stop-api-task.yaml --outputs outputs.json --stack dev --yes --rollback-strategy deviated
   $ npx chaos run chaos/experiments/http-smoke.yaml --journal-path journals/smoke.json --json > verdict.json
+  $ npx chaos run chaos/experiments/stop-api-task.yaml --outputs outputs.json --stack dev --yes --hypothesis-strategy continuously --hypothesis-frequency 2 --fail-fast
   $ npx chaos run chaos/experiments/acme-outage.yaml --dry-run --var https_url=https://app.example.com/   # over its configuration
 
 The stacks are the environments of config/environments.json (dev, prod): \`npx cdktf deploy dev
@@ -98,6 +109,14 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
     .addOption(hostAccessOption())
     .addOption(
       new Option(
+        '--hypothesis-strategy <strategy>',
+        "when the steady state is checked (chaostoolkit's): default before and after the method, before-method-only, after-method-only, during-method (every --hypothesis-frequency seconds while it runs), continuously (before, during and after); chaostoolkit's spellings during-method-only and continously are accepted",
+      ).choices([...HYPOTHESIS_STRATEGIES, ...Object.keys(HYPOTHESIS_STRATEGY_ALIASES)]),
+    )
+    .option('--hypothesis-frequency <seconds>', 'seconds between two checks during the method (default 1)', parseFrequency)
+    .option('--fail-fast', 'during the method: the first check not met fails the run and stops the method after its current activity')
+    .addOption(
+      new Option(
         '--rollback-strategy <strategy>',
         "when rollbacks run, over the experiment's rollback-strategy (chaostoolkit's): default unless the run failed or was interrupted, always, never, deviated only if the steady state deviated",
       ).choices(['default', 'always', 'never', 'deviated']),
@@ -123,6 +142,9 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
           var: string[];
           varFile: string[];
           rollbackStrategy?: RollbackStrategy;
+          hypothesisStrategy?: string;
+          hypothesisFrequency?: number;
+          failFast?: boolean;
           journalPath?: string;
           json?: boolean;
         },
@@ -145,6 +167,9 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
               vars: opts.var,
               varFiles: opts.varFile,
               rollbackStrategy: opts.rollbackStrategy,
+              hypothesisStrategy: opts.hypothesisStrategy,
+              hypothesisFrequency: opts.hypothesisFrequency,
+              failFast: opts.failFast === true,
               json: opts.json === true,
             },
             io,

@@ -376,3 +376,135 @@ describe('--journal-path and --json (one JSON object on stdout)', () => {
     expect(validate).toMatch(/\$ npx chaos validate .*--json/);
   });
 });
+
+describe('--hypothesis-strategy, --hypothesis-frequency, --fail-fast (chaostoolkit run.py)', () => {
+  let server: LocalServer;
+  type Steady = { steady_state_met: boolean };
+  type HJournal = {
+    status: string;
+    deviated: boolean;
+    reasons: string[];
+    run: { activity: { name: string } }[];
+    steady_states: { before: Steady | null; during: Steady[]; after: Steady | null };
+  };
+  beforeAll(async () => {
+    server = await new LocalServer().start();
+    const probe = `{type: probe, name: health, tolerance: 200, provider: {type: http, url: "${server.url}/healthz"}}`;
+    const head = `title: hs\ndescription: d\nsteady-state-hypothesis:\n  title: up\n  probes:\n    - ${probe}\n`;
+    const heal = `{type: action, name: heal, provider: {type: http, url: "${server.url}/__heal"}}`;
+    await writeFile(
+      join(dir, 'hs-deviates.yaml'),
+      `${head}method:\n  - {type: action, name: break, provider: {type: http, url: "${server.url}/__fail?ms=60000"}}\nrollbacks:\n  - ${heal}\n`,
+    );
+    await writeFile(
+      join(dir, 'hs-flaps.yaml'),
+      `${head}method:\n  - {type: action, name: break, provider: {type: http, url: "${server.url}/__fail?ms=60000"}, pauses: {after: 1}}\n  - ${heal}\nrollbacks:\n  - ${heal}\n`,
+    );
+  });
+  afterEach(() => {
+    server.mode = 'healthy';
+  });
+  afterAll(async () => server.stop());
+
+  let n = 0;
+  async function runWith(file: string, args: string[]): Promise<{ code: number; stderr: string; journal: HJournal }> {
+    n += 1;
+    const journal = join(dir, `hs-${n}.json`);
+    const result = await runCli(['run', file, '--journal', journal, ...args], dir);
+    return { code: result.code, stderr: result.stderr, journal: JSON.parse(await readFile(journal, 'utf8')) as HJournal };
+  }
+
+  it('GIVEN before-method-only THEN no check after: a fault that stays is not seen, the run completes', async () => {
+    const { journal, code } = await runWith('hs-deviates.yaml', ['--quiet', '--hypothesis-strategy', 'before-method-only']);
+    expect(journal.steady_states.before?.steady_state_met).toBe(true);
+    expect(journal.steady_states.after).toBeNull();
+    expect(journal).toMatchObject({ status: 'completed', deviated: false });
+    expect(code).toBe(0);
+  });
+
+  it('GIVEN after-method-only THEN no check before, the check after deviates', async () => {
+    const { journal, code } = await runWith('hs-deviates.yaml', ['--quiet', '--hypothesis-strategy', 'after-method-only']);
+    expect(journal.steady_states.before).toBeNull();
+    expect(journal.steady_states.after?.steady_state_met).toBe(false);
+    expect(journal).toMatchObject({ status: 'failed', deviated: true });
+    expect(code).toBe(1);
+  });
+
+  it('GIVEN during-method without --fail-fast THEN checks every --hypothesis-frequency during the method, a miss is a warning only', async () => {
+    const { journal, stderr } = await runWith('hs-flaps.yaml', ['--hypothesis-strategy', 'during-method', '--hypothesis-frequency', '0.2']);
+    expect(journal.steady_states.before).toBeNull();
+    expect(journal.steady_states.after).toBeNull();
+    expect(journal.steady_states.during.length).toBeGreaterThanOrEqual(3);
+    expect(journal.steady_states.during.some((s) => !s.steady_state_met)).toBe(true);
+    expect(journal.run.map((r) => r.activity.name)).toEqual(['break', 'heal']);
+    expect(journal.status).toBe('completed');
+    expect(stderr).toMatch(/steady state not met during the method \(check \d+\).*without --fail-fast the run goes on/);
+  });
+
+  it('GIVEN during-method-only (chaostoolkit spelling) with --fail-fast THEN the first miss fails the run and the method stops after its current activity', async () => {
+    const { journal, code } = await runWith('hs-flaps.yaml', [
+      '--quiet',
+      '--hypothesis-strategy',
+      'during-method-only',
+      '--hypothesis-frequency',
+      '0.2',
+      '--fail-fast',
+    ]);
+    expect(code).toBe(1);
+    expect(journal.status).toBe('failed');
+    expect(journal.deviated).toBe(false);
+    expect(journal.reasons[0]).toMatch(/^steady state not met during the method \(check \d+\): .*\(--fail-fast stopped the method\)$/);
+    expect(journal.run.map((r) => r.activity.name)).toEqual(['break']);
+    expect(journal.steady_states.during.at(-1)?.steady_state_met).toBe(false);
+  });
+
+  it('GIVEN continuously THEN before, during and after', async () => {
+    const { journal } = await runWith('hs-flaps.yaml', [
+      '--quiet',
+      '--hypothesis-strategy',
+      'continously',
+      '--hypothesis-frequency',
+      '0.3',
+    ]);
+    expect(journal.steady_states.before?.steady_state_met).toBe(true);
+    expect(journal.steady_states.during.length).toBeGreaterThan(0);
+    expect(journal.steady_states.after?.steady_state_met).toBe(true);
+    expect(journal.status).toBe('completed');
+  });
+
+  it.each([
+    [
+      ['--hypothesis-strategy', 'sometimes'],
+      /^chaos: option '--hypothesis-strategy <strategy>' argument 'sometimes' is invalid\. Allowed choices are default, before-method-only/,
+    ],
+    [
+      ['--hypothesis-strategy', 'during-method', '--hypothesis-frequency', '0'],
+      /^chaos: option '--hypothesis-frequency <seconds>' argument '0' is invalid\. expected seconds between checks/,
+    ],
+    [['--hypothesis-strategy', 'during-method', '--hypothesis-frequency', 'often'], /argument 'often' is invalid/],
+    [
+      ['--hypothesis-frequency', '2'],
+      /^chaos: --hypothesis-frequency applies to the checks during the method: add --hypothesis-strategy during-method or continuously \(got default\)$/,
+    ],
+    [
+      ['--fail-fast', '--hypothesis-strategy', 'after-method-only'],
+      /^chaos: --fail-fast applies to the checks during the method: .*\(got after-method-only\)$/,
+    ],
+  ])('GIVEN %j THEN one line, exit 2, nothing run', async (args, expected) => {
+    const result = await runCli(['run', 'hs-deviates.yaml', ...args], dir);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trimEnd()).toMatch(expected);
+    expect(server.mode).toBe('healthy');
+  });
+
+  it('GIVEN --help and a dry run THEN the options are shown with an example and the plan says when the steady state is checked', async () => {
+    const help = (await runCli(['run', '--help'], dir)).stdout;
+    expect(help).toMatch(/--hypothesis-strategy <strategy>/);
+    expect(help).toMatch(/\$ npx chaos run .*--hypothesis-strategy continuously --hypothesis-frequency 2 --fail-fast/);
+    const dry = await runCli(['run', 'hs-flaps.yaml', '--dry-run', '--hypothesis-strategy', 'continuously', '--fail-fast'], dir);
+    expect(dry.stdout).toContain(
+      'hypothesis strategy continuously: the steady state is checked before, every 1s during the method, after; the first check not met',
+    );
+  });
+});

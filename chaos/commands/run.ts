@@ -21,6 +21,15 @@ import { bindTarget } from '../targets/bind-target';
 import { loadOutputs } from '../targets/outputs-discovery';
 import { loadExperiments } from './load';
 import { readCommandVars, refuseUndeclaredVars } from './vars';
+import {
+  checksAfter,
+  checksBefore,
+  checksDuring,
+  DEFAULT_HYPOTHESIS_SCHEDULE,
+  HYPOTHESIS_STRATEGY_ALIASES,
+  type HypothesisSchedule,
+  type HypothesisStrategy,
+} from '../engine/hypothesis-strategy';
 import { runJsonExperiment, writeJson, type RunJsonExperiment } from './json-output';
 
 export interface RunCommandOptions {
@@ -41,6 +50,12 @@ export interface RunCommandOptions {
   readonly hostAccess?: 'ssm' | 'ssh' | undefined;
   /** `--json`: one JSON object on stdout instead of the verdict lines (see json-output.ts). */
   readonly json?: boolean;
+  /** `--hypothesis-strategy` (chaostoolkit's spellings `during-method-only`, `continously` too). */
+  readonly hypothesisStrategy?: string | undefined;
+  /** `--hypothesis-frequency`: seconds between checks during the method. */
+  readonly hypothesisFrequency?: number | undefined;
+  /** `--fail-fast`: the first check not met during the method fails the run. */
+  readonly failFast?: boolean;
   /** `--rollback-strategy`: over each experiment's own. */
   readonly rollbackStrategy?: RollbackStrategy | undefined;
   /** `--var name[:type]=value`, over the experiments' configuration. */
@@ -73,6 +88,34 @@ function verdictLine(journal: Journal, title: string, journalPath: string): stri
   return `${journal.status}${journal.deviated ? ' (deviated)' : ''}: ${title}${figures}${why}; journal ${journalPath}\n`;
 }
 
+/** The schedule the options ask for; frequency and fail-fast only mean something with checks during the method. */
+export function hypothesisSchedule(options: RunCommandOptions): HypothesisSchedule {
+  const named = options.hypothesisStrategy ?? 'default';
+  const strategy = (HYPOTHESIS_STRATEGY_ALIASES[named] ?? named) as HypothesisStrategy;
+  if (!checksDuring(strategy)) {
+    const extra = options.hypothesisFrequency !== undefined ? '--hypothesis-frequency' : options.failFast === true ? '--fail-fast' : null;
+    if (extra !== null) {
+      throw new UsageError(
+        `${extra} applies to the checks during the method: add --hypothesis-strategy during-method or continuously (got ${strategy})`,
+      );
+    }
+  }
+  return {
+    strategy,
+    frequencySeconds: options.hypothesisFrequency ?? DEFAULT_HYPOTHESIS_SCHEDULE.frequencySeconds,
+    failFast: options.failFast === true,
+  };
+}
+
+function scheduleLine(s: HypothesisSchedule): string {
+  const when = [
+    checksBefore(s.strategy) ? 'before' : null,
+    checksDuring(s.strategy) ? `every ${s.frequencySeconds}s during the method` : null,
+    checksAfter(s.strategy) ? 'after' : null,
+  ];
+  return `hypothesis strategy ${s.strategy}: the steady state is checked ${when.filter((w) => w !== null).join(', ')}${s.failFast ? '; the first check not met during the method fails the run and stops the method (--fail-fast)' : ''}`;
+}
+
 /** `chaos run`: load and check everything first, then run the experiments one after another. */
 export async function runCommand(options: RunCommandOptions, given: CliIo): Promise<number> {
   if (options.live === true && !options.dryRun) {
@@ -81,6 +124,7 @@ export async function runCommand(options: RunCommandOptions, given: CliIo): Prom
   if (options.journal !== undefined && options.experiments.length > 1) {
     throw new UsageError('--journal names one file, so it needs exactly one experiment');
   }
+  const schedule = hypothesisSchedule(options);
   const commandVars = readCommandVars(options.vars ?? [], options.varFiles ?? [], given.cwd, given.env);
   // A `.env` var file sets environment variables for the whole run, as chaostoolkit's does.
   const io: CliIo = { ...given, env: commandVars.env };
@@ -124,7 +168,11 @@ export async function runCommand(options: RunCommandOptions, given: CliIo): Prom
     // Bounded, so that a dry run cannot hang on an API that does not answer.
     const signal = live ? AbortSignal.timeout(60_000) : null;
     for (const experiment of checked) {
-      const plan = [...describePlan(experiment, target), ...(signal === null ? [] : await livePlan(experiment, target, signal))];
+      const plan = [
+        ...describePlan(experiment, target),
+        ...(schedule.strategy === 'default' || experiment.hypothesis === undefined ? [] : [scheduleLine(schedule)]),
+        ...(signal === null ? [] : await livePlan(experiment, target, signal)),
+      ];
       if (json) {
         const { file, title } = experiment;
         results.push({
@@ -186,6 +234,7 @@ export async function runCommand(options: RunCommandOptions, given: CliIo): Prom
         target,
         cwd: io.cwd,
         processEnv: io.env,
+        hypothesisSchedule: schedule,
       });
       const report = options.report === undefined ? null : await writeReportBeside(journal, journalPath, named, options.report);
       if (json) {
