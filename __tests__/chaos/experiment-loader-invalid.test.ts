@@ -127,7 +127,7 @@ describe('loader: invalid experiments name the file, the path in it and what is 
     [
       'bad rollback strategy',
       withValue(['rollback-strategy'], 'sometimes'),
-      /rollback-strategy: expected one of "always", "deviated", "never", got "sometimes"/,
+      /rollback-strategy: expected one of "default", "always", "deviated", "never", got "sometimes"/,
     ],
     [
       'contradicting strategies',

@@ -114,10 +114,10 @@ describe('loader: valid experiments', () => {
       (e) => expect(e.rollbackStrategy).toBe('deviated'),
     ],
     [
-      'chaostoolkit "default" strategy is ours "always"',
+      'chaostoolkit "default" strategy keeps its meaning (skipped on failed or interrupted runs)',
       withValue(['runtime'], { rollbacks: { strategy: 'default' } }),
       {},
-      (e) => expect(e.rollbackStrategy).toBe('always'),
+      (e) => expect(e.rollbackStrategy).toBe('default'),
     ],
     [
       'chaostoolkit ref in the method',

@@ -11,7 +11,7 @@ import { needsYes, preflight, type DestructiveFault } from '../engine/preflight'
 import { exitCodeFor, runExperiment } from '../engine/runner';
 import { UsageError } from '../errors';
 import type { CliIo } from '../io';
-import type { Experiment } from '../model/types';
+import type { Experiment, RollbackStrategy } from '../model/types';
 import { writeReportBeside, type ReportFormat } from '../report/render';
 import { checkJournalPath } from '../safety/journal-path';
 import { haltReason, watchHalt } from '../safety/halt';
@@ -20,6 +20,17 @@ import { lockTarget } from '../safety/target-lock';
 import { bindTarget } from '../targets/bind-target';
 import { loadOutputs } from '../targets/outputs-discovery';
 import { loadExperiments } from './load';
+import { readCommandVars, refuseUndeclaredVars } from './vars';
+import {
+  checksAfter,
+  checksBefore,
+  checksDuring,
+  DEFAULT_HYPOTHESIS_SCHEDULE,
+  HYPOTHESIS_STRATEGY_ALIASES,
+  type HypothesisSchedule,
+  type HypothesisStrategy,
+} from '../engine/hypothesis-strategy';
+import { runJsonExperiment, writeJson, type RunJsonExperiment } from './json-output';
 
 export interface RunCommandOptions {
   readonly experiments: readonly string[];
@@ -37,6 +48,20 @@ export interface RunCommandOptions {
   readonly report?: ReportFormat;
   /** `--host-access`: overrides the outputs' `hostAccess`. */
   readonly hostAccess?: 'ssm' | 'ssh' | undefined;
+  /** `--json`: one JSON object on stdout instead of the verdict lines (see json-output.ts). */
+  readonly json?: boolean;
+  /** `--hypothesis-strategy` (chaostoolkit's spellings `during-method-only`, `continously` too). */
+  readonly hypothesisStrategy?: string | undefined;
+  /** `--hypothesis-frequency`: seconds between checks during the method. */
+  readonly hypothesisFrequency?: number | undefined;
+  /** `--fail-fast`: the first check not met during the method fails the run. */
+  readonly failFast?: boolean;
+  /** `--rollback-strategy`: over each experiment's own. */
+  readonly rollbackStrategy?: RollbackStrategy | undefined;
+  /** `--var name[:type]=value`, over the experiments' configuration. */
+  readonly vars?: readonly string[];
+  /** `--var-file`: JSON/YAML `{configuration, secrets}` or `.env`, in order. */
+  readonly varFiles?: readonly string[];
   /** Injected in tests; the default creates real AWS clients lazily. */
   readonly clients?: ClientFactories;
   /** Injected in tests; the default is every driver module. */
@@ -63,15 +88,50 @@ function verdictLine(journal: Journal, title: string, journalPath: string): stri
   return `${journal.status}${journal.deviated ? ' (deviated)' : ''}: ${title}${figures}${why}; journal ${journalPath}\n`;
 }
 
+/** The schedule the options ask for; frequency and fail-fast only mean something with checks during the method. */
+export function hypothesisSchedule(options: RunCommandOptions): HypothesisSchedule {
+  const named = options.hypothesisStrategy ?? 'default';
+  const strategy = (HYPOTHESIS_STRATEGY_ALIASES[named] ?? named) as HypothesisStrategy;
+  if (!checksDuring(strategy)) {
+    const extra = options.hypothesisFrequency !== undefined ? '--hypothesis-frequency' : options.failFast === true ? '--fail-fast' : null;
+    if (extra !== null) {
+      throw new UsageError(
+        `${extra} applies to the checks during the method: add --hypothesis-strategy during-method or continuously (got ${strategy})`,
+      );
+    }
+  }
+  return {
+    strategy,
+    frequencySeconds: options.hypothesisFrequency ?? DEFAULT_HYPOTHESIS_SCHEDULE.frequencySeconds,
+    failFast: options.failFast === true,
+  };
+}
+
+function scheduleLine(s: HypothesisSchedule): string {
+  const when = [
+    checksBefore(s.strategy) ? 'before' : null,
+    checksDuring(s.strategy) ? `every ${s.frequencySeconds}s during the method` : null,
+    checksAfter(s.strategy) ? 'after' : null,
+  ];
+  return `hypothesis strategy ${s.strategy}: the steady state is checked ${when.filter((w) => w !== null).join(', ')}${s.failFast ? '; the first check not met during the method fails the run and stops the method (--fail-fast)' : ''}`;
+}
+
 /** `chaos run`: load and check everything first, then run the experiments one after another. */
-export async function runCommand(options: RunCommandOptions, io: CliIo): Promise<number> {
+export async function runCommand(options: RunCommandOptions, given: CliIo): Promise<number> {
   if (options.live === true && !options.dryRun) {
     throw new UsageError('--live is a kind of dry run (read-only checks, no fault): use it with --dry-run');
   }
   if (options.journal !== undefined && options.experiments.length > 1) {
     throw new UsageError('--journal names one file, so it needs exactly one experiment');
   }
-  const experiments = await loadExperiments(options.experiments, io, options.catalog);
+  const schedule = hypothesisSchedule(options);
+  const commandVars = readCommandVars(options.vars ?? [], options.varFiles ?? [], given.cwd, given.env);
+  // A `.env` var file sets environment variables for the whole run, as chaostoolkit's does.
+  const io: CliIo = { ...given, env: commandVars.env };
+  const loaded = await loadExperiments(options.experiments, io, options.catalog, commandVars.vars);
+  refuseUndeclaredVars(commandVars, loaded);
+  const strategy = options.rollbackStrategy;
+  const experiments = strategy === undefined ? loaded : loaded.map((experiment) => ({ ...experiment, rollbackStrategy: strategy }));
   const outputs = await loadOutputs({
     cwd: io.cwd,
     ...(options.outputs === undefined ? {} : { file: options.outputs }),
@@ -97,20 +157,45 @@ export async function runCommand(options: RunCommandOptions, io: CliIo): Promise
   if (halted !== null && !options.dryRun) {
     throw new UsageError(`runs on this machine are halted (${halted}): \`npm run chaos -- halt --release\` lets them start again`);
   }
+  const json = options.json === true;
+  const results: RunJsonExperiment[] = [];
   if (options.dryRun) {
-    io.stdout(
-      `outputs: ${outputs === null ? 'none found (not needed)' : `${outputs.file} (${outputs.format}${outputs.stack ? `, stack ${outputs.stack}` : ''}; ${outputs.outputs.target}/${outputs.outputs.environment})`}\n`,
-    );
+    const outputsLine = `outputs: ${outputs === null ? 'none found (not needed)' : `${outputs.file} (${outputs.format}${outputs.stack ? `, stack ${outputs.stack}` : ''}; ${outputs.outputs.target}/${outputs.outputs.environment})`}`;
+    if (!json) io.stdout(`${outputsLine}\n`);
     const live = options.live === true;
     // As in a real run: credentials for another account are refused before anything else is asked.
     if (live && target !== null) await guardAccount(target, clients);
     // Bounded, so that a dry run cannot hang on an API that does not answer.
     const signal = live ? AbortSignal.timeout(60_000) : null;
     for (const experiment of checked) {
-      io.stdout(`${describePlan(experiment, target).join('\n')}\n`);
-      if (signal !== null) for (const line of await livePlan(experiment, target, signal)) io.stdout(`${line}\n`);
+      const plan = [
+        ...describePlan(experiment, target),
+        ...(schedule.strategy === 'default' || experiment.hypothesis === undefined ? [] : [scheduleLine(schedule)]),
+        ...(signal === null ? [] : await livePlan(experiment, target, signal)),
+      ];
+      if (json) {
+        const { file, title } = experiment;
+        results.push({
+          file,
+          title,
+          status: 'planned',
+          deviated: false,
+          verdict: 'planned',
+          reasons: [],
+          journal: null,
+          report: null,
+          recovery: null,
+          plan,
+        });
+      } else {
+        io.stdout(`${plan.join('\n')}\n`);
+      }
     }
     const skipped = live ? skippedWithLive(target) : skippedLiveChecks(target);
+    if (json) {
+      writeJson(io, 'run', 0, { dryRun: true, outputs: outputsLine.replace(/^outputs: /, ''), skipped, experiments: results });
+      return 0;
+    }
     if (skipped !== null) io.stdout(`${skipped}\n`);
     io.stdout('dry run: nothing was done, no journal written\n');
     return 0;
@@ -149,9 +234,15 @@ export async function runCommand(options: RunCommandOptions, io: CliIo): Promise
         target,
         cwd: io.cwd,
         processEnv: io.env,
+        hypothesisSchedule: schedule,
       });
-      io.stdout(verdictLine(journal, experiment.title, named));
-      if (options.report !== undefined) io.stdout(`report ${await writeReportBeside(journal, journalPath, named, options.report)}\n`);
+      const report = options.report === undefined ? null : await writeReportBeside(journal, journalPath, named, options.report);
+      if (json) {
+        results.push(runJsonExperiment(journal, experiment.file, experiment.title, named, report));
+      } else {
+        io.stdout(verdictLine(journal, experiment.title, named));
+        if (report !== null) io.stdout(`report ${report}\n`);
+      }
       code = Math.max(code, exitCodeFor(journal));
       if (stop.aborted) break;
     }
@@ -160,5 +251,6 @@ export async function runCommand(options: RunCommandOptions, io: CliIo): Promise
     interrupts.dispose();
     lock?.release();
   }
+  if (json) writeJson(io, 'run', code, { dryRun: false, experiments: results });
   return code;
 }

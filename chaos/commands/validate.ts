@@ -2,11 +2,13 @@ import { isAbsolute, resolve } from 'node:path';
 import { FAULT_CATALOG } from '../drivers';
 import { allActivities } from '../engine/located-activities';
 import { preflight } from '../engine/preflight';
-import { InvalidExperimentError, InvalidOutputsError } from '../errors';
+import { InvalidExperimentError, InvalidOutputsError, UsageError } from '../errors';
 import type { CliIo } from '../io';
 import { awsClientFactories } from '../adapters/aws-clients';
 import { loadExperiment } from '../model/load-experiment';
-import type { Experiment } from '../model/types';
+import type { Experiment, ExperimentVars } from '../model/types';
+import { readCommandVars, refuseUndeclaredVars } from './vars';
+import { writeJson } from './json-output';
 import { bindTarget, type TargetBinding } from '../targets/bind-target';
 import { loadOutputs } from '../targets/outputs-discovery';
 import type { LoadedOutputs } from '../targets/outputs-reader';
@@ -17,6 +19,12 @@ export interface ValidateCommandOptions {
   readonly stack: string | undefined;
   /** `--host-access`: overrides the outputs' `hostAccess`. */
   readonly hostAccess?: 'ssm' | 'ssh' | undefined;
+  /** `--json`: one JSON object on stdout instead of the `ok` lines (see json-output.ts). */
+  readonly json?: boolean;
+  /** `--var name[:type]=value`, over the experiments' configuration. */
+  readonly vars?: readonly string[];
+  /** `--var-file`: JSON/YAML `{configuration, secrets}` or `.env`, in order. */
+  readonly varFiles?: readonly string[];
 }
 
 /** Bad input, as the CLI's exit codes say (validate reports every file, then exits once). */
@@ -33,11 +41,16 @@ async function check(
   io: CliIo,
   outputs: LoadedOutputs | null,
   target: TargetBinding | null,
-): Promise<{ ok: string } | { problem: string }> {
+  vars: ExperimentVars,
+): Promise<{ ok: string; experiment: Experiment } | { problem: string }> {
   try {
-    const experiment = await loadExperiment(file, isAbsolute(file) ? file : resolve(io.cwd, file), { catalog: FAULT_CATALOG, env: io.env });
+    const experiment = await loadExperiment(file, isAbsolute(file) ? file : resolve(io.cwd, file), {
+      catalog: FAULT_CATALOG,
+      env: io.env,
+      vars,
+    });
     if (outputs !== null) await preflight(experiment, outputs, target, io.cwd, io.env.PATH);
-    return { ok: summary(experiment) };
+    return { ok: summary(experiment), experiment };
   } catch (error) {
     // Only what is wrong with this file is reported here; anything else is the CLI's to report.
     if (error instanceof InvalidExperimentError || error instanceof InvalidOutputsError) return { problem: error.message };
@@ -50,7 +63,9 @@ async function check(
  * line per file: `ok <file>: …` on stdout or `chaos: <file>: <problem>` on stderr; exit 2 when any
  * is bad. Outputs that cannot be used are one line for all (the files cannot be checked against them).
  */
-export async function validateCommand(options: ValidateCommandOptions, io: CliIo): Promise<number> {
+export async function validateCommand(options: ValidateCommandOptions, given: CliIo): Promise<number> {
+  const commandVars = readCommandVars(options.vars ?? [], options.varFiles ?? [], given.cwd, given.env);
+  const io: CliIo = { ...given, env: commandVars.env };
   const outputs =
     options.outputs === undefined
       ? null
@@ -61,14 +76,32 @@ export async function validateCommand(options: ValidateCommandOptions, io: CliIo
       ? null
       : bindTarget(outputs.outputs, { clients: awsClientFactories(outputs.outputs.region), hostAccess: options.hostAccess });
   let code = 0;
+  const json = options.json === true;
+  const loaded: Experiment[] = [];
+  const results: { file: string; valid: boolean; title: string | null; summary: string | null; problem: string | null }[] = [];
   for (const file of options.experiments) {
-    const result = await check(file, io, outputs, target);
+    const result = await check(file, io, outputs, target, commandVars.vars);
     if ('ok' in result) {
-      io.stdout(`ok ${file}: ${result.ok}\n`);
+      if (!json) io.stdout(`ok ${file}: ${result.ok}\n`);
+      results.push({ file, valid: true, title: result.experiment.title, summary: result.ok, problem: null });
+      loaded.push(result.experiment);
     } else {
       io.stderr(`chaos: ${result.problem}\n`);
+      results.push({ file, valid: false, title: null, summary: null, problem: result.problem });
       code = EXIT_BAD_INPUT;
     }
   }
+  let error: string | null = null;
+  if (loaded.length > 0) {
+    try {
+      refuseUndeclaredVars(commandVars, loaded);
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      io.stderr(`chaos: ${e.message}\n`);
+      error = e.message;
+      code = EXIT_BAD_INPUT;
+    }
+  }
+  if (json) writeJson(io, 'validate', code, { error, experiments: results });
   return code;
 }

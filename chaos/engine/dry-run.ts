@@ -53,8 +53,15 @@ export function describePlan(experiment: Experiment, target: TargetBinding | nul
     lines.push('3. recovery: no objective declared');
   }
   lines.push(h ? '4. steady state after: the same probes again' : '4. steady state after: none declared');
-  const never = rollbackSkipReason({ strategy: experiment.rollbackStrategy, methodStarted: true, status: 'failed', deviated: true });
-  lines.push(`5. rollbacks (strategy ${experiment.rollbackStrategy})${never ? `: skipped, ${never}` : ':'}`);
+  // Only "never" skips them whatever happens; "default" and "deviated" depend on the verdict.
+  const never = rollbackSkipReason({ strategy: experiment.rollbackStrategy, methodStarted: true, status: 'completed', deviated: true });
+  const when =
+    experiment.rollbackStrategy === 'default'
+      ? ', unless the run fails or is interrupted'
+      : experiment.rollbackStrategy === 'deviated'
+        ? ', only if the steady state deviates'
+        : '';
+  lines.push(`5. rollbacks (strategy ${experiment.rollbackStrategy}${when})${never ? `: skipped, ${never}` : ':'}`);
   const undoable = experiment.method.filter((a) => a.provider.type === 'fault' && a.provider.bound.rollback !== null);
   undoable.reverse().forEach((a) => lines.push(`   - undo "${a.name}" (${a.provider.type === 'fault' ? a.provider.id : ''})`));
   experiment.rollbacks.forEach((a) => lines.push(`   - ${describe(a)}`));

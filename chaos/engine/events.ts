@@ -4,7 +4,8 @@
  */
 
 /** The phases of a run, in order. */
-export type Phase = 'hypothesis-before' | 'method' | 'recovery' | 'hypothesis-after' | 'rollbacks' | 'stop-conditions';
+export type Phase =
+  'hypothesis-before' | 'method' | 'hypothesis-during' | 'recovery' | 'hypothesis-after' | 'rollbacks' | 'stop-conditions';
 
 export type EngineEvent =
   | { readonly type: 'run-started'; readonly title: string; readonly journal: string }

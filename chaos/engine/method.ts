@@ -30,12 +30,14 @@ export async function runMethod(
   env: ActivityEnvironment,
   signal: AbortSignal,
   onAction: () => void,
+  /** Stops the method before its next activity (the current one finishes): `--fail-fast`. */
+  stopBefore: AbortSignal | null = null,
 ): Promise<MethodOutcome> {
   const settled: { activity: Activity; outcome: ActivityOutcome }[] = [];
   const background: Promise<void>[] = [];
   let stoppedEarly = false;
   for (const activity of activities) {
-    if (signal.aborted) {
+    if (signal.aborted || stopBefore?.aborted === true) {
       stoppedEarly = true;
       break;
     }
@@ -60,7 +62,7 @@ export async function runMethod(
     runs: ordered.map(({ outcome }) => outcome.run),
     undos: ordered.map(({ outcome }) => outcome.undo).filter((u): u is Undo => u !== null),
     failures,
-    completed: !stoppedEarly && !signal.aborted && abortWith === null,
+    completed: !stoppedEarly && !signal.aborted && stopBefore?.aborted !== true && abortWith === null,
     abortWith,
   };
 }

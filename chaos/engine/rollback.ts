@@ -18,9 +18,12 @@ export interface RollbackSituation {
 export function rollbackSkipReason(situation: RollbackSituation): string | null {
   if (situation.strategy === 'never') return 'rollback-strategy is "never"';
   if (!situation.methodStarted) return 'no activity of the method ran, so there is nothing to roll back';
-  if (situation.strategy === 'deviated' && situation.status === 'completed' && !situation.deviated) {
-    return 'rollback-strategy is "deviated" and the run completed without deviating';
+  // chaostoolkit-lib's run_rollback: "default" plays them unless the run failed or was interrupted.
+  if (situation.strategy === 'default' && (situation.status === 'failed' || situation.status === 'interrupted')) {
+    return `rollback-strategy is "default" and the run ${situation.status === 'failed' ? 'failed' : 'was interrupted'}: \`npx chaos rollback <journal>\` plays them (or run with --rollback-strategy always)`;
   }
+  if (situation.strategy === 'deviated' && !situation.deviated)
+    return 'rollback-strategy is "deviated" and the steady state did not deviate';
   return null;
 }
 

@@ -11,6 +11,15 @@ import type { LoadedOutputs } from '../targets/outputs-reader';
 import type { ActivityEnvironment, Undo } from './activity';
 import type { EventSink } from './events';
 import { checkHypothesis, whyNotMet } from './hypothesis';
+import {
+  checkDuringMethod,
+  checksAfter,
+  checksBefore,
+  checksDuring,
+  DEFAULT_HYPOTHESIS_SCHEDULE,
+  type DuringOutcome,
+  type HypothesisSchedule,
+} from './hypothesis-strategy';
 import { JournalWriter } from '../journal/journal-file';
 import type { Journal } from '../../contract/journal';
 import { runMethod } from './method';
@@ -30,6 +39,8 @@ export interface RunOptions {
   readonly target: TargetBinding | null;
   readonly cwd: string;
   readonly processEnv: Readonly<Record<string, string | undefined>>;
+  /** When the steady state is checked (`--hypothesis-strategy`); chaostoolkit's default: before and after. */
+  readonly hypothesisSchedule?: HypothesisSchedule;
 }
 
 /** Sampling stops by itself this long after the recovery deadline, whatever happens. */
@@ -112,10 +123,14 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
     state.samples = cancel ? await active.cancel() : await active.stop();
   };
 
+  const schedule = options.hypothesisSchedule ?? DEFAULT_HYPOTHESIS_SCHEDULE;
+  const strategyNote = `hypothesis strategy "${schedule.strategy}"`;
   events.emit({ type: 'run-started', title: experiment.title, journal: options.journalPath });
   try {
     const hypothesis = experiment.hypothesis;
-    if (hypothesis) {
+    if (hypothesis && !checksBefore(schedule.strategy)) {
+      events.emit({ type: 'phase-skipped', phase: 'hypothesis-before', reason: strategyNote });
+    } else if (hypothesis) {
       events.emit({ type: 'phase-started', phase: 'hypothesis-before' });
       const before = await checkHypothesis(hypothesis, 'hypothesis-before', env, interrupt);
       state.before = before.result;
@@ -130,7 +145,22 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
       events.emit({ type: 'phase-started', phase: 'method' });
       state.methodStarted = true;
       if (!experiment.method.some((a) => a.type === 'action')) startMeasuring();
-      const method = await runMethod(experiment.method, env, interrupt, startMeasuring);
+      // During the method (`during-method`, `continuously`): checked in the background until it ends.
+      const methodDone = new AbortController();
+      const failFast = new AbortController();
+      let during: Promise<DuringOutcome> | null = null;
+      if (hypothesis && checksDuring(schedule.strategy)) {
+        events.emit({ type: 'phase-started', phase: 'hypothesis-during' });
+        during = checkDuringMethod(hypothesis, schedule, env, AbortSignal.any([interrupt, methodDone.signal]), () => failFast.abort());
+      }
+      const method = await runMethod(experiment.method, env, interrupt, startMeasuring, failFast.signal);
+      methodDone.abort();
+      const duringOutcome = during === null ? null : await during;
+      if (duringOutcome !== null) {
+        state.during.push(...duringOutcome.runs);
+        if (duringOutcome.failedFast !== null) state.end('failed', `${duringOutcome.failedFast} (--fail-fast stopped the method)`);
+        if (duringOutcome.abortWith) throw duringOutcome.abortWith;
+      }
       state.runs.push(...method.runs);
       undos = method.undos;
       // After an interruption, activities cut short are not failures of the system under test.
@@ -170,7 +200,9 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
         events.emit({ type: 'phase-skipped', phase: 'recovery', reason: 'the method did not complete' });
       }
 
-      if (hypothesis) {
+      if (hypothesis && !checksAfter(schedule.strategy)) {
+        events.emit({ type: 'phase-skipped', phase: 'hypothesis-after', reason: strategyNote });
+      } else if (hypothesis) {
         events.emit({ type: 'phase-started', phase: 'hypothesis-after' });
         const after = await checkHypothesis(hypothesis, 'hypothesis-after', env, interrupt);
         state.after = after.result;

@@ -54,17 +54,29 @@ function resolveEntry(value: JsonValue, env: Environment, file: string, path: re
   return convert(raw, value.env_var_type, fail);
 }
 
-/** Resolves the `configuration` block. */
-export function resolveConfiguration(block: JsonValue | undefined, env: Environment, file: string): JsonObject {
+/** Resolves the `configuration` block; `overrides` (`--var`) replace the entries of the same name, as chaostoolkit's extra vars do. */
+export function resolveConfiguration(block: JsonValue | undefined, env: Environment, file: string, overrides: JsonObject = {}): JsonObject {
   if (block === undefined) return {};
   if (!isJsonObject(block)) throw new InvalidExperimentError(file, 'configuration', 'expected a mapping of names to values');
   const resolved: JsonObject = {};
-  for (const [name, value] of Object.entries(block)) resolved[name] = resolveEntry(value, env, file, ['configuration', name]);
+  for (const [name, value] of Object.entries(block)) {
+    const override = Object.hasOwn(overrides, name) ? overrides[name] : undefined;
+    resolved[name] = override !== undefined ? override : resolveEntry(value, env, file, ['configuration', name]);
+  }
   return resolved;
 }
 
-/** Resolves chaostoolkit's `secrets` block (`{scope: {name: value | env reference}}`), flattened. */
-export function resolveSecrets(block: JsonValue | undefined, env: Environment, file: string): JsonObject {
+/**
+ * Resolves chaostoolkit's `secrets` block (`{scope: {name: value | env reference}}`), flattened.
+ * `overrides` (`--var-file` secrets) replace env references of the same scope and name, as
+ * chaostoolkit's extra vars do (a literal secret is kept, as there).
+ */
+export function resolveSecrets(
+  block: JsonValue | undefined,
+  env: Environment,
+  file: string,
+  overrides: Readonly<Record<string, JsonObject>> = {},
+): JsonObject {
   if (block === undefined) return {};
   if (!isJsonObject(block)) throw new InvalidExperimentError(file, 'secrets', 'expected a mapping of scopes to secrets');
   const resolved: JsonObject = {};
@@ -79,7 +91,9 @@ export function resolveSecrets(block: JsonValue | undefined, env: Environment, f
           `expected "env" (only environment secrets are supported), got ${JSON.stringify(value.type)}`,
         );
       }
-      resolved[name] = resolveEntry(value, env, file, ['secrets', scope, name]);
+      const scoped = Object.hasOwn(overrides, scope) ? overrides[scope] : undefined;
+      const override = scoped !== undefined && isJsonObject(value) && Object.hasOwn(scoped, name) ? scoped[name] : undefined;
+      resolved[name] = override !== undefined && override !== null ? override : resolveEntry(value, env, file, ['secrets', scope, name]);
     }
   }
   return resolved;

@@ -44,7 +44,7 @@ const recoverySchema = z.strictObject({
  */
 export const DEFAULT_ACTIVITY_TIMEOUT_SECONDS = 60;
 
-const ROLLBACK_STRATEGIES = ['always', 'deviated', 'never'] as const;
+export const ROLLBACK_STRATEGIES = ['default', 'always', 'deviated', 'never'] as const;
 
 /** Probes the availability sampler could repeat: plain HTTP, or a fault module that offers it. */
 function sampleableProbeNames(probes: readonly Activity[]): string[] {
@@ -85,7 +85,7 @@ export function experimentSchema(catalog: FaultCatalog) {
       'rollback-strategy': z.enum(ROLLBACK_STRATEGIES).optional(),
       runtime: z
         .strictObject({
-          rollbacks: z.strictObject({ strategy: z.enum(['default', ...ROLLBACK_STRATEGIES]) }).optional(),
+          rollbacks: z.strictObject({ strategy: z.enum(ROLLBACK_STRATEGIES) }).optional(),
           hypothesis: z.strictObject({ strategy: z.literal('default') }).optional(),
         })
         .optional(),
@@ -127,7 +127,7 @@ export function experimentSchema(catalog: FaultCatalog) {
       });
       const fromRuntime = doc.runtime?.rollbacks?.strategy;
       const declared = doc['rollback-strategy'];
-      if (fromRuntime !== undefined && declared !== undefined && (fromRuntime === 'default' ? 'always' : fromRuntime) !== declared) {
+      if (fromRuntime !== undefined && declared !== undefined && fromRuntime !== declared) {
         ctx.addIssue({
           code: 'custom',
           path: ['runtime', 'rollbacks', 'strategy'],

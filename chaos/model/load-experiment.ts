@@ -9,12 +9,14 @@ import { availabilityList, experimentSchema, type ParsedExperiment } from './exp
 import { formatPath } from './issue-path';
 import { refuseMisusedFaults } from './fault-kinds';
 import { findNotJson, isJsonObject, isJsonValue, type JsonObject } from '../../contract/json';
-import type { Experiment, RollbackStrategy } from './types';
+import type { Experiment, ExperimentVars, RollbackStrategy } from './types';
 
 /** What loading needs besides the text. */
 export interface LoadOptions {
   readonly catalog: FaultCatalog;
   readonly env: Environment;
+  /** `--var`/`--var-file` values, over the experiment's configuration and secrets. */
+  readonly vars?: ExperimentVars;
 }
 
 /** Parses YAML or JSON (YAML 1.2 is a superset) into plain JSON, with line and column on errors. */
@@ -48,9 +50,8 @@ function parseText(text: string, file: string): JsonObject {
 function rollbackStrategy(parsed: ParsedExperiment): RollbackStrategy {
   const declared = parsed['rollback-strategy'];
   if (declared !== undefined) return declared;
-  const fromRuntime = parsed.runtime?.rollbacks?.strategy;
-  // chaostoolkit's "default" runs rollbacks unless nothing was injected: our "always".
-  return fromRuntime === undefined || fromRuntime === 'default' ? 'always' : fromRuntime;
+  // Naming none: "always", so that what a fault provider injected is undone whatever the verdict.
+  return parsed.runtime?.rollbacks?.strategy ?? 'always';
 }
 
 const NOT_SUBSTITUTED = new Set(['configuration', 'secrets']);
@@ -69,8 +70,8 @@ function schemaFor(catalog: FaultCatalog): ReturnType<typeof experimentSchema> {
 /** Validates an experiment document (already parsed) into the model. */
 export function parseExperimentDocument(document: JsonObject, file: string, options: LoadOptions): Experiment {
   const normalized = normalizeChaostoolkit(document, file);
-  const configuration = resolveConfiguration(normalized.configuration, options.env, file);
-  const secrets = resolveSecrets(normalized.secrets, options.env, file);
+  const configuration = resolveConfiguration(normalized.configuration, options.env, file, options.vars?.configuration);
+  const secrets = resolveSecrets(normalized.secrets, options.env, file, options.vars?.secrets);
   const variables: JsonObject = { ...configuration, ...secrets };
   const substituted: JsonObject = {};
   for (const [key, value] of Object.entries(normalized)) {

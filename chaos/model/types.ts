@@ -106,8 +106,19 @@ export interface Hypothesis {
   readonly probes: readonly HypothesisProbe[];
 }
 
-/** When rollbacks run. */
-export type RollbackStrategy = 'always' | 'deviated' | 'never';
+/** Values given on the command line (`--var`, `--var-file`), over the experiment's own. */
+export interface ExperimentVars {
+  /** Over the `configuration` entries of the same name. */
+  readonly configuration: JsonObject;
+  /** `{scope: {name: value}}`, over the `secrets` entries (env references) of the same scope and name. */
+  readonly secrets: Readonly<Record<string, JsonObject>>;
+}
+
+/**
+ * When rollbacks run, as chaostoolkit's strategies: `default` unless the run failed or was
+ * interrupted, `always`, `never`, `deviated` only when the steady state deviated.
+ */
+export type RollbackStrategy = 'default' | 'always' | 'deviated' | 'never';
 
 /** Sampling one HTTP probe continuously from the first action on. */
 export interface AvailabilityObjective {
