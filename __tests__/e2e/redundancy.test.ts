@@ -1,0 +1,100 @@
+/**
+ * Redundancy end to end (issue 15): the rehearsal runs two copies of the API and of the frontend
+ * (a swarm service per copy, ports 8080/8082 and 8081/8083) and one proxy balancing over them, and
+ * stopping one API copy with `docker stop` on the host fails not one request through the proxy:
+ * chaos/experiments/stop-one-api-copy.yaml, /api/status sampled at 50/s from the stop to the
+ * confirmed recovery, every sample counted.
+ *
+ * Brings the rehearsal up (fast when warm) and down again; run it alone, inside the e2e lock.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { run } from '../../rehearsal/command';
+import { httpGet } from '../../rehearsal/http-check';
+import { expectExit, runChaos } from './support/chaos-cli';
+import { expectAllAvailable, expectNewIdentity, expectPlausibleRecovery, recoveryLine } from './support/experiment-checks';
+import { figuresOf, readJournal } from './support/journal';
+import { missingForRehearsal, REPO_ROOT } from './support/rehearsal-cli';
+import { describeIfPossible, holdRehearsal, waitForSteadyState } from './support/rehearsal-session';
+
+const EXPERIMENTS = path.join(REPO_ROOT, 'chaos', 'experiments');
+
+describeIfPossible(missingForRehearsal(), 'the redundancy experiments against the rehearsal')(
+  'two copies of the API and of the frontend',
+  () => {
+    const rehearsal = holdRehearsal();
+    let dir = '';
+
+    beforeAll(() => {
+      dir = mkdtempSync(path.join(tmpdir(), 'e2e-redundancy-'));
+    });
+
+    afterAll(() => {
+      if (dir !== '') rmSync(dir, { recursive: true, force: true });
+    });
+
+    test('two API containers and two frontend containers run, one swarm service each, and the proxy balances over the API copies', async () => {
+      const { outputs, dockerEnv } = rehearsal();
+      const names = (
+        await run(
+          'docker',
+          ['ps', '--filter', 'label=platform.service', '--format', '{{.Label "platform.service"}}/{{.Label "platform.copy"}}'],
+          {
+            env: dockerEnv,
+          },
+        )
+      )
+        .split('\n')
+        .filter((l) => l !== '')
+        .sort();
+      expect(names).toEqual(['api/1', 'api/2', 'frontend/1', 'frontend/2', 'proxy/1']);
+      expect(outputs.services.api.copies?.map((c) => [c.serviceName, c.port])).toEqual([
+        ['platform-local_api', 8080],
+        ['platform-local_api-2', 8082],
+      ]);
+      expect(outputs.services.frontend.copies?.map((c) => c.port)).toEqual([8081, 8083]);
+      const instances = new Set<string>();
+      for (let i = 0; i < 20; i += 1) {
+        const answer = await httpGet(`${outputs.publicUrl}/api/status`, { timeoutMs: 2000 });
+        expect(answer.status).toBe(200);
+        instances.add((JSON.parse(answer.body) as { instance: string }).instance);
+      }
+      expect(instances.size).toBe(2);
+    });
+
+    test('stop-one-api-copy.yaml: completed, exit 0, /api/status 100 % at >= 50 samples/s, zero failed samples, copy 1 replaced', async () => {
+      await waitForSteadyState(rehearsal());
+      const journalFile = path.join(dir, 'stop-one-api-copy.json');
+      const result = await runChaos(path.join(EXPERIMENTS, 'stop-one-api-copy.yaml'), { journal: journalFile });
+      console.log(`stop-one-api-copy.yaml (${(result.ms / 1000).toFixed(1)} s): ${result.stdout.trim()}`);
+      expectExit(result, 0);
+      const journal = readJournal(result.journal);
+      console.log(`stop-one-api-copy.yaml: ${recoveryLine(journal)}`);
+      expect(journal.status).toBe('completed');
+      expect(journal.deviated).toBe(false);
+      expectPlausibleRecovery(journal);
+      expectAllAvailable(journal);
+      expectNewIdentity(journal, {
+        file: 'stop-one-api-copy.yaml',
+        service: 'api',
+        via: 'ssh',
+        sampled: 'api-through-proxy',
+        outcome: 'all-available',
+      });
+
+      const api = figuresOf(journal, 'api-through-proxy');
+      const windowEnd = journal.recovery?.confirmedMs ?? 0;
+      const samples = (journal.recovery?.samples ?? []).filter((s) => s.probe === 'api-through-proxy' && s.t <= windowEnd);
+      const perSecond = samples.length / (windowEnd / 1000);
+      console.log(
+        `stop one API copy: /api/status ${String(api.availability)} % over ${samples.length} samples in ${(windowEnd / 1000).toFixed(2)} s ` +
+          `(${perSecond.toFixed(1)} samples/s), failed ${api.failed}, max consecutive failures ${api.maxConsecutiveFailures}, longest gap ${String(api.longestGapMs)} ms`,
+      );
+      expect(api).toMatchObject({ rate: 50, availability: 100, failed: 0, maxConsecutiveFailures: 0 });
+      expect(samples.every((s) => s.ok)).toBe(true);
+      // The sampler's grid is 50/s; a loaded 2-core machine may lose a few slots at the edges.
+      expect(perSecond).toBeGreaterThanOrEqual(45);
+    });
+  },
+);
