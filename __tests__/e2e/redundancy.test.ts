@@ -104,7 +104,7 @@ describeIfPossible(missingForRehearsal(), 'the redundancy experiments against th
           ).trim();
         const before = [await imageOf('platform-local_api'), await imageOf('platform-local_api-2')];
         const journalFile = path.join(dir, 'rolling-deploy.json');
-        const result = await runChaos(path.join(EXPERIMENTS, 'local', 'rolling-deploy.yaml'), { journal: journalFile });
+        const result = await runChaos(path.join(REPO_ROOT, 'chaos', 'experiments-local', 'rolling-deploy.yaml'), { journal: journalFile });
         console.log(`rolling-deploy.yaml (${(result.ms / 1000).toFixed(1)} s): ${result.stdout.trim()}`);
         expectExit(result, 0);
         const journal = readJournal(result.journal);
