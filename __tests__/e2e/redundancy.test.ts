@@ -95,54 +95,55 @@ describeIfPossible(missingForRehearsal(), 'the redundancy experiments against th
       expect(samples.every((s) => s.ok)).toBe(true);
       // The sampler's grid is 50/s; a loaded 2-core machine may lose a few slots at the edges.
       expect(perSecond).toBeGreaterThanOrEqual(45);
-      test('rolling-deploy.yaml: both API copies on the new tag one at a time, /api/status 100 % at >= 50 samples/s, zero failed samples, rolled back after', async () => {
-        await waitForSteadyState(rehearsal());
-        const { dockerEnv } = rehearsal();
-        const imageOf = async (name: string): Promise<string> =>
-          (
-            await run('docker', ['service', 'inspect', '--format', '{{.Spec.TaskTemplate.ContainerSpec.Image}}', name], { env: dockerEnv })
-          ).trim();
-        const before = [await imageOf('platform-local_api'), await imageOf('platform-local_api-2')];
-        const journalFile = path.join(dir, 'rolling-deploy.json');
-        const result = await runChaos(path.join(REPO_ROOT, 'chaos', 'experiments-local', 'rolling-deploy.yaml'), { journal: journalFile });
-        console.log(`rolling-deploy.yaml (${(result.ms / 1000).toFixed(1)} s): ${result.stdout.trim()}`);
-        expectExit(result, 0);
-        const journal = readJournal(result.journal);
-        console.log(`rolling-deploy.yaml: ${recoveryLine(journal)}`);
-        expect(journal.status).toBe('completed');
-        expect(journal.deviated).toBe(false);
-        expectAllAvailable(journal);
+    });
 
-        // The deployment: copy 1, then copy 2, each from its image to the new tag, each healthy before the next.
-        const roll = journal.run[0];
-        expect(roll?.status).toBe('succeeded');
-        const copies = (roll?.output as { copies: { serviceName: string; from: string; to: string; changed: boolean; tookMs: number }[] })
-          .copies;
-        expect(copies.map((c) => [c.serviceName, c.changed, c.to.endsWith(':rolling')])).toEqual([
-          ['platform-local_api', true, true],
-          ['platform-local_api-2', true, true],
-        ]);
-        expect(copies.map((c) => c.from)).toEqual(before);
+    test('rolling-deploy.yaml: both API copies on the new tag one at a time, /api/status 100 % at >= 50 samples/s, zero failed samples, rolled back after', async () => {
+      await waitForSteadyState(rehearsal());
+      const { dockerEnv } = rehearsal();
+      const imageOf = async (name: string): Promise<string> =>
+        (
+          await run('docker', ['service', 'inspect', '--format', '{{.Spec.TaskTemplate.ContainerSpec.Image}}', name], { env: dockerEnv })
+        ).trim();
+      const before = [await imageOf('platform-local_api'), await imageOf('platform-local_api-2')];
+      const journalFile = path.join(dir, 'rolling-deploy.json');
+      const result = await runChaos(path.join(REPO_ROOT, 'chaos', 'experiments-local', 'rolling-deploy.yaml'), { journal: journalFile });
+      console.log(`rolling-deploy.yaml (${(result.ms / 1000).toFixed(1)} s): ${result.stdout.trim()}`);
+      expectExit(result, 0);
+      const journal = readJournal(result.journal);
+      console.log(`rolling-deploy.yaml: ${recoveryLine(journal)}`);
+      expect(journal.status).toBe('completed');
+      expect(journal.deviated).toBe(false);
+      expectAllAvailable(journal);
 
-        const api = figuresOf(journal, 'api-through-proxy');
-        const windowEnd = journal.recovery?.confirmedMs ?? 0;
-        const samples = (journal.recovery?.samples ?? []).filter((s) => s.probe === 'api-through-proxy' && s.t <= windowEnd);
-        const perSecond = samples.length / (windowEnd / 1000);
-        console.log(
-          `rolling deploy of the API: /api/status ${String(api.availability)} % over ${samples.length} samples in ${(windowEnd / 1000).toFixed(2)} s ` +
-            `(${perSecond.toFixed(1)} samples/s), failed ${api.failed}, max consecutive failures ${api.maxConsecutiveFailures}; copies took ${copies.map((c) => c.tookMs).join(' and ')} ms`,
-        );
-        expect(api).toMatchObject({ rate: 50, availability: 100, failed: 0, maxConsecutiveFailures: 0 });
-        expect(perSecond).toBeGreaterThanOrEqual(45);
-        // The window covers the whole deployment (both copies), not just its start.
-        expect(windowEnd).toBeGreaterThanOrEqual(copies.reduce((sum, c) => sum + c.tookMs, 0));
+      // The deployment: copy 1, then copy 2, each from its image to the new tag, each healthy before the next.
+      const roll = journal.run[0];
+      expect(roll?.status).toBe('succeeded');
+      const copies = (roll?.output as { copies: { serviceName: string; from: string; to: string; changed: boolean; tookMs: number }[] })
+        .copies;
+      expect(copies.map((c) => [c.serviceName, c.changed, c.to.endsWith(':rolling')])).toEqual([
+        ['platform-local_api', true, true],
+        ['platform-local_api-2', true, true],
+      ]);
+      expect(copies.map((c) => c.from)).toEqual(before);
 
-        // The rollback rolled both copies back to what they ran.
-        expect(journal.rollbacks.map((r) => r.status)).toEqual(['succeeded']);
-        expect(
-          [await imageOf('platform-local_api'), await imageOf('platform-local_api-2')].map((i) => i.replace(/@sha256:.*$/, '')),
-        ).toEqual(before.map((i) => i.replace(/@sha256:.*$/, '')));
-      });
+      const api = figuresOf(journal, 'api-through-proxy');
+      const windowEnd = journal.recovery?.confirmedMs ?? 0;
+      const samples = (journal.recovery?.samples ?? []).filter((s) => s.probe === 'api-through-proxy' && s.t <= windowEnd);
+      const perSecond = samples.length / (windowEnd / 1000);
+      console.log(
+        `rolling deploy of the API: /api/status ${String(api.availability)} % over ${samples.length} samples in ${(windowEnd / 1000).toFixed(2)} s ` +
+          `(${perSecond.toFixed(1)} samples/s), failed ${api.failed}, max consecutive failures ${api.maxConsecutiveFailures}; copies took ${copies.map((c) => c.tookMs).join(' and ')} ms`,
+      );
+      expect(api).toMatchObject({ rate: 50, availability: 100, failed: 0, maxConsecutiveFailures: 0 });
+      expect(perSecond).toBeGreaterThanOrEqual(45);
+      // The window covers the whole deployment (both copies), not just its start.
+      expect(windowEnd).toBeGreaterThanOrEqual(copies.reduce((sum, c) => sum + c.tookMs, 0));
+
+      // The rollback rolled both copies back to what they ran.
+      expect(journal.rollbacks.map((r) => r.status)).toEqual(['succeeded']);
+      expect([await imageOf('platform-local_api'), await imageOf('platform-local_api-2')].map((i) => i.replace(/@sha256:.*$/, ''))).toEqual(
+        before.map((i) => i.replace(/@sha256:.*$/, '')),
+      );
     });
   },
 );
