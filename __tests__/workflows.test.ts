@@ -21,6 +21,15 @@ describe('GitHub workflow validation', () => {
     expect(validateWorkflow('on: push\njobs:\n  a:\n    runs-onx: ubuntu-latest\n').errors.length).toBeGreaterThan(0);
   });
 
+  it('gates pull requests on the review: --fail-on downtime,security,policy, comment posted either way', () => {
+    const workflow = parse(readFileSync(join(dir, 'plan-review.yml'), 'utf8')) as Workflow;
+    const steps = Object.values(workflow.jobs).flatMap((j) => j.steps);
+    const review = steps.find((s) => /npm run review/.test(s.run ?? ''));
+    expect(review?.run).toMatch(/--fail-on downtime,security,policy\b/);
+    const post = steps.find((s) => s.uses?.startsWith('marocchino/sticky-pull-request-comment@')) as Step & { if?: string };
+    expect(post.if).toMatch(/always\(\)/);
+  });
+
   describe.each(files)('%s', (file) => {
     const text = readFileSync(join(dir, file), 'utf8');
     const workflow = parse(text) as Workflow;

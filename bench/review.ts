@@ -1,48 +1,83 @@
 /**
- * Plan review benchmark: how long the offline what-if review of a typical change takes (the default
- * dev stack, instance type t3.small → t3.medium), phase by phase. Prints figures; asserts nothing.
+ * Plan review benchmark: `npm run review` of a one-stack change (dev's instance type t3.medium in the
+ * base → t3.small in the working tree; prod unchanged) against one offline init + validate + plan of
+ * one stack (dev, create-only), alternated in one run so both see the same machine. Prints figures
+ * and the review's own "where the time went"; asserts nothing.
  *
- *   npm run bench:review
+ *   npm run bench:review [-- --runs 3]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { buildApp } from '../stacks/app';
-import { parseConfig } from '../stacks/config';
-import { offlineTerraform } from '../review/terraform';
-import { whatIf } from '../review/what-if';
-import { reviewChanges } from '../review/changes';
-import { renderStackReview } from '../review/markdown';
+import { loadConfig } from '../stacks/config';
+import { offlineTerraform, terraform, writeOfflineOverride } from '../review/terraform';
+import { main as review } from '../review/cli';
+import { baseWithDevInstanceType } from '../review/scratch-commit';
+
+const root = resolve(__dirname, '..');
+
+async function timed(run: () => Promise<unknown>): Promise<number> {
+  const t0 = Date.now();
+  await run();
+  return (Date.now() - t0) / 1000;
+}
+
+/** One offline init + validate + plan of the dev stack, from a fresh synth and a fresh directory. */
+async function planOneStack(work: string, i: number): Promise<void> {
+  const outdir = join(work, `plan-${i}`);
+  const config = loadConfig(join(root, 'config/environments.json'));
+  buildApp({ ...config, environments: config.environments.filter((e) => e.name === 'dev') }, { outdir, skipPolicy: true }).app.synth();
+  const dir = join(outdir, 'stacks', 'dev');
+  writeOfflineOverride(dir);
+  const tf = offlineTerraform(join(work, `cli-${i}`));
+  await terraform(tf, dir, ['init', '-input=false', '-no-color']);
+  await terraform(tf, dir, ['validate', '-no-color']);
+  await terraform(tf, dir, ['plan', '-input=false', '-lock=false', '-no-color', '-refresh=false', '-out=create.plan']);
+}
+
+async function reviewOneChange(base: string, out: string): Promise<void> {
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = () => true; // the Markdown goes to --out
+  try {
+    const code = await review(['--base', base, '--out', out, '--quiet']);
+    if (code !== 0) throw new Error(`review exited ${code}`);
+  } finally {
+    process.stdout.write = write;
+  }
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
 
 async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { runs: { type: 'string', default: '2' } } });
+  const runs = Number(values.runs);
   const work = mkdtempSync(join(tmpdir(), 'bench-review-'));
-  const env = { name: 'dev', region: 'eu-west-1' };
-  console.log(
-    `plan review benchmark on ${cpus().length} cores, load average ${loadavg()[0].toFixed(2)} (a busy machine makes every figure larger)`,
-  );
-  const t0 = Date.now();
-  let phase = 'synth base and head';
-  let last = t0;
-  // Each progress message starts a phase; the previous one's duration is printed then.
-  const lap = (next: string) => {
-    const now = Date.now();
-    console.log(`  ${phase.padEnd(52)} ${((now - last) / 1000).toFixed(1)} s`);
-    phase = next;
-    last = now;
-  };
+  const base = baseWithDevInstanceType(root, 't3.medium');
+  const loads = [loadavg()[0]];
+  console.log(`plan review benchmark on ${cpus().length} cores, ${runs} run(s) each, alternated`);
+  const reviews: number[] = [];
+  const plans: number[] = [];
   try {
-    buildApp(parseConfig({ environments: [env] }), { outdir: join(work, 'base') }).app.synth();
-    buildApp(parseConfig({ environments: [{ ...env, instanceType: 't3.medium' }] }), { outdir: join(work, 'head') }).app.synth();
-    lap('terraform');
-    const tf = offlineTerraform(join(work, 'cli'));
-    const headDir = join(work, 'head', 'stacks', 'dev');
-    const changes = reviewChanges(await whatIf(tf, join(work, 'base', 'stacks', 'dev'), headDir, (m) => lap(m)));
-    lap('render');
-    const markdown = renderStackReview({ stack: 'dev', mode: 'what-if', changes }, 'base');
-    lap('done');
+    for (let i = 0; i < runs; i++) {
+      plans.push(await timed(() => planOneStack(work, i)));
+      console.log(`  init + validate + plan of dev (create-only)   ${plans[i].toFixed(1)} s`);
+      reviews.push(await timed(() => reviewOneChange(base, join(work, 'review.md'))));
+      console.log(`  npm run review, dev changed, prod unchanged   ${reviews[i].toFixed(1)} s`);
+      loads.push(loadavg()[0]);
+    }
+    const ratio = median(reviews) / median(plans);
     console.log(
-      `review of a typical change: ${((Date.now() - t0) / 1000).toFixed(1)} s total, ${changes.length} change(s), ${markdown.length} characters of Markdown`,
+      `median review ${median(reviews).toFixed(1)} s vs one init+validate+plan ${median(plans).toFixed(1)} s: ${ratio.toFixed(2)}x ` +
+        `(load ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)})`,
     );
+    const timings = readFileSync(join(work, 'review.md'), 'utf8').match(/<details><summary>Where the time went[\s\S]*?<\/details>/);
+    console.log(`\nthe last review's own account:\n${timings?.[0] ?? '(none)'}`);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

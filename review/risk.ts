@@ -66,6 +66,34 @@ function str(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
+/** Policy statements that allow every action of a service (or all of them), or trust any principal. */
+function iamWildcards(type: string, after: Record<string, unknown>): RiskFlag[] {
+  if (type === 'aws_iam_role_policy_attachment' || type === 'aws_iam_policy_attachment') {
+    const arn = str(after.policy_arn ?? '');
+    return /\/(AdministratorAccess|PowerUserAccess|IAMFullAccess)$/.test(arn) ? [{ kind: 'security', message: `attaches ${arn}` }] : [];
+  }
+  const documents = { aws_iam_role_policy: after.policy, aws_iam_policy: after.policy, aws_iam_role: after.assume_role_policy }[type];
+  if (typeof documents !== 'string') return [];
+  let doc: unknown;
+  try {
+    doc = JSON.parse(documents);
+  } catch {
+    return []; // not JSON yet (an unknown value): nothing to judge
+  }
+  const statements = isRecord(doc) ? (Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]) : [];
+  const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(str) : v === undefined ? [] : [str(v)]);
+  const flags: RiskFlag[] = [];
+  for (const st of statements.filter(isRecord).filter((st) => st.Effect === 'Allow')) {
+    const actions = list(st.Action).filter((a) => a === '*' || a.endsWith(':*'));
+    if (actions.length > 0) flags.push({ kind: 'security', message: `allows every action of ${actions.join(', ')} (IAM wildcard)` });
+    const principal = st.Principal;
+    if (principal === '*' || (isRecord(principal) && list(principal.AWS).includes('*'))) {
+      flags.push({ kind: 'security', message: 'trusts any principal (IAM wildcard)' });
+    }
+  }
+  return flags;
+}
+
 function securityFlags(change: Omit<ReviewedChange, 'flags'>, after: Record<string, unknown>): RiskFlag[] {
   const label = SECURITY_TYPES[change.type];
   if (!label) return [];
@@ -83,6 +111,10 @@ function securityFlags(change: Omit<ReviewedChange, 'flags'>, after: Record<stri
       flags.push({ kind: 'security', message: `${d.path}: ${str(d.before)} → ${str(d.after)}` });
     }
   }
+  if (change.kind === 'create') flags.push(...iamWildcards(change.type, after));
+  // A create is flagged only for what makes it risky in itself (above: a port open to the world, an IAM
+  // wildcard; a public address below); an ordinary new rule or role is summarized with the other creates.
+  if (change.kind === 'create' && change.type !== 'aws_eip') return flags;
   const verb = { create: 'adds', update: 'changes', replace: 'replaces', delete: 'removes', 'no-op': '', read: '' }[change.kind];
   if (verb && flags.length === 0) {
     const what = change.diffs.length > 0 && change.kind === 'update' ? ` (${change.diffs.map((d) => d.path).join(', ')})` : '';

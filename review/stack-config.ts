@@ -11,6 +11,7 @@ import { parseJson } from './parse-json';
  */
 const stackConfigSchema = z.looseObject({
   resource: z.record(z.string(), z.record(z.string(), jsonObjectSchema)).optional(),
+  data: z.record(z.string(), z.record(z.string(), jsonObjectSchema)).optional(),
   provider: z
     .looseObject({
       aws: z

@@ -4,6 +4,9 @@ import { AWS_PROVIDER } from './terraform';
 import { BlockSchema, ResourceSchemas, TfType, tfTypeSchema } from './terraform-provider-schema';
 import { PlanJson, ResourceChange, changeKind } from './plan-json';
 import { placeholder } from './placeholder';
+import { evaluateBase64encode, evaluateJsonencode } from './hcl-jsonencode';
+import { policyDocumentJson } from './policy-document';
+import { partitionOf, providerDefault } from './provider-defaults';
 import { StackConfig } from './stack-config';
 
 /**
@@ -90,24 +93,48 @@ export function correctState(state: TerraformState, plan: PlanJson): { state: Te
   return { state: { ...state, serial: state.serial + 1, resources }, corrected };
 }
 
-const PURE_REF = /^\$\{(aws_[a-z0-9_]+)\.([\w-]+)\.([a-z0-9_]+)\}$/;
-const ANY_REF = /\$\{(aws_[a-z0-9_]+)\.([\w-]+)\.([a-z0-9_]+)\}/g;
+const PURE_REF = /^\$\{((?:data\.)?aws_[a-z0-9_]+)\.([\w-]+)\.([a-z0-9_]+)\}$/;
+const ELEMENT_SPLIT = /\$\{element\(split\("(.)", ((?:data\.)?aws_[a-z0-9_]+)\.([\w-]+)\.([a-z0-9_]+)\), (\d+)\)\}/g;
+const ANY_REF = /\$\{((?:data\.)?aws_[a-z0-9_]+)\.([\w-]+)\.([a-z0-9_]+)\}/g;
 
 /**
  * Writes into the state every argument that the configuration gives as a plain reference to another
  * resource's attribute (`${aws_vpc.x.id}`), or as text with only such references in it
  * (`${aws_ecr_repository.r.repository_url}:v1`), taking the referenced value from the state. This
  * makes references consistent without a round of planning per level of the dependency graph;
- * expressions with functions (jsonencode, base64encode) are left to `correctState`.
+ * `${jsonencode(<literal>)}` is evaluated too (an ECS task's container definitions: a placeholder
+ * there forces the task's replacement, moving every service and data source that refers to it);
+ * other functions (base64encode, data sources' documents) are left to `correctState`.
  */
 export function resolveReferences(state: TerraformState, config: StackConfig): number {
   const byAddress = new Map(state.resources.map((r) => [`${r.type}.${r.name}`, r.instances[0].attributes]));
-  const lookup = (type: string, name: string, attr: string): JsonValue | undefined => byAddress.get(`${type}.${name}`)?.[attr];
-  const resolveString = (text: string): JsonValue | undefined => {
+  // data.aws_partition is fixed by the region; other data sources are left to the consistency plans.
+  const partition: JsonObject = partitionOf(stackRegion(config));
+  // So is a policy document's JSON, built from its configuration with its references resolved.
+  const documents = config.data?.aws_iam_policy_document ?? {};
+  const lookup = (type: string, name: string, attr: string): JsonValue | undefined => {
+    if (type === 'data.aws_partition') return partition[attr];
+    if (type === 'data.aws_iam_policy_document')
+      return attr === 'json' && documents[name] ? policyDocumentJson(documents[name], resolveString) : undefined;
+    return byAddress.get(`${type}.${name}`)?.[attr];
+  };
+  const resolveString = (input: string): JsonValue | undefined => {
+    if (input.startsWith('${jsonencode(')) return evaluateJsonencode(input, lookup);
+    if (input.startsWith('${base64encode(')) return evaluateBase64encode(input, lookup);
+    // element(split(":", arn), n): a part of an ARN (the account in a policy's resource).
+    let unresolved = false;
+    const text = input.replace(ELEMENT_SPLIT, (_m, sep: string, t: string, n: string, a: string, index: string) => {
+      const v = lookup(t, n, a);
+      const part = typeof v === 'string' ? v.split(sep)[Number(index)] : undefined;
+      if (part === undefined) unresolved = true;
+      return part ?? _m;
+    });
+    if (unresolved) return undefined;
     const pure = PURE_REF.exec(text);
     if (pure) return lookup(pure[1], pure[2], pure[3]);
     const withoutRefs = text.replace(ANY_REF, '');
-    if (withoutRefs === text || withoutRefs.includes('${')) return undefined;
+    if (withoutRefs === text) return text !== input && !text.includes('${') ? text : undefined;
+    if (withoutRefs.includes('${')) return undefined;
     let complete = true;
     const out = text.replace(ANY_REF, (_m, t: string, n: string, a: string) => {
       const v = lookup(t, n, a);
@@ -195,16 +222,44 @@ function literal(value: JsonValue | undefined, type: TfType | undefined): JsonVa
   }
 }
 
+/** SDKv2's zero value of a type, which it stores for an argument left out inside a block. */
+function zeroValue(type: TfType | undefined): JsonValue {
+  const kind = Array.isArray(type) ? type[0] : type;
+  switch (kind) {
+    case 'string':
+      return '';
+    case 'number':
+      return 0;
+    case 'bool':
+      return false;
+    case 'list':
+    case 'set':
+      return [];
+    default:
+      return null;
+  }
+}
+
+/** The AWS provider's region as configured (a literal), else the provider's default. */
+function stackRegion(config: StackConfig): string {
+  const configured = config.provider?.aws?.[0]?.region;
+  return typeof configured === 'string' && !HAS_EXPRESSION.test(configured) ? configured : 'us-east-1';
+}
+
 /** One block's state attributes from its configuration: literals as written, placeholders for what AWS fills. */
 function blockFromConfig(config: JsonObject, block: BlockSchema, ctx: BlockContext, path: string): JsonObject {
   const out: JsonObject = {};
   for (const [name, a] of Object.entries(block.attributes)) {
     const attrPath = path ? `${path}.${name}` : name;
     const given = a.nested_type === undefined ? literal(config[name], a.type) : undefined;
+    const fallback = config[name] === undefined ? providerDefault(ctx.resourceType, attrPath) : undefined;
     if (config[name] !== undefined && given !== undefined) out[name] = given;
+    else if (fallback !== undefined) out[name] = fallback;
     else if (a.computed || config[name] !== undefined) out[name] = placeholder(a.type, ctx.resourceType, ctx.address, attrPath, ctx.region);
-    // An optional flag left out is false in the state of most resources (SDKv2 stores the zero value).
-    else out[name] = a.optional && a.type === 'bool' ? false : null;
+    // An optional flag left out is false in the state of most resources (SDKv2 stores the zero value),
+    // and so is every optional argument left out inside a block ("" , 0, false, []), as its plans show.
+    else if (a.optional && a.type === 'bool') out[name] = false;
+    else out[name] = path && a.optional ? zeroValue(a.type) : null;
   }
   // tags_all is the provider's default tags merged with the resource's own: known without a plan, and
   // a resource whose tags_all moved would hold back every data source that reads it by one round.
@@ -226,12 +281,12 @@ function blockFromConfig(config: JsonObject, block: BlockSchema, ctx: BlockConte
  * Builds the state straight from the synthesized configuration and the provider schema, with no plan:
  * every literal argument as written (converted to the schema's type, blocks as lists), every computed
  * attribute as a placeholder, every other attribute null, references resolved by `resolveReferences`.
- * What the provider would add (defaults, values derived by functions or data sources) is missing; the
- * consistency plans of the base (`correctState`) fill it in, and prove the result consistent.
+ * The provider's known defaults (provider-defaults.ts) and SDKv2's zero values inside blocks are
+ * filled in; what only a plan computes (other defaults, most functions, data sources) is missing, and
+ * the consistency plans of the base (`correctState`) fill it in and prove the result consistent.
  */
 export function configState(config: StackConfig, schemas: ResourceSchemas, terraformVersion: string): TerraformState {
-  const configuredRegion = config.provider?.aws?.[0]?.region;
-  const region = typeof configuredRegion === 'string' && !HAS_EXPRESSION.test(configuredRegion) ? configuredRegion : 'us-east-1';
+  const region = stackRegion(config);
   const defaultTags = literal(config.provider?.aws?.[0]?.default_tags?.[0]?.tags ?? {}, ['map', 'string']);
   const resources: StateResource[] = [];
   for (const [type, byName] of Object.entries(config.resource ?? {})) {

@@ -199,6 +199,8 @@ const OFFLINE_PROVIDER_OVERRIDE = {
       skip_requesting_account_id: true,
       skip_metadata_api_check: 'true',
       skip_region_validation: true,
+      // The account is not asked for, so an allowedAccountIds guard would refuse the empty account id.
+      allowed_account_ids: null,
     },
   },
 } as const;

@@ -110,40 +110,93 @@ export async function planHead(
 /**
  * The whole what-if for one stack. The base's synthetic state is built straight from its configuration
  * and the provider schema (`configState`, no plan), then corrected by planning the base against it
- * until that plan is empty; from the second round on, the head's plan runs beside the base's check on
- * the same state (two cores, two plans) and is kept once the check is empty, which proves the state
- * consistent. The first round runs the check alone: a state fresh from the configuration always lacks
- * the provider's defaults, so a head plan then would be wasted work slowing the check.
+ * until that plan is empty; in every round the head's plan runs beside the base's check on the same
+ * state (two cores, two plans) and is kept once the check is empty, which proves the state consistent.
+ * The state fresh from the configuration is usually right the first time (provider defaults, jsonencode,
+ * base64encode and policy documents are filled in without a plan), so one round is the common case.
  */
 export async function whatIf(
   tf: OfflineTerraform,
   baseDir: string,
   headDir: string,
   progress: Progress = () => undefined,
-): Promise<PlanJson> {
+  options: WhatIfOptions = {},
+): Promise<WhatIfResult> {
+  return runWhatIf(tf, await prepareWhatIf(tf, baseDir, headDir, progress), progress, options);
+}
+
+/** A base and head directory initialized for a what-if, with what the base state is built from. */
+export interface PreparedWhatIf {
+  readonly baseDir: string;
+  readonly headDir: string;
+  readonly baseStatePath: string;
+  readonly headStatePath: string;
+  readonly config: StackConfig;
+  readonly version: Promise<string>;
+}
+
+/**
+ * The what-if's inits. Separate so a review of several stacks can init them all before any plan
+ * runs: an init relinks the shared plugin cache, and a plan running meanwhile in another directory
+ * can find its provider missing.
+ */
+export async function prepareWhatIf(
+  tf: OfflineTerraform,
+  baseDir: string,
+  headDir: string,
+  progress: Progress = () => undefined,
+): Promise<PreparedWhatIf> {
   const baseStatePath = writeOfflineOverride(baseDir);
-  // Inits first, one after the other: an init relinks the shared plugin cache, and a plan running
-  // meanwhile in another directory can find its provider missing.
   progress('base and head: terraform init');
   const config = readStackConfig(baseDir);
   const version = terraformVersion(tf, baseDir);
   await terraform(tf, baseDir, ['init', '-input=false', '-no-color', '-reconfigure']);
   const headStatePath = await initOffline(tf, headDir);
-  let state = await initialState(tf, baseDir, config, version);
-  for (let round = 1; round <= MAX_CORRECTIONS + 1; round++) {
+  return { baseDir, headDir, baseStatePath, headStatePath, config, version };
+}
+
+/** The head's plan, and the resources the base state's consistency proof could not vouch for. */
+export interface WhatIfResult {
+  readonly plan: PlanJson;
+  /**
+   * Addresses that planning the base against its synthetic state still changes after the last
+   * correction: the state is not proven there, so the head's plan may show changes for them that the
+   * change under review does not make. Empty when the proof holds (the base plans as "no changes").
+   */
+  readonly unvouched: readonly string[];
+}
+
+export interface WhatIfOptions {
+  /** Correction rounds before the review stops correcting and reports what it cannot vouch for. */
+  readonly maxCorrections?: number;
+}
+
+function moved(check: PlanJson): string[] {
+  return check.resource_changes.filter((c) => c.mode === 'managed' && c.change.actions.join() !== 'no-op').map((c) => c.address);
+}
+
+/** The what-if's plans on prepared directories (see `whatIf`). */
+export async function runWhatIf(
+  tf: OfflineTerraform,
+  p: PreparedWhatIf,
+  progress: Progress = () => undefined,
+  options: WhatIfOptions = {},
+): Promise<WhatIfResult> {
+  const { baseDir, headDir, baseStatePath, headStatePath, config } = p;
+  const maxCorrections = options.maxCorrections ?? MAX_CORRECTIONS;
+  let state = await initialState(tf, baseDir, config, p.version);
+  for (let round = 1; ; round++) {
     writeFileSync(baseStatePath, JSON.stringify(state));
-    progress(round === 1 ? 'base consistency plan, round 1' : `base consistency plan and head plan, round ${round}`);
-    const [check, head] = await Promise.all([
-      checkPlan(tf, baseDir, 'check.plan'),
-      round === 1 ? undefined : planHead(tf, headDir, headStatePath, state),
-    ]);
-    if (check === 'empty' && head) return head;
-    if (check === 'empty') return planHead(tf, headDir, headStatePath, state, progress);
+    progress(`base consistency plan and head plan, round ${round}`);
+    const [check, head] = await Promise.all([checkPlan(tf, baseDir, 'check.plan'), planHead(tf, headDir, headStatePath, state)]);
+    if (check === 'empty') return { plan: head, unvouched: [] };
     debugMoves(check, progress);
-    const next = correctState(state, check);
-    if (next.corrected === 0) return head ?? planHead(tf, headDir, headStatePath, state, progress);
+    const next = round > maxCorrections ? undefined : correctState(state, check);
+    if (!next || next.corrected === 0) {
+      // The proof does not hold: say for which resources, rather than using the state silently.
+      return { plan: head, unvouched: moved(check) };
+    }
     state = next.state;
     resolveReferences(state, config);
   }
-  throw new Error(`the synthetic base state of ${baseDir} did not settle after ${MAX_CORRECTIONS} rounds`);
 }

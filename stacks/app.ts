@@ -1,8 +1,9 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, TerraformStack } from 'cdktf';
-import { PlatformConfig } from './config';
+import { PlatformConfig, STATE_BOOTSTRAP_STACK } from './config';
 import { PlatformStack } from './platform-stack';
+import { StateBootstrapStack, stateBuckets } from './state';
 
 export interface SynthOptions {
   /** Where cdk.tf.json files go. @default cdktf's default (cdktf.out, or the CLI's choice) */
@@ -38,11 +39,17 @@ class PlatformApp extends App {
 }
 
 /**
- * Builds the app: one PlatformStack per environment, named after it. Stack traces are off: they only
- * feed cdktf's construct metadata and cost a large part of synth time.
+ * Builds the app: one PlatformStack per environment, named after it, and, when environments keep
+ * their state in S3, the `state-bootstrap` stack that creates those buckets (deployed first). Stack
+ * traces are off: they only feed cdktf's construct metadata and cost a large part of synth time.
  */
-export function buildApp(config: PlatformConfig, options: SynthOptions = {}): { app: App; stacks: PlatformStack[] } {
+export function buildApp(
+  config: PlatformConfig,
+  options: SynthOptions = {},
+): { app: App; stacks: PlatformStack[]; bootstrap?: StateBootstrapStack } {
   const app = new PlatformApp({ outdir: options.outdir, stackTraces: false, skipValidation: options.skipPolicy ?? false });
   const stacks = config.environments.map((env) => new PlatformStack(app, env.name, { env }));
-  return { app, stacks };
+  const buckets = stateBuckets(config);
+  const bootstrap = buckets.length > 0 ? new StateBootstrapStack(app, STATE_BOOTSTRAP_STACK, buckets) : undefined;
+  return { app, stacks, bootstrap };
 }

@@ -51,7 +51,8 @@ const memoryMiB = z
   .int()
   .min(32, { message: 'expected a whole number of MiB between 32 and 4096' })
   .max(4096, { message: 'expected a whole number of MiB between 32 and 4096' })
-  .optional();
+  .optional()
+  .describe("The container's hard memory limit in MiB (32-4096); default: frontend 64, api 128, proxy 128");
 
 /** A service's settings; `copies` is bounded by its fixed host ports (contract/services.ts, copyPorts). */
 const serviceConfig = (service: ServiceName) => {
@@ -64,7 +65,8 @@ const serviceConfig = (service: ServiceName) => {
       .max(1, {
         message: 'expected 0 or 1: each copy is an ECS service of one task on its own fixed host port; set "copies" for more',
       })
-      .default(1),
+      .default(1)
+      .describe('Whether the service runs: 0 (stopped) or 1 (running, with its copies)'),
     copies: z
       .number()
       .int()
@@ -75,7 +77,10 @@ const serviceConfig = (service: ServiceName) => {
             ? `expected 1: the ${service} owns the instance's ports ${ports.join(', ')}${service === 'proxy' ? ' and 443' : ''}, so a second copy cannot bind them`
             : `expected 1 to ${ports.length}: each copy needs its own fixed host port, and the ${service} has ${ports.join(', ')}`,
       })
-      .default(SERVICES[service].defaultCopies),
+      .default(SERVICES[service].defaultCopies)
+      .describe(
+        `How many copies of the ${service} run side by side, each an ECS service on its own fixed host port (1-${ports.length}; default ${SERVICES[service].defaultCopies})`,
+      ),
     memoryMiB,
   });
 };
@@ -112,61 +117,141 @@ export function taskMemoryMiB(
 
 const hostname = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
+/** The name of the stack that creates the state buckets; no environment may take it. */
+export const STATE_BOOTSTRAP_STACK = 'state-bootstrap';
+
+/** S3 bucket names: 3-63 of lower-case letters, digits, "." and "-", starting and ending with a letter or digit. */
+const S3_BUCKET = /^(?!xn--)(?!.*\.\.)(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+const REGION_MESSAGE = 'expected an AWS region code such as "eu-west-1"';
+
+/** Where an environment's Terraform state lives: an S3 object, locked with an S3 lock file. */
+const stateBackendSchema = z
+  .strictObject({
+    bucket: z
+      .string()
+      .regex(S3_BUCKET, {
+        message: 'expected an S3 bucket name: 3-63 lower-case letters, digits, "." and "-", starting and ending with a letter or digit',
+      })
+      .describe(`The S3 bucket holding the state; the "${STATE_BOOTSTRAP_STACK}" stack creates it (deploy that stack first)`),
+    region: z
+      .string()
+      .regex(REGION, { message: REGION_MESSAGE })
+      .optional()
+      .describe(
+        "The bucket's region; default: the environment's region. Every state bucket is in one region (the state-bootstrap stack's)",
+      ),
+    keyPrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/, {
+        message: 'expected an S3 key prefix without leading or trailing "/", such as "platform" or "teams/platform"',
+      })
+      .default('platform')
+      .describe('The start of the state object key: <keyPrefix>/<environment>/terraform.tfstate'),
+  })
+  .describe(
+    'Remote state: an S3 backend with S3-native locking (use_lockfile, Terraform >= 1.10, no DynamoDB table). ' +
+      'Without it the state is a local file in the stack folder (cdktf.out/stacks/<environment>/terraform.<environment>.tfstate)',
+  );
+
 /** One environment of the platform: one stack. */
 export const environmentSchema = z
   .strictObject({
-    name: z.string().regex(/^[a-z][a-z0-9-]{1,19}$/, {
-      message: 'expected 2-20 characters: lower-case letters, digits and "-", starting with a letter (e.g. "dev")',
-    }),
-    region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/, {
-      message: 'expected an AWS region code such as "eu-west-1"',
-    }),
-    availabilityZones: z.tuple([z.string(), z.string()], { message: 'expected exactly two availability zone names' }).optional(),
-    vpcCidr: cidr('expected an IPv4 CIDR block with a prefix from /16 to /24, e.g. "10.0.0.0/16"', 16, 24).default('10.40.0.0/16'),
+    name: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{1,19}$/, {
+        message: 'expected 2-20 characters: lower-case letters, digits and "-", starting with a letter (e.g. "dev")',
+      })
+      .refine((v) => v !== STATE_BOOTSTRAP_STACK, {
+        message: `expected a name other than "${STATE_BOOTSTRAP_STACK}": that stack creates the state buckets`,
+      })
+      .describe('The environment and its stack (cdktf.out/stacks/<name>); unique; names every resource (platform-<name>-...)'),
+    region: z.string().regex(REGION, { message: REGION_MESSAGE }).describe('The AWS region the environment is deployed to'),
+    allowedAccountIds: z
+      .array(z.string().regex(/^\d{12}$/, { message: 'expected a 12-digit AWS account id such as "123456789012"' }), {
+        message: 'expected a list of 12-digit AWS account ids',
+      })
+      .min(1, { message: 'expected at least one account id; leave the field out to allow any account' })
+      .optional()
+      .describe(
+        "The AWS accounts this environment may be deployed to (the provider's allowed_account_ids): Terraform stops before any change when the credentials are of another account",
+      ),
+    stateBackend: stateBackendSchema.optional(),
+    availabilityZones: z
+      .tuple([z.string(), z.string()], { message: 'expected exactly two availability zone names' })
+      .optional()
+      .describe('The two availability zones of the subnets; default: the region\'s "a" and "b" zones'),
+    vpcCidr: cidr('expected an IPv4 CIDR block with a prefix from /16 to /24, e.g. "10.0.0.0/16"', 16, 24)
+      .default('10.40.0.0/16')
+      .describe("The VPC's IPv4 CIDR block (/16 to /24); the two subnets are its first two blocks of prefix+4"),
     instanceType: z
       .string()
       .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { message: 'expected an EC2 instance type such as "t3.small"' })
-      .default('t3.small'),
+      .default('t3.small')
+      .describe('The EC2 instance type of the single container instance'),
     rootVolumeGiB: z
       .number()
       .int()
       .min(30, { message: 'expected at least 30 GiB: the ECS-optimized Amazon Linux 2023 AMI snapshot is 30 GiB' })
       .max(1024, { message: 'expected at most 1024 GiB' })
-      .default(30),
-    sshCidrs: z.array(cidr('expected an IPv4 CIDR block such as "203.0.113.7/32"')).default([]),
-    sshKeyName: z.string().min(1, { message: 'expected the name of an EC2 key pair' }).optional(),
-    domain: z.string().regex(hostname, { message: 'expected a lower-case DNS name such as "app.example.com"' }).optional(),
+      .default(30)
+      .describe("The instance's encrypted root volume in GiB (30-1024; the AMI's snapshot is 30 GiB)"),
+    sshCidrs: z
+      .array(cidr('expected an IPv4 CIDR block such as "203.0.113.7/32"'))
+      .default([])
+      .describe('IPv4 CIDR blocks allowed to reach port 22; empty: no SSH rule (Session Manager is the way in)'),
+    sshKeyName: z
+      .string()
+      .min(1, { message: 'expected the name of an EC2 key pair' })
+      .optional()
+      .describe('An EC2 key pair for SSH to the instance; default: none (Session Manager)'),
+    domain: z
+      .string()
+      .regex(hostname, { message: 'expected a lower-case DNS name such as "app.example.com"' })
+      .optional()
+      .describe('The DNS name served over HTTPS with an ACME certificate (needs acmeEmail); default: plain HTTP on the Elastic IP'),
     hostedZoneId: z
       .string()
       .regex(/^Z[A-Z0-9]{4,31}$/, { message: 'expected a Route 53 hosted zone id such as "Z0123456789ABC"' })
-      .optional(),
-    acmeEmail: z.email({ message: 'expected an e-mail address for the ACME account' }).optional(),
-    acmeDirectory: z.url({ protocol: /^https$/, message: 'expected the https URL of an ACME directory' }).default(LETS_ENCRYPT_STAGING),
+      .optional()
+      .describe('A Route 53 hosted zone in which an A record for domain points at the Elastic IP (needs domain)'),
+    acmeEmail: z
+      .email({ message: 'expected an e-mail address for the ACME account' })
+      .optional()
+      .describe('The e-mail address of the ACME account (required with domain)'),
+    acmeDirectory: z
+      .url({ protocol: /^https$/, message: 'expected the https URL of an ACME directory' })
+      .default(LETS_ENCRYPT_STAGING)
+      .describe("The ACME directory URL; default: Let's Encrypt staging (use production only for production)"),
     imageTag: z
       .string()
       .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, {
         message: 'expected a Docker tag: letters, digits, "_", "." and "-", at most 128 characters',
       })
-      .default('latest'),
+      .default('latest')
+      .describe('The image tag the services run (set it to the commit the release pushed)'),
     ecrKeepTaggedImages: z
       .number()
       .int()
       .min(1, { message: 'expected a whole number from 1 to 1000' })
       .max(1000, { message: 'expected a whole number from 1 to 1000' })
-      .default(20),
+      .default(20)
+      .describe('How many tagged images each ECR repository keeps (1-1000); older ones expire'),
     services: z
       .strictObject({
-        frontend: serviceConfig('frontend').default(serviceDefaults('frontend')),
-        api: serviceConfig('api').default(serviceDefaults('api')),
-        proxy: serviceConfig('proxy').default(serviceDefaults('proxy')),
+        frontend: serviceConfig('frontend').default(serviceDefaults('frontend')).describe('The frontend service (static site)'),
+        api: serviceConfig('api').default(serviceDefaults('api')).describe('The API service (loopback only, behind the proxy)'),
+        proxy: serviceConfig('proxy').default(serviceDefaults('proxy')).describe('The proxy service (ports 80 and 443, ACME certificates)'),
       })
-      .default({ frontend: serviceDefaults('frontend'), api: serviceDefaults('api'), proxy: serviceDefaults('proxy') }),
+      .default({ frontend: serviceDefaults('frontend'), api: serviceDefaults('api'), proxy: serviceDefaults('proxy') })
+      .describe('Per-service settings of the three services'),
     logRetentionDays: z
       .number()
       .refine((v) => (LOG_RETENTION_DAYS as readonly number[]).includes(v), {
         message: `expected one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(', ')}`,
       })
-      .default(30),
+      .default(30)
+      .describe("How many days the services' CloudWatch log groups keep events (one of CloudWatch's periods)"),
     /**
      * IAM principals (account root, role or user ARNs) that may assume a `<prefix>-chaos-operator` role
      * carrying the chaos operator policy. Empty (the default): no role, attach the policy yourself.
@@ -177,7 +262,8 @@ export const environmentSchema = z
           message: 'expected an IAM principal ARN: arn:aws:iam::<12-digit account>:root, :role/<name> or :user/<name>',
         }),
       )
-      .default([]),
+      .default([])
+      .describe('IAM principals that may assume a <prefix>-chaos-operator role carrying the chaos operator policy; empty: no role'),
     tags: z
       .record(
         z.string().regex(/^(?!aws:)[\w .:/=+@-]{1,128}$/, {
@@ -185,7 +271,8 @@ export const environmentSchema = z
         }),
         z.string().max(256, { message: 'expected tag values of at most 256 characters' }),
       )
-      .default({}),
+      .default({})
+      .describe('Tags added to every resource (keys not starting with "aws:")'),
   })
   .superRefine((env, ctx) => {
     if (env.domain !== undefined && env.acmeEmail === undefined) {
@@ -239,8 +326,11 @@ export const environmentSchema = z
 
 export const platformConfigSchema = z
   .strictObject({
-    $schema: z.string().optional(),
-    environments: z.array(environmentSchema).min(1, { message: 'expected at least one environment' }),
+    $schema: z.string().optional().describe('The JSON Schema of this file, for editors ("./environments.schema.json")'),
+    environments: z
+      .array(environmentSchema.describe('One environment: one stack, named after it'))
+      .min(1, { message: 'expected at least one environment' })
+      .describe('The environments, each synthesized as one stack'),
   })
   .superRefine((cfg, ctx) => {
     const seen = new Set<string>();
@@ -255,7 +345,24 @@ export const platformConfigSchema = z
       }
       seen.add(env.name);
     });
-  });
+    // The state-bootstrap stack creates every state bucket through one provider, so in one region
+    // (an environment elsewhere still keeps its state there: the backend names the bucket's region).
+    let first: { region: string; index: number } | undefined;
+    cfg.environments.forEach((env, i) => {
+      if (!env.stateBackend) return;
+      const region = env.stateBackend.region ?? env.region;
+      if (!first) first = { region, index: i };
+      else if (first.region !== region) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['environments', i, 'stateBackend', 'region'],
+          input: env.stateBackend.region,
+          message: `expected ${first.region} (set stateBackend.region): the state buckets are all in one region, that of environments[${first.index}]'s bucket`,
+        });
+      }
+    });
+  })
+  .describe('The platform config: the environments to synthesize');
 
 /** One environment's settings, with every default filled in. */
 export type EnvironmentConfig = z.output<typeof environmentSchema>;

@@ -29,6 +29,7 @@ import { ChaosOperator } from './chaos-operator';
 import { PolicyAspect } from './policy/policy-aspect';
 import { PLATFORM_SUPPRESSIONS } from './policy/suppressions';
 import { Suppression } from './policy/suppression';
+import { configureStateBackend } from './state';
 
 export interface PlatformStackProps {
   /** The validated environment this stack deploys. */
@@ -61,8 +62,11 @@ export class PlatformStack extends TerraformStack {
     const namePrefix = `platform-${env.name}`;
     this.policy = PolicyAspect.enforce(this, { suppressions: props.policySuppressions ?? PLATFORM_SUPPRESSIONS });
 
+    configureStateBackend(this, env);
     new AwsProvider(this, 'aws', {
       region: env.region,
+      // Terraform stops before any change when the credentials belong to another account.
+      allowedAccountIds: env.allowedAccountIds,
       defaultTags: [{ tags: { 'platform:environment': env.name, 'managed-by': 'cdktf', ...env.tags } }],
     });
     const partition = new DataAwsPartition(this, 'partition').partition;

@@ -135,8 +135,10 @@ describe('the recovery polls, on a fake clock', () => {
     const wait = await waitUntilRecovered({
       ...options(60_000, async () => {
         starts.push(clock.now() - t0);
+        // Stamped at the poll's start, as checkHypothesis does.
+        const at = new Date(clock.now()).toISOString();
         advance(pollTakesMs);
-        return { steady_state_met: starts.length >= heldFrom, probes: [], at: new Date(clock.now()).toISOString() };
+        return { steady_state_met: starts.length >= heldFrom, probes: [], at };
       }),
       t0,
       deadline: t0 + 60_000,

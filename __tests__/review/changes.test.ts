@@ -1,6 +1,6 @@
 import { attributeDiffs, reviewChanges } from '../../review/changes';
 import { assessRisk } from '../../review/risk';
-import { renderStackReview } from '../../review/markdown';
+import { renderPolicies, renderStackReview } from '../../review/markdown';
 import { PlanJson, ResourceChange, changeKind } from '../../review/plan-json';
 
 const change = (
@@ -62,7 +62,8 @@ describe('assessRisk', () => {
     ['aws_efs_file_system', 'delete', 'data-loss'],
     ['aws_ecr_repository', 'delete', 'data-loss'],
     ['aws_iam_role_policy', 'update', 'security'],
-    ['aws_security_group', 'create', 'security'],
+    ['aws_security_group', 'update', 'security'],
+    ['aws_eip', 'create', 'security'],
   ] as const)('%s %s is flagged as %s', (type, kind, flag) => {
     expect(risk(type, kind).map((f) => f.kind)).toContain(flag);
   });
@@ -73,9 +74,28 @@ describe('assessRisk', () => {
     expect(risk('aws_vpc_security_group_ingress_rule', 'create', { cidr_ipv4: '0.0.0.0/0', from_port: 22, to_port: 22 })).toEqual([
       { kind: 'security', message: 'opens port 22 to the whole internet (0.0.0.0/0)' },
     ]);
-    expect(risk('aws_vpc_security_group_ingress_rule', 'create', { cidr_ipv4: '0.0.0.0/0', from_port: 443, to_port: 443 })).toEqual([
-      { kind: 'security', message: 'adds ingress rule' },
+    expect(risk('aws_vpc_security_group_ingress_rule', 'create', { cidr_ipv4: '0.0.0.0/0', from_port: 443, to_port: 443 })).toEqual([]);
+    expect(risk('aws_vpc_security_group_ingress_rule', 'delete', { cidr_ipv4: '0.0.0.0/0', from_port: 443, to_port: 443 })).toEqual([
+      { kind: 'security', message: 'removes ingress rule' },
     ]);
+  });
+
+  it('leaves an ordinary create unflagged, but not an IAM wildcard or a public address', () => {
+    const doc = (statement: object) => JSON.stringify({ Version: '2012-10-17', Statement: [statement] });
+    expect(risk('aws_security_group', 'create')).toEqual([]);
+    expect(
+      risk('aws_iam_role_policy', 'create', { policy: doc({ Effect: 'Allow', Action: ['ecs:DescribeTasks'], Resource: '*' }) }),
+    ).toEqual([]);
+    expect(
+      risk('aws_iam_role_policy', 'create', { policy: doc({ Effect: 'Allow', Action: ['s3:*', 'ec2:Describe*'], Resource: '*' }) }),
+    ).toEqual([{ kind: 'security', message: 'allows every action of s3:* (IAM wildcard)' }]);
+    expect(
+      risk('aws_iam_role', 'create', { assume_role_policy: doc({ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }) }),
+    ).toEqual([{ kind: 'security', message: 'trusts any principal (IAM wildcard)' }]);
+    expect(risk('aws_iam_role_policy_attachment', 'create', { policy_arn: 'arn:aws:iam::aws:policy/AdministratorAccess' })).toEqual([
+      { kind: 'security', message: 'attaches arn:aws:iam::aws:policy/AdministratorAccess' },
+    ]);
+    expect(risk('aws_eip', 'create')).toEqual([{ kind: 'security', message: 'adds public address' }]);
   });
 
   it('rolls the only instance when the group moves to a new launch template version with an instance refresh configured', () => {
@@ -111,6 +131,34 @@ describe('renderStackReview', () => {
   };
   const md = renderStackReview({ stack: 'dev', mode: 'what-if', changes: reviewChanges(plan) }, 'main');
 
+  it('says which resources the base state is not proven for, and marks them', () => {
+    const text = renderStackReview(
+      { stack: 'dev', mode: 'what-if', changes: reviewChanges(plan), unvouched: ['aws_ecs_cluster.x'] },
+      'main',
+    );
+    expect(text).toContain(
+      '⚠️ **The base state is not proven for 1 resource**: planning `main` against its synthetic state still changes `aws_ecs_cluster.x`.',
+    );
+    expect(text).toContain('- `aws_ecs_cluster.x` — replaced because of `name` (not vouched for: see above)');
+    expect(md).not.toContain('not proven');
+  });
+
+  it('counts ordinary creates by type and lists a risky create on its own', () => {
+    const creates: PlanJson = {
+      ...plan,
+      resource_changes: [
+        change('aws_subnet', ['create'], null, {}),
+        { ...change('aws_subnet', ['create'], null, {}), address: 'aws_subnet.y' },
+        change('aws_vpc_security_group_ingress_rule', ['create'], null, { cidr_ipv4: '0.0.0.0/0', from_port: 22, to_port: 22 }),
+        change('aws_security_group', ['create'], null, {}),
+      ],
+    };
+    const text = renderStackReview({ stack: 'dev', mode: 'what-if', changes: reviewChanges(creates) }, 'main');
+    expect(text).toContain('### Add (4)\n\n- 1 × `aws_security_group`\n- 2 × `aws_subnet`\n- `aws_vpc_security_group_ingress_rule.x`\n');
+    expect(text).toContain('🟠 security `aws_vpc_security_group_ingress_rule.x`: opens port 22 to the whole internet');
+    expect(text).not.toContain('aws_subnet.y');
+  });
+
   it('counts, then risks, then grouped changes with collapsed diffs', () => {
     expect(md).toContain('**1 to add, 0 to change, 1 to replace, 0 to destroy**');
     expect(md).toMatch(/### Risks\n\n- 🔴 downtime `aws_ecs_cluster\.x`: every service and task is recreated/);
@@ -118,26 +166,23 @@ describe('renderStackReview', () => {
     expect(md).toContain('<details><summary>1 attribute</summary>');
     expect(md).toContain('| `name` (forces replacement) | `a` | `b` |');
     expect(md.indexOf('### Replace')).toBeLessThan(md.indexOf('### Add'));
+    expect(md).toContain('### Add (1)\n\n- 1 × `aws_cloudwatch_log_group`\n');
     expect(md).not.toContain('aws_vpc');
   });
 
-  it('shows policy results with suppression reasons', () => {
-    const withPolicy = renderStackReview(
-      {
-        stack: 'dev',
-        mode: 'what-if',
-        changes: [],
-        policy: {
-          rules: 24,
-          failures: [{ rule: 'ssh-not-open-to-world', resource: 'sg', message: 'open' }],
-          suppressed: [{ rule: 'ecr-immutable-tags', reason: 'latest is retagged' }],
-        },
-      },
-      'main',
+  it('shows the policy once for every stack: a line each, violations with their stack, suppressions once', () => {
+    const suppressed = [{ rule: 'ecr-immutable-tags', reason: 'latest is retagged' }];
+    const text = renderPolicies(
+      new Map([
+        ['dev', { rules: 24, failures: [{ rule: 'ssh-not-open-to-world', resource: 'sg', message: 'open', warning: false }], suppressed }],
+        ['prod', { rules: 24, failures: [], suppressed }],
+      ]),
     );
-    expect(withPolicy).toContain('❌ 1 violation of 24 rules:');
-    expect(withPolicy).toContain('- **ssh-not-open-to-world** `sg`: open');
-    expect(withPolicy).toContain('- **ecr-immutable-tags**: latest is retagged');
+    expect(text.match(/## Policy/g)).toHaveLength(1);
+    expect(text).toContain('- `dev`: ❌ 1 violation of 24 rules\n- `prod`: ✅ 24 rules pass (1 suppressed)');
+    expect(text).toContain('- **ssh-not-open-to-world** `dev` `sg`: open');
+    expect(text.match(/latest is retagged/g)).toHaveLength(1);
+    expect(renderStackReview({ stack: 'dev', mode: 'what-if', changes: [] }, 'main')).not.toContain('Policy');
   });
 });
 

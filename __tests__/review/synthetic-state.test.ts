@@ -44,13 +44,36 @@ describe('resolveReferences', () => {
     expect(attrs(state, 'aws_subnet.s').vpc_id).toBe(attrs(state, 'aws_vpc.v').id);
   });
 
-  it('resolves text around references, and leaves function calls to the correction plan', () => {
+  it('resolves text around references and jsonencode of a literal, and leaves other function calls to the correction plan', () => {
     const state = baseState();
     resolveReferences(state, {
-      resource: { aws_subnet: { s: { vpc_id: 'x-${aws_vpc.v.cidr_block}', tags: { a: '${jsonencode(aws_vpc.v.id)}' } } } },
+      resource: {
+        aws_subnet: {
+          s: { vpc_id: 'x-${aws_vpc.v.cidr_block}', tags: { a: '${upper(aws_vpc.v.id)}', b: '${jsonencode([aws_vpc.v.id])}' } },
+        },
+      },
     });
     expect(attrs(state, 'aws_subnet.s').vpc_id).toBe('x-10.0.0.0/16');
-    expect(attrs(state, 'aws_subnet.s').tags).toEqual({});
+    expect(attrs(state, 'aws_subnet.s').tags).toEqual({ b: '["vpc-0a1b2c3d4e5f60718"]' });
+  });
+
+  it('takes a part of an ARN (element of split) and a policy document from its configuration', () => {
+    const state = baseState();
+    resolveReferences(state, {
+      provider: { aws: [{ region: 'eu-west-1' }] },
+      data: { aws_iam_policy_document: { d: { statement: [{ actions: ['ec2:*'], resources: ['${aws_vpc.v.arn}'] }] } } },
+      resource: {
+        aws_subnet: {
+          s: { vpc_id: 'acct-${element(split(":", aws_vpc.v.arn), 4)}', tags: { p: '${data.aws_iam_policy_document.d.json}' } },
+        },
+      },
+    });
+    expect(attrs(state, 'aws_subnet.s').vpc_id).toBe('acct-123456789012');
+    const tags = attrs(state, 'aws_subnet.s').tags as Record<string, string>;
+    expect(JSON.parse(tags.p)).toEqual({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 'ec2:*', Resource: 'arn:aws:vpc:eu-west-1:123456789012:vpc/1' }],
+    });
   });
 });
 
@@ -156,9 +179,61 @@ describe('configState', () => {
       tags_all: { env: 'dev', Name: 'x' },
     });
     const lt = attrs(state, 'aws_launch_template.lt');
-    expect(lt).toMatchObject({ monitoring_count: 2, user_data: expect.stringMatching(/^placeholder-/), monitoring: [{ enabled: true }] });
+    expect(lt).toMatchObject({ monitoring_count: 2, user_data: 'eA==', monitoring: [{ enabled: true }] });
     // References, also inside lists, resolve to the referenced placeholder.
     expect(lt.network_interfaces).toEqual([{ delete_on_termination: 'true', security_groups: [vpc.id] }]);
+  });
+
+  it("fills what the provider would: its defaults, SDKv2's zero values inside blocks, data.aws_partition", () => {
+    const schemas: ResourceSchemas = {
+      aws_vpc: {
+        version: 1,
+        block: {
+          attributes: { id: { type: 'string', computed: true }, instance_tenancy: { type: 'string', optional: true } },
+          block_types: {},
+        },
+      },
+      aws_iam_role_policy_attachment: {
+        version: 0,
+        block: {
+          attributes: { policy_arn: { type: 'string', required: true }, description: { type: 'string', optional: true } },
+          block_types: {
+            limits: {
+              nesting_mode: 'list',
+              block: {
+                attributes: {
+                  name: { type: 'string', optional: true },
+                  count: { type: 'number', optional: true },
+                  ids: { type: ['list', 'string'], optional: true },
+                  zone: { type: 'string', optional: true, computed: true },
+                },
+                block_types: {},
+              },
+            },
+          },
+        },
+      },
+    };
+    const state = configState(
+      {
+        provider: { aws: [{ region: 'cn-north-1' }] },
+        resource: {
+          aws_vpc: { v: {} },
+          aws_iam_role_policy_attachment: {
+            a: { policy_arn: 'arn:${data.aws_partition.p.partition}:iam::aws:policy/ReadOnlyAccess', limits: [{}] },
+          },
+        },
+      },
+      schemas,
+      '1.11.4',
+    );
+    // Left out, instance_tenancy would be null, and "default" in the plan forces the VPC's replacement.
+    expect(attrs(state, 'aws_vpc.v').instance_tenancy).toBe('default');
+    const attachment = attrs(state, 'aws_iam_role_policy_attachment.a');
+    expect(attachment.policy_arn).toBe('arn:aws-cn:iam::aws:policy/ReadOnlyAccess');
+    // Top level, an argument left out stays null; inside a block it is the zero value, computed ones a placeholder.
+    expect(attachment.description).toBeNull();
+    expect(attachment.limits).toEqual([{ name: '', count: 0, ids: [], zone: expect.stringMatching(/^placeholder-/) }]);
   });
 
   it('refuses resource types the schema does not know', () => {

@@ -121,6 +121,30 @@ describe.each([
     /availabilityZones: got \["eu-west-1a","eu-west-1a"\]: expected two different zones/,
   ],
   ['misspelt field', { instanceTyp: 't3.micro' }, /environments\[0\]: unknown field\(s\) "instanceTyp"/],
+  [
+    'state bucket with capitals',
+    { stateBackend: { bucket: 'My_State' } },
+    /stateBackend\.bucket: got "My_State": expected an S3 bucket name: 3-63 lower-case letters/,
+  ],
+  [
+    'state bucket region misspelt',
+    { stateBackend: { bucket: 'acme-state', region: 'ireland' } },
+    /stateBackend\.region: got "ireland": expected an AWS region code/,
+  ],
+  [
+    'state key prefix with a leading slash',
+    { stateBackend: { bucket: 'acme-state', keyPrefix: '/platform' } },
+    /stateBackend\.keyPrefix: got "\/platform": expected an S3 key prefix without leading or trailing "\/"/,
+  ],
+  ['state backend without a bucket', { stateBackend: {} }, /stateBackend\.bucket: got nothing/],
+  [
+    'state backend with a DynamoDB table',
+    { stateBackend: { bucket: 'acme-state', dynamodbTable: 'locks' } },
+    /stateBackend: unknown field\(s\) "dynamodbTable"/,
+  ],
+  ['short account id', { allowedAccountIds: ['12345'] }, /allowedAccountIds\[0\]: got "12345": expected a 12-digit AWS account id/],
+  ['no account ids', { allowedAccountIds: [] }, /allowedAccountIds: got \[\]: expected at least one account id; leave the field out/],
+  ['the bootstrap stack name', { name: 'state-bootstrap' }, /name: got "state-bootstrap": expected a name other than "state-bootstrap"/],
 ])('config rule: %s', (_rule, input, message) => {
   it('fails with one message naming the field, the value and what is allowed', () => {
     expect(parseEnv(input)).toThrow(InvalidConfigError);
@@ -133,6 +157,21 @@ describe('whole-file rules', () => {
     expect(() => parseConfig({ environments: [BASE_ENV, BASE_ENV] }, 'cfg.json')).toThrow(
       /environments\[1\]\.name: got "test": expected a unique environment name/,
     );
+  });
+  it('keeps the state buckets in one region', () => {
+    const envs = [
+      { name: 'dev', region: 'eu-west-1', stateBackend: { bucket: 'acme-state' } },
+      { name: 'prod', region: 'us-east-1', stateBackend: { bucket: 'acme-state-us' } },
+    ];
+    expect(() => parseConfig({ environments: envs }, 'cfg.json')).toThrow(
+      /environments\[1\]\.stateBackend\.region: got nothing: expected eu-west-1 \(set stateBackend\.region\): the state buckets are all in one region/,
+    );
+    envs[1] = { ...envs[1], stateBackend: { bucket: 'acme-state-us', region: 'eu-west-1' } as never };
+    expect(parseConfig({ environments: envs }, 'cfg.json').environments[1].stateBackend).toEqual({
+      bucket: 'acme-state-us',
+      region: 'eu-west-1',
+      keyPrefix: 'platform',
+    });
   });
   it('refuses a file without environments', () => {
     expect(() => parseConfig({ environments: [] }, 'cfg.json')).toThrow(/environments: got \[\]: expected at least one environment/);
@@ -173,5 +212,36 @@ describe('parseCidr', () => {
 describe('config JSON Schema for editors', () => {
   it('is committed and in step with the zod schema (regenerate: npm run config:schema)', () => {
     expect(JSON.parse(readFileSync('config/environments.schema.json', 'utf8'))).toEqual(configJsonSchema());
+  });
+
+  /** Every property of every object in the schema, with its path, however deep (items, records, unions). */
+  function properties(node: unknown, path = ''): [string, Record<string, unknown>][] {
+    if (node === null || typeof node !== 'object') return [];
+    const n = node as Record<string, unknown>;
+    const found: [string, Record<string, unknown>][] = [];
+    for (const [key, child] of Object.entries((n.properties ?? {}) as Record<string, Record<string, unknown>>)) {
+      found.push([`${path}.${key}`, child], ...properties(child, `${path}.${key}`));
+    }
+    for (const key of ['items', 'additionalProperties', 'prefixItems', 'anyOf', 'oneOf', 'allOf', '$defs']) {
+      const sub = n[key];
+      const subs = Array.isArray(sub) ? sub : sub && typeof sub === 'object' && key === '$defs' ? Object.values(sub) : [sub];
+      for (const s of subs) found.push(...properties(s, `${path}${key === 'items' ? '[]' : `/${key}`}`));
+    }
+    return found;
+  }
+
+  it('describes every field, for editors to show on hover', () => {
+    const schema = JSON.parse(readFileSync('config/environments.schema.json', 'utf8')) as Record<string, unknown>;
+    const all = properties(schema);
+    // The walk reaches the nested objects too (the services, the state backend).
+    expect(all.map(([path]) => path)).toEqual(
+      expect.arrayContaining([
+        '.environments[].services.api.desiredCount',
+        '.environments[].stateBackend.keyPrefix',
+        '.environments[].allowedAccountIds',
+      ]),
+    );
+    const undescribed = all.filter(([, p]) => typeof p.description !== 'string' || p.description.length < 10).map(([path]) => path);
+    expect(undescribed).toEqual([]);
   });
 });

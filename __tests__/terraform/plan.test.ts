@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { loadConfig } from '../../stacks/config';
 import { buildApp } from '../../stacks/app';
-import { OfflineTerraform, TerraformUnavailableError, offlineTerraform, terraform, writeOfflineOverride } from '../../review/terraform';
+import { OfflineTerraform, terraform, writeOfflineOverride } from '../../review/terraform';
+import { describeWithTerraform, offlineTerraformForTests } from './support/offline-terraform';
 
 const exec = promisify(execFile);
 const root = resolve(__dirname, '../..');
@@ -45,17 +46,7 @@ const EXPECTED_TYPES = [
   'aws_vpc_security_group_ingress_rule',
 ];
 
-let tf: OfflineTerraform | undefined;
-try {
-  tf = offlineTerraform(join(work, 'cli'));
-} catch (err) {
-  if (!(err instanceof TerraformUnavailableError)) throw err;
-  const message = `Terraform checks cannot run: ${err.message}`;
-  // A missing Terraform is a failed run, never a silent pass (`npm run setup` says how to get one).
-  test('Terraform is available', () => {
-    throw new Error(message);
-  });
-}
+const tf = offlineTerraformForTests(work);
 
 const stackNames = loadConfig('config/environments.json').environments.map((e) => e.name);
 
@@ -91,7 +82,7 @@ async function pairwise<T>(jobs: (() => Promise<T>)[]): Promise<T[]> {
 }
 
 // Without Terraform the suite is not registered; the failing test above says why.
-const suite = tf ? describe : describe.skip;
+const suite = describeWithTerraform(tf);
 
 suite('real Terraform, offline, against the synthesized stacks', () => {
   const t = tf as OfflineTerraform;

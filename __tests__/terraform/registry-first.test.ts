@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { loadConfig } from '../../stacks/config';
 import { buildApp } from '../../stacks/app';
-import { OfflineTerraform, TerraformUnavailableError, offlineTerraform, terraform, writeOfflineOverride } from '../../review/terraform';
+import { OfflineTerraform, terraform, writeOfflineOverride } from '../../review/terraform';
+import { describeWithTerraform, offlineTerraformForTests } from './support/offline-terraform';
 
 // The first deploy's step 2 (README "Deploy"): the ECR repositories alone, by -target. The targets are
 // computed by the jq program of the deploy workflow's registry-only step, and the offline plan shows
@@ -13,23 +14,14 @@ import { OfflineTerraform, TerraformUnavailableError, offlineTerraform, terrafor
 const root = resolve(__dirname, '../..');
 const work = mkdtempSync(join(tmpdir(), 'platform-registry-'));
 
-let tf: OfflineTerraform | undefined;
-try {
-  tf = offlineTerraform(join(work, 'cli'));
-} catch (err) {
-  if (!(err instanceof TerraformUnavailableError)) throw err;
-  const message = `Terraform checks cannot run: ${err.message}`;
-  test('Terraform is available', () => {
-    throw new Error(message);
-  });
-}
+const tf = offlineTerraformForTests(work);
 
 type Step = { name?: string; run?: string };
 const workflow = parse(readFileSync(join(root, '.github/workflows/deploy.yml'), 'utf8')) as { jobs: Record<string, { steps: Step[] }> };
 const step = workflow.jobs['deploy-dev'].steps.find((s) => s.name === 'ECR repositories only (first deploy)');
 const program = /jq -r '([^']+)'/.exec(step?.run ?? '')?.[1];
 
-(tf ? describe : describe.skip)('ECR repositories before images: the registry-only targets, planned offline', () => {
+describeWithTerraform(tf)('ECR repositories before images: the registry-only targets, planned offline', () => {
   it('finds the jq program in the workflow', () => expect(program).toMatch(/aws_ecr_/));
 
   it('plans to create the three repositories and their lifecycle policies, and nothing else', async () => {

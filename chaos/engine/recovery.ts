@@ -78,7 +78,8 @@ export async function waitUntilRecovered(options: RecoveryWaitOptions): Promise<
       if (options.signal.aborted) throw options.signal.reason;
       const now = options.clock.now();
       if (held && answering) return { recoveredAt: pollAt, confirmedAt: now, polls, firstFailedPollAt };
-      if (!held) firstFailedPollAt ??= pollAt;
+      // The failed poll's time as its journal entry records it, so the figure and the journal agree to the ms.
+      if (!held) firstFailedPollAt ??= result === null ? pollAt : Date.parse(result.at);
       const remaining = options.deadline - now;
       if (remaining <= 0) return missed();
       // The interval counts from the poll's start (a poll slower than it is followed at once), and

@@ -1,5 +1,6 @@
 import type { Clock } from '../../faults/types';
 import { HttpRequestError, sendHttpRequest } from '../../sampling/http-request';
+import { apiInstanceIn } from '../api-instance';
 
 /** What one load run sends: GETs of `urls` in turn, `rate` a second, never more than `concurrency` in flight. */
 export interface LoadPlan {
@@ -61,18 +62,6 @@ export function percentile(sorted: readonly number[], p: number): number | null 
   if (sorted.length === 0) return null;
   const rank = Math.ceil((p / 100) * sorted.length);
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] ?? null;
-}
-
-function instanceOf(body: string): string | null {
-  if (!body.startsWith('{')) return null;
-  try {
-    const parsed: unknown = JSON.parse(body);
-    if (typeof parsed === 'object' && parsed !== null && 'instance' in parsed && typeof parsed.instance === 'string')
-      return parsed.instance;
-  } catch {
-    // Not JSON (an nginx error page): no instance.
-  }
-  return null;
 }
 
 /** Sums outcomes into the journal's figures. */
@@ -137,7 +126,7 @@ async function one(url: string, plan: LoadPlan, signal: AbortSignal): Promise<Lo
       signal,
       maxBodyBytes: MAX_BODY_BYTES,
     });
-    return { kind: 'answered', status: res.status, latencyMs: res.latencyMs, instance: instanceOf(res.body) };
+    return { kind: 'answered', status: res.status, latencyMs: res.latencyMs, instance: apiInstanceIn(res.body) };
   } catch (error) {
     if (!(error instanceof HttpRequestError)) throw error;
     return { kind: /^no response within/.test(error.message) ? 'timeout' : 'error', latencyMs: error.latencyMs, message: error.message };

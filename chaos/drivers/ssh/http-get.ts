@@ -4,6 +4,7 @@ import { ActivityFailedError } from '../../errors';
 import { defineFault } from '../../faults/define-fault';
 import { sshConnectionArgs } from './connection-args';
 import { overHost, sshTargets } from './ssh-targets';
+import { apiInstanceIn } from '../api-instance';
 
 const args = z
   .strictObject({
@@ -34,17 +35,6 @@ const args = z
     path: ['sameInstance'],
   });
 
-function instanceIn(body: string): string | null {
-  try {
-    const parsed: unknown = JSON.parse(body);
-    if (typeof parsed === 'object' && parsed !== null && 'instance' in parsed && typeof parsed.instance === 'string')
-      return parsed.instance;
-  } catch {
-    // Not JSON: no instance to compare.
-  }
-  return null;
-}
-
 /**
  * `ssh:http-get`: GET `127.0.0.1:<port><path>` on the host (through the SSH connection, or with curl
  * run on the host over SSM), so the API
@@ -74,7 +64,7 @@ export const sshHttpGet = defineFault({
     const latencyMs = ctx.clock.now() - started;
     if (answer.status !== a.expectStatus)
       throw new ActivityFailedError(`GET ${url} on ${host.where} answered ${answer.status}, expected ${a.expectStatus}`);
-    const instance = instanceIn(answer.body);
+    const instance = apiInstanceIn(answer.body);
     let newInstance: boolean | null = null;
     if (a.newInstance) {
       if (instance === null) throw new ActivityFailedError(`GET ${url} answered no JSON "instance" to compare`);
