@@ -3,14 +3,14 @@
  * (a swarm service per copy, ports 8080/8082 and 8081/8083) and one proxy balancing over them, and
  * stopping one API copy with `docker stop` on the host fails not one request through the proxy:
  * chaos/experiments/stop-one-api-copy.yaml, /api/status sampled at 50/s from the stop to the
- * confirmed recovery, every sample counted.
+ * confirmed recovery, every sample counted; and the same under `wrk` load, every answer counted.
  *
  * Brings the rehearsal up (fast when warm) and down again; run it alone, inside the e2e lock.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { run } from '../../rehearsal/command';
+import { run, runCommand } from '../../rehearsal/command';
 import { httpGet } from '../../rehearsal/http-check';
 import { expectExit, runChaos } from './support/chaos-cli';
 import { expectAllAvailable, expectNewIdentity, expectPlausibleRecovery, recoveryLine } from './support/experiment-checks';
@@ -95,6 +95,60 @@ describeIfPossible(missingForRehearsal(), 'the redundancy experiments against th
       expect(samples.every((s) => s.ok)).toBe(true);
       // The sampler's grid is 50/s; a loaded 2-core machine may lose a few slots at the edges.
       expect(perSecond).toBeGreaterThanOrEqual(45);
+    });
+
+    test('wrk on /api/status while API copy 1 is stopped with docker stop: every answer a 2xx, no socket error (counts printed)', async () => {
+      await waitForSteadyState(rehearsal());
+      const { outputs, dockerEnv } = rehearsal();
+      // Two connections, each waiting 40 ms between requests: about 48 requests/s, under /api/'s
+      // 50 r/s per client, so every answer is the copies' (beyond it, 429s measure the limit).
+      const script = path.join(dir, 'count-statuses.lua');
+      writeFileSync(
+        script,
+        [
+          'local threads = {}',
+          'function setup(thread) table.insert(threads, thread) end',
+          'function init(args) ok = 0; other = 0 end',
+          'function delay() return 40 end',
+          'function response(status, headers, body) if status >= 200 and status < 300 then ok = ok + 1 else other = other + 1 end end',
+          'function done(summary, latency, requests)',
+          '  local o, x = 0, 0',
+          '  for _, t in ipairs(threads) do o = o + t:get("ok"); x = x + t:get("other") end',
+          '  local e = summary.errors',
+          '  io.write(string.format("COUNTS ok=%d other=%d connect=%d read=%d write=%d timeout=%d status=%d p99=%d\\n", o, x, e.connect, e.read, e.write, e.timeout, e.status, latency:percentile(99)))',
+          'end',
+        ].join('\n'),
+      );
+      const copy1 = await run('docker', ['ps', '-q', '--filter', 'label=platform.service=api', '--filter', 'label=platform.copy=1'], {
+        env: dockerEnv,
+      });
+      expect(copy1).toMatch(/^[0-9a-f]{12}$/);
+      const wrk = runCommand(
+        'wrk',
+        ['-t', '1', '-c', '2', '-d', '12s', '--timeout', '5s', '-s', script, `${outputs.publicUrl}/api/status`],
+        {
+          timeoutMs: 60_000,
+        },
+      );
+      await new Promise((resolve) => setTimeout(resolve, 4000));
+      const stopped = Date.now();
+      await run('docker', ['stop', copy1], { env: dockerEnv });
+      const stopMs = Date.now() - stopped;
+      const result = await wrk;
+      expect(result.code).toBe(0);
+      const line = /COUNTS ok=(\d+) other=(\d+) connect=(\d+) read=(\d+) write=(\d+) timeout=(\d+) status=(\d+) p99=(\d+)/.exec(
+        result.stdout,
+      );
+      if (line === null) throw new Error(`no counts from wrk:\n${result.stdout}\n${result.stderr}`);
+      const [ok, other, connect, read, write, timeout, status, p99] = line.slice(1).map(Number) as number[];
+      console.log(
+        `wrk -c 2 (40 ms apart) for 12 s, API copy 1 stopped at 4 s (docker stop took ${stopMs} ms): ${String(ok)} 2xx, ${String(other)} other; socket errors connect ${String(connect)} read ${String(read)} write ${String(write)} timeout ${String(timeout)}; p99 ${String((p99 ?? 0) / 1000)} ms\n${result.stdout}`,
+      );
+      // Enough requests for the count to mean something: about 48/s for 12 s.
+      expect(ok).toBeGreaterThan(400);
+      expect({ other, connect, read, write, timeout, status }).toEqual({ other: 0, connect: 0, read: 0, write: 0, timeout: 0, status: 0 });
+      // The orchestrator brings copy 1 back.
+      await waitForSteadyState(rehearsal());
     });
 
     test('rolling-deploy.yaml: both API copies on the new tag one at a time, /api/status 100 % at >= 50 samples/s, zero failed samples, rolled back after', async () => {
