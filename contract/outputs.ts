@@ -11,7 +11,21 @@ import { awsNames, ECR_REPOSITORY_URL, ECS_CLUSTER_ARN, localNames, sharedNames 
 /** How one target spells its names; see `output-names.ts`. */
 type TargetNames = typeof awsNames | typeof localNames;
 
-/** What a chaos experiment needs to find and check one service. */
+/** One copy of a service (contract/services.ts): its own ECS service (swarm service) on its own port. */
+function copyOutputSchema(names: TargetNames) {
+  return z.strictObject({
+    serviceName: names.serviceName,
+    containerName: names.containerName,
+    port: z.number().int().min(1).max(65535),
+    taskFamily: names.taskFamily,
+  });
+}
+
+/**
+ * What a chaos experiment needs to find and check one service. The service's own fields name its
+ * copy 1, which is what a fault on "the api" acts on (one copy, the others keep serving); `copies`
+ * lists every copy, copy 1 first.
+ */
 function serviceOutputSchema(names: TargetNames) {
   return z.strictObject({
     /** ECS service name (swarm service name locally). */
@@ -26,6 +40,8 @@ function serviceOutputSchema(names: TargetNames) {
     taskFamily: names.taskFamily,
     /** CloudWatch log group (a label locally). */
     logGroup: sharedNames.logGroup,
+    /** Every copy, copy 1 (the fields above) first; absent: one copy (outputs from before copies). */
+    copies: z.array(copyOutputSchema(names)).min(1).max(8).optional(),
   });
 }
 

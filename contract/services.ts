@@ -3,9 +3,14 @@
  * shares: the stack (task definitions), the images (ports they listen on, health endpoints), the
  * local rehearsal (swarm services) and the chaos module (through the stack outputs).
  *
- * Networking is `host` mode everywhere (ECS and the local swarm): the three containers share the
+ * Networking is `host` mode everywhere (ECS and the local swarm): the containers share the
  * instance's network namespace, so each listens on its own fixed port and the proxy reaches the
  * others at 127.0.0.1:<port>. The proxy configuration is therefore identical on EC2 and locally.
+ *
+ * Redundancy: the API and the frontend run as several **copies**, each copy its own ECS service
+ * (swarm service locally) of one task on its own fixed port ({@link ServiceSpec.copyPorts}); the
+ * proxy balances over the copies' ports. Copy 1 keeps the service's own names (an existing
+ * deployment's service is kept, not replaced), copy n > 1 is `<service>-<n>`.
  */
 export const SERVICE_NAMES = ['frontend', 'api', 'proxy'] as const;
 
@@ -25,8 +30,15 @@ export interface LinuxCapabilities {
 export interface ServiceSpec {
   /** Container name in the task definition (and swarm service suffix locally). */
   readonly containerName: string;
-  /** Port the container listens on in the host network namespace. */
+  /** Port the container (its copy 1) listens on in the host network namespace: `copyPorts[0]`. */
   readonly port: number;
+  /**
+   * The fixed host port of each copy, in copy order: as many copies as ports at most. The API and
+   * the frontend read their port from `PORT`; the proxy has one copy (it owns 80 and 443).
+   */
+  readonly copyPorts: readonly number[];
+  /** Copies when the config gives none. */
+  readonly defaultCopies: number;
   /** HTTP path answered by the container itself when it is alive. */
   readonly healthPath: string;
   /** Exec-form health check command (images have no shell). */
@@ -54,6 +66,8 @@ export const SERVICES: Readonly<Record<ServiceName, ServiceSpec>> = {
   frontend: {
     containerName: 'frontend',
     port: 8081,
+    copyPorts: [8081, 8083],
+    defaultCopies: 2,
     healthPath: '/healthz',
     healthCheckCommand: ['CMD', '/usr/local/bin/healthcheck', 'http://127.0.0.1:8081/healthz'],
     stopTimeoutSeconds: 10,
@@ -64,6 +78,8 @@ export const SERVICES: Readonly<Record<ServiceName, ServiceSpec>> = {
   api: {
     containerName: 'api',
     port: 8080,
+    copyPorts: [8080, 8082],
+    defaultCopies: 2,
     healthPath: '/healthz',
     healthCheckCommand: ['CMD', '/usr/local/bin/api', 'healthcheck'],
     stopTimeoutSeconds: 10,
@@ -77,6 +93,8 @@ export const SERVICES: Readonly<Record<ServiceName, ServiceSpec>> = {
   proxy: {
     containerName: 'proxy',
     port: 80,
+    copyPorts: [80],
+    defaultCopies: 1,
     healthPath: '/healthz',
     healthCheckCommand: ['CMD', '/usr/local/bin/healthcheck', 'http://127.0.0.1:80/healthz'],
     stopTimeoutSeconds: 15,
@@ -88,6 +106,43 @@ export const SERVICES: Readonly<Record<ServiceName, ServiceSpec>> = {
     capabilities: { add: ['NET_BIND_SERVICE'], drop: ['ALL'] },
   },
 };
+
+/** One copy of a service: its number (1, 2, …), its name suffix and its host port. */
+export interface ServiceCopy {
+  readonly service: ServiceName;
+  /** 1-based. */
+  readonly copy: number;
+  /** `api` for copy 1, `api-2` for copy 2: the ECS service / swarm service / task family suffix. */
+  readonly name: string;
+  readonly port: number;
+}
+
+/** The copy's name: the service's own for copy 1 (kept from before copies existed), `<service>-<n>` after. */
+export function copyName(service: ServiceName, copy: number): string {
+  return copy === 1 ? service : `${service}-${copy}`;
+}
+
+/** The first `count` copies of a service; throws past its ports. */
+export function serviceCopies(service: ServiceName, count: number): readonly ServiceCopy[] {
+  const ports = SERVICES[service].copyPorts;
+  if (!Number.isInteger(count) || count < 1 || count > ports.length)
+    throw new Error(`${service} has ${ports.length} copy port(s): ${count} copies cannot run`);
+  return ports.slice(0, count).map((port, i) => ({ service, copy: i + 1, name: copyName(service, i + 1), port }));
+}
+
+/**
+ * The health check of one copy: the service's command with a URL's port moved to the copy's port
+ * (the frontend's checker takes a URL; the API's reads `PORT`, which each copy sets).
+ */
+export function copyHealthCheckCommand(service: ServiceName, port: number): readonly string[] {
+  if (port === SERVICES[service].port) return SERVICES[service].healthCheckCommand;
+  return SERVICES[service].healthCheckCommand.map((word) => {
+    if (!/^https?:\/\//.test(word)) return word;
+    const url = new URL(word);
+    url.port = String(port);
+    return url.toString();
+  });
+}
 
 /** The numeric ids of a `uid:gid` user such as {@link ServiceSpec.user}. */
 export function userIds(user: string): { readonly uid: number; readonly gid: number } {

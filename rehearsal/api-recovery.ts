@@ -42,6 +42,11 @@ export async function apiInstance(publicUrl: string): Promise<string | undefined
   }
 }
 
+/** The instance id copy 1 answers with on its own port (not through the proxy). */
+async function copyInstance(port: number): Promise<string | undefined> {
+  return apiInstance(`http://127.0.0.1:${port}`);
+}
+
 /** The id of the one running container of a swarm service, as `docker ps` over SSH sees it. */
 export async function containerOf(ssh: string, endpoint: SshEndpoint, serviceName: string): Promise<string> {
   const ids = (await sshRun(ssh, endpoint, ['docker', 'ps', '-q', '--filter', `label=${SERVICE_NAME_LABEL}=${serviceName}`]))
@@ -77,8 +82,15 @@ export async function measureApiRecovery(
 ): Promise<ApiRecovery> {
   const serviceName = outputs.services.api.serviceName;
   const stoppedContainer = await containerOf(ssh, endpoint, serviceName);
-  const oldInstance = await apiInstance(outputs.publicUrl);
-  if (oldInstance === undefined) throw new Error('the API does not answer through the proxy before the fault');
+  // The proxy balances over the API's copies: every instance answering before the stop is old
+  // (copy 1, whose container is stopped, and the others, which keep serving).
+  const before = new Set<string>();
+  for (let i = 0; i < 10; i += 1) {
+    const seen = await apiInstance(outputs.publicUrl);
+    if (seen !== undefined) before.add(seen);
+  }
+  const oldInstance = await copyInstance(outputs.services.api.port);
+  if (before.size === 0 || oldInstance === undefined) throw new Error('the API does not answer through the proxy before the fault');
   let recovered = false;
   const frontend = sampleFrontend(outputs.publicUrl, () => recovered);
   const started = Date.now();
@@ -87,13 +99,13 @@ export async function measureApiRecovery(
   let newInstance: string | undefined;
   while (Date.now() - started < timeoutMs) {
     newInstance = await apiInstance(outputs.publicUrl);
-    if (newInstance !== undefined && newInstance !== oldInstance) break;
+    if (newInstance !== undefined && !before.has(newInstance)) break;
     await sleep(SAMPLE_MS);
   }
   const recoverMs = Date.now() - started;
   recovered = true;
   const frontendSamples = await frontend;
-  if (newInstance === undefined || newInstance === oldInstance) throw new Error(`no new API instance answered within ${timeoutMs} ms`);
+  if (newInstance === undefined || before.has(newInstance)) throw new Error(`no new API instance answered within ${timeoutMs} ms`);
   const newContainer = await containerOf(ssh, endpoint, serviceName);
   return { stoppedContainer, newContainer, oldInstance, newInstance, recoverMs, stopMs, frontend: frontendSamples };
 }

@@ -5,6 +5,7 @@ import { StepFailedError } from './errors';
 import { imageRepository } from './images';
 import { CERTIFICATE_VOLUME, ENVIRONMENT, NAME_PREFIX, STACK_NAME, rehearsalFiles, type RehearsalSettings } from './settings';
 import type { SshEndpoint } from './sshd';
+import { rehearsalCopies } from './stack-file';
 import { swarmServiceName } from './swarm';
 
 /** What the rehearsal's outputs are made from. */
@@ -23,6 +24,7 @@ interface LocalOutputsInputs {
 
 function serviceOutputs(service: ServiceName, port: number = SERVICES[service].port): ServiceOutputs {
   const spec = SERVICES[service];
+  const copies = rehearsalCopies().filter((c) => c.service === service);
   return {
     serviceName: swarmServiceName(service),
     containerName: spec.containerName,
@@ -31,6 +33,13 @@ function serviceOutputs(service: ServiceName, port: number = SERVICES[service].p
     // The names the stack gives the task definition family and the log group, as labels.
     taskFamily: `${NAME_PREFIX}-${service}`,
     logGroup: `/${NAME_PREFIX}/${service}`,
+    // The proxy's one copy listens where the rehearsal put it (copy 1's port is `port`).
+    copies: copies.map((c, i) => ({
+      serviceName: swarmServiceName(c.name),
+      containerName: spec.containerName,
+      port: i === 0 ? port : c.port,
+      taskFamily: `${NAME_PREFIX}-${c.name}`,
+    })),
   };
 }
 

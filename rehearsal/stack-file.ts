@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { CERTIFICATE_MOUNT_PATH, SERVICES, type ServiceName } from '../contract/services';
+import {
+  CERTIFICATE_MOUNT_PATH,
+  copyHealthCheckCommand,
+  SERVICE_NAMES,
+  SERVICES,
+  serviceCopies,
+  type ServiceCopy,
+  type ServiceName,
+} from '../contract/services';
 import { ACME_CA_MOUNT_PATH, type StackAcme } from './acme';
 import { CERTIFICATE_VOLUME } from './settings';
 
@@ -14,7 +22,8 @@ import { CERTIFICATE_VOLUME } from './settings';
 /** The subset of the compose format the rehearsal writes. */
 export interface StackFile {
   readonly version: '3.8';
-  readonly services: Readonly<Record<ServiceName, StackService>>;
+  /** One swarm service per copy, keyed by the copy's name (`api`, `api-2`, …: contract/services.ts). */
+  readonly services: Readonly<Record<string, StackService>>;
   readonly networks: Readonly<Record<string, { readonly external: true; readonly name: string }>>;
   readonly volumes: Readonly<Record<string, { readonly name: string }>>;
 }
@@ -45,7 +54,7 @@ interface StackService {
     /** Service labels. */
     readonly labels: Readonly<Record<string, string>>;
     readonly restart_policy: { readonly condition: 'any'; readonly delay: string };
-    readonly update_config: { readonly order: 'stop-first' };
+    readonly update_config: { readonly order: 'stop-first'; readonly parallelism: 1 };
     /** `cpus`: the task definition's task-level CPU limit as a CFS quota on the container (contract/services.ts). */
     readonly resources: { readonly limits: { readonly memory: string; readonly cpus?: string } };
   };
@@ -59,10 +68,27 @@ export interface StackInputs {
   readonly proxyPort: number;
   /** The proxy's ACME mode (a domain and a CA on loopback); absent: plain HTTP, no certificate. */
   readonly acme?: StackAcme;
+  /** Copies per service; absent: each service's default (contract/services.ts). */
+  readonly copies?: Partial<Readonly<Record<ServiceName, number>>>;
+}
+
+/** The copies the rehearsal runs, service by service, copy 1 first. */
+export function rehearsalCopies(copies: StackInputs['copies'] = {}): readonly ServiceCopy[] {
+  return SERVICE_NAMES.flatMap((service) => serviceCopies(service, copies[service] ?? SERVICES[service].defaultCopies));
+}
+
+/** `127.0.0.1:<port>` of each copy, space-separated: the proxy's upstream list (docker/proxy/entrypoint.sh). */
+export function upstreamList(service: ServiceName, copies: StackInputs['copies'] = {}): string {
+  return rehearsalCopies(copies)
+    .filter((c) => c.service === service)
+    .map((c) => `127.0.0.1:${c.port}`)
+    .join(' ');
 }
 
 /** Label on every service and container: `docker ps --filter label=platform.service=api` is exact. */
 const SERVICE_LABEL = 'platform.service';
+/** Label on every container: which copy of its service it is (1, 2, …). */
+export const COPY_LABEL = 'platform.copy';
 /** Container label holding the image id the task runs. */
 const IMAGE_ID_LABEL = 'platform.image-id';
 /**
@@ -98,26 +124,26 @@ export function proxyHealthCheck(proxyPort: number): readonly string[] {
   });
 }
 
-function environment(service: ServiceName, inputs: StackInputs): Readonly<Record<string, string>> {
-  switch (service) {
+function environment(copy: ServiceCopy, inputs: StackInputs): Readonly<Record<string, string>> {
+  switch (copy.service) {
     case 'api':
       return {
-        PORT: String(SERVICES.api.port),
+        PORT: String(copy.port),
         // Loopback only: the proxy is the way in, as on the instance (where the security group is).
         LISTEN_HOST: '127.0.0.1',
         // Swarm expands the template per task: /api/status then names the task that answers.
         TASK_ID: '{{.Task.ID}}',
       };
     case 'frontend':
-      return {};
+      return { PORT: String(copy.port) };
     case 'proxy':
       return {
         // No domain: plain HTTP, no ACME (the entry point's rehearsal mode).
         DOMAIN: '',
         HTTP_PORT: String(inputs.proxyPort),
         LISTEN_ADDRESS: '127.0.0.1',
-        API_UPSTREAM: `127.0.0.1:${SERVICES.api.port}`,
-        FRONTEND_UPSTREAM: `127.0.0.1:${SERVICES.frontend.port}`,
+        API_UPSTREAM: upstreamList('api', inputs.copies),
+        FRONTEND_UPSTREAM: upstreamList('frontend', inputs.copies),
         ...acmeEnvironment(inputs.acme),
       };
   }
@@ -161,20 +187,21 @@ function withSpecLabel(entry: StackService): StackService {
   return { ...entry, labels: { ...entry.labels, [SPEC_LABEL]: specDigest(entry) } };
 }
 
-function stackService(service: ServiceName, inputs: StackInputs): StackService {
+function stackService(copy: ServiceCopy, inputs: StackInputs): StackService {
+  const service = copy.service;
   const spec = SERVICES[service];
   const image = inputs.images[service];
   return {
     image: image.ref,
     user: spec.user,
     ...(spec.capabilities === undefined ? {} : { cap_add: spec.capabilities.add, cap_drop: spec.capabilities.drop }),
-    environment: environment(service, inputs),
+    environment: environment(copy, inputs),
     // Host networking, as the ECS tasks: each container listens on its own port of the host and
     // the proxy reaches the others at 127.0.0.1 (this kernel has no IPVS for swarm's VIPs anyway).
     networks: [HOST_NETWORK],
     ...(service === 'proxy' ? { volumes: proxyVolumes(inputs.acme) } : {}),
     healthcheck: {
-      test: service === 'proxy' ? proxyHealthCheck(inputs.proxyPort) : spec.healthCheckCommand,
+      test: service === 'proxy' ? proxyHealthCheck(inputs.proxyPort) : copyHealthCheckCommand(service, copy.port),
       ...HEALTH,
     },
     stop_grace_period: `${spec.stopTimeoutSeconds}s`,
@@ -182,6 +209,7 @@ function stackService(service: ServiceName, inputs: StackInputs): StackService {
     // leaves it running. (The tag alone would not: swarm never re-resolves a local tag.)
     labels: {
       [SERVICE_LABEL]: service,
+      [COPY_LABEL]: String(copy.copy),
       [IMAGE_ID_LABEL]: image.id,
       ...(service === 'proxy' && inputs.acme?.ca !== undefined ? { [ACME_CA_LABEL]: inputs.acme.ca.digest } : {}),
     },
@@ -192,8 +220,9 @@ function stackService(service: ServiceName, inputs: StackInputs): StackService {
       // `any`: with `on-failure` a gracefully stopped task (exit 0) would never be replaced. No
       // delay: the default 5 s would be most of every measured time-to-recover.
       restart_policy: { condition: 'any', delay: '0s' },
-      // Host ports: a new task can only start once the old one has let go of the port.
-      update_config: { order: 'stop-first' },
+      // Host ports: a new task can only start once the old one has let go of the port. The other
+      // copies are other services, so they keep serving while this one is replaced.
+      update_config: { order: 'stop-first', parallelism: 1 },
       resources: {
         limits: {
           memory: `${spec.defaultMemoryMiB}M`,
@@ -208,11 +237,7 @@ function stackService(service: ServiceName, inputs: StackInputs): StackService {
 export function stackFile(inputs: StackInputs): StackFile {
   return {
     version: '3.8',
-    services: {
-      frontend: withSpecLabel(stackService('frontend', inputs)),
-      api: withSpecLabel(stackService('api', inputs)),
-      proxy: withSpecLabel(stackService('proxy', inputs)),
-    },
+    services: Object.fromEntries(rehearsalCopies(inputs.copies).map((copy) => [copy.name, withSpecLabel(stackService(copy, inputs))])),
     networks: { [HOST_NETWORK]: { external: true, name: 'host' } },
     volumes: { acme: { name: CERTIFICATE_VOLUME } },
   };

@@ -1,4 +1,4 @@
-import { SERVICE_NAMES } from '../contract/services';
+import { rehearsalCopies } from './stack-file';
 import { run } from './command';
 import { StepFailedError } from './errors';
 import { httpGet, waitUntil, type CheckResult } from './http-check';
@@ -24,10 +24,10 @@ async function look(dockerHost: string, publicUrl: string): Promise<CheckResult>
     .split('\n')
     .filter((line) => line !== '')
     .map((line) => line.split('\t'));
-  for (const service of SERVICE_NAMES) {
-    const statuses = containers.filter(([name]) => name === swarmServiceName(service)).map(([, status]) => status ?? '');
+  for (const copy of rehearsalCopies()) {
+    const statuses = containers.filter(([name]) => name === swarmServiceName(copy.name)).map(([, status]) => status ?? '');
     if (statuses.length !== 1 || !statuses[0]?.includes('(healthy)')) {
-      return { state: 'waiting', reason: `${service}: ${statuses.join(', ') || 'no container'}` };
+      return { state: 'waiting', reason: `${copy.name}: ${statuses.join(', ') || 'no container'}` };
     }
   }
   try {

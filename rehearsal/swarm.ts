@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { SERVICE_NAMES, SERVICES, type ServiceName } from '../contract/services';
+import { SERVICES } from '../contract/services';
 import type { ProxySite } from './acme';
 import { run, runCommand } from './command';
 import { dockerEnv, type Engine } from './docker-engine';
@@ -14,9 +14,12 @@ export const STACK_LABEL = 'com.docker.stack.namespace';
 /** Label swarm puts on every task's container: exact, where `--filter name=api` also matches `frontend-api`. */
 export const SERVICE_NAME_LABEL = 'com.docker.swarm.service.name';
 
-/** Swarm service name of a platform service (`docker stack deploy` names them `<stack>_<service>`). */
-export function swarmServiceName(service: ServiceName): string {
-  return `${STACK_NAME}_${service}`;
+/**
+ * Swarm service name of a platform service's copy (`docker stack deploy` names them
+ * `<stack>_<key>`, the key being the copy's name: `api`, `api-2`, …).
+ */
+export function swarmServiceName(copyName: string): string {
+  return `${STACK_NAME}_${copyName}`;
 }
 
 /** The swarm the rehearsal deploys into. */
@@ -112,9 +115,9 @@ class Convergence {
 
   check(containers: readonly StackContainer[]): CheckResult {
     const waiting: string[] = [];
-    for (const service of SERVICE_NAMES) {
-      const name = swarmServiceName(service);
-      const spec = this.stack.services[service].labels[SPEC_LABEL] ?? '';
+    for (const [key, entry] of Object.entries(this.stack.services)) {
+      const name = swarmServiceName(key);
+      const spec = entry.labels[SPEC_LABEL] ?? '';
       const current = containers.filter((c) => c.service === name && c.spec === spec);
       const seen = this.tasksSeen.get(name) ?? new Set<string>();
       for (const c of current) seen.add(c.task);
@@ -153,13 +156,15 @@ export async function waitForStack(engine: Engine, stack: StackFile, proxyPort: 
   const convergence = new Convergence(stack);
   const converged = await waitUntil(async () => convergence.check(await stackContainers(engine)), left());
   if (converged.state !== 'done') {
-    const details = await Promise.all(SERVICE_NAMES.map((s) => diagnose(engine, swarmServiceName(s))));
+    const details = await Promise.all(Object.keys(stack.services).map((s) => diagnose(engine, swarmServiceName(s))));
     const why = converged.state === 'failed' ? converged.reason : `not converged within ${timeoutMs / 1000}s: ${converged.reason}`;
     throw new StepFailedError(`the stack did not come up (${why})\n${details.join('\n')}`);
   }
-  const checks: readonly (readonly [ServiceName, () => Promise<CheckResult>])[] = [
-    ['api', answers(`http://127.0.0.1:${SERVICES.api.port}${SERVICES.api.healthPath}`)],
-    ['frontend', answers(`http://127.0.0.1:${SERVICES.frontend.port}${SERVICES.frontend.healthPath}`)],
+  const checks: readonly (readonly [string, () => Promise<CheckResult>])[] = [
+    // Each copy of the API and the frontend on its own port (its PORT), straight, not through the proxy.
+    ...Object.entries(stack.services)
+      .filter(([, entry]) => entry.environment.PORT !== undefined)
+      .map(([key, entry]) => [key, answers(`http://127.0.0.1:${entry.environment.PORT ?? ''}/healthz`)] as const),
     ['proxy', answers(`http://127.0.0.1:${proxyPort}${SERVICES.proxy.healthPath}`)],
     ['proxy', answers(`${site.base}/`, (body) => /<html/i.test(body), site.servername)],
     ['proxy', answers(`${site.base}/api/status`, (body) => /"service"\s*:\s*"api"/.test(body), site.servername)],

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { SERVICE_NAMES, SERVICES, type ServiceName } from '../contract/services';
+import { SERVICE_NAMES, type ServiceName } from '../contract/services';
 import { proxySite, stageAcme } from './acme';
 import { baseImagesOf, ensureBaseImages } from './base-images';
 import { ensureCertificateVolume } from './certificate-volume';
@@ -12,7 +12,7 @@ import { Progress } from './progress';
 import { readRehearsalState, writeRehearsalState } from './rehearsal-state';
 import { rehearsalFiles, STACK_NAME, type RehearsalSettings } from './settings';
 import { sshArgs, ensureSshd, sshRun } from './sshd';
-import { stackFile } from './stack-file';
+import { rehearsalCopies, stackFile } from './stack-file';
 import { deployStack, ensureSwarm, STACK_LABEL, stackServices, waitForStack } from './swarm';
 import { requireTools, TOOLS } from './tools';
 import { ensureSystemPackages, missingPackages, processSetupEnvironment, SetupError } from '../setup/install';
@@ -22,9 +22,9 @@ const CONVERGE_TIMEOUT_MS = 180_000;
 
 /** The ports the stack listens on, each with the service that owns it. */
 function stackPorts(settings: RehearsalSettings): readonly (readonly [ServiceName, number])[] {
-  const ports = SERVICE_NAMES.map((service): readonly [ServiceName, number] => [
-    service,
-    service === 'proxy' ? settings.proxyPort : SERVICES[service].port,
+  const ports = rehearsalCopies().map((copy): readonly [ServiceName, number] => [
+    copy.service,
+    copy.service === 'proxy' ? settings.proxyPort : copy.port,
   ]);
   return settings.acme === undefined ? ports : [...ports, ['proxy', settings.acme.httpsPort]];
 }

@@ -1,5 +1,5 @@
 import { PlanJson, ResourceChange, changeKind } from './plan-json';
-import { AttributeDiff, ReviewedChange, assessRisk } from './risk';
+import { AttributeDiff, ReviewedChange, assessRisk, copyCounts } from './risk';
 
 type Path = readonly (string | number)[];
 
@@ -40,12 +40,16 @@ export function attributeDiffs(change: ResourceChange): AttributeDiff[] {
 
 /** Every managed resource the plan touches, with its diffs and risk flags (no-ops and reads left out). */
 export function reviewChanges(plan: PlanJson): ReviewedChange[] {
+  // The copies of each service the plan leaves (no-ops included): a copy rolling while another serves is no downtime.
+  const copies = copyCounts(
+    plan.resource_changes.filter((c) => c.mode === 'managed').map((c) => ({ type: c.type, after: c.change.after })),
+  );
   return plan.resource_changes
     .filter((c) => c.mode === 'managed')
     .map((c) => ({ c, kind: changeKind(c.change.actions) }))
     .filter(({ kind }) => kind !== 'no-op' && kind !== 'read')
     .map(({ c, kind }) => {
       const base = { address: c.address, type: c.type, kind, diffs: kind === 'update' || kind === 'replace' ? attributeDiffs(c) : [] };
-      return { ...base, flags: assessRisk(base, c.change.after) };
+      return { ...base, flags: assessRisk(base, c.change.after, copies, c.change.before) };
     });
 }

@@ -32,13 +32,13 @@ const DOWNTIME_ON_REPLACE: Readonly<Record<string, string>> = {
   aws_route: 'traffic to the internet stops until the route is recreated',
   aws_security_group: 'the instance and file system lose their rules while the group is recreated',
   aws_ecs_cluster: 'every service and task is recreated on a new cluster',
-  aws_ecs_service: 'the service is deleted and created again: its task stops first',
+  aws_ecs_service: 'the service is deleted and created again: its task stops first (its only copy)',
   aws_ecs_capacity_provider: 'services lose their capacity strategy while it is recreated',
   aws_autoscaling_group: 'the only instance is terminated and a new one launched',
   aws_eip: 'the public address changes: DNS records and clients must follow',
   aws_efs_file_system: "certificates are lost: the proxy must request new ones (Let's Encrypt allows 5 duplicates a week)",
   aws_efs_mount_target: 'the proxy cannot mount its certificates while the target is recreated',
-  aws_ecs_task_definition: 'a new task definition revision: the service restarts its task (one instance, fixed ports: brief outage)',
+  aws_ecs_task_definition: 'a new task definition revision: the service restarts its task (its only copy, fixed ports: brief outage)',
 };
 
 const SECURITY_TYPES: Readonly<Record<string, string>> = {
@@ -141,17 +141,88 @@ function instanceRefreshFlag(change: Omit<ReviewedChange, 'flags'>, after: Recor
   };
 }
 
+/**
+ * How many copies of a service the planned state holds (contract/services.ts: each copy is its own
+ * ECS service and task definition family, `<prefix>-api`, `<prefix>-api-2`, …).
+ */
+export interface CopyCounts {
+  /** Copies planned of the service an ECS service name or task definition family belongs to (0: none left). */
+  copiesOf(name: string): number;
+}
+
+/** The service a copy's name belongs to: `platform-dev-api-2` and `platform-dev-api` are both `platform-dev-api`. */
+export function copyGroup(name: string): string {
+  return name.replace(/-[2-9]$/, '');
+}
+
+/** Counts the planned ECS services (and task definition families) per service; see {@link CopyCounts}. */
+export function copyCounts(planned: readonly { readonly type: string; readonly after: unknown }[]): CopyCounts {
+  const count = (type: string, field: string): Map<string, number> => {
+    const groups = new Map<string, number>();
+    for (const r of planned) {
+      if (r.type !== type || !isRecord(r.after) || typeof r.after[field] !== 'string') continue;
+      const group = copyGroup(r.after[field] as string);
+      groups.set(group, (groups.get(group) ?? 0) + 1);
+    }
+    return groups;
+  };
+  const services = count('aws_ecs_service', 'name');
+  const families = count('aws_ecs_task_definition', 'family');
+  return { copiesOf: (name) => Math.max(services.get(copyGroup(name)) ?? 0, families.get(copyGroup(name)) ?? 0) };
+}
+
+/** Without a plan to count from: every service has one copy (the review of a single change). */
+const ONE_COPY: CopyCounts = { copiesOf: () => 1 };
+
+/** The ECS name a service or task definition change is about, from its planned (else its old) values. */
+function ecsName(change: Omit<ReviewedChange, 'flags'>, a: Record<string, unknown>): string | undefined {
+  const field = change.type === 'aws_ecs_task_definition' ? 'family' : 'name';
+  const value = a[field];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * Downtime of an ECS service or task definition change, by the copies the plan keeps: a copy that
+ * rolls (a new task definition, a replaced service) is no downtime while another copy serves
+ * (Terraform rolls them one at a time: stacks/platform-service.ts), but a change of the networking
+ * design (network_mode) is, since every copy goes with it, and so is the last copy going.
+ */
+function ecsDowntime(change: Omit<ReviewedChange, 'flags'>, a: Record<string, unknown>, copies: CopyCounts): RiskFlag | undefined {
+  if (change.type !== 'aws_ecs_service' && change.type !== 'aws_ecs_task_definition') return undefined;
+  const name = ecsName(change, a);
+  const planned = name === undefined ? 1 : copies.copiesOf(name);
+  const network = change.diffs.find((d) => d.path === 'network_mode');
+  if (change.type === 'aws_ecs_task_definition' && change.kind === 'replace' && network !== undefined) {
+    return {
+      kind: 'downtime',
+      message: `the networking design changes (network_mode ${JSON.stringify(network.before)} -> ${JSON.stringify(network.after)}): every copy of the service moves to it, and the proxy's fixed upstreams with them`,
+    };
+  }
+  if (planned >= 2) return undefined;
+  if (change.type === 'aws_ecs_service' && change.kind === 'update' && change.diffs.some((d) => d.path === 'task_definition'))
+    return { kind: 'downtime', message: 'the service rolls to a new task definition: its one task stops before the new one starts' };
+  if (change.kind === 'replace') return { kind: 'downtime', message: DOWNTIME_ON_REPLACE[change.type] ?? 'replaced' };
+  if (change.type === 'aws_ecs_service' && change.kind === 'delete' && planned === 0 && name !== undefined)
+    return { kind: 'downtime', message: `removes the last copy of ${copyGroup(name)}: nothing serves it any more` };
+  return undefined;
+}
+
 /** The risk flags of one change: downtime from replacements, security-relevant resources, lost data. */
-export function assessRisk(change: Omit<ReviewedChange, 'flags'>, after: unknown): RiskFlag[] {
+export function assessRisk(
+  change: Omit<ReviewedChange, 'flags'>,
+  after: unknown,
+  copies: CopyCounts = ONE_COPY,
+  before: unknown = null,
+): RiskFlag[] {
   const a = isRecord(after) ? after : {};
   const flags: RiskFlag[] = [];
+  const ecs = change.type === 'aws_ecs_service' || change.type === 'aws_ecs_task_definition';
   const downtime = DOWNTIME_ON_REPLACE[change.type];
-  if (downtime && change.kind === 'replace') flags.push({ kind: 'downtime', message: downtime });
+  if (!ecs && downtime && change.kind === 'replace') flags.push({ kind: 'downtime', message: downtime });
+  const ecsFlag = ecsDowntime(change, isRecord(after) ? a : isRecord(before) ? before : {}, copies);
+  if (ecsFlag) flags.push(ecsFlag);
   const roll = instanceRefreshFlag(change, a);
   if (roll) flags.push(roll);
-  if (change.type === 'aws_ecs_service' && change.kind === 'update' && change.diffs.some((d) => d.path === 'task_definition')) {
-    flags.push({ kind: 'downtime', message: 'the service rolls to a new task definition: its one task stops before the new one starts' });
-  }
   if (change.type === 'aws_efs_file_system' && change.kind === 'delete') {
     flags.push({ kind: 'data-loss', message: 'deletes the file system holding the ACME account and certificates' });
   }

@@ -68,6 +68,7 @@ export const SYSTEM_PACKAGES: readonly SystemPackage[] = [
     why: "the first-deploy test runs the deploy workflow's jq program that lists the ECR targets",
     for: ['test'],
   },
+  { name: 'wrk', commands: ['wrk'], why: 'the redundancy e2e test loads /api/status with wrk while an API copy stops', for: ['test'] },
   { name: 'chromium', commands: ['chromium'], why: 'the HTML report is checked in a real headless browser', for: ['test'] },
   {
     name: 'fonts-liberation',

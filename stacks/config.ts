@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { SERVICE_NAMES, SERVICES, type ServiceName } from '../contract/services';
 
 /** Let's Encrypt's staging directory: the default, so that tests and new environments never burn rate limits. */
 export const LETS_ENCRYPT_STAGING = 'https://acme-staging-v02.api.letsencrypt.org/directory';
@@ -45,24 +46,74 @@ const cidr = (allowed: string, minPrefix = 0, maxPrefix = 32) =>
     { message: allowed },
   );
 
-const serviceConfig = z.strictObject({
-  desiredCount: z
-    .number()
-    .int()
-    .min(0)
-    .max(1, {
-      message: 'expected 0 or 1: services use host networking with fixed ports on a single instance, so two copies cannot run side by side',
-    })
-    .default(1)
-    .describe('How many tasks of the service run: 0 (stopped) or 1 (host networking with fixed ports allows one per instance)'),
-  memoryMiB: z
-    .number()
-    .int()
-    .min(32, { message: 'expected a whole number of MiB between 32 and 4096' })
-    .max(4096, { message: 'expected a whole number of MiB between 32 and 4096' })
-    .optional()
-    .describe("The container's hard memory limit in MiB (32-4096); default: frontend 64, api 128, proxy 128"),
-});
+const memoryMiB = z
+  .number()
+  .int()
+  .min(32, { message: 'expected a whole number of MiB between 32 and 4096' })
+  .max(4096, { message: 'expected a whole number of MiB between 32 and 4096' })
+  .optional()
+  .describe("The container's hard memory limit in MiB (32-4096); default: frontend 64, api 128, proxy 128");
+
+/** A service's settings; `copies` is bounded by its fixed host ports (contract/services.ts, copyPorts). */
+const serviceConfig = (service: ServiceName) => {
+  const ports = SERVICES[service].copyPorts;
+  return z.strictObject({
+    desiredCount: z
+      .number()
+      .int()
+      .min(0)
+      .max(1, {
+        message: 'expected 0 or 1: each copy is an ECS service of one task on its own fixed host port; set "copies" for more',
+      })
+      .default(1)
+      .describe('Whether the service runs: 0 (stopped) or 1 (running, with its copies)'),
+    copies: z
+      .number()
+      .int()
+      .min(1, { message: `expected a whole number of copies from 1 to ${ports.length}` })
+      .max(ports.length, {
+        message:
+          ports.length === 1
+            ? `expected 1: the ${service} owns the instance's ports ${ports.join(', ')}${service === 'proxy' ? ' and 443' : ''}, so a second copy cannot bind them`
+            : `expected 1 to ${ports.length}: each copy needs its own fixed host port, and the ${service} has ${ports.join(', ')}`,
+      })
+      .default(SERVICES[service].defaultCopies)
+      .describe(
+        `How many copies of the ${service} run side by side, each an ECS service on its own fixed host port (1-${ports.length}; default ${SERVICES[service].defaultCopies})`,
+      ),
+    memoryMiB,
+  });
+};
+
+/** A service's settings as the config leaves them, every default in. */
+const serviceDefaults = (service: ServiceName) => ({ desiredCount: 1, copies: SERVICES[service].defaultCopies });
+
+/**
+ * Memory (MiB) the ECS agent registers for the tasks of an instance type: the type's memory less
+ * what the kernel, the agent and Docker keep (about 7 % and at least 150 MiB; a t3.small registers
+ * 1,904 of its 2,048). Types not listed are not checked.
+ */
+export const INSTANCE_TASK_MEMORY_MIB: Readonly<Record<string, number>> = {
+  't3.micro': 944,
+  't3.small': 1904,
+  't3.medium': 3828,
+  't3a.micro': 944,
+  't3a.small': 1904,
+  't3a.medium': 3828,
+  't4g.micro': 944,
+  't4g.small': 1904,
+  't4g.medium': 3828,
+};
+
+/** The memory every task of the environment reserves together: each service's limit times its copies (when running). */
+export function taskMemoryMiB(
+  services: Readonly<Record<ServiceName, { desiredCount: number; copies: number; memoryMiB?: number | undefined }>>,
+): number {
+  return SERVICE_NAMES.reduce((sum, s) => {
+    const config = services[s];
+    return sum + config.desiredCount * config.copies * (config.memoryMiB ?? SERVICES[s].defaultMemoryMiB);
+  }, 0);
+}
 
 const hostname = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
@@ -188,11 +239,11 @@ export const environmentSchema = z
       .describe('How many tagged images each ECR repository keeps (1-1000); older ones expire'),
     services: z
       .strictObject({
-        frontend: serviceConfig.default({ desiredCount: 1 }).describe('The frontend service (static site)'),
-        api: serviceConfig.default({ desiredCount: 1 }).describe('The API service (loopback only, behind the proxy)'),
-        proxy: serviceConfig.default({ desiredCount: 1 }).describe('The proxy service (ports 80 and 443, ACME certificates)'),
+        frontend: serviceConfig('frontend').default(serviceDefaults('frontend')).describe('The frontend service (static site)'),
+        api: serviceConfig('api').default(serviceDefaults('api')).describe('The API service (loopback only, behind the proxy)'),
+        proxy: serviceConfig('proxy').default(serviceDefaults('proxy')).describe('The proxy service (ports 80 and 443, ACME certificates)'),
       })
-      .default({ frontend: { desiredCount: 1 }, api: { desiredCount: 1 }, proxy: { desiredCount: 1 } })
+      .default({ frontend: serviceDefaults('frontend'), api: serviceDefaults('api'), proxy: serviceDefaults('proxy') })
       .describe('Per-service settings of the three services'),
     logRetentionDays: z
       .number()
@@ -250,6 +301,19 @@ export const environmentSchema = z
         });
       }
     });
+    const available = INSTANCE_TASK_MEMORY_MIB[env.instanceType];
+    const needed = taskMemoryMiB(env.services);
+    if (available !== undefined && needed > available) {
+      const parts = SERVICE_NAMES.map(
+        (s) => `${s} ${env.services[s].copies} x ${env.services[s].memoryMiB ?? SERVICES[s].defaultMemoryMiB}`,
+      ).join(', ');
+      ctx.addIssue({
+        code: 'custom',
+        path: ['services'],
+        input: env.services,
+        message: `the tasks need ${needed} MiB (${parts}) but a ${env.instanceType} registers ${available} MiB for tasks: fewer copies, less memory or a larger instanceType`,
+      });
+    }
     if (env.availabilityZones && env.availabilityZones[0] === env.availabilityZones[1]) {
       ctx.addIssue({
         code: 'custom',

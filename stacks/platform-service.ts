@@ -7,10 +7,19 @@ import { ContainerSpec, containerDefinitions } from './container-definition';
 export interface PlatformServiceProps {
   /** Service name (ECS service name and task definition family get the prefix). */
   readonly namePrefix: string;
+  /** The copy's name (contract/services.ts copyName): `api` for copy 1, `api-2` for copy 2; default the container's name. */
+  readonly copyName?: string;
+  /**
+   * Terraform waits for this service's deployment to be steady before it touches the resources
+   * that depend on it: set on every copy but the last, each copy depending on the one before,
+   * so that a new image rolls one copy at a time while the others serve.
+   * @default false
+   */
+  readonly waitForSteadyState?: boolean;
   readonly container: ContainerSpec;
   readonly clusterArn: string;
   readonly capacityProviderName: string;
-  /** 0 or 1 (host ports on one instance, checked by the config). */
+  /** 0 or 1: one task per copy (host ports on one instance, checked by the config). */
   readonly desiredCount: number;
   readonly executionRoleArn: string;
   /** Role the container's own AWS calls use. @default none (the container calls no AWS API) */
@@ -21,11 +30,14 @@ export interface PlatformServiceProps {
 }
 
 /**
- * One task definition and its ECS service, on the cluster's instance in host network mode.
+ * One copy of a service: a task definition and its ECS service of one task, on the cluster's
+ * instance in host network mode, on the copy's own fixed port.
  *
- * Deployment settings fit one instance with fixed host ports: the old task stops before the new one
- * starts (minimum 0 %, maximum 100 %), because two copies cannot bind the same port. The circuit
- * breaker rolls a deployment back when its tasks keep failing.
+ * Deployment settings fit one instance with fixed host ports: the copy's old task stops before its
+ * new one starts (minimum 0 %, maximum 100 %), because two tasks cannot bind the same port; the
+ * service's other copies (other ECS services, other ports) serve meanwhile, and each copy waits
+ * for the one before it (see waitForSteadyState). The circuit breaker rolls a deployment back
+ * when its tasks keep failing.
  */
 export class PlatformService extends Construct {
   /** The container's typed spec, as the task definition encodes it (the policy rules check it). */
@@ -36,7 +48,7 @@ export class PlatformService extends Construct {
   constructor(scope: Construct, id: string, props: PlatformServiceProps) {
     super(scope, id);
     this.container = props.container;
-    const name = `${props.namePrefix}-${props.container.name}`;
+    const name = `${props.namePrefix}-${props.copyName ?? props.container.name}`;
     this.taskDefinition = new EcsTaskDefinition(this, 'task', {
       family: name,
       networkMode: 'host',
@@ -60,8 +72,9 @@ export class PlatformService extends Construct {
       deploymentCircuitBreaker: { enable: true, rollback: true },
       enableEcsManagedTags: true,
       propagateTags: 'SERVICE',
-      // Terraform returns once ECS accepted the change; the chaos module proves steady state itself.
-      waitForSteadyState: false,
+      // The last copy (or the only one): Terraform returns once ECS accepted the change; the chaos
+      // module proves steady state itself. The others: the next copy rolls once this one is steady.
+      waitForSteadyState: props.waitForSteadyState ?? false,
       dependsOn: [...props.dependsOn],
     });
   }

@@ -13,7 +13,17 @@ import { TaskRoles } from './task-roles';
 import { PlatformService } from './platform-service';
 import { Dns } from './dns';
 import { ContainerSpec } from './container-definition';
-import { CERTIFICATE_MOUNT_PATH, PROXY_HTTPS_PORT, SERVICES, SERVICE_NAMES, ServiceName, userIds } from '../contract/services';
+import {
+  CERTIFICATE_MOUNT_PATH,
+  copyHealthCheckCommand,
+  PROXY_HTTPS_PORT,
+  SERVICES,
+  SERVICE_NAMES,
+  ServiceCopy,
+  ServiceName,
+  serviceCopies,
+  userIds,
+} from '../contract/services';
 import { AwsOutputs } from '../contract/outputs';
 import { ChaosOperator } from './chaos-operator';
 import { PolicyAspect } from './policy/policy-aspect';
@@ -38,7 +48,10 @@ type OutputValues = { readonly [K in keyof AwsOutputs]-?: AwsOutputs[K] };
 
 /** The whole platform for one environment: network, registry, cluster, certificates, three services. */
 export class PlatformStack extends TerraformStack {
+  /** Copy 1 of each service (the one whose names the service kept from before copies). */
   readonly services: Readonly<Record<ServiceName, PlatformService>>;
+  /** Every copy of each service, copy 1 first. */
+  readonly copies: Readonly<Record<ServiceName, readonly PlatformService[]>>;
   readonly cluster: Cluster;
   /** The security policy: checked at synth, where an unsuppressed error finding stops it. */
   readonly policy: PolicyAspect;
@@ -92,6 +105,10 @@ export class PlatformStack extends TerraformStack {
       accessPointArn: storage.accessPoint.arn,
     });
 
+    const upstreams = (service: ServiceName): string =>
+      serviceCopies(service, env.services[service].copies)
+        .map((c) => `127.0.0.1:${c.port}`)
+        .join(' ');
     const container = (name: ServiceName, extra: Partial<ContainerSpec> = {}): ContainerSpec => ({
       name: SERVICES[name].containerName,
       image: `${registry.repositories[name].repositoryUrl}:${env.imageTag}`,
@@ -119,7 +136,14 @@ export class PlatformStack extends TerraformStack {
       // it writes that must last is on the file system, whose access point acts as that same user.
       proxy: container('proxy', {
         ports: [SERVICES.proxy.port, PROXY_HTTPS_PORT],
-        environment: { DOMAIN: env.domain ?? '', ACME_EMAIL: env.acmeEmail ?? '', ACME_DIRECTORY: env.acmeDirectory },
+        environment: {
+          DOMAIN: env.domain ?? '',
+          ACME_EMAIL: env.acmeEmail ?? '',
+          ACME_DIRECTORY: env.acmeDirectory,
+          // Every copy's port, as the rehearsal's stack file gives them (rehearsal/stack-file.ts).
+          API_UPSTREAM: upstreams('api'),
+          FRONTEND_UPSTREAM: upstreams('frontend'),
+        },
         mountPoints: [{ volume: CERTIFICATE_VOLUME, path: CERTIFICATE_MOUNT_PATH }],
       }),
     };
@@ -130,37 +154,64 @@ export class PlatformStack extends TerraformStack {
       capacityProviderName: this.cluster.capacityProvider.name,
       executionRoleArn: roles.execution.arn,
     };
-    this.services = {
-      frontend: new PlatformService(this, 'frontend', {
-        ...common,
-        container: specs.frontend,
-        desiredCount: env.services.frontend.desiredCount,
-        dependsOn: [this.cluster.capacityProviders],
-      }),
-      api: new PlatformService(this, 'api', {
-        ...common,
-        container: specs.api,
-        desiredCount: env.services.api.desiredCount,
-        dependsOn: [this.cluster.capacityProviders],
-      }),
-      proxy: new PlatformService(this, 'proxy', {
-        ...common,
-        container: specs.proxy,
-        desiredCount: env.services.proxy.desiredCount,
-        taskRoleArn: roles.proxy.arn,
-        volumes: [
-          {
-            name: CERTIFICATE_VOLUME,
-            efsVolumeConfiguration: {
-              fileSystemId: storage.fileSystem.id,
-              transitEncryption: 'ENABLED',
-              authorizationConfig: { accessPointId: storage.accessPoint.id, iam: 'ENABLED' },
-            },
+    const proxyExtra = {
+      taskRoleArn: roles.proxy.arn,
+      volumes: [
+        {
+          name: CERTIFICATE_VOLUME,
+          efsVolumeConfiguration: {
+            fileSystemId: storage.fileSystem.id,
+            transitEncryption: 'ENABLED',
+            authorizationConfig: { accessPointId: storage.accessPoint.id, iam: 'ENABLED' },
           },
-        ],
-        dependsOn: [this.cluster.capacityProviders, ...storage.mountTargets],
-      }),
+        },
+      ],
     };
+    // One ECS service per copy, on the copy's own port. Copy 1 keeps the construct id (and so the
+    // Terraform address and the names) of the single service before copies: adding a copy creates
+    // one, it replaces nothing. Each copy depends on the one before and all but the last wait for
+    // a steady state, so Terraform rolls a new image one copy at a time.
+    const copySpec = (copy: ServiceCopy): ContainerSpec => {
+      const spec = specs[copy.service];
+      if (copy.service === 'proxy') return spec;
+      return {
+        ...spec,
+        ports: [copy.port],
+        healthCheck: { command: copyHealthCheckCommand(copy.service, copy.port) },
+        environment: { ...spec.environment, PORT: String(copy.port) },
+        logs: { ...spec.logs, streamPrefix: copy.name },
+      };
+    };
+    const copiesOf = (service: ServiceName): PlatformService[] => {
+      const copies = serviceCopies(service, env.services[service].copies);
+      const made: PlatformService[] = [];
+      for (const copy of copies) {
+        const before = made[made.length - 1];
+        made.push(
+          new PlatformService(this, copy.name, {
+            ...common,
+            ...(service === 'proxy' ? proxyExtra : {}),
+            copyName: copy.name,
+            container: copySpec(copy),
+            desiredCount: env.services[service].desiredCount,
+            waitForSteadyState: copy.copy < copies.length,
+            dependsOn: [
+              this.cluster.capacityProviders,
+              ...(service === 'proxy' ? storage.mountTargets : []),
+              ...(before === undefined ? [] : [before.service]),
+            ],
+          }),
+        );
+      }
+      return made;
+    };
+    this.copies = { frontend: copiesOf('frontend'), api: copiesOf('api'), proxy: copiesOf('proxy') };
+    const first = (service: ServiceName): PlatformService => {
+      const copy = this.copies[service][0];
+      if (copy === undefined) throw new Error(`${service} has no copy`);
+      return copy;
+    };
+    this.services = { frontend: first('frontend'), api: first('api'), proxy: first('proxy') };
 
     if (env.domain !== undefined && env.hostedZoneId !== undefined) {
       new Dns(this, 'dns', { hostedZoneId: env.hostedZoneId, domain: env.domain, publicIp: this.cluster.eip.publicIp });
@@ -173,7 +224,7 @@ export class PlatformStack extends TerraformStack {
       clusterArn: this.cluster.cluster.arn,
       clusterName: this.cluster.cluster.name,
       // An ECS service's id is its ARN.
-      serviceArns: SERVICE_NAMES.map((s) => this.services[s].service.id),
+      serviceArns: SERVICE_NAMES.flatMap((s) => this.copies[s].map((c) => c.service.id)),
       instanceTag: this.cluster.instanceTag,
       trustedArns: env.chaosOperatorTrustedArns,
     });
@@ -185,6 +236,12 @@ export class PlatformStack extends TerraformStack {
       healthPath: SERVICES[name].healthPath,
       taskFamily: this.services[name].taskDefinition.family,
       logGroup: logs.groups[name].name,
+      copies: this.copies[name].map((copy, i) => ({
+        serviceName: copy.service.name,
+        containerName: SERVICES[name].containerName,
+        port: SERVICES[name].copyPorts[i] ?? SERVICES[name].port,
+        taskFamily: copy.taskDefinition.family,
+      })),
     });
     const outputs: OutputValues = {
       target: 'aws',

@@ -67,6 +67,10 @@ describeIfPossible(missingForRehearsal(), 'the network experiments against the r
     test('api-latency.yaml: /api/ slower by about the delay, frontend untouched; beyond the timeout a fast 504', async () => {
       const run = await runChaos(path.join(EXPERIMENTS, 'api-latency.yaml'), { journal: journalOf('api-latency') });
       console.log(`api-latency.yaml (${(run.ms / 1000).toFixed(1)} s): ${run.stdout.trim()}`);
+      // On a failed run, what each probe of the method saw (the exit check below says only which failed).
+      if (run.code !== 0)
+        for (const a of readJournal(run.journal).run)
+          console.log(`${a.activity.name}: ${a.status} ${JSON.stringify(a.output ?? a.exception ?? null).slice(0, 300)}`);
       expectExit(run, 0);
       const journal = readJournal(run.journal);
       expectCompleted(journal);
@@ -77,19 +81,21 @@ describeIfPossible(missingForRehearsal(), 'the network experiments against the r
       const small = outputOf(journal, 'delay-api-400ms');
       const large = outputOf(journal, 'delay-api-3s');
       console.log(
-        `latency of /api/status through the proxy: before ${before} ms, with 400 ms added ${during.join('/')} ms, with 3 s added ${beyond.join('/')} ms (504); frontend ${frontend.join('/')} ms; packets delayed ${String(small.delayedPackets)} and ${String(large.delayedPackets)}`,
+        `latency of /api/status through the proxy: before ${before} ms, with 400 ms added ${during.join('/')} ms, with 3 s added ${beyond.join('/')} ms (${['api-beyond-timeout', 'api-beyond-timeout-again'].map((n) => String(outputOf(journal, n).status)).join('/')}); frontend ${frontend.join('/')} ms; packets delayed ${String(small.delayedPackets)} and ${String(large.delayedPackets)}`,
       );
       // Slower by about the delay: one held packet on a kept-alive connection, two on a new one.
       for (const ms of during) {
         expect(ms - before).toBeGreaterThanOrEqual(350);
         expect(ms - before).toBeLessThan(1500);
       }
-      // Beyond the proxy's 2 s timeouts: a 504 at about 2 s, not a hang until the 3 s delay or more.
-      for (const ms of beyond) {
-        expect(ms).toBeGreaterThanOrEqual(1900);
-        expect(ms).toBeLessThan(3000);
-      }
-      expect(outputOf(journal, 'api-beyond-timeout').status).toBe(504);
+      // Beyond the proxy's 2 s timeouts, both copies slowed: a 504 after one or two timed-out tries
+      // (2-4 s, not a hang), or a 502 at once while both copies are marked failed.
+      const statuses = ['api-beyond-timeout', 'api-beyond-timeout-again'].map((name) => outputOf(journal, name).status);
+      beyond.forEach((ms, i) => {
+        expect([502, 504]).toContain(statuses[i]);
+        if (statuses[i] === 504) expect(ms).toBeGreaterThanOrEqual(1900);
+        expect(ms).toBeLessThan(4500);
+      });
       for (const ms of frontend) expect(ms).toBeLessThan(300);
       for (const fault of [small, large]) {
         expect(fault.delayedPackets).toBeGreaterThan(0);
@@ -103,7 +109,7 @@ describeIfPossible(missingForRehearsal(), 'the network experiments against the r
       expectExit(run, 0);
       const journal = readJournal(run.journal);
       expectCompleted(journal);
-      expect(figuresOf(journal, 'api-through-proxy').availability).toBeGreaterThanOrEqual(90);
+      expect(figuresOf(journal, 'api-through-proxy').availability).toBeGreaterThanOrEqual(85);
       const loss = outputOf(journal, 'drop-20-percent-to-api');
       const frontend = [1, 2, 3, 4, 5].map((i) => latencyOf(journal, `frontend-during-loss-${i}`));
       const samples = (journal.recovery?.samples ?? []).filter((s) => s.probe === 'api-through-proxy');
@@ -119,7 +125,7 @@ describeIfPossible(missingForRehearsal(), 'the network experiments against the r
       for (const ms of frontend) expect(ms).toBeLessThan(300);
     });
 
-    test('api-blackhole.yaml: the proxy fails fast (502/504 within 2.5 s), the frontend 100 %, the API back when lifted', async () => {
+    test('api-blackhole.yaml: every API copy blackholed, the proxy fails fast (502/504 within 4.5 s), the frontend 100 %, the API back when lifted', async () => {
       const run = await runChaos(path.join(EXPERIMENTS, 'api-blackhole.yaml'), { journal: journalOf('api-blackhole') });
       console.log(`api-blackhole.yaml (${(run.ms / 1000).toFixed(1)} s): ${run.stdout.trim()}`);
       expectExit(run, 0);
@@ -132,9 +138,11 @@ describeIfPossible(missingForRehearsal(), 'the network experiments against the r
       );
       for (const f of failing) {
         expect([502, 504]).toContain(f.status);
-        expect(Number(f.latencyMs)).toBeLessThan(2500);
+        expect(Number(f.latencyMs)).toBeLessThan(4500);
       }
       expect(hole.droppedPackets).toBeGreaterThan(0);
+      // Both copies' ports, from the outputs.
+      expect((hole.path as { toPorts: number[] }).toPorts).toEqual([8080, 8082]);
       expect(outputOf(journal, 'api-back-when-lifted').status).toBe(200);
       expect(latencyOf(journal, 'frontend-during-blackhole')).toBeLessThan(300);
     });

@@ -97,9 +97,19 @@ function taggedProcesses(): string[] {
   return ps.stdout.split('\n').filter((line) => line.includes('platform-chaos') && !line.includes('ps -eo'));
 }
 
-/** The API's one running container, full id. */
+/** The running container of the API's copy 1, full id. */
 function apiContainer(rehearsal: Rehearsal): string {
-  const id = docker(rehearsal, ['ps', '--no-trunc', '--filter', 'label=platform.service=api', '--format', '{{.ID}}']);
+  // Copy 1: the one the host faults act on (the outputs' containerName).
+  const id = docker(rehearsal, [
+    'ps',
+    '--no-trunc',
+    '--filter',
+    'label=platform.service=api',
+    '--filter',
+    'label=platform.copy=1',
+    '--format',
+    '{{.ID}}',
+  ]);
   expect(id).toMatch(/^[0-9a-f]{64}$/);
   return id;
 }

@@ -58,10 +58,28 @@ describe('stack file', () => {
       DOMAIN: '',
       HTTP_PORT: '80',
       LISTEN_ADDRESS: '127.0.0.1',
-      API_UPSTREAM: '127.0.0.1:8080',
-      FRONTEND_UPSTREAM: '127.0.0.1:8081',
+      API_UPSTREAM: '127.0.0.1:8080 127.0.0.1:8082',
+      FRONTEND_UPSTREAM: '127.0.0.1:8081 127.0.0.1:8083',
     });
     expect(stack.services.api.environment).toMatchObject({ TASK_ID: '{{.Task.ID}}', LISTEN_HOST: '127.0.0.1' });
+  });
+
+  test('two copies of the api and of the frontend, one proxy: a swarm service per copy, each on its own port', () => {
+    expect(Object.keys(stack.services).sort()).toEqual(['api', 'api-2', 'frontend', 'frontend-2', 'proxy']);
+    expect(stack.services['api-2']?.environment).toMatchObject({ PORT: '8082', LISTEN_HOST: '127.0.0.1', TASK_ID: '{{.Task.ID}}' });
+    expect(stack.services.api?.environment.PORT).toBe('8080');
+    expect(stack.services['frontend-2']?.environment).toEqual({ PORT: '8083' });
+    expect(stack.services['frontend-2']?.healthcheck.test).toEqual(['CMD', '/usr/local/bin/healthcheck', 'http://127.0.0.1:8083/healthz']);
+    expect(stack.services['api-2']?.healthcheck.test).toEqual(SERVICES.api.healthCheckCommand);
+    expect(stack.services['api-2']?.labels).toMatchObject({ 'platform.service': 'api', 'platform.copy': '2' });
+    for (const entry of Object.values(stack.services)) {
+      expect(entry.deploy.replicas).toBe(1);
+      expect(entry.deploy.update_config).toEqual({ order: 'stop-first', parallelism: 1 });
+    }
+    const single = stackFile({ ...inputs, copies: { api: 1, frontend: 1 } });
+    expect(Object.keys(single.services).sort()).toEqual(['api', 'frontend', 'proxy']);
+    expect(single.services.proxy?.environment).toMatchObject({ API_UPSTREAM: '127.0.0.1:8080', FRONTEND_UPSTREAM: '127.0.0.1:8081' });
+    expect(() => stackFile({ ...inputs, copies: { api: 3 } })).toThrow('api has 2 copy port(s): 3 copies cannot run');
   });
 
   test.each([

@@ -149,7 +149,7 @@ describeIfPossible(missingForRehearsal(), 'the safe-run e2e tests')('safe runs a
     expectExit(run, 1);
     const written = readJournal(run.journal);
     expect(written.status).toBe('aborted');
-    expect(written.reasons[0]).toMatch(/^stop condition: guard probe "api-answers-through-proxy"/);
+    expect(written.reasons[0]).toMatch(/^stop condition: guard probe "api-copy-1-answers"/);
     // Aborted while the method waited, long before its 60 s pause would have ended.
     expect(written.duration).toBeLessThan(60);
     expect(existsSync(marker)).toBe(true);

@@ -41,6 +41,24 @@ function dockerfileEntrypoint(): string[] {
   return parsed;
 }
 
+const ENTRYPOINT_SCRIPT = path.join(FRONTEND_DIR, 'entrypoint.sh');
+
+/**
+ * The nginx arguments the entry point script execs for the default port, with the image's
+ * variables at their defaults: its `exec` line, the one place they are written.
+ */
+function scriptNginxArgs(): string[] {
+  const script = readFileSync(ENTRYPOINT_SCRIPT, 'utf8');
+  const line = /^exec "\$\{NGINX_BIN:-\/usr\/sbin\/nginx\}" (.*)$/m.exec(script);
+  if (line === null) throw new Error('docker/frontend/entrypoint.sh has no exec line for nginx');
+  return line[1]
+    .replace('"$prefix/"', IMAGE_PREFIX)
+    .replace('"$conf"', `${IMAGE_PREFIX}nginx.conf`)
+    .replace("'daemon off;'", 'daemon_off;')
+    .split(' ')
+    .map((word) => word.replace('daemon_off;', 'daemon off;'));
+}
+
 describeWithNginx('docker/frontend: nginx with the shipped config', () => {
   const nginxPath = nginx ?? 'nginx';
   let prefix = '';
@@ -57,8 +75,11 @@ describeWithNginx('docker/frontend: nginx with the shipped config', () => {
     base = `http://127.0.0.1:${port}`;
 
     const entrypoint = dockerfileEntrypoint();
-    expect(entrypoint[0]).toBe('/usr/sbin/nginx');
-    args = entrypoint.slice(1).map((arg) => arg.split(IMAGE_PREFIX).join(`${prefix}/`));
+    expect(entrypoint).toEqual(['/usr/local/bin/frontend-entrypoint']);
+    expect(readFileSync(path.join(FRONTEND_DIR, 'Dockerfile'), 'utf8')).toMatch(
+      /^COPY frontend\/entrypoint\.sh \/usr\/local\/bin\/frontend-entrypoint$/m,
+    );
+    args = scriptNginxArgs().map((arg) => arg.split(IMAGE_PREFIX).join(`${prefix}/`));
 
     processes = new ProcessGroup(prefix);
   });
@@ -70,6 +91,31 @@ describeWithNginx('docker/frontend: nginx with the shipped config', () => {
 
   test('the image runs nginx in the foreground with this prefix and config, errors to stderr', () => {
     expect(args).toEqual(['-p', `${prefix}/`, '-c', `${prefix}/nginx.conf`, '-e', 'stderr', '-g', 'daemon off;']);
+  });
+
+  test("the entry point serves a copy on its own PORT: the shipped config's listen line moved, nothing else", async () => {
+    const copyPrefix = path.join(prefix, 'copy-2');
+    stageSite(copyPrefix);
+    writeFileSync(path.join(copyPrefix, 'nginx.conf'), readFileSync(path.join(FRONTEND_DIR, 'nginx.conf')));
+    const copyPort = await freePort();
+    const env = {
+      FRONTEND_PREFIX: copyPrefix,
+      FRONTEND_RUN_DIR: path.join(copyPrefix, 'run'),
+      NGINX_BIN: nginxPath,
+      PORT: String(copyPort),
+    };
+    const copy = processes.start('frontend-copy-2', 'sh', [ENTRYPOINT_SCRIPT], { env });
+    await waitForHttp(`http://127.0.0.1:${copyPort}/healthz`, 10_000);
+    const page = await httpGet(`http://127.0.0.1:${copyPort}/`, { timeoutMs: 2000 });
+    expect(page.status).toBe(200);
+    const moved = readFileSync(path.join(copyPrefix, 'run', 'nginx.conf'), 'utf8');
+    const shipped = readFileSync(path.join(FRONTEND_DIR, 'nginx.conf'), 'utf8');
+    expect(moved).toBe(shipped.replace('listen 127.0.0.1:8081 ', `listen 127.0.0.1:${copyPort} `));
+    await copy.stop('SIGQUIT');
+
+    const refused = processes.start('frontend-bad-port', 'sh', [ENTRYPOINT_SCRIPT], { env: { ...env, PORT: '80a' } });
+    expect(await refused.waitForExit(10_000)).toEqual({ code: 2, signal: null });
+    expect(refused.output()).toContain("frontend: PORT must be a port number from 1 to 65535, got '80a'");
   });
 
   test('nginx -t accepts the shipped config', async () => {

@@ -185,3 +185,85 @@ describe('renderStackReview', () => {
     expect(renderStackReview({ stack: 'dev', mode: 'what-if', changes: [] }, 'main')).not.toContain('Policy');
   });
 });
+
+describe('copies of a service (one ECS service per copy)', () => {
+  const svc = (
+    name: string,
+    actions: ResourceChange['change']['actions'],
+    taskBefore: string,
+    taskAfter: string | null,
+  ): ResourceChange => ({
+    address: `aws_ecs_service.${name}`,
+    mode: 'managed',
+    type: 'aws_ecs_service',
+    name,
+    change: {
+      actions,
+      before: { name: `platform-dev-${name}`, task_definition: taskBefore },
+      after: taskAfter === null ? null : { name: `platform-dev-${name}`, task_definition: taskAfter },
+    },
+  });
+  const task = (family: string, before: Record<string, unknown>, after: Record<string, unknown>): ResourceChange => ({
+    address: `aws_ecs_task_definition.${family}`,
+    mode: 'managed',
+    type: 'aws_ecs_task_definition',
+    name: family,
+    change: {
+      actions: ['delete', 'create'],
+      before: { family: `platform-dev-${family}`, ...before },
+      after: { family: `platform-dev-${family}`, ...after },
+      replace_paths: Object.keys(after).map((k) => [k]),
+    },
+  });
+  const plan = (...changes: ResourceChange[]): PlanJson => ({ resource_changes: changes }) as PlanJson;
+  const flagsOf = (changes: ReturnType<typeof reviewChanges>) =>
+    Object.fromEntries(changes.map((c) => [c.address, c.flags.map((f) => f.message)]));
+
+  it('a new image rolling over two copies is no downtime; over the only copy it is', () => {
+    const rolled = reviewChanges(
+      plan(
+        svc('api', ['update'], 'arn:1', 'arn:2'),
+        svc('api-2', ['update'], 'arn:1', 'arn:2'),
+        task('api', { container_definitions: 'a' }, { container_definitions: 'b' }),
+        task('api-2', { container_definitions: 'a' }, { container_definitions: 'b' }),
+        svc('proxy', ['update'], 'arn:1', 'arn:2'),
+        task('proxy', { container_definitions: 'a' }, { container_definitions: 'b' }),
+      ),
+    );
+    expect(flagsOf(rolled)).toEqual({
+      'aws_ecs_service.api': [],
+      'aws_ecs_service.api-2': [],
+      'aws_ecs_task_definition.api': [],
+      'aws_ecs_task_definition.api-2': [],
+      'aws_ecs_service.proxy': ['the service rolls to a new task definition: its one task stops before the new one starts'],
+      'aws_ecs_task_definition.proxy': [
+        'a new task definition revision: the service restarts its task (its only copy, fixed ports: brief outage)',
+      ],
+    });
+  });
+
+  it('adding a copy is no downtime, removing one of two neither, removing the last one is', () => {
+    const added = reviewChanges(plan(svc('api-2', ['create'], '', 'arn:1'), { ...svc('api', ['no-op'], 'arn:1', 'arn:1') }));
+    expect(added.flatMap((c) => c.flags)).toEqual([]);
+    const removed = reviewChanges(plan(svc('api-2', ['delete'], 'arn:1', null), svc('api', ['no-op'], 'arn:1', 'arn:1')));
+    expect(removed.flatMap((c) => c.flags)).toEqual([]);
+    const last = reviewChanges(plan(svc('api', ['delete'], 'arn:1', null)));
+    expect(last.flatMap((c) => c.flags.map((f) => f.message))).toEqual([
+      'removes the last copy of platform-dev-api: nothing serves it any more',
+    ]);
+  });
+
+  it('a change of the networking design is downtime, however many copies', () => {
+    const moved = reviewChanges(
+      plan(
+        task('api', { network_mode: 'host' }, { network_mode: 'bridge' }),
+        task('api-2', { network_mode: 'host' }, { network_mode: 'bridge' }),
+        svc('api', ['update'], 'arn:1', 'arn:2'),
+        svc('api-2', ['update'], 'arn:1', 'arn:2'),
+      ),
+    );
+    expect(flagsOf(moved)['aws_ecs_task_definition.api']).toEqual([
+      'the networking design changes (network_mode "host" -> "bridge"): every copy of the service moves to it, and the proxy\'s fixed upstreams with them',
+    ]);
+  });
+});

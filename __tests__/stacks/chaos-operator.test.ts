@@ -86,7 +86,8 @@ describe('ChaosOperator: the policy for whoever runs the experiments', () => {
   it('scopes ECS calls to the cluster, its services and the tasks and instances in it', () => {
     const bySid = (sid: string) => statements.find((s) => s.sid === sid)?.resources ?? [];
     expect(bySid('ListInCluster')).toEqual([expect.stringMatching(/^\$\{aws_ecs_cluster\.[\w-]+\.arn\}$/)]);
-    expect(bySid('Services')).toHaveLength(3);
+    // One ECS service per copy: two of the api, two of the frontend, the proxy.
+    expect(bySid('Services')).toHaveLength(5);
     expect(bySid('Services').every((r) => /^\$\{aws_ecs_service\.[\w-]+\.id\}$/.test(r))).toBe(true);
     expect(bySid('Tasks')).toEqual([expect.stringMatching(/:ecs:eu-west-1:.*:task\/\$\{aws_ecs_cluster\.[\w-]+\.name\}\/\*$/)]);
     expect(bySid('ContainerInstances')).toEqual([expect.stringMatching(/:container-instance\/\$\{aws_ecs_cluster\.[\w-]+\.name\}\/\*$/)]);

@@ -18,7 +18,7 @@ describe('config defaults', () => {
       imageTag: 'latest',
       logRetentionDays: 30,
       rootVolumeGiB: 30,
-      services: { frontend: { desiredCount: 1 }, api: { desiredCount: 1 }, proxy: { desiredCount: 1 } },
+      services: { frontend: { desiredCount: 1, copies: 2 }, api: { desiredCount: 1, copies: 2 }, proxy: { desiredCount: 1, copies: 1 } },
       tags: {},
     });
     expect(env.domain).toBeUndefined();
@@ -74,9 +74,29 @@ describe.each([
   ],
   ['image tag with a colon', { imageTag: 'v1:2' }, /imageTag: got "v1:2": expected a Docker tag/],
   [
-    'two copies of a service',
+    'two tasks in one copy service',
     { services: { api: { desiredCount: 2 } } },
-    /services\.api\.desiredCount: got 2: expected 0 or 1: services use host networking/,
+    /services\.api\.desiredCount: got 2: expected 0 or 1: each copy is an ECS service of one task on its own fixed host port; set "copies" for more/,
+  ],
+  [
+    'more copies than the service has ports',
+    { services: { api: { copies: 3 } } },
+    /services\.api\.copies: got 3: expected 1 to 2: each copy needs its own fixed host port, and the api has 8080, 8082/,
+  ],
+  [
+    'a second proxy',
+    { services: { proxy: { copies: 2 } } },
+    /services\.proxy\.copies: got 2: expected 1: the proxy owns the instance's ports 80 and 443, so a second copy cannot bind them/,
+  ],
+  [
+    'no copy at all',
+    { services: { frontend: { copies: 0 } } },
+    /services\.frontend\.copies: got 0: expected a whole number of copies from 1 to 2/,
+  ],
+  [
+    'copies that do not fit the instance',
+    { instanceType: 't3.micro', services: { api: { memoryMiB: 512 } } },
+    /services: got .*: the tasks need 1280 MiB \(frontend 2 x 64, api 2 x 512, proxy 1 x 128\) but a t3\.micro registers 944 MiB for tasks: fewer copies, less memory or a larger instanceType/,
   ],
   ['negative desired count', { services: { proxy: { desiredCount: -1 } } }, /services\.proxy\.desiredCount: got -1/],
   ['tiny memory', { services: { api: { memoryMiB: 4 } } }, /services\.api\.memoryMiB: got 4: expected a whole number of MiB/],

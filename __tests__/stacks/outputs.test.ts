@@ -50,7 +50,20 @@ describe('PlatformStack outputs (the contract with the chaos module)', () => {
       sshUser: 'ec2-user',
       publicUrl: 'http://198.51.100.10',
       clusterName: 'platform-test',
-      services: { api: { serviceName: 'platform-test-api', taskFamily: 'platform-test-api', logGroup: '/platform-test/api' } },
+      services: {
+        api: {
+          serviceName: 'platform-test-api',
+          taskFamily: 'platform-test-api',
+          logGroup: '/platform-test/api',
+          // Every copy, copy 1 (the service's own names) first, each on its own port.
+          copies: [
+            { serviceName: 'platform-test-api', containerName: 'api', port: 8080, taskFamily: 'platform-test-api' },
+            { serviceName: 'platform-test-api-2', containerName: 'api', port: 8082, taskFamily: 'platform-test-api-2' },
+          ],
+        },
+        frontend: { copies: [{ port: 8081 }, { port: 8083 }] },
+        proxy: { copies: [{ serviceName: 'platform-test-proxy', port: 80 }] },
+      },
     });
   });
 

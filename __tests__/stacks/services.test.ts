@@ -53,7 +53,10 @@ describe('PlatformService', () => {
     expect(containerOf(tf, 'api')).toMatchObject({
       readonlyRootFilesystem: true,
       user: '65532:65532',
-      environment: [{ name: 'LISTEN_HOST', value: '127.0.0.1' }],
+      environment: [
+        { name: 'LISTEN_HOST', value: '127.0.0.1' },
+        { name: 'PORT', value: '8080' },
+      ],
     });
     expect(containerOf(tf, 'frontend')).toMatchObject({
       user: '33:33',
@@ -80,7 +83,9 @@ describe('PlatformService', () => {
     expect(proxy.environment).toEqual([
       { name: 'ACME_DIRECTORY', value: 'https://acme-staging-v02.api.letsencrypt.org/directory' },
       { name: 'ACME_EMAIL', value: 'ops@example.com' },
+      { name: 'API_UPSTREAM', value: '127.0.0.1:8080 127.0.0.1:8082' },
       { name: 'DOMAIN', value: 'app.example.com' },
+      { name: 'FRONTEND_UPSTREAM', value: '127.0.0.1:8081 127.0.0.1:8083' },
     ]);
     expect(proxy.portMappings).toContainEqual({ containerPort: 443, hostPort: 443, protocol: 'tcp' });
     expect(proxy.mountPoints).toEqual([{ sourceVolume: 'certificates', containerPath: '/etc/acme', readOnly: false }]);
@@ -124,5 +129,60 @@ describe('PlatformService', () => {
     for (const name of ['frontend', 'api', 'proxy']) {
       expect(json).toHaveResourceWithProperties(CloudwatchLogGroup, { name: `/platform-test/${name}`, retention_in_days: 7 });
     }
+  });
+});
+
+describe('copies: one ECS service per copy, on its own port, rolled one at a time', () => {
+  const { tf } = synthPlatform({});
+  const services = resourcesOf(tf, 'aws_ecs_service');
+  const serviceNamed = (name: string) => services.find((s) => s.name === `platform-test-${name}`);
+  const addressOf = (name: string) =>
+    Object.entries(tf.resource.aws_ecs_service ?? {}).find(([, s]) => (s as { name?: string }).name === `platform-test-${name}`)?.[0];
+
+  it('runs two copies of the api and of the frontend and one proxy by default', () => {
+    expect(services.map((s) => s.name).sort()).toEqual([
+      'platform-test-api',
+      'platform-test-api-2',
+      'platform-test-frontend',
+      'platform-test-frontend-2',
+      'platform-test-proxy',
+    ]);
+  });
+
+  it.each([
+    ['api-2', 8082, ['CMD', '/usr/local/bin/api', 'healthcheck']],
+    ['frontend-2', 8083, ['CMD', '/usr/local/bin/healthcheck', 'http://127.0.0.1:8083/healthz']],
+  ])('%s: its own port, PORT, health check and log stream prefix', (name, port, health) => {
+    const c = containerOf(tf, name);
+    expect(c.portMappings).toEqual([{ containerPort: port, hostPort: port, protocol: 'tcp' }]);
+    expect(c.environment).toContainEqual({ name: 'PORT', value: String(port) });
+    expect(c.healthCheck).toMatchObject({ command: health });
+    expect(c.logConfiguration).toMatchObject({ options: expect.objectContaining({ 'awslogs-stream-prefix': name }) });
+  });
+
+  it('each copy deploys stop-first (0 % / 100 %) with the circuit breaker; copy 2 waits for copy 1, which Terraform waits to be steady', () => {
+    for (const s of services) {
+      expect(s).toMatchObject({
+        deployment_minimum_healthy_percent: 0,
+        deployment_maximum_percent: 100,
+        deployment_circuit_breaker: { enable: true, rollback: true },
+        desired_count: 1,
+      });
+    }
+    for (const name of ['api', 'frontend']) {
+      expect(serviceNamed(name)?.wait_for_steady_state).toBe(true);
+      expect(serviceNamed(`${name}-2`)?.wait_for_steady_state).toBe(false);
+      expect(serviceNamed(`${name}-2`)?.depends_on).toContain(`aws_ecs_service.${addressOf(name)}`);
+    }
+    expect(serviceNamed('proxy')?.wait_for_steady_state).toBe(false);
+  });
+
+  it('one copy each: the services of before copies, under the same addresses', () => {
+    const single = synthPlatform({ services: { api: { copies: 1 }, frontend: { copies: 1 } } }).tf;
+    const before = Object.keys(single.resource.aws_ecs_service ?? {}).sort();
+    expect(before).toHaveLength(3);
+    // Adding the second copies adds services and replaces none: copy 1 keeps its address.
+    for (const address of before) expect(Object.keys(tf.resource.aws_ecs_service ?? {})).toContain(address);
+    expect(containerOf(single, 'proxy').environment).toContainEqual({ name: 'API_UPSTREAM', value: '127.0.0.1:8080' });
   });
 });

@@ -137,7 +137,8 @@ suite('real Terraform, offline, against the synthesized stacks', () => {
     expect(summary).toBeDefined();
     expect(summary?.otherActions).toEqual([]);
     expect(Object.keys(summary?.creates ?? {}).sort()).toEqual(EXPECTED_TYPES);
-    expect(summary?.creates).toMatchObject({ aws_ecs_service: 3, aws_ecs_task_definition: 3, aws_ecr_repository: 3, aws_subnet: 2 });
+    // Two copies each of the api and the frontend, one proxy: five ECS services and task definitions.
+    expect(summary?.creates).toMatchObject({ aws_ecs_service: 5, aws_ecs_task_definition: 5, aws_ecr_repository: 3, aws_subnet: 2 });
   });
 
   it('plans the same resources from the JSON and the HCL synth', () => {

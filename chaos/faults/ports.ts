@@ -51,6 +51,22 @@ export interface Orchestrator {
    * (or `stoppedTask`), proof that it is gone and another runs. Reports `stable: true|false`.
    */
   serviceStable(ctx: DriverContext, service: ServiceName, stoppedTask?: string): Promise<JsonObject>;
+  /**
+   * Rolls a new image tag over the service's copies one at a time, each healthy on it (and
+   * settled) before the next goes; `images` instead names the image per copy service (the
+   * rollback). Absent where the adapter has none (on ECS Terraform rolls the copies: copy 2 waits
+   * for copy 1's steady state).
+   */
+  rollingUpdate?(
+    ctx: DriverContext,
+    service: ServiceName,
+    options: {
+      readonly tag: string;
+      readonly timeoutSeconds: number;
+      readonly settleSeconds: number;
+      readonly images?: Readonly<Record<string, string>>;
+    },
+  ): Promise<JsonObject>;
   /** The service's recent events (or what stands for them), newest first. */
   serviceEvents(ctx: DriverContext, service: ServiceName, limit: number): Promise<JsonObject>;
   /**

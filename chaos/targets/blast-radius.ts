@@ -21,7 +21,9 @@ export type TargetRef =
   /** An instance reached over SSM, named with the cluster its container instance belongs to (known at run time). */
   | { readonly kind: 'container-instance'; readonly instanceId: string; readonly cluster: string };
 
-function serviceEntries(outputs: PlatformOutputs): { name: string; serviceName: string; containerName: string }[] {
+function serviceEntries(
+  outputs: PlatformOutputs,
+): { name: string; serviceName: string; containerName: string; copies?: readonly { serviceName: string }[] | undefined }[] {
   return SERVICE_NAMES.map((name) => ({ name, ...outputs.services[name] }));
 }
 
@@ -33,7 +35,11 @@ export function blastRadiusViolation(target: TargetRef, outputs: PlatformOutputs
   const services = serviceEntries(outputs);
   switch (target.kind) {
     case 'service':
-      return services.some((s) => s.name === target.service || s.serviceName === target.service)
+      // A service's copies (each its own ECS/swarm service) are the service's too.
+      return services.some(
+        (s) =>
+          s.name === target.service || s.serviceName === target.service || (s.copies ?? []).some((c) => c.serviceName === target.service),
+      )
         ? null
         : `service "${target.service}" is not named in the outputs (services: ${services.map((s) => `${s.name}/${s.serviceName}`).join(', ')})`;
     case 'container':

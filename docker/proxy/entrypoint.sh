@@ -71,12 +71,19 @@ validate_env() {
 	case "$DOMAIN" in
 	*[!A-Za-z0-9.-]*) die "DOMAIN '$DOMAIN' is not a host name (letters, digits, '.', '-')" ;;
 	esac
+	# Each is one host:port per copy of the service, separated by spaces (at most 8).
 	for pair in "API_UPSTREAM=$API_UPSTREAM" "FRONTEND_UPSTREAM=$FRONTEND_UPSTREAM"; do
-		case "${pair#*=}" in
-		*[!A-Za-z0-9.:-]* | :* | *[!0-9] | *:*:*) die "${pair%%=*} '${pair#*=}' must be host:port" ;;
-		*:*) ;;
-		*) die "${pair%%=*} '${pair#*=}' must be host:port" ;;
-		esac
+		n=0
+		# shellcheck disable=SC2086 # split on spaces; the words are checked one by one
+		for address in ${pair#*=}; do
+			n=$((n + 1))
+			case "$address" in
+			*[!A-Za-z0-9.:-]* | :* | *[!0-9] | *:*:*) die "${pair%%=*} '${pair#*=}' must be host:port, one per copy, separated by spaces" ;;
+			*:*) ;;
+			*) die "${pair%%=*} '${pair#*=}' must be host:port, one per copy, separated by spaces" ;;
+			esac
+		done
+		[ "$n" -ge 1 ] && [ "$n" -le 8 ] || die "${pair%%=*} '${pair#*=}' must name 1 to 8 host:port, one per copy"
 	done
 	case "$LISTEN_ADDRESS" in
 	'' | *[!0-9.]*) die "LISTEN_ADDRESS '$LISTEN_ADDRESS' must be an IPv4 address" ;;

@@ -21,14 +21,31 @@ sed_escape() {
 	printf '%s' "$1" | sed -e 's/[\\|&]/\\&/g'
 }
 
+# upstream_servers LIST: the `server` lines of an upstream for a space-separated host:port list
+# (validated by entrypoint.sh), on one line. One copy: max_fails=0, since nginx would otherwise
+# mark the only server dead for fail_timeout after one refused connection and answer "no live
+# upstreams" even once it is back. Several copies: a copy that refuses or times out once is left
+# out for 1 s (passive health) while the others serve, and then tried again with one request.
+upstream_servers() {
+	# shellcheck disable=SC2086 # split on spaces: the list holds only host:port words
+	set -- $1
+	if [ "$#" -eq 1 ]; then
+		printf 'server %s max_fails=0;' "$1"
+		return
+	fi
+	for address in "$@"; do
+		printf 'server %s max_fails=1 fail_timeout=1s; ' "$address"
+	done
+}
+
 # render_template NAME: substitutes exactly the named @VARS@ below, nothing from the environment.
 render_template() {
 	sed \
 		-e "s|@RUN_DIR@|$(sed_escape "$PROXY_RUN_DIR")|g" \
 		-e "s|@CONF_DIR@|$(sed_escape "$CONF_DIR")|g" \
 		-e "s|@WEBROOT@|$(sed_escape "$WEBROOT")|g" \
-		-e "s|@API_UPSTREAM@|$API_UPSTREAM|g" \
-		-e "s|@FRONTEND_UPSTREAM@|$FRONTEND_UPSTREAM|g" \
+		-e "s|@API_SERVERS@|$(upstream_servers "$API_UPSTREAM")|g" \
+		-e "s|@FRONTEND_SERVERS@|$(upstream_servers "$FRONTEND_UPSTREAM")|g" \
 		-e "s|@LISTEN_ADDRESS@|$LISTEN_ADDRESS|g" \
 		-e "s|@HTTP_PORT@|$HTTP_PORT|g" \
 		-e "s|@HTTPS_PORT@|$HTTPS_PORT|g" \

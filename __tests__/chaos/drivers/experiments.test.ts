@@ -20,6 +20,7 @@ const SHIPPED = [
   'stop-api-task',
   'stop-frontend-task',
   'stop-proxy-task',
+  'stop-one-api-copy',
   'terminate-instance',
   'drain-instance',
 ];
@@ -35,6 +36,19 @@ describe('shipped experiments', () => {
     const result = await runCli(['validate', ...files], REPO);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
+  });
+
+  it('validate passes for the local-only experiments (chaos/experiments-local), each with its expected outcome', async () => {
+    const local = join(REPO, 'chaos/experiments-local');
+    const names = (await readdir(local)).filter((f) => f.endsWith('.yaml'));
+    expect(names).toContain('rolling-deploy.yaml');
+    const result = await runCli(['validate', ...names.map((f) => join('chaos/experiments-local', f))], REPO);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    for (const name of names) {
+      const experiment = await loadExperiment(name, join(local, name), { catalog: FAULT_CATALOG, env: {} });
+      expect(experiment.description).toMatch(/^Expected outcome: /);
+    }
   });
 
   it.each(SHIPPED)('%s: states its expected outcome and a recovery objective', async (name) => {

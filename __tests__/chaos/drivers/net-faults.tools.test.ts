@@ -24,6 +24,30 @@ import { testOutputs } from './support/outputs';
 const NS = `pc-net-${process.pid}`;
 const outputs = testOutputs();
 const PORT = outputs.services.api.port;
+const PORT2 = SERVICES.api.copyPorts[1] ?? 8082;
+/** The same outputs with the API's two copies, as the rehearsal emits them. */
+const twoCopies = {
+  ...outputs,
+  services: {
+    ...outputs.services,
+    api: {
+      ...outputs.services.api,
+      copies: [
+        { ...pick(outputs.services.api), port: PORT },
+        {
+          serviceName: `${outputs.services.api.serviceName}-2`,
+          containerName: 'api-2',
+          port: PORT2,
+          taskFamily: `${outputs.services.api.taskFamily}-2`,
+        },
+      ],
+    },
+  },
+};
+
+function pick(s: { serviceName: string; containerName: string; taskFamily: string }) {
+  return { serviceName: s.serviceName, containerName: s.containerName, taskFamily: s.taskFamily };
+}
 const PROXY = userIds(SERVICES.proxy.user);
 const canRun = process.getuid?.() === 0 && existsSync('/usr/bin/python3');
 const describeAsRoot = canRun ? describe : describe.skip;
@@ -47,10 +71,10 @@ const netnsHost: HostAccess = {
   httpGet: () => Promise.reject(new Error('not used')),
 };
 
-function contextWith(signal: AbortSignal): DriverContext & { logs: string[] } {
+function contextWith(signal: AbortSignal, withOutputs = outputs): DriverContext & { logs: string[] } {
   const logs: string[] = [];
   return {
-    outputs,
+    outputs: withOutputs,
     signal,
     clock: systemClock,
     record: createFaultRecord(),
@@ -71,8 +95,13 @@ function bound(fault: Fault, args: unknown) {
 }
 
 /** Seconds per request of `count` GETs on one kept-alive connection, as `uid` (the first one connects). */
-async function curlTimes(count: number, asProxy: boolean, maxTime = 5): Promise<{ times: number[]; codes: string[]; exit: number | null }> {
-  const url = `http://127.0.0.1:${PORT}/api/status`;
+async function curlTimes(
+  count: number,
+  asProxy: boolean,
+  maxTime = 5,
+  port = PORT,
+): Promise<{ times: number[]; codes: string[]; exit: number | null }> {
+  const url = `http://127.0.0.1:${port}/api/status`;
   const curl = [
     'curl',
     '-s',
@@ -114,7 +143,8 @@ describeAsRoot('net faults in a network namespace (real iptables, NFQUEUE delaye
       NS,
       process.execPath,
       '-e',
-      `require('http').createServer((q, s) => s.end('{"service":"api"}')).listen(${PORT}, '127.0.0.1')`,
+      // The API's copy 1 on its port, copy 2 on the next copy port.
+      `for (const p of [${PORT}, ${PORT2}]) require('http').createServer((q, s) => s.end('{"service":"api"}')).listen(p, '127.0.0.1')`,
     ]);
     for (let i = 0; i < 50; i += 1) {
       if ((await curlTimes(1, false, 1)).codes[0] === '200') break;
@@ -171,6 +201,26 @@ describeAsRoot('net faults in a network namespace (real iptables, NFQUEUE delaye
     expect(result.droppedPackets).toBeGreaterThan(0);
     expect(Number(result.droppedPackets)).toBeLessThan(Number(result.seenPackets));
     expect((obj(result.undo).removedRules as string[]).length).toBe(2);
+  }, 30_000);
+
+  test('net:blackhole-port over two copies: both ports dropped by default (one multiport rule), copy 2 alone when asked', async () => {
+    const all = bound(netBlackholePort, { durationSeconds: 2 }).run(contextWith(new AbortController().signal, twoCopies));
+    await systemClock.sleep(500);
+    const both = [await curlTimes(1, true, 1, PORT), await curlTimes(1, true, 1, PORT2)];
+    const allResult = obj(await all);
+    const one = bound(netBlackholePort, { durationSeconds: 2, copy: 2 }).run(contextWith(new AbortController().signal, twoCopies));
+    await systemClock.sleep(500);
+    const copy1 = await curlTimes(1, true, 1, PORT);
+    const copy2 = await curlTimes(1, true, 1, PORT2);
+    const oneResult = obj(await one);
+    console.log(
+      `two copies: every copy -> exits ${both.map((b) => String(b.exit)).join('/')}; copy 2 only -> copy 1 ${copy1.codes.join()}, copy 2 exit ${String(copy2.exit)}`,
+    );
+    expect(both.map((b) => b.exit)).toEqual([28, 28]);
+    expect(obj(allResult.path)).toMatchObject({ toPorts: [PORT, PORT2], toCopy: null });
+    expect(copy1.codes).toEqual(['200']);
+    expect(copy2.exit).toBe(28);
+    expect(obj(oneResult.path)).toMatchObject({ toPorts: [PORT2], toCopy: 2 });
   }, 30_000);
 
   test('net:blackhole-port: the proxy uid gets nothing through, root does; drop counter; nothing left', async () => {

@@ -19,6 +19,9 @@ import {
   probability,
 } from '../../../chaos/drivers/net/path-rules';
 import { FAULT_CATALOG } from '../../../chaos/drivers';
+import { netTargets } from '../../../chaos/drivers/net/hold';
+import { firstBlastRadiusViolation } from '../../../chaos/targets/blast-radius';
+import type { LocalOutputs } from '../../../contract/outputs';
 import { createFaultRecord } from '../../../chaos/faults/fault-record';
 import type { HostAccess, HostCommandResult, Ports } from '../../../chaos/faults/ports';
 import type { DriverContext, Fault } from '../../../chaos/faults/types';
@@ -28,6 +31,18 @@ import { testOutputs } from './support/outputs';
 
 const outputs = testOutputs();
 const api = pathMatch(outputs, 'api');
+
+/** The outputs with the API's copies on these ports, copy 1 keeping the service's own names. */
+function withApiCopies(base: LocalOutputs, ports: readonly number[]): LocalOutputs {
+  const a = base.services.api;
+  const copies = ports.map((port, i) => ({
+    serviceName: i === 0 ? a.serviceName : `${a.serviceName}-${i + 1}`,
+    containerName: i === 0 ? a.containerName : `${a.containerName}-${i + 1}`,
+    port,
+    taskFamily: i === 0 ? a.taskFamily : `${a.taskFamily}-${i + 1}`,
+  }));
+  return { ...base, services: { ...base.services, api: { ...a, port: ports[0] ?? a.port, copies } } };
+}
 
 describe('net fault arguments', () => {
   it.each<[Fault, string, unknown, boolean]>([
@@ -58,11 +73,48 @@ describe('net fault arguments', () => {
 
 describe('the rules: the proxy uid, loopback, the service port, tagged', () => {
   it('match the proxy uid from the contract and the port from the outputs', () => {
-    expect(api).toEqual({ uid: 101, port: outputs.services.api.port, service: 'api' });
+    expect(api).toEqual({ uid: 101, ports: [outputs.services.api.port], service: 'api', copy: null });
     expect(insertWords(blackholeRules(api)[0]!).join(' ')).toBe(
       `iptables -w -I OUTPUT 1 -o lo -p tcp -m owner --uid-owner 101 -m tcp --dport ${outputs.services.api.port} -m comment --comment platform-chaos-net-blackhole -j DROP`,
     );
-    expect(pathMatch(outputs, 'frontend').port).toBe(outputs.services.frontend.port);
+    expect(pathMatch(outputs, 'frontend').ports).toEqual([outputs.services.frontend.port]);
+  });
+
+  describe('with two copies in the outputs', () => {
+    const two = withApiCopies(outputs, [8080, 8082]);
+
+    it('match every copy by default (one multiport rule), so the fault is felt through the proxy', () => {
+      const m = pathMatch(two, 'api');
+      expect(m.ports).toEqual([8080, 8082]);
+      expect(insertWords(blackholeRules(m)[0]!).join(' ')).toBe(
+        'iptables -w -I OUTPUT 1 -o lo -p tcp -m owner --uid-owner 101 -m multiport --dports 8080,8082 -m comment --comment platform-chaos-net-blackhole -j DROP',
+      );
+      expect(netTargets('api', two)).toEqual([
+        { kind: 'host', host: two.sshHost },
+        { kind: 'service', service: 'platform-test-api' },
+        { kind: 'service', service: 'platform-test-api-2' },
+        { kind: 'service', service: 'platform-test-proxy' },
+      ]);
+    });
+
+    it('match one copy when asked (copy 2: its port and its service only)', () => {
+      const m = pathMatch(two, 'api', 2);
+      expect(m).toMatchObject({ ports: [8082], copy: 2 });
+      expect(lossRules(m, 10)[1]!.join(' ')).toContain('-m tcp --dport 8082 ');
+      expect(netTargets('api', two, 2).filter((t) => t.kind === 'service')).toEqual([
+        { kind: 'service', service: 'platform-test-api-2' },
+        { kind: 'service', service: 'platform-test-proxy' },
+      ]);
+    });
+
+    it('refuse a copy the outputs do not list: the blast radius names it, the rules say which copies exist', () => {
+      const refused = firstBlastRadiusViolation(netTargets('api', two, 3), two);
+      expect(refused).toMatch(/^service "api copy 3" is not named in the outputs/);
+      expect(() => pathMatch(two, 'api', 3)).toThrow(
+        'copy 3 of the api is not in the outputs: they list 2 (ports 8080, 8082); pick 1 to 2',
+      );
+      expect(netBlackholePort.bind({ durationSeconds: 5, copy: 0 }).ok).toBe(false);
+    });
   });
 
   it('loss: the random DROP, then a counting rule inserted above it', () => {

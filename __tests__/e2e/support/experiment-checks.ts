@@ -18,9 +18,11 @@ export interface StopExperiment {
   readonly sampled: string;
   /**
    * `stays-available`: the sampled service (another one) answers through the proxy throughout;
+   * `all-available`: the stopped service runs as two copies, so its own path stays at 100 % too
+   * (the proxy retries on the other copy), not one failed sample on either path;
    * `site-down`: the proxy is the way in, so the site is unreachable until it is back.
    */
-  readonly outcome: 'stays-available' | 'site-down';
+  readonly outcome: 'stays-available' | 'all-available' | 'site-down';
 }
 
 /**
@@ -151,6 +153,20 @@ function expectOthersAvailable(journal: Journal, experiment: StopExperiment): vo
 }
 
 /**
+ * Stopping one copy of the api or the frontend fails nothing through the proxy: every sampled
+ * path at 100 %, no failed sample, no failure streak, each objective (min 100) met.
+ */
+export function expectAllAvailable(journal: Journal): void {
+  const probes = journal.recovery?.probes ?? [];
+  expect(probes.length).toBeGreaterThan(1);
+  for (const probe of probes) {
+    expect(probe).toMatchObject({ min: 100, availability: 100, maxConsecutiveFailures: 0, failed: 0, met: true });
+  }
+  expect(journal.recovery?.availability).toBe(100);
+  expect(journal.recovery?.maxConsecutiveFailures).toBe(0);
+}
+
+/**
  * Stopping the proxy makes the site unreachable (failed samples, a broken steady state while
  * recovering) while the api and the frontend keep running and answer on their own ports.
  */
@@ -183,6 +199,9 @@ export function expectOutcome(journal: Journal, experiment: StopExperiment): voi
   switch (experiment.outcome) {
     case 'stays-available':
       expectOthersAvailable(journal, experiment);
+      return;
+    case 'all-available':
+      expectAllAvailable(journal);
       return;
     case 'site-down':
       expectSiteDownOthersRunning(journal);

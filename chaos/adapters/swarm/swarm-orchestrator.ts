@@ -5,6 +5,7 @@ import { safeName } from '../../faults/command-words';
 import type { Orchestrator } from '../../faults/ports';
 import type { DockerCli } from './docker-cli';
 import { docker, parseServiceTasks, serviceTasksArgs, SWARM_SERVICE_LABEL, SWARM_TASK_ID, swarmServiceName } from './swarm-state';
+import { rollingUpdate } from './swarm-rolling';
 import { serviceConvergence, stopServiceTask } from './swarm-tasks';
 
 /**
@@ -33,6 +34,9 @@ export function swarmOrchestrator(outputs: LocalOutputs, cli: () => DockerCli): 
     async serviceStable(ctx, service) {
       const local = await serviceConvergence(ctx, cli(), service);
       return { ...local, stable: local.converged ?? false, orchestrator: 'swarm' };
+    },
+    async rollingUpdate(ctx, service, options) {
+      return { ...(await rollingUpdate(ctx, cli(), service, options)), orchestrator: 'swarm' };
     },
     async serviceEvents(ctx, service, limit) {
       const name = swarmServiceName(outputs, service);

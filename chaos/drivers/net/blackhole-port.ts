@@ -2,19 +2,20 @@ import { z } from 'zod';
 import { defineFault } from '../../faults/define-fault';
 import { sshConnectionArgs } from '../ssh/connection-args';
 import { BASE_TOOLS, describePlan, holdPlan, HOST_ONLY, netTargets, rollbackKind, type NetPlan } from './hold';
-import { blackholeRules, durationSeconds, pathMatch, pathService } from './path-rules';
+import { blackholeRules, durationSeconds, pathMatch, pathCopy, pathService } from './path-rules';
 import type { PlatformOutputs } from '../../../contract/outputs';
 
 const args = z.strictObject({
   durationSeconds,
   service: pathService,
+  copy: pathCopy,
   ...sshConnectionArgs,
 });
 
 type Args = z.output<typeof args>;
 
 function plan(a: Args, outputs: PlatformOutputs): NetPlan {
-  const match = pathMatch(outputs, a.service);
+  const match = pathMatch(outputs, a.service, a.copy ?? null);
   return {
     fault: 'net:blackhole-port',
     kind: 'net-blackhole',
@@ -38,7 +39,7 @@ export const netBlackholePort = defineFault({
   destructive: true,
   requires: HOST_ONLY,
   args,
-  targets: (a, outputs) => netTargets(a.service, outputs),
+  targets: (a, outputs) => netTargets(a.service, outputs, a.copy ?? null),
   describe: (a, target) => describePlan(plan(a, target.outputs), target),
   async run(ctx, a) {
     const p = plan(a, ctx.outputs);

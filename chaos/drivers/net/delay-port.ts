@@ -4,7 +4,7 @@ import { commandLine } from '../../faults/command-words';
 import { sshConnectionArgs } from '../ssh/connection-args';
 import { DELAYER_SCRIPT, parseDelayerCounters } from './delayer-script';
 import { BASE_TOOLS, describePlan, holdPlan, HOST_ONLY, netTargets, rollbackKind, WATCHDOG_GRACE_SECONDS, type NetPlan } from './hold';
-import { DELAY_QUEUE, delayRules, durationSeconds, helperOutputFile, pathMatch, pathService, tagOf } from './path-rules';
+import { DELAY_QUEUE, delayRules, durationSeconds, helperOutputFile, pathMatch, pathCopy, pathService, tagOf } from './path-rules';
 import type { PlatformOutputs } from '../../../contract/outputs';
 
 const args = z
@@ -13,6 +13,7 @@ const args = z
     delayMs: z.number().int().min(1).max(60_000).describe('Milliseconds each packet is held (1-60000)'),
     jitterMs: z.number().int().min(0).max(60_000).default(0).describe('Each packet held delayMs ± up to this, uniformly (default 0)'),
     service: pathService,
+    copy: pathCopy,
     ...sshConnectionArgs,
   })
   .refine((a) => a.jitterMs <= a.delayMs, { message: 'jitterMs must not exceed delayMs', path: ['jitterMs'] });
@@ -39,7 +40,7 @@ export function delayerWords(a: Pick<Args, 'durationSeconds' | 'delayMs' | 'jitt
 }
 
 function plan(a: Args, outputs: PlatformOutputs): NetPlan {
-  const match = pathMatch(outputs, a.service);
+  const match = pathMatch(outputs, a.service, a.copy ?? null);
   return {
     fault: 'net:delay-port',
     kind: 'net-delay',
@@ -65,7 +66,7 @@ export const netDelayPort = defineFault({
   destructive: true,
   requires: HOST_ONLY,
   args,
-  targets: (a, outputs) => netTargets(a.service, outputs),
+  targets: (a, outputs) => netTargets(a.service, outputs, a.copy ?? null),
   describe: (a, target) => {
     const words = delayerWords(a).map((w) => (w === DELAYER_SCRIPT ? '<delayer.py>' : w));
     return describePlan(plan(a, target.outputs), target, `start ${commandLine(words)} (detached), then `);

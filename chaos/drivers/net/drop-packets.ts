@@ -2,20 +2,21 @@ import { z } from 'zod';
 import { defineFault } from '../../faults/define-fault';
 import { sshConnectionArgs } from '../ssh/connection-args';
 import { BASE_TOOLS, describePlan, holdPlan, HOST_ONLY, netTargets, rollbackKind, type NetPlan } from './hold';
-import { durationSeconds, lossRules, pathMatch, pathService } from './path-rules';
+import { durationSeconds, lossRules, pathMatch, pathCopy, pathService } from './path-rules';
 import type { PlatformOutputs } from '../../../contract/outputs';
 
 const args = z.strictObject({
   durationSeconds,
   lossPercent: z.number().min(0.01).max(100).describe('Percent of the packets dropped, each drawn at random (0.01-100)'),
   service: pathService,
+  copy: pathCopy,
   ...sshConnectionArgs,
 });
 
 type Args = z.output<typeof args>;
 
 function plan(a: Args, outputs: PlatformOutputs): NetPlan {
-  const match = pathMatch(outputs, a.service);
+  const match = pathMatch(outputs, a.service, a.copy ?? null);
   return {
     fault: 'net:drop-packets',
     kind: 'net-loss',
@@ -50,7 +51,7 @@ export const netDropPackets = defineFault({
   destructive: true,
   requires: HOST_ONLY,
   args,
-  targets: (a, outputs) => netTargets(a.service, outputs),
+  targets: (a, outputs) => netTargets(a.service, outputs, a.copy ?? null),
   describe: (a, target) => describePlan(plan(a, target.outputs), target),
   async run(ctx, a) {
     const { result, counters } = await holdPlan(ctx, a, plan(a, ctx.outputs));

@@ -49,11 +49,15 @@ export interface NetPlan {
 /** What a network fault needs: the host (for iptables) only. */
 export const HOST_ONLY = [{ port: 'host' as const }];
 
-/** The blast radius: the host, and the service at the far end of the path (the proxy's traffic to it). */
-export function netTargets(service: 'api' | 'frontend', outputs: PlatformOutputs): readonly TargetRef[] {
+/** The blast radius: the host, the copies at the far end of the path (the proxy's traffic to them), the proxy. */
+export function netTargets(service: 'api' | 'frontend', outputs: PlatformOutputs, copy: number | null = null): readonly TargetRef[] {
+  const s = outputs.services[service];
+  const names = s.copies?.map((c) => c.serviceName) ?? [s.serviceName];
+  // A copy the outputs do not list is named as such, and the blast-radius check refuses it before anything runs.
+  const hit = copy === null ? names : [names[copy - 1] ?? `${service} copy ${copy}`];
   return [
     { kind: 'host', host: outputs.sshHost },
-    { kind: 'service', service: outputs.services[service].serviceName },
+    ...hit.map((name): TargetRef => ({ kind: 'service', service: name })),
     { kind: 'service', service: outputs.services.proxy.serviceName },
   ];
 }
@@ -188,7 +192,14 @@ export async function holdPlan(ctx: DriverContext, conn: HostAccessOptions, plan
   const result: JsonObject = {
     fault: plan.fault,
     host: host.where,
-    path: { fromUid: plan.match.uid, toService: plan.match.service, toPort: plan.match.port, outInterface: 'lo', chain: 'OUTPUT' },
+    path: {
+      fromUid: plan.match.uid,
+      toService: plan.match.service,
+      toPorts: [...plan.match.ports],
+      toCopy: plan.match.copy,
+      outInterface: 'lo',
+      chain: 'OUTPUT',
+    },
     rules: plan.rules.map((rule) => commandLine(insertWords(rule))),
     ...(found.helper === null ? {} : { helper: found.helper }),
     startedAt: new Date(startedAt).toISOString(),

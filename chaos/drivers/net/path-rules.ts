@@ -29,15 +29,39 @@ export function helperOutputFile(kind: NetKind): string {
   return `/tmp/${tagOf(kind)}.out`;
 }
 
-/** The proxy's uid and the service's port: what every rule matches. */
+/** The proxy's uid and the ports of the service's copies: what every rule matches. */
 export interface PathMatch {
   readonly uid: number;
-  readonly port: number;
+  /** The ports hit, copy order: every copy's, or the one copy asked for. */
+  readonly ports: readonly number[];
   readonly service: PathService;
+  /** The copy asked for (1 = the service's own fields), or null for every copy. */
+  readonly copy: number | null;
 }
 
-export function pathMatch(outputs: PlatformOutputs, service: PathService): PathMatch {
-  return { uid: userIds(SERVICES.proxy.user).uid, port: outputs.services[service].port, service };
+/** The ports of a service's copies in the outputs, copy 1 first (outputs from before copies: its one port). */
+export function copyPortsOf(outputs: PlatformOutputs, service: PathService): readonly number[] {
+  const s = outputs.services[service];
+  return s.copies?.map((c) => c.port) ?? [s.port];
+}
+
+/**
+ * What the rules match: every copy's port by default (the whole proxy-to-service path, so a
+ * fault is felt through the proxy), or one copy's (the proxy's retry on the others should hide it).
+ */
+export function pathMatch(outputs: PlatformOutputs, service: PathService, copy: number | null = null): PathMatch {
+  const ports = copyPortsOf(outputs, service);
+  if (copy !== null && (copy < 1 || copy > ports.length))
+    throw new Error(
+      `copy ${copy} of the ${service} is not in the outputs: they list ${ports.length} (ports ${ports.join(', ')}); pick 1 to ${ports.length}, or leave "copy" out for every copy`,
+    );
+  const hit = copy === null ? ports : [ports[copy - 1] as number];
+  return { uid: userIds(SERVICES.proxy.user).uid, ports: hit, service, copy };
+}
+
+/** One port: the tcp match's --dport; several: the multiport match's --dports. */
+function portWords(ports: readonly number[]): string[] {
+  return ports.length === 1 ? ['-m', 'tcp', '--dport', String(ports[0])] : ['-m', 'multiport', '--dports', ports.join(',')];
 }
 
 /** The match part every rule of the kind shares (after the chain). */
@@ -51,10 +75,7 @@ export function matchWords(kind: NetKind, m: PathMatch): string[] {
     'owner',
     '--uid-owner',
     String(m.uid),
-    '-m',
-    'tcp',
-    '--dport',
-    String(m.port),
+    ...portWords(m.ports),
     '-m',
     'comment',
     '--comment',
@@ -129,4 +150,12 @@ export const durationSeconds = z.number().int().min(1).max(3600).describe('Secon
 export const pathService = z
   .enum(PATH_SERVICES)
   .default('api')
-  .describe("Service whose port the proxy's packets to are hit (default api; its port comes from the outputs)");
+  .describe("Service whose ports the proxy's packets to are hit (default api; the ports of its copies come from the outputs)");
+
+export const pathCopy = z
+  .number()
+  .int()
+  .min(1)
+  .max(8)
+  .optional()
+  .describe("Only this copy's port (1 = the service's own); default: every copy's, so the fault is felt through the proxy");
