@@ -9,7 +9,7 @@ import type { Experiment } from '../model/types';
 export async function loadExperiments(files: readonly string[], io: CliIo, catalog: FaultCatalog = FAULT_CATALOG): Promise<Experiment[]> {
   const loaded: Experiment[] = [];
   for (const file of files) {
-    loaded.push(await loadExperiment(file, isAbsolute(file) ? file : resolve(io.cwd, file), { catalog, env: io.env }));
+    loaded.push(await loadExperiment(file, isAbsolute(file) ? file : resolve(io.cwd, file), { catalog, env: io.env, cwd: io.cwd }));
   }
   return loaded;
 }

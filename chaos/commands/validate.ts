@@ -35,7 +35,11 @@ async function check(
   target: TargetBinding | null,
 ): Promise<{ ok: string } | { problem: string }> {
   try {
-    const experiment = await loadExperiment(file, isAbsolute(file) ? file : resolve(io.cwd, file), { catalog: FAULT_CATALOG, env: io.env });
+    const experiment = await loadExperiment(file, isAbsolute(file) ? file : resolve(io.cwd, file), {
+      catalog: FAULT_CATALOG,
+      env: io.env,
+      cwd: io.cwd,
+    });
     if (outputs !== null) await preflight(experiment, outputs, target, io.cwd, io.env.PATH);
     return { ok: summary(experiment) };
   } catch (error) {
