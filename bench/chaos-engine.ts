@@ -87,6 +87,7 @@ async function main(): Promise<void> {
     const experiment = parseExperimentDocument(
       {
         title: 'bench',
+        description: 'd',
         'steady-state-hypothesis': {
           title: 'answers',
           probes: [

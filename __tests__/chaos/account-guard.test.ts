@@ -34,7 +34,7 @@ beforeAll(async () => {
   await writeFile(join(dir, 'outputs.json'), JSON.stringify(outputs));
   await writeFile(
     join(dir, 'exp.yaml'),
-    `title: Up\nsteady-state-hypothesis:\n  title: up\n  probes:\n    - {type: probe, name: health, tolerance: 200, provider: {type: http, url: "${server.url}/healthz"}}\nmethod:\n  - {type: probe, name: page, tolerance: 200, provider: {type: http, url: "${server.url}/"}}\n`,
+    `title: Up\ndescription: d\nsteady-state-hypothesis:\n  title: up\n  probes:\n    - {type: probe, name: health, tolerance: 200, provider: {type: http, url: "${server.url}/healthz"}}\nmethod:\n  - {type: probe, name: page, tolerance: 200, provider: {type: http, url: "${server.url}/"}}\n`,
   );
 });
 afterAll(async () => server.stop());

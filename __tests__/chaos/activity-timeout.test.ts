@@ -21,16 +21,17 @@ const shell = (name: string, script: string, timeout?: number): JsonObject => ({
 });
 
 function experiment(parts: JsonObject): JsonObject {
-  return { title: 'Timeouts', configuration: { markers: { type: 'env', key: 'MARKERS' } }, ...parts };
+  return { title: 'Timeouts', description: 'd', configuration: { markers: { type: 'env', key: 'MARKERS' } }, ...parts };
 }
 
 describe('activity timeouts: which limit applies', () => {
   it(`GIVEN nothing said THEN ${DEFAULT_ACTIVITY_TIMEOUT_SECONDS}s; the experiment's activity-timeout replaces it; a provider's timeout beats both`, () => {
-    const plain = load({ title: 't', method: [shell('a', 'true')] });
+    const plain = load({ title: 't', description: 'd', method: [shell('a', 'true')] });
     expect(plain.activityTimeout).toBe(60);
     expect(activityTimeoutSeconds(plain.method[0]!, plain.activityTimeout)).toBe(60);
     const doc = {
       title: 't',
+      description: 'd',
       'activity-timeout': 5,
       method: [
         shell('default', 'true'),
@@ -51,7 +52,9 @@ describe('activity timeouts: which limit applies', () => {
       { method: [{ type: 'action', name: 'a', provider: { type: 'fault', id: 'test:refuse', timeout: 'soon' } }] },
     ],
   ])('refuses %s at load', (_name, parts) => {
-    expect(() => load({ title: 't', method: [shell('a', 'true')], ...parts })).toThrow(/exp\.yaml: .*(activity-timeout|timeout)/);
+    expect(() => load({ title: 't', description: 'd', method: [shell('a', 'true')], ...parts })).toThrow(
+      /exp\.yaml: .*(activity-timeout|timeout)/,
+    );
   });
 });
 

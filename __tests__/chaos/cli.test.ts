@@ -14,23 +14,25 @@ let dir: string;
 let server: LocalServer;
 
 const good = (url: string) =>
-  `title: Good\nsteady-state-hypothesis:\n  title: up\n  probes:\n    - {type: probe, name: health, tolerance: 200, provider: {type: http, url: "${url}/healthz"}}\nmethod:\n  - {type: probe, name: page, tolerance: 200, provider: {type: fault, id: "http:get", arguments: {path: /}}}\n`;
+  `title: Good\ndescription: d\nsteady-state-hypothesis:\n  title: up\n  probes:\n    - {type: probe, name: health, tolerance: 200, provider: {type: http, url: "${url}/healthz"}}\nmethod:\n  - {type: probe, name: page, tolerance: 200, provider: {type: fault, id: "http:get", arguments: {path: /}}}\n`;
 
 /** Bad inputs: each must end in exit 2 and exactly one clear line on stderr. */
 const FILES: Record<string, string> = {
   'malformed.yaml': 'title: [unclosed\nmethod: x\n',
   'malformed.json': '{"title": "x", "method": [}',
-  'wrong-type.yaml': 'title: 5\nmethod: []\n',
-  'unknown-fault.yaml': 'title: x\nmethod:\n  - {type: action, name: a, provider: {type: fault, id: "ecs:stop-tsk"}}\n',
+  'wrong-type.yaml': 'title: 5\ndescription: d\nmethod: []\n',
+  'unknown-fault.yaml': 'title: x\ndescription: d\nmethod:\n  - {type: action, name: a, provider: {type: fault, id: "ecs:stop-tsk"}}\n',
   'bad-fault-args.yaml':
-    'title: x\nmethod:\n  - {type: probe, name: a, provider: {type: fault, id: "http:get", arguments: {timeoutMs: soon}}}\n',
+    'title: x\ndescription: d\nmethod:\n  - {type: probe, name: a, provider: {type: fault, id: "http:get", arguments: {timeoutMs: soon}}}\n',
   'python.json': JSON.stringify({
     title: 'x',
+    description: 'd',
     method: [{ type: 'action', name: 'a', provider: { type: 'python', module: 'chaosaws.ecs.actions', func: 'stop_task' } }],
   }),
-  'no-executable.yaml': 'title: x\nmethod:\n  - {type: action, name: a, provider: {type: process, path: /nonexistent/tool}}\n',
+  'no-executable.yaml':
+    'title: x\ndescription: d\nmethod:\n  - {type: action, name: a, provider: {type: process, path: /nonexistent/tool}}\n',
   'env-missing.yaml':
-    'title: x\nconfiguration: {base: {type: env, key: CHAOS_TEST_UNSET_VAR}}\nmethod:\n  - {type: probe, name: a, provider: {type: http, url: "${base}"}}\n',
+    'title: x\ndescription: d\nconfiguration: {base: {type: env, key: CHAOS_TEST_UNSET_VAR}}\nmethod:\n  - {type: probe, name: a, provider: {type: http, url: "${base}"}}\n',
   'not-a-journal.json': JSON.stringify({ hello: 'world' }),
   'outputs-malformed.json': '{ "target": ',
   'outputs-empty.json': '{}',
@@ -231,7 +233,7 @@ describe('CLI: commands that work', () => {
 
 describe('run: destructive faults need --yes', () => {
   const marker = (service: string) =>
-    `title: Destructive\nmethod:\n  - {type: action, name: mark, provider: {type: fault, id: "test:touch-marker", arguments: {service: ${service}, marker: "${join(dir, 'm')}"}}}\n`;
+    `title: Destructive\ndescription: d\nmethod:\n  - {type: action, name: mark, provider: {type: fault, id: "test:touch-marker", arguments: {service: ${service}, marker: "${join(dir, 'm')}"}}}\n`;
   const options = {
     outputs: 'outputs.good.json',
     stack: undefined,
@@ -262,7 +264,7 @@ describe('run: destructive faults need --yes', () => {
   it('GIVEN a fault aimed outside the outputs THEN refused before anything runs', async () => {
     await writeFile(
       join(dir, 'aim.yaml'),
-      'title: Aim\nmethod:\n  - {type: action, name: aim, provider: {type: fault, id: "test:aim-at", arguments: {service: payments}}}\n',
+      'title: Aim\ndescription: d\nmethod:\n  - {type: action, name: aim, provider: {type: fault, id: "test:aim-at", arguments: {service: payments}}}\n',
     );
     await expect(runCommand({ ...options, yes: true, experiments: ['aim.yaml'] }, io())).rejects.toThrow(
       /^aim\.yaml: method\[0\]\.provider\.arguments: service "payments" is not named in the outputs .*a fault may only target what the outputs name$/,

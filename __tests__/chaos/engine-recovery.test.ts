@@ -23,6 +23,7 @@ const probe = (name: string, path: string): JsonObject => ({
 function experiment(ms: number, availability: JsonObject | JsonObject[]): JsonObject {
   return {
     title: 'One service down',
+    description: 'd',
     'steady-state-hypothesis': { title: 'Both answer', probes: [probe('frontend', '/'), probe('api', '/api/status')] },
     method: [{ type: 'action', name: 'api down', provider: { type: 'http', url: url(`/__fail?ms=${ms}&prefix=/api`) } }],
     recovery: { within: 5, poll: 0.2, availability },

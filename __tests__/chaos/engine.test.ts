@@ -24,6 +24,7 @@ const touch = (name: string, file: string): JsonObject => ({
 function experiment(parts: JsonObject): JsonObject {
   return {
     title: 'Engine test',
+    description: 'd',
     configuration: { markers: { type: 'env', key: 'MARKERS' } },
     'steady-state-hypothesis': { title: 'Server answers', probes: [healthProbe()] },
     method: [hit('fail briefly', '/__fail?ms=500')],

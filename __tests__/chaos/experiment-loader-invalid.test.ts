@@ -9,7 +9,7 @@ describe('loader: invalid experiments name the file, the path in it and what is 
     ['duplicate keys', 'title: a\ntitle: b\nmethod: []\n', /line 2, column 1: is not valid YAML\/JSON: Map keys must be unique/],
     ['missing title', withValue(['title'], undefined), /^exp\.yaml: title: is required \(expected a string\)$/],
     ['unknown top-level key', { ...base(), titel: 'x' }, /^exp\.yaml: titel: is not a known key here/],
-    ['empty method', withValue(['method'], []), /^exp\.yaml: method: expected at least one activity/],
+    ['no method', withValue(['method'], undefined), /^exp\.yaml: method: is required/],
     [
       'bad activity type',
       withValue(['method', 0, 'type'], 'actoin'),
@@ -68,7 +68,7 @@ describe('loader: invalid experiments name the file, the path in it and what is 
     [
       'tolerance of the wrong shape',
       withValue(['steady-state-hypothesis', 'probes', 0, 'tolerance'], null),
-      /probes\[0\]\.tolerance: expected a tolerance: true\/false, a number, a string, a list, or \{type: range\|regex\|jsonpath\|probe\}, got null/,
+      /probes\[0\]\.tolerance: expected a tolerance: true\/false, an integer, a string, a list, or \{type: range\|regex\|jsonpath\|probe\} .*, got null/,
     ],
     [
       'invalid regex',
@@ -77,8 +77,8 @@ describe('loader: invalid experiments name the file, the path in it and what is 
     ],
     [
       'unsupported JSONPath',
-      withValue(['steady-state-hypothesis', 'probes', 0, 'tolerance'], { type: 'jsonpath', path: '$..a' }),
-      /tolerance\.path: expected a JSONPath of the supported subset .*recursive descent/,
+      withValue(['steady-state-hypothesis', 'probes', 0, 'tolerance'], { type: 'jsonpath', path: "$['a']" }),
+      /tolerance\.path: expected a JSONPath .*: unexpected "'a'\]" \(names in brackets are double-quoted/,
     ],
     [
       'range bound not a number',
@@ -86,9 +86,9 @@ describe('loader: invalid experiments name the file, the path in it and what is 
       /tolerance\.range\[1\]: expected a number, got "x"/,
     ],
     [
-      'range upside down',
-      withValue(['steady-state-hypothesis', 'probes', 0, 'tolerance'], { type: 'range', range: [5, 1] }),
-      /tolerance\.range: expected \[lo, hi\] with lo <= hi/,
+      'range of one number',
+      withValue(['steady-state-hypothesis', 'probes', 0, 'tolerance'], { type: 'range', range: [5] }),
+      /tolerance\.range: /,
     ],
     ['tolerance on an action', withValue(['method', 0, 'tolerance'], 0), /method\[0\]\.tolerance: is not a known key/],
     [

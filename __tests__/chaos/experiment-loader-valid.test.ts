@@ -167,7 +167,9 @@ describe('loader: valid experiments', () => {
   });
 
   it('GIVEN YAML text THEN it loads like JSON', () => {
-    const e = load('title: Y\nmethod:\n  - type: action\n    name: a\n    provider: {type: process, path: "true", arguments: [-n]}\n');
+    const e = load(
+      'title: Y\ndescription: d\nmethod:\n  - type: action\n    name: a\n    provider: {type: process, path: "true", arguments: [-n]}\n',
+    );
     expect(e.method[0]?.provider).toMatchObject({ arguments: ['-n'] });
   });
 });

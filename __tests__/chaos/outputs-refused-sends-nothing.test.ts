@@ -17,6 +17,7 @@ import { outputsFor } from './helpers/outputs-fixture';
 
 const EXPERIMENT = [
   'title: Would reach out',
+  'description: d',
   'steady-state-hypothesis:',
   '  title: up',
   '  probes:',

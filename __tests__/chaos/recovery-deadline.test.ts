@@ -86,6 +86,7 @@ describe('the recovery deadline in a run', () => {
     const { journal, dir } = await runDocument(
       {
         title: 'Hanging poll',
+        description: 'd',
         configuration: { markers: { type: 'env', key: 'MARKERS' } },
         'steady-state-hypothesis': { title: 'steady', probes: [probe] },
         method: [{ type: 'action', name: 'break', provider: { type: 'process', path: 'touch', arguments: ['${markers}/broken'] } }],

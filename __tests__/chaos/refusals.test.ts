@@ -19,6 +19,7 @@ const touch = (file: string): string => `{type: process, path: touch, arguments:
 const experiment = (parts: { hypothesis?: string[]; method?: string[]; rollbacks?: string[] }): string =>
   [
     'title: x',
+    'description: d',
     ...(parts.hypothesis ? ['steady-state-hypothesis:', '  title: h', '  probes:', ...parts.hypothesis.map((p) => `    - ${p}`)] : []),
     'method:',
     ...(parts.method ?? []).map((a) => `  - ${a}`),

@@ -13,6 +13,7 @@ afterAll(async () => server.stop());
 
 const doc = (url: string, parts: Record<string, unknown> = {}) => ({
   title: 'Proxy flaps',
+  description: 'd',
   'steady-state-hypothesis': {
     title: 'up',
     probes: [{ type: 'probe', name: 'health', tolerance: 200, provider: { type: 'http', url: `${url}/healthz`, timeout: 1 } }],

@@ -51,7 +51,7 @@ describe('record before acting', () => {
     await writeFile(join(dir, 'old.json'), '{}');
     await writeFile(
       join(dir, 'exp.yaml'),
-      `title: t\nmethod: [{type: probe, name: p, provider: {type: http, url: "${server().url}/healthz"}}]\n`,
+      `title: t\ndescription: d\nmethod: [{type: probe, name: p, provider: {type: http, url: "${server().url}/healthz"}}]\n`,
     );
     const result = await runCli(['run', 'exp.yaml', '--journal', 'old.json', '--force'], dir, env);
     expect(result.code).toBe(0);

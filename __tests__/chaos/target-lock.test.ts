@@ -20,7 +20,7 @@ async function workspace() {
   await writeFile(join(dir, 'outputs.json'), JSON.stringify(outputs));
   await writeFile(
     join(dir, 'exp.yaml'),
-    'title: smoke\nmethod: [{type: probe, name: p, tolerance: 200, provider: {type: fault, id: http:get, arguments: {path: /healthz}}}]\n',
+    'title: smoke\ndescription: d\nmethod: [{type: probe, name: p, tolerance: 200, provider: {type: fault, id: http:get, arguments: {path: /healthz}}}]\n',
   );
   return { dir, outputs, env: { ...process.env, CHAOS_RUNTIME_DIR: join(dir, 'runtime') } };
 }

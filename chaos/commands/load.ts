@@ -18,6 +18,7 @@ export async function loadExperiments(
       await loadExperiment(file, isAbsolute(file) ? file : resolve(io.cwd, file), {
         catalog,
         env: io.env,
+        cwd: io.cwd,
         ...(vars === undefined ? {} : { vars }),
       }),
     );

@@ -48,6 +48,7 @@ async function check(
       catalog: FAULT_CATALOG,
       env: io.env,
       vars,
+      cwd: io.cwd,
     });
     if (outputs !== null) await preflight(experiment, outputs, target, io.cwd, io.env.PATH);
     return { ok: summary(experiment), experiment };

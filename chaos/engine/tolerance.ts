@@ -1,6 +1,7 @@
 import { isJsonObject, isJsonValue, type JsonValue } from '../../contract/json';
 import { queryJsonPath } from '../model/jsonpath';
 import { linearRegex } from '../model/linear-regex';
+import { pyDecimal, pyEqual, pyLessOrEqual } from '../model/python-values';
 import type { Tolerance } from '../model/types';
 
 /** Tolerances judged without running anything (all but `probe`). */
@@ -13,23 +14,7 @@ function statusOf(value: JsonValue): JsonValue {
 
 function targetOf(value: JsonValue, target: string | undefined): JsonValue {
   if (target === undefined || !isJsonObject(value)) return value;
-  return value[target] ?? value;
-}
-
-function deepEqual(a: JsonValue, b: JsonValue): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEqual(x, b[i] ?? null));
-  if (isJsonObject(a) && isJsonObject(b)) {
-    const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((k) => k in b && deepEqual(a[k] ?? null, b[k] ?? null));
-  }
-  return false;
-}
-
-function asNumber(value: JsonValue): number | null {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) return Number(value);
-  return null;
+  return Object.hasOwn(value, target) ? (value[target] ?? null) : value;
 }
 
 function parsedIfJson(value: JsonValue): JsonValue {
@@ -49,18 +34,20 @@ function parsedIfJson(value: JsonValue): JsonValue {
 export function withinTolerance(tolerance: PureTolerance, value: JsonValue): boolean {
   switch (tolerance.kind) {
     case 'exact':
-      return typeof tolerance.value === 'number' ? statusOf(value) === tolerance.value : value === tolerance.value;
-    case 'bounds': {
-      if (isJsonObject(value) && value.status !== undefined) return value.status === tolerance.lo || value.status === tolerance.hi;
-      const n = asNumber(value);
-      return typeof value === 'number' && n !== null && tolerance.lo <= n && n <= tolerance.hi;
-    }
+      // A bool or string tolerance compares the value itself; an int compares a result's status.
+      return pyEqual(typeof tolerance.value === 'number' ? statusOf(value) : value, tolerance.value);
+    case 'bounds':
     case 'one-of': {
-      const subject = statusOf(value);
-      return tolerance.values.some((allowed) => allowed === subject);
+      const values = tolerance.kind === 'bounds' ? [tolerance.lo, tolerance.hi] : tolerance.values;
+      if (isJsonObject(value) && value.status !== undefined) return values.some((v) => pyEqual(v, value.status ?? null));
+      const [lo, hi] = values;
+      if (values.length === 2 && lo !== undefined && hi !== undefined) {
+        return pyLessOrEqual(lo, value) === true && pyLessOrEqual(value, hi) === true;
+      }
+      return values.some((v) => pyEqual(v, value));
     }
     case 'range': {
-      const n = asNumber(targetOf(value, tolerance.target));
+      const n = pyDecimal(targetOf(value, tolerance.target));
       return n !== null && tolerance.lo <= n && n <= tolerance.hi;
     }
     case 'regex': {
@@ -69,10 +56,8 @@ export function withinTolerance(tolerance: PureTolerance, value: JsonValue): boo
     }
     case 'jsonpath': {
       const found = queryJsonPath(tolerance.steps, parsedIfJson(targetOf(value, tolerance.target)));
-      if (tolerance.expect !== undefined) {
-        const expected = Array.isArray(tolerance.expect) ? tolerance.expect : [tolerance.expect];
-        return deepEqual(found, expected);
-      }
+      // chaostoolkit: at least one match; `count` overrides that, and `expect` overrides both.
+      if (tolerance.expect !== undefined) return pyEqual(found, Array.isArray(tolerance.expect) ? tolerance.expect : [tolerance.expect]);
       if (tolerance.count !== undefined) return found.length === tolerance.count;
       return found.length > 0;
     }

@@ -67,6 +67,7 @@ function httpProvider() {
       arguments: jsonObjectSchema.optional(),
       timeout: z.union([positiveSeconds, z.tuple([positiveSeconds, positiveSeconds])]).optional(),
       expected_status: z.number().int().min(100).max(599).optional(),
+      max_retries: z.number().int().min(0).max(10).optional(),
       verify_tls: z.boolean().default(true),
       secrets: z.array(z.string()).optional(),
     })
@@ -97,6 +98,7 @@ function httpProvider() {
         ...(p.arguments === undefined ? {} : { arguments: p.arguments }),
         ...(p.timeout === undefined ? {} : { timeout: p.timeout }),
         ...(p.expected_status === undefined ? {} : { expectedStatus: p.expected_status }),
+        ...(p.max_retries === undefined ? {} : { maxRetries: p.max_retries }),
       };
     });
 }

@@ -36,6 +36,19 @@ function refuseControls(doc: JsonObject, file: string): void {
   }
 }
 
+const DRY_RUN_HINT =
+  'dry runs are not supported in the experiment file; remove it and use `chaos run --dry-run` (describes every activity, runs none)';
+
+/** chaostoolkit's dry-run switches (`dry_run`/`dry` at the top, `dry` on an activity): refused by name, never ignored. */
+function refuseDryRunKeys(doc: JsonObject, file: string): void {
+  for (const key of ['dry_run', 'dry']) {
+    if (doc[key] !== undefined) throw new InvalidExperimentError(file, key, DRY_RUN_HINT);
+  }
+  for (const { path, value } of activities(doc)) {
+    if (isJsonObject(value) && value.dry !== undefined) throw new InvalidExperimentError(file, formatPath([...path, 'dry']), DRY_RUN_HINT);
+  }
+}
+
 function resolveRefs(doc: JsonObject, file: string): JsonObject {
   const named = new Map<string, JsonObject>();
   for (const { value } of activities(doc)) {
@@ -65,5 +78,6 @@ function resolveRefs(doc: JsonObject, file: string): JsonObject {
 /** Applies the compatibility rules; the result goes through the one schema like any experiment. */
 export function normalizeChaostoolkit(doc: JsonObject, file: string): JsonObject {
   refuseControls(doc, file);
+  refuseDryRunKeys(doc, file);
   return resolveRefs(doc, file);
 }

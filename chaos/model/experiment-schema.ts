@@ -3,8 +3,15 @@ import { stopConditionsSchema } from './stop-conditions-schema';
 import type { FaultCatalog } from '../faults/define-fault';
 import { activitySchemas } from './activity-schema';
 import { MAX_TIMEOUT_SECONDS } from './activity-provider-schema';
-import { jsonObjectSchema, jsonValueSchema } from '../../contract/json';
+import { jsonObjectSchema } from '../../contract/json';
 import type { Activity, HypothesisProbe } from './types';
+
+/** chaostoolkit's `validate_extensions`: every extension has a non-blank name; the rest is ignored. */
+const extensionSchema = z.looseObject({
+  name: z
+    .string({ error: 'expected a name: chaostoolkit requires every extension to have one' })
+    .refine((name) => name.trim() !== '', 'expected a non-blank name: chaostoolkit requires every extension to have one'),
+});
 
 /** The title of one sampled probe in the JSON Schema, where it is shared (it appears alone or in a list). */
 export const AVAILABILITY_TITLE = 'Sampled probe';
@@ -73,14 +80,16 @@ export function experimentSchema(catalog: FaultCatalog) {
     .strictObject({
       version: z.string().optional(),
       title: z.string().min(1),
-      description: z.string().default(''),
-      tags: z.array(z.string()).default([]),
+      // chaostoolkit (ensure_experiment_is_valid) requires a non-empty description and non-empty tags.
+      description: z.string().min(1, 'expected a description: chaostoolkit requires one (say what the experiment shows)'),
+      tags: z.array(z.string().min(1, 'expected a non-empty tag (chaostoolkit refuses empty tags); remove it')).default([]),
       contributions: z.record(z.string(), z.string()).optional(),
-      extensions: z.array(jsonValueSchema).optional(),
+      extensions: z.array(extensionSchema).optional(),
       configuration: jsonObjectSchema.optional(),
       secrets: jsonObjectSchema.optional(),
       'steady-state-hypothesis': z.strictObject({ title: z.string().min(1), probes: z.array(hypothesisProbe).default([]) }).optional(),
-      method: z.array(activity).min(1, 'expected at least one activity in the method'),
+      // chaostoolkit requires the key but allows an empty method (only the steady state is checked).
+      method: z.array(activity),
       rollbacks: z.array(activity).default([]),
       'rollback-strategy': z.enum(ROLLBACK_STRATEGIES).optional(),
       runtime: z

@@ -1,11 +1,13 @@
 import { RE2JS } from 're2js';
+import { pythonToRe2 } from './python-regex';
 
 /**
  * Regular expressions from experiment files (regex tolerances, `bodyMatch`) run on RE2's engine
  * (re2js): matching takes time linear in the text, so a pattern such as `(a+)+$` cannot freeze the
- * process, and with it the signal handlers and the rollbacks. The syntax is RE2's (Python's named
- * groups `(?P<name>…)` included); backreferences and lookaround, which need backtracking, are
- * refused when the experiment loads.
+ * process, and with it the signal handlers and the rollbacks. Patterns mean what Python's `re` (and so
+ * chaostoolkit) makes of them: RE2's syntax is Python's but for `\Z` and `$`, translated first
+ * (python-regex.ts). Backreferences and lookaround, which need backtracking, are refused when the
+ * experiment loads.
  */
 export interface LinearRegex {
   readonly source: string;
@@ -16,7 +18,7 @@ export interface LinearRegex {
 /** Why a pattern cannot be used, or null. */
 export function linearRegexProblem(pattern: string): string | null {
   try {
-    RE2JS.compile(pattern);
+    RE2JS.compile(pythonToRe2(pattern));
     return null;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
@@ -26,6 +28,6 @@ export function linearRegexProblem(pattern: string): string | null {
 
 /** Compiles a pattern already checked with {@link linearRegexProblem}. */
 export function linearRegex(pattern: string): LinearRegex {
-  const compiled = RE2JS.compile(pattern);
+  const compiled = RE2JS.compile(pythonToRe2(pattern));
   return { source: pattern, test: (text) => compiled.matcher(text).find() };
 }

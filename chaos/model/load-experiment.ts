@@ -10,6 +10,8 @@ import { formatPath } from './issue-path';
 import { refuseMisusedFaults } from './fault-kinds';
 import { findNotJson, isJsonObject, isJsonValue, type JsonObject } from '../../contract/json';
 import type { Experiment, ExperimentVars, RollbackStrategy } from './types';
+import { allActivities } from '../engine/located-activities';
+import { resolveExecutable } from '../engine/providers/process';
 
 /** What loading needs besides the text. */
 export interface LoadOptions {
@@ -17,6 +19,8 @@ export interface LoadOptions {
   readonly env: Environment;
   /** `--var`/`--var-file` values, over the experiment's configuration and secrets. */
   readonly vars?: ExperimentVars;
+  /** Where a relative process `path` is looked up (default: the process's working directory). */
+  readonly cwd?: string;
 }
 
 /** Parses YAML or JSON (YAML 1.2 is a superset) into plain JSON, with line and column on errors. */
@@ -112,6 +116,20 @@ export function parseExperimentText(text: string, file: string, options: LoadOpt
   return parseExperimentDocument(parseText(text, file), file, options);
 }
 
+/** chaostoolkit's validate_process_activity: every process `path` must be found and executable when validating. */
+async function refuseMissingExecutables(experiment: Experiment, options: LoadOptions): Promise<void> {
+  const cwd = options.cwd ?? process.cwd();
+  for (const { activity, path } of allActivities(experiment)) {
+    const provider = activity.provider;
+    if (provider.type !== 'process' || (await resolveExecutable(provider.path, cwd, options.env.PATH)) !== null) continue;
+    throw new InvalidExperimentError(
+      experiment.file,
+      formatPath([...path, 'provider', 'path']),
+      `executable "${provider.path}" is not found (on PATH or relative to ${cwd}) or not executable; fix the path or chmod +x it`,
+    );
+  }
+}
+
 /** Reads, parses and validates an experiment file. */
 export async function loadExperiment(file: string, readPath: string, options: LoadOptions): Promise<Experiment> {
   let text: string;
@@ -121,5 +139,7 @@ export async function loadExperiment(file: string, readPath: string, options: Lo
     const code = systemErrorCode(error) ?? 'unreadable';
     throw new InvalidExperimentError(file, '', code === 'ENOENT' ? 'no such file' : `cannot be read (${code})`);
   }
-  return parseExperimentText(text, file, options);
+  const experiment = parseExperimentText(text, file, options);
+  await refuseMissingExecutables(experiment, options);
+  return experiment;
 }

@@ -53,6 +53,7 @@ export function providerToJson(provider: Provider): JsonObject {
           ? {}
           : { timeout: typeof provider.timeout === 'number' ? provider.timeout : [...provider.timeout] }),
         ...(provider.expectedStatus === undefined ? {} : { expected_status: provider.expectedStatus }),
+        ...(provider.maxRetries === undefined ? {} : { max_retries: provider.maxRetries }),
       };
     case 'fault':
       return {

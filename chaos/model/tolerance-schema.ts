@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { linearRegexProblem } from './linear-regex';
-import { jsonValueSchema, type JsonPrimitive } from '../../contract/json';
+import { jsonValueSchema } from '../../contract/json';
 import { JsonPathSyntaxError, parseJsonPath, type JsonPathStep } from './jsonpath';
 import type { ProbeActivity, Tolerance } from './types';
 
-const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const target = z.string().min(1).optional();
-const bounds = z.tuple([z.number(), z.number()]).refine(([lo, hi]) => lo <= hi, 'expected [lo, hi] with lo <= hi');
+// chaostoolkit's check_range: two numbers, in any order ([10, 1] is valid and never met).
+const bounds = z.tuple([z.number(), z.number()], { error: 'expected [lo, hi]: two numbers' });
 
 function rangeTolerance() {
   return z.strictObject({ type: z.literal('range'), range: bounds, target }).transform((t): Tolerance => ({
@@ -32,7 +32,7 @@ function jsonPathTolerance() {
   return z
     .strictObject({
       type: z.literal('jsonpath'),
-      path: z.string().min(1),
+      path: z.string().refine((p) => p.trim() !== '', 'expected a JSONPath such as $.status (chaostoolkit refuses an empty one)'),
       expect: jsonValueSchema.optional(),
       count: z.number().int().min(0).optional(),
       target,
@@ -47,7 +47,7 @@ function jsonPathTolerance() {
           code: 'custom',
           path: ['path'],
           input: t.path,
-          message: `expected a JSONPath of the supported subset ($.a.b[0], $.a[*].b): ${error.message}`,
+          message: `expected a JSONPath ($.a.b[0], $..b, $.a[*][?(@.b = 1)]): ${error.message}`,
         });
         return z.NEVER;
       }
@@ -62,19 +62,17 @@ function jsonPathTolerance() {
     });
 }
 
+/** Any list, as chaostoolkit (an empty one is valid and never met). */
 function listTolerance() {
-  return z
-    .array(scalar)
-    .min(1, 'expected at least one allowed value')
-    .transform((values): Tolerance => {
-      const [lo, hi] = values;
-      if (values.length === 2 && typeof lo === 'number' && typeof hi === 'number') return { kind: 'bounds', lo, hi };
-      const allowed: JsonPrimitive[] = values;
-      return { kind: 'one-of', values: allowed };
-    });
+  return z.array(jsonValueSchema).transform((values): Tolerance => {
+    const [lo, hi] = values;
+    if (values.length === 2 && typeof lo === 'number' && typeof hi === 'number') return { kind: 'bounds', lo, hi };
+    return { kind: 'one-of', values };
+  });
 }
 
-const TOLERANCE_FORMS = 'expected a tolerance: true/false, a number, a string, a list, or {type: range|regex|jsonpath|probe}';
+const TOLERANCE_FORMS =
+  'expected a tolerance: true/false, an integer, a string, a list, or {type: range|regex|jsonpath|probe} (chaostoolkit refuses other numbers, such as 0.5; use {type: range, range: [lo, hi]})';
 
 /**
  * Every tolerance form. `probeSchema` is the probe activity schema (a probe may judge another
@@ -86,7 +84,11 @@ export function toleranceSchema(probeSchema: z.ZodType<ProbeActivity> & z.core.$
   return z.union(
     [
       z.boolean().transform((value): Tolerance => ({ kind: 'exact', value })),
-      z.number().transform((value): Tolerance => ({ kind: 'exact', value })),
+      // chaostoolkit's ensure_hypothesis_tolerance_is_valid: an int, not a float.
+      z
+        .number()
+        .int()
+        .transform((value): Tolerance => ({ kind: 'exact', value })),
       z.string().transform((value): Tolerance => ({ kind: 'exact', value })),
       listTolerance(),
       objectForms,

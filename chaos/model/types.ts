@@ -1,5 +1,5 @@
 import type { BoundFault } from '../faults/types';
-import type { JsonObject, JsonPrimitive, JsonValue } from '../../contract/json';
+import type { JsonObject, JsonValue } from '../../contract/json';
 import type { JsonPathStep } from './jsonpath';
 
 /**
@@ -13,8 +13,8 @@ export type Tolerance =
   | { readonly kind: 'exact'; readonly value: boolean | number | string }
   /** `[lo, hi]` (two numbers): chaostoolkit's pair: status membership for process/HTTP results, else lo ≤ value ≤ hi. */
   | { readonly kind: 'bounds'; readonly lo: number; readonly hi: number }
-  /** `[a, b, c]`: the value (or the result's `status`) is one of these. */
-  | { readonly kind: 'one-of'; readonly values: readonly JsonPrimitive[] }
+  /** Any other list: the result's `status` is one of these; else two values bound the value (Python's `a <= v <= b`), more are a set. */
+  | { readonly kind: 'one-of'; readonly values: readonly JsonValue[] }
   /** `{type: range, range: [lo, hi], target?}`: a number (or numeric string) within bounds, inclusive. */
   | { readonly kind: 'range'; readonly lo: number; readonly hi: number; readonly target?: string }
   /** `{type: regex, pattern, target?}`: the string matches. */
@@ -53,8 +53,10 @@ export interface HttpProvider {
   readonly arguments?: JsonObject;
   /** Seconds, or chaostoolkit's `[connect, read]` pair (the activity may take their sum). */
   readonly timeout?: number | readonly [number, number];
-  /** When set, any other status fails the activity. */
+  /** Ours: the status the availability sampler counts as healthy (the activity itself does not fail on another, as chaostoolkit). */
   readonly expectedStatus?: number;
+  /** chaostoolkit's `max_retries`: further attempts when the connection cannot be made. */
+  readonly maxRetries?: number;
   readonly verifyTls: boolean;
 }
 

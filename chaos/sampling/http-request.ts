@@ -28,6 +28,8 @@ export class HttpRequestError extends Error {
   constructor(
     message: string,
     readonly latencyMs: number,
+    /** The system error's code (ECONNREFUSED…) when there was one. */
+    readonly code?: string,
   ) {
     super(message);
     this.name = 'HttpRequestError';
@@ -60,13 +62,13 @@ export function sendHttpRequest(spec: HttpRequestSpec): Promise<HttpResponse> {
     }
     const send = url.protocol === 'https:' ? httpsRequestRaw : httpRequestRaw;
     let settled = false;
-    const fail = (message: string): void => {
+    const fail = (message: string, code?: string): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       spec.signal?.removeEventListener('abort', onAbort);
       req.destroy();
-      reject(new HttpRequestError(message, elapsed()));
+      reject(new HttpRequestError(message, elapsed(), code));
     };
     const onAbort = (): void => fail('request aborted');
     let req: ReturnType<typeof send>;
@@ -83,7 +85,7 @@ export function sendHttpRequest(spec: HttpRequestSpec): Promise<HttpResponse> {
     }
     // Listened to first: a request destroyed below (already aborted) still emits its error, and
     // an error event nobody listens to would crash the process ("socket hang up").
-    req.on('error', (error: NodeJS.ErrnoException) => fail(error.code ? `${error.code} ${url.host}` : error.message));
+    req.on('error', (error: NodeJS.ErrnoException) => fail(error.code ? `${error.code} ${url.host}` : error.message, error.code));
     const timer = setTimeout(() => fail(`no response within ${spec.timeoutMs} ms`), spec.timeoutMs);
     if (spec.signal?.aborted) {
       fail('request aborted');

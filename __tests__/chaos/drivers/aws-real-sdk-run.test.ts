@@ -39,6 +39,7 @@ describe('a run whose ecs:stop-task is denied', () => {
       join(dir, 'exp.yaml'),
       [
         'title: The API survives a stopped task',
+        'description: d',
         'method:',
         '    - {type: action, name: stop-api, provider: {type: fault, id: "ecs:stop-task", arguments: {service: api, reason: game day}}}',
         '',

@@ -27,6 +27,7 @@ async function stopApiWithin(seconds: number) {
   const experiment = parseExperimentDocument(
     {
       title: 'Frozen host',
+      description: 'd',
       method: [
         {
           type: 'action',

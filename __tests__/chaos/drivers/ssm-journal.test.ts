@@ -43,6 +43,7 @@ describe('a run on outputs that say hostAccess: ssm', () => {
       join(dir, 'exp.yaml'),
       [
         'title: The API container runs',
+        'description: d',
         'steady-state-hypothesis:',
         '  title: running',
         '  probes:',

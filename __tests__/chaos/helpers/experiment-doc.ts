@@ -15,6 +15,7 @@ export const httpProbe = (name = 'health', extra: Doc = {}): Doc => ({
 /** The base document: one hypothesis probe with a tolerance, one process action. */
 export const base = (): Doc => ({
   title: 'Exp',
+  description: 'd',
   'steady-state-hypothesis': { title: 'Healthy', probes: [httpProbe('health', { tolerance: 200 })] },
   method: [{ type: 'action', name: 'act', provider: { type: 'process', path: 'true' } }],
 });

@@ -117,6 +117,7 @@ export function useLocalServer(): () => LocalServer {
 export function breakAndHeal(url: string, marker: string, options: { title?: string; extra?: readonly string[] } = {}): string {
   return [
     `title: ${options.title ?? 'Breaks and heals'}`,
+    'description: d',
     'steady-state-hypothesis:',
     '  title: up',
     `  probes: [{type: probe, name: health, tolerance: 200, provider: {type: http, url: "${url}/healthz", timeout: 1}}]`,

@@ -13,7 +13,7 @@ let server: LocalServer;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'chaos-report-cli-'));
   server = await new LocalServer().start();
-  const good = `title: Good\nsteady-state-hypothesis:\n  title: up\n  probes:\n    - {type: probe, name: health, tolerance: 200, provider: {type: http, url: "${server.url}/healthz"}}\nmethod:\n  - {type: action, name: flap, provider: {type: http, url: "${server.url}/__fail?ms=200"}}\nrecovery: {within: 5, poll: 0.2, availability: {min: 10, probe: health, rate: 20, timeout: 0.5}}\n`;
+  const good = `title: Good\ndescription: d\nsteady-state-hypothesis:\n  title: up\n  probes:\n    - {type: probe, name: health, tolerance: 200, provider: {type: http, url: "${server.url}/healthz"}}\nmethod:\n  - {type: action, name: flap, provider: {type: http, url: "${server.url}/__fail?ms=200"}}\nrecovery: {within: 5, poll: 0.2, availability: {min: 10, probe: health, rate: 20, timeout: 0.5}}\n`;
   await writeFile(join(dir, 'good.yaml'), good);
   await writeFile(join(dir, 'outputs.json'), JSON.stringify(outputsFor(server.url)));
   await writeFile(join(dir, 'completed.json'), JSON.stringify(HAND_MADE.completed));

@@ -50,8 +50,9 @@ export function httpRequestSpec(provider: HttpProvider, extraArguments: JsonObje
   };
 }
 
+/** As chaostoolkit: parsed only when Content-Type is exactly `application/json` (with a charset it stays text). */
 function parseBody(text: string, headers: Readonly<Record<string, string>>): JsonValue {
-  if (!(headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) return text;
+  if (headers['content-type'] !== 'application/json') return text;
   try {
     const parsed: unknown = JSON.parse(text);
     return isJsonValue(parsed) ? parsed : text;
@@ -60,18 +61,30 @@ function parseBody(text: string, headers: Readonly<Record<string, string>>): Jso
   }
 }
 
-/** Sends the request; resolves with chaostoolkit's `{status, headers, body}`. */
+/** Errors of a connection that was never made: requests' `max_retries` retries these (urllib3's connect errors). */
+const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * Sends the request; resolves with chaostoolkit's `{status, headers, body}`, whatever the status
+ * (chaostoolkit fails an HTTP activity only when it cannot connect or times out; `expected_status`
+ * is ours and only tells the availability sampler what a healthy answer is). A connection that
+ * cannot be made is tried again `maxRetries` more times, at once, as requests' `max_retries`.
+ */
 export async function runHttp(provider: HttpProvider, signal: AbortSignal, extraArguments?: JsonObject): Promise<JsonObject> {
   const spec = httpRequestSpec(provider, extraArguments);
   let res;
-  try {
-    res = await sendHttpRequest({ ...spec, signal });
-  } catch (error) {
-    if (error instanceof HttpRequestError) throw new ActivityFailedError(`${spec.method} ${spec.url} failed: ${error.message}`);
-    throw error;
-  }
-  if (provider.expectedStatus !== undefined && res.status !== provider.expectedStatus) {
-    throw new ActivityFailedError(`${spec.method} ${spec.url} answered ${res.status}, expected ${provider.expectedStatus}`);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      res = await sendHttpRequest({ ...spec, signal });
+      break;
+    } catch (error) {
+      if (!(error instanceof HttpRequestError)) throw error;
+      const retry = attempt < (provider.maxRetries ?? 0) && !signal.aborted && CONNECT_ERRORS.has(error.code ?? '');
+      if (!retry) {
+        const tries = attempt > 0 ? ` (after ${attempt + 1} attempts)` : '';
+        throw new ActivityFailedError(`${spec.method} ${spec.url} failed: ${error.message}${tries}`);
+      }
+    }
   }
   return { status: res.status, headers: res.headers, body: parseBody(res.body, res.headers) };
 }
