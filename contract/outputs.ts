@@ -149,6 +149,18 @@ export type PlatformOutputs = z.infer<typeof platformOutputsSchema>;
 /** The outputs describing one service. */
 export type ServiceOutputs = PlatformOutputs['services']['api'];
 
+/** One copy of a service as the outputs name it. */
+export type CopyOutputs = NonNullable<ServiceOutputs['copies']>[number];
+
+/** Every copy of a service, copy 1 first; outputs from before copies: the service's own fields, as its one copy. */
+export function copiesOf(service: ServiceOutputs): readonly CopyOutputs[] {
+  return (
+    service.copies ?? [
+      { serviceName: service.serviceName, containerName: service.containerName, port: service.port, taskFamily: service.taskFamily },
+    ]
+  );
+}
+
 /** The outputs of an AWS deployment. */
 export type AwsOutputs = z.infer<typeof awsOutputsSchema>;
 

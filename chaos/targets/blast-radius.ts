@@ -1,4 +1,4 @@
-import type { PlatformOutputs } from '../../contract/outputs';
+import { copiesOf, type PlatformOutputs, type ServiceOutputs } from '../../contract/outputs';
 import { SERVICE_NAMES } from '../../contract/services';
 
 /**
@@ -21,9 +21,7 @@ export type TargetRef =
   /** An instance reached over SSM, named with the cluster its container instance belongs to (known at run time). */
   | { readonly kind: 'container-instance'; readonly instanceId: string; readonly cluster: string };
 
-function serviceEntries(
-  outputs: PlatformOutputs,
-): { name: string; serviceName: string; containerName: string; copies?: readonly { serviceName: string }[] | undefined }[] {
+function serviceEntries(outputs: PlatformOutputs): ({ name: string } & ServiceOutputs)[] {
   return SERVICE_NAMES.map((name) => ({ name, ...outputs.services[name] }));
 }
 
@@ -37,8 +35,7 @@ export function blastRadiusViolation(target: TargetRef, outputs: PlatformOutputs
     case 'service':
       // A service's copies (each its own ECS/swarm service) are the service's too.
       return services.some(
-        (s) =>
-          s.name === target.service || s.serviceName === target.service || (s.copies ?? []).some((c) => c.serviceName === target.service),
+        (s) => s.name === target.service || s.serviceName === target.service || copiesOf(s).some((c) => c.serviceName === target.service),
       )
         ? null
         : `service "${target.service}" is not named in the outputs (services: ${services.map((s) => `${s.name}/${s.serviceName}`).join(', ')})`;

@@ -1,3 +1,4 @@
+import { copiesOf } from '../../../contract/outputs';
 import type { ServiceName } from '../../../contract/services';
 import type { JsonObject } from '../../../contract/json';
 import { ActivityFailedError } from '../../errors';
@@ -28,8 +29,7 @@ export interface RollingUpdateOptions {
 
 /** The copies' swarm service names, copy 1 first (the outputs' `copies`, else the one service). */
 export function copyServiceNames(ctx: DriverContext, service: ServiceName): readonly string[] {
-  const outputs = ctx.outputs.services[service];
-  const names = outputs.copies?.map((c) => c.serviceName) ?? [outputs.serviceName];
+  const names = copiesOf(ctx.outputs.services[service]).map((c) => c.serviceName);
   for (const name of names)
     if (!SWARM_NAME.test(name)) throw new ActivityFailedError(`refused swarm service name ${JSON.stringify(name)} from the outputs`);
   return names;

@@ -1,5 +1,5 @@
 import type { JsonObject } from '../../../contract/json';
-import type { PlatformOutputs } from '../../../contract/outputs';
+import { copiesOf, type PlatformOutputs } from '../../../contract/outputs';
 import { ActivityFailedError } from '../../errors';
 import { commandLine } from '../../faults/command-words';
 import type { HostAccessOptions, HostCommands } from '../../faults/ports';
@@ -51,8 +51,7 @@ export const HOST_ONLY = [{ port: 'host' as const }];
 
 /** The blast radius: the host, the copies at the far end of the path (the proxy's traffic to them), the proxy. */
 export function netTargets(service: 'api' | 'frontend', outputs: PlatformOutputs, copy: number | null = null): readonly TargetRef[] {
-  const s = outputs.services[service];
-  const names = s.copies?.map((c) => c.serviceName) ?? [s.serviceName];
+  const names = copiesOf(outputs.services[service]).map((c) => c.serviceName);
   // A copy the outputs do not list is named as such, and the blast-radius check refuses it before anything runs.
   const hit = copy === null ? names : [names[copy - 1] ?? `${service} copy ${copy}`];
   return [

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PlatformOutputs } from '../../../contract/outputs';
+import { copiesOf, type PlatformOutputs } from '../../../contract/outputs';
 import { SERVICES, userIds } from '../../../contract/services';
 
 /**
@@ -41,8 +41,7 @@ export interface PathMatch {
 
 /** The ports of a service's copies in the outputs, copy 1 first (outputs from before copies: its one port). */
 export function copyPortsOf(outputs: PlatformOutputs, service: PathService): readonly number[] {
-  const s = outputs.services[service];
-  return s.copies?.map((c) => c.port) ?? [s.port];
+  return copiesOf(outputs.services[service]).map((c) => c.port);
 }
 
 /**

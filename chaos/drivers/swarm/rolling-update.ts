@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { copiesOf } from '../../../contract/outputs';
 import { SERVICE_NAMES } from '../../../contract/services';
 import { ActivityFailedError } from '../../errors';
 import { defineFault } from '../../faults/define-fault';
@@ -43,12 +44,14 @@ export const swarmRollingUpdate = defineFault({
   ],
   args,
   targets: (a, outputs) =>
-    (outputs.services[a.service].copies?.map((c) => c.serviceName) ?? [outputs.services[a.service].serviceName]).map((service) => ({
-      kind: 'service' as const,
-      service,
-    })),
+    copiesOf(outputs.services[a.service])
+      .map((c) => c.serviceName)
+      .map((service) => ({
+        kind: 'service' as const,
+        service,
+      })),
   describe: (a, { outputs }) => {
-    const names = outputs.services[a.service].copies?.map((c) => c.serviceName) ?? [outputs.services[a.service].serviceName];
+    const names = copiesOf(outputs.services[a.service]).map((c) => c.serviceName);
     return `local target: for ${names.join(', then ')}: docker image tag <its image> <repository>:${a.tag}, docker service update --image <repository>:${a.tag} (stop-first), wait until it runs healthy (at most ${a.timeoutSeconds}s), ${a.settleSeconds}s more; undone in rollbacks`;
   },
   async run(ctx, a) {
