@@ -142,7 +142,7 @@ export async function runCommand(options: RunCommandOptions, given: CliIo): Prom
   const target = outputs === null ? null : bindTarget(outputs.outputs, { clients, hostAccess: options.hostAccess });
   const checked: Experiment[] = [];
   for (const experiment of experiments) {
-    const destructive = await preflight(experiment, outputs, target, io.cwd, io.env.PATH);
+    const destructive = await preflight(experiment, outputs, target);
     if (destructive.length > 0 && !options.yes && !options.dryRun) refuseWithoutYes(experiment, destructive);
     checked.push(experiment);
   }

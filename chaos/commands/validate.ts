@@ -50,7 +50,7 @@ async function check(
       vars,
       cwd: io.cwd,
     });
-    if (outputs !== null) await preflight(experiment, outputs, target, io.cwd, io.env.PATH);
+    if (outputs !== null) await preflight(experiment, outputs, target);
     return { ok: summary(experiment), experiment };
   } catch (error) {
     // Only what is wrong with this file is reported here; anything else is the CLI's to report.

@@ -6,7 +6,6 @@ import { DEFAULT_OUTPUTS_FILES } from '../targets/outputs-discovery';
 import type { TargetBinding } from '../targets/bind-target';
 import type { LoadedOutputs } from '../targets/outputs-reader';
 import { allActivities } from './located-activities';
-import { resolveExecutable } from './providers/process';
 import { sampleTargetFor } from './sampling';
 
 /**
@@ -40,7 +39,7 @@ export function needsYes(destructive: readonly DestructiveFault[]): string {
 
 /**
  * Everything checked before a run touches anything: outputs present when faults need them, every
- * fault served by the target's adapters and inside the blast radius, every executable found, the
+ * fault served by the target's adapters and inside the blast radius (every executable was found at load), the
  * sampled probe resolvable. Throws the error the CLI reports; returns what needs `--yes`
  * (destructive faults and every process activity).
  */
@@ -48,8 +47,6 @@ export async function preflight(
   experiment: Experiment,
   outputs: LoadedOutputs | null,
   target: TargetBinding | null,
-  cwd: string,
-  pathEnv: string | undefined,
 ): Promise<DestructiveFault[]> {
   const destructive: DestructiveFault[] = [];
   const located = allActivities(experiment);
@@ -87,13 +84,7 @@ export async function preflight(
         break;
       }
       case 'process':
-        if ((await resolveExecutable(provider.path, cwd, pathEnv)) === null) {
-          throw new InvalidExperimentError(
-            experiment.file,
-            formatPath([...path, 'provider', 'path']),
-            `executable "${provider.path}" is not found (on PATH or relative to ${cwd}) or not executable`,
-          );
-        }
+        // Its executable was found when the experiment was loaded (load-experiment.ts).
         destructive.push({ activity: activity.name, id: provider.path, kind: 'process' });
         break;
       case 'http':
