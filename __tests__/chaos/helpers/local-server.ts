@@ -1,5 +1,4 @@
 import { createServer, type Server } from 'node:http';
-import { performance } from 'node:perf_hooks';
 
 /** How the system under test answers right now. */
 export type ServerMode = 'healthy' | 'failing' | 'hanging';
@@ -14,7 +13,7 @@ export class LocalServer {
   mode: ServerMode = 'healthy';
   /** Only paths starting with this fail or hang (every path when null). */
   failingPrefix: string | null = null;
-  /** performance.now() when the last failure window ended by itself (null while none has). */
+  /** Date.now() when the last failure window ended by itself (null while none has). */
   healedAt: number | null = null;
   requests = 0;
   private server: Server | null = null;
@@ -77,7 +76,8 @@ export class LocalServer {
     this.healTimer = setTimeout(() => {
       this.mode = 'healthy';
       this.failingPrefix = null;
-      this.healedAt = performance.now();
+      // Wall-clock ms, the engine clock's own: performance.timeOrigin + now() can drift from Date.now() (a CI run: 100 ms).
+      this.healedAt = Date.now();
     }, ms);
     this.healTimer.unref();
   }
