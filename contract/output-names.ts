@@ -67,6 +67,11 @@ export const sharedNames = {
     /^\/[A-Za-z0-9._~%/-]{0,1023}$/,
     'a path starting with "/": letters, digits and "_", ".", "~", "%", "/", "-" (at most 1024)',
   ),
+  /** A Docker tag, as the config's `imageTag` accepts it. */
+  imageTag: named(
+    /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/,
+    'a Docker tag: 1 to 128 letters, digits, "_", "." or "-", not starting with "." or "-"',
+  ),
 };
 
 /** What the stack emits for ECS on EC2. */

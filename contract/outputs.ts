@@ -69,6 +69,11 @@ function commonOutputs(names: TargetNames) {
     certificateVolume: names.certificateVolume,
     /** Image repositories, one per service. */
     repositoryUrls: z.strictObject({ frontend: names.repositoryUrl, api: names.repositoryUrl, proxy: names.repositoryUrl }),
+    /**
+     * The tag every service's image runs (the config's `imageTag`; `local` in the rehearsal), recorded
+     * in each journal. Optional, so that outputs of a deployment from before it still load.
+     */
+    imageTag: sharedNames.imageTag.optional(),
   };
 }
 

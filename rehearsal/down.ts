@@ -3,7 +3,7 @@ import { SERVICE_NAMES } from '../contract/services';
 import { runCommand } from './command';
 import { dockerEnv, engineVersion, ownEngineHost, ownEnginePid, stopOwnEngine, type Engine } from './docker-engine';
 import { StepFailedError } from './errors';
-import { imageRepository } from './images';
+import { IMAGE_TAG, imageRepository } from './images';
 import { mountsUnder } from './mounts';
 import { Progress } from './progress';
 import { readRehearsalState } from './rehearsal-state';
@@ -59,7 +59,7 @@ export async function down(settings: RehearsalSettings, options: DownOptions, pr
       await progress.step('purge images and volume', async (step) => {
         const removed: string[] = [];
         // One at a time: `docker image rm a b c` stops at the first that is not there.
-        for (const ref of SERVICE_NAMES.map((s) => `${imageRepository(s)}:local`)) {
+        for (const ref of SERVICE_NAMES.map((s) => `${imageRepository(s)}:${IMAGE_TAG}`)) {
           if ((await runCommand('docker', ['image', 'rm', ref], { env: dockerEnv(engine) })).code === 0) removed.push(ref);
         }
         if ((await runCommand('docker', ['volume', 'rm', CERTIFICATE_VOLUME], { env: dockerEnv(engine) })).code === 0)

@@ -19,6 +19,9 @@ interface BuiltImage {
 /** The images issue's limit for the api image. */
 export const API_IMAGE_MAX_BYTES = 15_000_000;
 
+/** The tag of every image the rehearsal builds (its outputs' `imageTag`). */
+export const IMAGE_TAG = 'local';
+
 /** Local repository of a service's image (the stand-in for its ECR repository URL). */
 export function imageRepository(service: ServiceName): string {
   return `platform/${service}`;
@@ -57,7 +60,7 @@ async function buildImage(
   dockerfile: string,
   version: string,
 ): Promise<BuiltImage> {
-  const ref = `${imageRepository(service)}:local`;
+  const ref = `${imageRepository(service)}:${IMAGE_TAG}`;
   const logs = rehearsalFiles(settings).logs;
   mkdirSync(logs, { recursive: true });
   // Only a Dockerfile that declares VERSION gets it: an unused build-arg is a warning on every build.
@@ -85,7 +88,7 @@ export async function buildImages(
   const version = await sourceVersion(settings.repoRoot);
   const built: Partial<Record<ServiceName, BuiltImage>> = {};
   for (const service of SERVICE_NAMES) {
-    built[service] = await progress.step(`image ${imageRepository(service)}:local`, async (step) => {
+    built[service] = await progress.step(`image ${imageRepository(service)}:${IMAGE_TAG}`, async (step) => {
       const image = await buildImage(settings, engine, service, dockerfiles[service], version);
       step.detail(`${(image.sizeBytes / 1e6).toFixed(1)} MB, ${image.id.slice(7, 19)}`);
       return image;

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { platformOutputsSchema, type LocalOutputs, type PlatformOutputs, type ServiceOutputs } from '../contract/outputs';
 import { SERVICES, type ServiceName } from '../contract/services';
 import { StepFailedError } from './errors';
-import { imageRepository } from './images';
+import { IMAGE_TAG, imageRepository } from './images';
 import { CERTIFICATE_VOLUME, ENVIRONMENT, NAME_PREFIX, STACK_NAME, rehearsalFiles, type RehearsalSettings } from './settings';
 import type { SshEndpoint } from './sshd';
 import { rehearsalCopies } from './stack-file';
@@ -64,6 +64,7 @@ export function localOutputs(inputs: LocalOutputsInputs): LocalOutputs {
     sshPort: inputs.ssh.port,
     certificateVolume: CERTIFICATE_VOLUME,
     repositoryUrls: { frontend: imageRepository('frontend'), api: imageRepository('api'), proxy: imageRepository('proxy') },
+    imageTag: IMAGE_TAG,
     // The chaos CLI's swarm adapter talks to this engine: the outputs name it, nothing else does.
     ...(inputs.dockerHost === null ? {} : { dockerHost: inputs.dockerHost }),
     ...(inputs.runtimeRestart === undefined ? {} : { runtimeRestart: [...inputs.runtimeRestart] }),

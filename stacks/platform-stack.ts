@@ -264,6 +264,7 @@ export class PlatformStack extends TerraformStack {
         api: registry.repositories.api.repositoryUrl,
         proxy: registry.repositories.proxy.repositoryUrl,
       },
+      imageTag: env.imageTag,
       chaosOperatorPolicyArn: operator.policy.arn,
     };
     for (const [key, value] of Object.entries(outputs)) {

@@ -10,6 +10,11 @@ describe('PlatformStack outputs (the contract with the chaos module)', () => {
     expect(Object.keys(tf.output).sort()).toEqual([...OUTPUT_IDS].sort());
   });
 
+  it("names the image tag the services run (the config's imageTag), which journals record", () => {
+    expect(tf.output.imageTag?.value).toBe('latest');
+    expect(synthPlatform({ imageTag: 'sha-1a2b3c4' }).tf.output.imageTag?.value).toBe('sha-1a2b3c4');
+  });
+
   it('describes each service as the chaos module needs it', () => {
     const services = tf.output.services.value as Record<string, Record<string, unknown>>;
     for (const name of ['frontend', 'api', 'proxy'] as const) {
