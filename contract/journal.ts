@@ -124,6 +124,12 @@ export const journalSchema = z.object({
   node: z.string(),
   experiment: jsonObjectSchema,
   experiment_file: z.string(),
+  /**
+   * The short commit (`git rev-parse --short HEAD`) of the checkout holding the experiment file;
+   * null when it is in none (or git is missing). Absent in journals written before it was recorded.
+   */
+  git_commit: z.string().nullable().optional(),
+  /** The stack's outputs the run used (file, format, stack, target, environment, and `imageTag` when they name it); null without. */
   outputs: jsonObjectSchema.nullable(),
   /** Which adapter served each port (orchestrator, host, aws) on the outputs' target; null without outputs. */
   adapters: jsonObjectSchema.nullable(),

@@ -1,9 +1,10 @@
-import { isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import type { FaultCatalog } from '../faults/define-fault';
 import { awsClientFactories, type ClientFactories } from '../adapters/aws-clients';
 import { systemClock } from '../engine/clock';
 import { progressSink, silentSink } from '../engine/events';
 import { defaultJournalPath } from '../journal/journal-file';
+import { gitCommit } from '../journal/git-commit';
 import type { Journal } from '../../contract/journal';
 import { describePlan } from '../engine/dry-run';
 import { livePlan } from '../engine/live-plan';
@@ -235,6 +236,8 @@ export async function runCommand(options: RunCommandOptions, given: CliIo): Prom
         cwd: io.cwd,
         processEnv: io.env,
         hypothesisSchedule: schedule,
+        // Provenance: null outside a git checkout (or without git); never fails the run.
+        gitCommit: await gitCommit(dirname(isAbsolute(experiment.file) ? experiment.file : resolve(io.cwd, experiment.file)), io.env),
       });
       const report = options.report === undefined ? null : await writeReportBeside(journal, journalPath, named, options.report);
       if (json) {

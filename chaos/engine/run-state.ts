@@ -42,6 +42,8 @@ export class RunState implements ActivityRecorder {
     /** Which adapter served each port, as the run bound them (null without outputs). */
     private readonly adapters: JsonObject | null,
     readonly startedAt: number,
+    /** The short commit of the experiment's checkout (null: not in one). */
+    private readonly gitCommit: string | null = null,
   ) {}
 
   started(phase: Phase, activity: JsonObject, start: string): Promise<void> {
@@ -105,11 +107,20 @@ export class RunState implements ActivityRecorder {
       node: process.version,
       experiment: this.experiment.document,
       experiment_file: this.experiment.file,
+      git_commit: this.gitCommit,
       pid: process.pid,
       outputs:
         o === null
           ? null
-          : { file: o.file, format: o.format, stack: o.stack, target: o.outputs.target, environment: o.outputs.environment },
+          : {
+              file: o.file,
+              format: o.format,
+              stack: o.stack,
+              target: o.outputs.target,
+              environment: o.outputs.environment,
+              // The image tag the services run, when the outputs name it (the report shows it).
+              ...(o.outputs.imageTag === undefined ? {} : { imageTag: o.outputs.imageTag }),
+            },
       adapters: this.adapters,
       start: new Date(this.startedAt).toISOString(),
       end: new Date(endedAt).toISOString(),

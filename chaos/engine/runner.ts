@@ -41,6 +41,8 @@ export interface RunOptions {
   readonly processEnv: Readonly<Record<string, string | undefined>>;
   /** When the steady state is checked (`--hypothesis-strategy`); chaostoolkit's default: before and after. */
   readonly hypothesisSchedule?: HypothesisSchedule;
+  /** The short commit of the checkout holding the experiment, for the journal's `git_commit` (null or absent: not in one). */
+  readonly gitCommit?: string | null;
 }
 
 /** Sampling stops by itself this long after the recovery deadline, whatever happens. */
@@ -70,7 +72,7 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
         );
   // Started with the first action (a closure sets it, so it lives in an object TypeScript can follow).
   const watching: { current: StopConditionWatch | null } = { current: null };
-  const state = new RunState(experiment, options.outputs, options.target?.adapters ?? null, clock.now());
+  const state = new RunState(experiment, options.outputs, options.target?.adapters ?? null, clock.now(), options.gitCommit ?? null);
   const env: ActivityEnvironment = {
     outputs: options.outputs?.outputs ?? null,
     target: options.target,

@@ -1,8 +1,7 @@
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
-import { promisify } from 'node:util';
+import { gitCommit } from '../journal/git-commit';
 
 /**
  * Where a shared report came from, and how it names files: relative to the report, never by a path
@@ -23,17 +22,6 @@ const REPO_ROOT = resolve(__dirname, '..', '..');
 function packageJson(): { name: string; version: string } {
   const raw = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { name?: unknown; version?: unknown };
   return { name: typeof raw.name === 'string' ? raw.name : 'chaos', version: typeof raw.version === 'string' ? raw.version : 'unknown' };
-}
-
-/** The short commit of the checkout at `dir`, or null when it is none (or git is missing). */
-export async function gitCommit(dir: string): Promise<string | null> {
-  try {
-    const { stdout } = await promisify(execFile)('git', ['-C', dir, 'rev-parse', '--short', 'HEAD'], { timeout: 5000 });
-    const sha = stdout.trim();
-    return /^[0-9a-f]{4,40}$/.test(sha) ? sha : null;
-  } catch {
-    return null;
-  }
 }
 
 export async function toolProvenance(): Promise<ToolProvenance> {

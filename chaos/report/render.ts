@@ -17,7 +17,7 @@ export const REPORT_EXTENSIONS: Readonly<Record<ReportFormat, string>> = { markd
 /** A journal as reports read it: the readable fields, plus the provenance the journal records. */
 export const reportJournalSchema = readableJournalSchema.extend({
   'chaos-engine': z.string().optional(),
-  git_commit: z.string().optional(),
+  git_commit: z.string().nullable().optional(),
 });
 
 export interface JournalSource {
