@@ -6,6 +6,8 @@ import type { CliIo } from './io';
 import type { RollbackStrategy } from './model/types';
 import { writeJson } from './commands/json-output';
 import { HYPOTHESIS_STRATEGIES, HYPOTHESIS_STRATEGY_ALIASES } from './engine/hypothesis-strategy';
+import { SERVICE_NAMES, type ServiceName } from '../contract/services';
+import { DEFAULT_INIT_FILE, INIT_FAULTS, type InitFault } from './commands/init-options';
 
 /** Exit codes: the contract with scripts and CI. */
 export const EXIT_OK = 0;
@@ -288,6 +290,36 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
     });
 
   program
+    .command('init')
+    .description('Write a starter experiment for this stack: steady state through the proxy, one fault, recovery objective, rollbacks')
+    .argument('[file]', `where to write it, .yaml or .yml (default ${DEFAULT_INIT_FILE})`)
+    .addOption(new Option('--service <service>', 'the service the fault hits').choices([...SERVICE_NAMES]).default('api'))
+    .addOption(
+      new Option('--fault <fault>', "the orchestrator's stop (ECS StopTask; swarm locally) or docker stop on the host (SSM or SSH)")
+        .choices([...INIT_FAULTS])
+        .default('ecs:stop-task'),
+    )
+    .option('--force', 'replace an existing file')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ npx chaos init                 # ${DEFAULT_INIT_FILE}: ecs:stop-task on the api
+  $ npx chaos init chaos/experiments/my-frontend.yaml --service frontend
+  $ npx chaos init proxy-on-host.yaml --service proxy --fault ssh:docker-stop
+  $ npx chaos init ${DEFAULT_INIT_FILE} --force # replace it
+  $ npx chaos validate ${DEFAULT_INIT_FILE} && npx chaos run ${DEFAULT_INIT_FILE} --outputs outputs.json --stack dev --dry-run
+
+The file validates as written; its first line points editors at the schema. The api and the frontend
+run two copies, so their availability objective is 100 %; stopping the proxy is an outage, so its
+experiment asks for no minimum. Exit codes: 0 written; 2 the file exists (without --force) or bad usage.`,
+    )
+    .action(async (file: string | undefined, opts: { service: ServiceName; fault: InitFault; force?: boolean }) => {
+      const { initCommand } = await import('./commands/init');
+      setCode(await initCommand({ file, service: opts.service, fault: opts.fault, force: opts.force === true }, io));
+    });
+
+  program
     .command('schema')
     .description('Print the experiment JSON Schema (for editors: yaml-language-server, VS Code)')
     .option('--out <file>', 'write the schema to a file instead of stdout')
@@ -313,7 +345,7 @@ function jsonCommand(argv: readonly string[]): 'run' | 'validate' | null {
 
 function usageLine(error: CommanderError): string {
   if (error.code === 'commander.help' || error.code === 'commander.missingCommand') {
-    return 'a command is required: run, rollback, halt, validate, list, report or schema (see --help)';
+    return 'a command is required: run, rollback, halt, validate, list, report, schema or init (see --help)';
   }
   return `${oneLine(error.message.replace(/^error:\s*/, ''))} (see --help)`;
 }
