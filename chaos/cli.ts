@@ -64,6 +64,9 @@ export function packageVersion(): string {
   return typeof version === 'string' ? version : 'unknown';
 }
 
+const SETTINGS_HELP =
+  "settings file: notifications, webhooks posted on run events (default: CHAOS_SETTINGS, else ~/.chaos/settings.yaml when it exists; chaostoolkit's --settings)";
+
 const RUN_EXAMPLES = `
 Examples:
   $ npx chaos run chaos/experiments/http-smoke.yaml --dry-run
@@ -75,6 +78,7 @@ Examples:
   $ npx chaos run chaos/experiments/http-smoke.yaml --journal-path journals/smoke.json --json > verdict.json
   $ npx chaos run chaos/experiments/stop-api-task.yaml --outputs outputs.json --stack dev --yes --hypothesis-strategy continuously --hypothesis-frequency 2 --fail-fast
   $ npx chaos run chaos/experiments/acme-outage.yaml --dry-run --var https_url=https://app.example.com/   # over its configuration
+  $ npx chaos run chaos/experiments/stop-api-task.yaml --outputs outputs.json --stack dev --yes --settings chaos-settings.yaml   # webhooks on run events
 
 The stacks are the environments of config/environments.json (dev, prod): \`npx cdktf deploy dev
 --outputs-file outputs.json\` writes the outputs file that --outputs and --stack read.
@@ -90,6 +94,7 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
     .configureOutput({ writeOut: io.stdout, writeErr: () => undefined, outputError: () => undefined })
     .showSuggestionAfterError(true)
     .version(packageVersion(), '-V, --version', 'print the version of the tool (package.json) and exit')
+    .option('--settings <file>', SETTINGS_HELP)
     .addHelpText(
       'after',
       "\nRun `npx chaos <command> --help` for examples. `npx chaos …` and `npm run -s chaos -- …` keep npm's banner\nout of the output (plain `npm run chaos` prints it on stdout, into a redirected file).",
@@ -108,6 +113,7 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
     .option('--yes', 'confirm destructive faults (required to run them)')
     .option('--force', 'overwrite an existing journal file')
     .option('--quiet', 'no progress output, only the verdict')
+    .option('--settings <file>', SETTINGS_HELP)
     .addOption(hostAccessOption())
     .addOption(
       new Option(
@@ -149,6 +155,7 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
           failFast?: boolean;
           journalPath?: string;
           json?: boolean;
+          settings?: string;
         },
       ) => {
         const { runCommand } = await import('./commands/run');
@@ -173,6 +180,7 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
               hypothesisFrequency: opts.hypothesisFrequency,
               failFast: opts.failFast === true,
               json: opts.json === true,
+              settings: opts.settings ?? program.opts<{ settings?: string }>().settings,
             },
             io,
           ),
