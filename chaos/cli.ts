@@ -6,6 +6,8 @@ import type { CliIo } from './io';
 import type { RollbackStrategy } from './model/types';
 import { writeJson } from './commands/json-output';
 import { HYPOTHESIS_STRATEGIES, HYPOTHESIS_STRATEGY_ALIASES } from './engine/hypothesis-strategy';
+import { SERVICE_NAMES, type ServiceName } from '../contract/services';
+import { DEFAULT_INIT_FILE, INIT_FAULTS, type InitFault } from './commands/init-options';
 
 /** Exit codes: the contract with scripts and CI. */
 export const EXIT_OK = 0;
@@ -62,6 +64,9 @@ export function packageVersion(): string {
   return typeof version === 'string' ? version : 'unknown';
 }
 
+const SETTINGS_HELP =
+  "settings file: notifications, webhooks posted on run events (default: CHAOS_SETTINGS, else ~/.chaos/settings.yaml when it exists; chaostoolkit's --settings)";
+
 const RUN_EXAMPLES = `
 Examples:
   $ npx chaos run chaos/experiments/http-smoke.yaml --dry-run
@@ -73,6 +78,7 @@ Examples:
   $ npx chaos run chaos/experiments/http-smoke.yaml --journal-path journals/smoke.json --json > verdict.json
   $ npx chaos run chaos/experiments/stop-api-task.yaml --outputs outputs.json --stack dev --yes --hypothesis-strategy continuously --hypothesis-frequency 2 --fail-fast
   $ npx chaos run chaos/experiments/acme-outage.yaml --dry-run --var https_url=https://app.example.com/   # over its configuration
+  $ npx chaos run chaos/experiments/stop-api-task.yaml --outputs outputs.json --stack dev --yes --settings chaos-settings.yaml   # webhooks on run events
 
 The stacks are the environments of config/environments.json (dev, prod): \`npx cdktf deploy dev
 --outputs-file outputs.json\` writes the outputs file that --outputs and --stack read.
@@ -88,6 +94,7 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
     .configureOutput({ writeOut: io.stdout, writeErr: () => undefined, outputError: () => undefined })
     .showSuggestionAfterError(true)
     .version(packageVersion(), '-V, --version', 'print the version of the tool (package.json) and exit')
+    .option('--settings <file>', SETTINGS_HELP)
     .addHelpText(
       'after',
       "\nRun `npx chaos <command> --help` for examples. `npx chaos …` and `npm run -s chaos -- …` keep npm's banner\nout of the output (plain `npm run chaos` prints it on stdout, into a redirected file).",
@@ -106,6 +113,7 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
     .option('--yes', 'confirm destructive faults (required to run them)')
     .option('--force', 'overwrite an existing journal file')
     .option('--quiet', 'no progress output, only the verdict')
+    .option('--settings <file>', SETTINGS_HELP)
     .addOption(hostAccessOption())
     .addOption(
       new Option(
@@ -147,6 +155,7 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
           failFast?: boolean;
           journalPath?: string;
           json?: boolean;
+          settings?: string;
         },
       ) => {
         const { runCommand } = await import('./commands/run');
@@ -171,6 +180,7 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
               hypothesisFrequency: opts.hypothesisFrequency,
               failFast: opts.failFast === true,
               json: opts.json === true,
+              settings: opts.settings ?? program.opts<{ settings?: string }>().settings,
             },
             io,
           ),
@@ -288,6 +298,36 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
     });
 
   program
+    .command('init')
+    .description('Write a starter experiment for this stack: steady state through the proxy, one fault, recovery objective, rollbacks')
+    .argument('[file]', `where to write it, .yaml or .yml (default ${DEFAULT_INIT_FILE})`)
+    .addOption(new Option('--service <service>', 'the service the fault hits').choices([...SERVICE_NAMES]).default('api'))
+    .addOption(
+      new Option('--fault <fault>', "the orchestrator's stop (ECS StopTask; swarm locally) or docker stop on the host (SSM or SSH)")
+        .choices([...INIT_FAULTS])
+        .default('ecs:stop-task'),
+    )
+    .option('--force', 'replace an existing file')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ npx chaos init                 # ${DEFAULT_INIT_FILE}: ecs:stop-task on the api
+  $ npx chaos init chaos/experiments/my-frontend.yaml --service frontend
+  $ npx chaos init proxy-on-host.yaml --service proxy --fault ssh:docker-stop
+  $ npx chaos init ${DEFAULT_INIT_FILE} --force # replace it
+  $ npx chaos validate ${DEFAULT_INIT_FILE} && npx chaos run ${DEFAULT_INIT_FILE} --outputs outputs.json --stack dev --dry-run
+
+The file validates as written; its first line points editors at the schema. The api and the frontend
+run two copies, so their availability objective is 100 %; stopping the proxy is an outage, so its
+experiment asks for no minimum. Exit codes: 0 written; 2 the file exists (without --force) or bad usage.`,
+    )
+    .action(async (file: string | undefined, opts: { service: ServiceName; fault: InitFault; force?: boolean }) => {
+      const { initCommand } = await import('./commands/init');
+      setCode(await initCommand({ file, service: opts.service, fault: opts.fault, force: opts.force === true }, io));
+    });
+
+  program
     .command('schema')
     .description('Print the experiment JSON Schema (for editors: yaml-language-server, VS Code)')
     .option('--out <file>', 'write the schema to a file instead of stdout')
@@ -313,7 +353,7 @@ function jsonCommand(argv: readonly string[]): 'run' | 'validate' | null {
 
 function usageLine(error: CommanderError): string {
   if (error.code === 'commander.help' || error.code === 'commander.missingCommand') {
-    return 'a command is required: run, rollback, halt, validate, list, report or schema (see --help)';
+    return 'a command is required: run, rollback, halt, validate, list, report, schema or init (see --help)';
   }
   return `${oneLine(error.message.replace(/^error:\s*/, ''))} (see --help)`;
 }

@@ -141,7 +141,7 @@ const CORPUS: [string, string[], RegExp][] = [
   ['unknown option', ['run', 'good.yaml', '--bogus'], /^chaos: unknown option '--bogus' \(see --help\)$/],
   ['missing argument', ['validate'], /^chaos: missing required argument 'experiment' \(see --help\)$/],
   ['bad choice', ['list', '--format', 'xml'], /option '--format <format>' argument 'xml' is invalid/],
-  ['no command', [], /^chaos: a command is required: run, rollback, halt, validate, list, report or schema/],
+  ['no command', [], /^chaos: a command is required: run, rollback, halt, validate, list, report, schema or init/],
   [
     'report of a non-journal',
     ['report', 'not-a-journal.json'],

@@ -32,6 +32,11 @@ import {
   type HypothesisStrategy,
 } from '../engine/hypothesis-strategy';
 import { runJsonExperiment, writeJson, type RunJsonExperiment } from './json-output';
+import { loadSettings } from '../settings/settings';
+import { endEvents, Notifier } from '../settings/notifier';
+import { redact } from '../journal/journal-file';
+import { readFile } from 'node:fs/promises';
+import { isJsonObject, type JsonValue } from '../../contract/json';
 
 export interface RunCommandOptions {
   readonly experiments: readonly string[];
@@ -63,6 +68,8 @@ export interface RunCommandOptions {
   readonly vars?: readonly string[];
   /** `--var-file`: JSON/YAML `{configuration, secrets}` or `.env`, in order. */
   readonly varFiles?: readonly string[];
+  /** `--settings`: the settings file (else CHAOS_SETTINGS, else ~/.chaos/settings.yaml when it exists). */
+  readonly settings?: string | undefined;
   /** Injected in tests; the default creates real AWS clients lazily. */
   readonly clients?: ClientFactories;
   /** Injected in tests; the default is every driver module. */
@@ -129,6 +136,8 @@ export async function runCommand(options: RunCommandOptions, given: CliIo): Prom
   const commandVars = readCommandVars(options.vars ?? [], options.varFiles ?? [], given.cwd, given.env);
   // A `.env` var file sets environment variables for the whole run, as chaostoolkit's does.
   const io: CliIo = { ...given, env: commandVars.env };
+  // Read and checked before anything runs, in a dry run too (which sends nothing).
+  const settings = loadSettings(options.settings, io.cwd, io.env);
   const loaded = await loadExperiments(options.experiments, io, options.catalog, commandVars.vars);
   refuseUndeclaredVars(commandVars, loaded);
   const strategy = options.rollbackStrategy;
@@ -224,8 +233,11 @@ export async function runCommand(options: RunCommandOptions, given: CliIo): Prom
   const stopWatchingHalt = watchHalt(io.env, halting);
   const stop = AbortSignal.any([interrupts.signal, halting.signal]);
   let code = 0;
+  const notifier = new Notifier(settings, (line) => io.stderr(`chaos: ${line}\n`));
   try {
     for (const { experiment, named, path: journalPath } of journals) {
+      const document = redact(experiment.document, experiment.secretValues);
+      notifier.notify('run-started', isJsonObject(document) ? document : {});
       const journal = await runExperiment(experiment, {
         outputs,
         journalPath,
@@ -239,6 +251,11 @@ export async function runCommand(options: RunCommandOptions, given: CliIo): Prom
         // Provenance: null outside a git checkout (or without git); never fails the run.
         gitCommit: await gitCommit(dirname(isAbsolute(experiment.file) ? experiment.file : resolve(io.cwd, experiment.file)), io.env),
       });
+      if (settings !== null && settings.notifications.length > 0) {
+        // The journal as written to its file (secrets redacted), as chaostoolkit sends it.
+        const written = JSON.parse(await readFile(journalPath, 'utf8')) as JsonValue;
+        for (const event of endEvents(journal)) notifier.notify(event, isJsonObject(written) ? written : {});
+      }
       const report = options.report === undefined ? null : await writeReportBeside(journal, journalPath, named, options.report);
       if (json) {
         results.push(runJsonExperiment(journal, experiment.file, experiment.title, named, report));
@@ -253,6 +270,8 @@ export async function runCommand(options: RunCommandOptions, given: CliIo): Prom
     stopWatchingHalt();
     interrupts.dispose();
     lock?.release();
+    // After the lock: a slow webhook holds up neither this run nor the next one on the target.
+    await notifier.settle();
   }
   if (json) writeJson(io, 'run', code, { dryRun: false, experiments: results });
   return code;
