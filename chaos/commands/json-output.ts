@@ -1,4 +1,5 @@
 import type { Journal } from '../../contract/journal';
+import { verdictKind } from '../journal/verdict';
 import type { CliIo } from '../io';
 
 /**
@@ -30,8 +31,8 @@ export interface RunJsonExperiment {
 }
 
 export function verdictOf(journal: Journal): string {
-  if (journal.status === 'completed' && !journal.deviated) return 'passed';
-  return journal.deviated ? 'deviated' : journal.status;
+  const kind = verdictKind(journal);
+  return kind === 'other' ? journal.status : kind;
 }
 
 export function runJsonExperiment(journal: Journal, file: string, title: string, named: string, report: string | null): RunJsonExperiment {

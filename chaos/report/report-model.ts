@@ -2,13 +2,14 @@ import { z } from 'zod';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../contract/json';
 import { percent, seconds } from './format';
 import type { ProbeFigures, ReadableJournal } from '../../contract/journal';
+import { verdictKind, type VerdictKind } from '../journal/verdict';
 
 /**
  * What every report says about a journal, computed once: the verdict, the experiment's intent and the
  * recovery figures. The Markdown and HTML renderers only lay this out.
  */
 
-export type VerdictKind = 'passed' | 'deviated' | 'failed' | 'aborted' | 'interrupted' | 'other';
+export type { VerdictKind } from '../journal/verdict';
 
 export interface Verdict {
   readonly kind: VerdictKind;
@@ -211,20 +212,6 @@ function figuresOf(journal: ReadableJournal): RecoveryFigures | null {
     objective,
     samples: r.samples,
   };
-}
-
-function verdictKind(journal: ReadableJournal): VerdictKind {
-  if (journal.deviated) return 'deviated';
-  switch (journal.status) {
-    case 'completed':
-      return 'passed';
-    case 'failed':
-    case 'aborted':
-    case 'interrupted':
-      return journal.status;
-    default:
-      return 'other';
-  }
 }
 
 function verdictOf(journal: ReadableJournal, figures: RecoveryFigures | null): Verdict {
