@@ -62,6 +62,43 @@ const FAULT_EXPERIMENTS = [
   'docker-daemon-restart.yaml',
 ] as const;
 
+/** Words joined into lines of at most 100 characters, each after `indent`. */
+function wrap(words: readonly string[], indent: string): string {
+  const lines: string[] = [];
+  for (const word of words) {
+    const last = lines.length - 1;
+    if (last >= 0 && indent.length + lines[last].length + 1 + word.length <= 100) lines[last] += ` ${word}`;
+    else lines.push(word);
+  }
+  return lines.map((line) => indent + line).join('\n');
+}
+
+function help(): string {
+  const names = (files: readonly string[]) =>
+    wrap(
+      files.map((f, i) => f + (i < files.length - 1 ? ',' : '')),
+      '                 ',
+    );
+  return `${USAGE}
+
+The platform on a local single-node Docker Swarm, the shipped experiments against it, one report.
+
+  (no option)  rehearsal up (builds what is missing; plain HTTP), then the ${SEED_EXPERIMENTS.length} seed experiments,
+               one progress line each, the results table, reports/rehearsal.md and .html:
+${names(SEED_EXPERIMENTS)}
+  --faults     the ${FAULT_EXPERIMENTS.length} fault experiments instead:
+${names(FAULT_EXPERIMENTS)}
+  --down       take the rehearsal down afterwards (default: it stays up for more experiments:
+               npm run chaos -- run chaos/experiments/<x>.yaml --yes)
+  --verbose    every line of every experiment, not one per experiment
+  --help       this text
+
+Journals go to journals/rehearsal-<UTC time>/. Exit codes: 0 every experiment completed, 1 one did
+not or a step failed, 2 a prerequisite is missing or an option is unknown.
+More: rehearsal/README.md.
+`;
+}
+
 /** The ACME mode would put HTTPS redirects in front of the experiments' HTTP probes: `npm start` runs plain HTTP. */
 const ACME_VARIABLES = ['REHEARSAL_DOMAIN', 'REHEARSAL_ACME_DIRECTORY', 'REHEARSAL_ACME_CA'] as const;
 
@@ -71,9 +108,12 @@ interface Options {
   readonly verbose: boolean;
 }
 
-function parseArgs(argv: readonly string[]): Options | undefined {
+/** The options, `'help'`, or the first argument that is not an option (a usage error). */
+function parseArgs(argv: readonly string[]): Options | 'help' | { readonly unknown: string } {
+  if (argv.includes('--help') || argv.includes('-h')) return 'help';
   const known = new Set(['--faults', '--down', '--verbose']);
-  if (argv.some((arg) => !known.has(arg))) return undefined;
+  const unknown = argv.find((arg) => !known.has(arg));
+  if (unknown !== undefined) return { unknown };
   return { faults: argv.includes('--faults'), down: argv.includes('--down'), verbose: argv.includes('--verbose') };
 }
 
@@ -177,8 +217,12 @@ async function start(options: Options, progress: Progress): Promise<number> {
 
 async function main(argv: readonly string[]): Promise<number> {
   const options = parseArgs(argv);
-  if (options === undefined) {
-    process.stderr.write(`${USAGE}\n`);
+  if (options === 'help') {
+    process.stdout.write(help());
+    return 0;
+  }
+  if ('unknown' in options) {
+    process.stderr.write(`npm start: unknown option ${JSON.stringify(options.unknown)} (see npm start -- --help)\n${USAGE}\n`);
     return 2;
   }
   const progress = new Progress();
