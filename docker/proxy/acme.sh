@@ -197,7 +197,9 @@ watch_certificate() {
 		log "the certificate on the volume (${disk#serial=}) does not match its key yet: checking again in ${CERT_CHECK_SECONDS}s"
 		return 0
 	fi
-	log "the certificate on the volume changed (serial ${disk#serial=}, serving ${loaded:+serial }${loaded#serial=}${loaded:-the bootstrap certificate}): reloading"
+	serving="the bootstrap certificate"
+	[ -z "$loaded" ] || serving="serial ${loaded#serial=}"
+	log "the certificate on the volume changed (serial ${disk#serial=}, serving $serving): reloading"
 	reload
 }
 
