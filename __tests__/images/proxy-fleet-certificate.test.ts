@@ -7,7 +7,7 @@
  * proxy reloading a certificate another one renewed.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { freePort } from './support/free-port';
 import { ENTRYPOINT, proxyEnv, runEntrypoint } from './support/proxy-entrypoint';
@@ -83,6 +83,10 @@ describeWithTools('one certificate for a fleet of proxies sharing the volume (Pe
     const [httpPort, https, idlePort] = await Promise.all([freePort(), freePort(), freePort()]);
     httpsPort = https;
     pebble = await startPebble(group, dir, httpPort);
+    // 700, as the image makes /etc/acme: run as root (here), the entry script must let its
+    // www-data workers into the volume's webroot, or no proxy could answer the challenge.
+    mkdirSync(acmePath);
+    chmodSync(acmePath, 0o700);
     for (const [i, address] of addresses.entries()) {
       const env = proxyEnv({
         dir: path.join(dir, `proxy-${i + 1}`),
@@ -96,7 +100,6 @@ describeWithTools('one certificate for a fleet of proxies sharing the volume (Pe
         acmeDirectory: pebble.directoryUrl,
         acmeCaFile: pebble.listenerCaFile,
       });
-      mkdirSync(acmePath, { recursive: true, mode: 0o755 });
       envs.push({ ...env, ACME_PATH: acmePath, LISTEN_ADDRESS: address, CERT_CHECK_SECONDS: String(CERT_CHECK_SECONDS) });
     }
   }, 60000);
@@ -131,6 +134,8 @@ describeWithTools('one certificate for a fleet of proxies sharing the volume (Pe
     expect(countMatches(proxies[2], CHALLENGE_SERVED)).toBeGreaterThanOrEqual(1);
     expect(countMatches(proxies[0], CHALLENGE_SERVED)).toBe(0);
     expect(existsSync(path.join(acmePath, '_lock'))).toBe(false);
+    if (process.getuid?.() === 0) expect(statSync(acmePath).mode & 0o777).toBe(0o701);
+    expect(statSync(path.join(acmePath, '_webroot', '.well-known', 'acme-challenge')).mode & 0o777).toBe(0o755);
 
     const serial = serialOnDisk();
     await waitUntil('every proxy to serve the certificate', () => allServe(serial), (CERT_CHECK_SECONDS + 5) * 1000);
