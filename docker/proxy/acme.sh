@@ -91,11 +91,17 @@ try_lock() {
 		return 2
 	fi
 	LOCKED=1
-	{
+	MY_LOCK_OWNER=$(
 		printf 'host=%s\n' "$MY_HOST"
 		[ -z "${TASK_ID:-}" ] || printf 'task=%s\n' "$TASK_ID"
 		printf 'pid=%s\npidns=%s\nboot=%s\nstart=%s\nsince=%s\n' "$$" "$MY_PIDNS" "$MY_BOOT" "$(proc_start $$)" "$(date +%s)"
-	} >"$LOCK_DIR/owner.tmp" && mv -f "$LOCK_DIR/owner.tmp" "$LOCK_DIR/owner"
+	)
+	if ! { printf '%s\n' "$MY_LOCK_OWNER" >"$LOCK_DIR/owner.tmp" && mv -f "$LOCK_DIR/owner.tmp" "$LOCK_DIR/owner"; }; then
+		rm -rf "$LOCK_DIR"
+		LOCKED=""
+		log "error: cannot write the ACME lock's owner in $LOCK_DIR: ACME_PATH must be writable by uid $(id -u)"
+		return 2
+	fi
 	return 0
 }
 
@@ -150,6 +156,8 @@ acquire_lock() {
 		0) return 0 ;;
 		2) return 2 ;;
 		esac
+		# Released since the mkdir: try again at once.
+		[ -d "$LOCK_DIR" ] || continue
 		if lock_stale; then
 			break_lock
 			[ -d "$LOCK_DIR" ] || continue
@@ -167,8 +175,16 @@ acquire_lock() {
 	done
 }
 
+# release_lock: removes the lock only while it is still this proxy's (it could have been broken
+# and taken by another proxy if this one outlived the stale bound, say through clock skew).
 release_lock() {
-	[ -z "$LOCKED" ] || rm -rf "$LOCK_DIR"
+	if [ -n "$LOCKED" ]; then
+		if [ "$(cat "$LOCK_DIR/owner" 2>/dev/null)" = "$MY_LOCK_OWNER" ]; then
+			rm -rf "$LOCK_DIR"
+		else
+			log "warning: the ACME lock was broken while this proxy held it (now held by $(lock_owner_text)): left alone"
+		fi
+	fi
 	LOCKED=""
 }
 
