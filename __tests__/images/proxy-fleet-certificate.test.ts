@@ -148,7 +148,7 @@ describeWithTools('one certificate for a fleet of proxies sharing the volume (Pe
     expect(pebble.orders()).toBe(1);
   });
 
-  test('a forced renewal on one proxy: every other proxy serves the new serial within CERT_CHECK_SECONDS', async () => {
+  test('a forced renewal on one proxy: every other proxy serves the new serial within CERT_CHECK_SECONDS and a reload', async () => {
     const oldSerial = serialOnDisk();
     proxies[0].child.kill('SIGUSR1');
     await waitForOutput(proxies[0], /new certificate for fleet\.pebble\.test/, 30000, 2);
@@ -165,7 +165,9 @@ describeWithTools('one certificate for a fleet of proxies sharing the volume (Pe
     console.log(
       `fleet: proxies 2 and 3 served the renewed certificate ${lags.join(' ms, ')} ms after proxy 1 renewed it (CERT_CHECK_SECONDS=${CERT_CHECK_SECONDS})`,
     );
-    for (const lag of lags) expect(lag).toBeLessThan(CERT_CHECK_SECONDS * 1000 + 1500);
+    // The interval, then the check and the reload (openssl, render, nginx -t, new workers): 0.1 to
+    // 0.7 s on an idle machine, more than 1.5 s at a load of 16 on the shared 2 cores.
+    for (const lag of lags) expect(lag).toBeLessThan(CERT_CHECK_SECONDS * 1000 + 4000);
     expect(await allServe(newSerial)).toBe(true);
     for (const i of [1, 2])
       expect(proxies[i].output()).toMatch(new RegExp(`changed \\(serial ${newSerial}, serving serial ${oldSerial}\\): reloading`));
@@ -202,6 +204,26 @@ describeWithTools('one certificate for a fleet of proxies sharing the volume (Pe
     );
     expect(output).not.toMatch(/waiting/);
     expect(pebble.orders()).toBe(4);
+    const serial = serialOnDisk();
+    await waitUntil('every proxy to serve the certificate', () => allServe(serial), (CERT_CHECK_SECONDS + 5) * 1000);
+  });
+
+  test('a holder whose lock was broken and taken by another proxy meanwhile leaves the new lock alone', async () => {
+    // lego through a wrapper that first sleeps: time to swap the lock under the holder.
+    const wrapper = path.join(workDir, 'lego-slow.sh');
+    writeFileSync(wrapper, `#!/bin/sh\nsleep 3\nexec '${tools.lego}' "$@"\n`, { mode: 0o755 });
+    const renew = group.start('entrypoint-renew-slow', 'sh', [ENTRYPOINT, 'renew', '--force'], { env: { ...envs[1], LEGO_BIN: wrapper } });
+    const lock = path.join(acmePath, '_lock');
+    await waitUntil('the renewal to take the lock', async () => existsSync(path.join(lock, 'owner')), 5000);
+    expect(readFileSync(path.join(lock, 'owner'), 'utf8')).toMatch(new RegExp(`^host=${thisHost.host}\npid=\\d+\npidns=`));
+    rmSync(lock, { recursive: true });
+    plantLock(acmePath, { host: 'proxy-newer', pid: 4343, since: now() });
+    expect((await renew.waitForExit(60000)).code).toBe(0);
+    expect(renew.output()).toMatch(
+      /warning: the ACME lock was broken while this proxy held it \(now held by proxy-newer pid 4343\): left alone/,
+    );
+    expect(readFileSync(path.join(lock, 'owner'), 'utf8')).toMatch(/^host=proxy-newer\n/);
+    rmSync(lock, { recursive: true });
     const serial = serialOnDisk();
     await waitUntil('every proxy to serve the certificate', () => allServe(serial), (CERT_CHECK_SECONDS + 5) * 1000);
   });
