@@ -108,6 +108,18 @@ describeWithTools('one certificate for a fleet of proxies sharing the volume (Pe
     await stopAll();
   });
 
+  test('the lock and check settings are validated', async () => {
+    await expect(runEntrypoint(group, { ...envs[0], CERT_CHECK_SECONDS: '1m' }, ['render'])).rejects.toThrow(
+      /CERT_CHECK_SECONDS '1m' must be a non-negative integer/,
+    );
+    await expect(runEntrypoint(group, { ...envs[0], ACME_LOCK_STALE_SECONDS: '5' }, ['render'])).rejects.toThrow(
+      /ACME_LOCK_STALE_SECONDS '5' must be at least 10/,
+    );
+    await expect(runEntrypoint(group, { ...envs[0], ACME_LOCK_WAIT_SECONDS: '-1' }, ['render'])).rejects.toThrow(
+      /ACME_LOCK_WAIT_SECONDS '-1' must be a non-negative integer/,
+    );
+  });
+
   test('a fresh lock held by another proxy: the proxies wait, skip the round and order nothing', async () => {
     const lock = plantLock(acmePath, { host: 'proxy-elsewhere', pid: 4242, since: now() });
     const owner = readFileSync(path.join(lock, 'owner'), 'utf8');

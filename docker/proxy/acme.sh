@@ -49,7 +49,10 @@ ensure_webroot() {
 	}
 	chmod 755 "$WEBROOT" "$WEBROOT/.well-known" "$WEBROOT/.well-known/acme-challenge" 2>/dev/null || true
 	if [ "$(id -u)" = 0 ]; then
-		chmod o+x "$ACME_PATH" || return 1
+		chmod o+x "$ACME_PATH" || {
+			log "error: cannot let the nginx workers (www-data) into $ACME_PATH: the ACME challenge will not be served"
+			return 1
+		}
 	fi
 }
 

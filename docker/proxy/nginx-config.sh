@@ -82,8 +82,9 @@ render() {
 	chmod 755 "$PROXY_RUN_DIR"
 	# nginx workers (www-data under a root master, else the master's user) read the challenge
 	# files lego writes, on the volume (acme.sh). Without DOMAIN there are none: the location 404s.
+	# A volume it cannot write (read-only, say) still serves the certificate on it: logged, not fatal.
 	if [ -n "$DOMAIN" ]; then
-		ensure_webroot || return 1
+		ensure_webroot || true
 	fi
 
 	# Rendered aside, then moved in: a reload never sees half a configuration.
