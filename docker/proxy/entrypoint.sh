@@ -38,12 +38,23 @@ set -u
 # nginx gets this long to finish in-flight requests before a fast shutdown; below the task's
 # 15 s stopTimeout so the container never reaches SIGKILL.
 : "${STOP_GRACE_SECONDS:=10}"
+# Several proxies share the certificate volume (one per instance): one ACME run at a time under a
+# lock on the volume. A lock older than this is broken (lego gets half of it), and a round that
+# finds the lock held waits at most ACME_LOCK_WAIT_SECONDS, then skips (docker/README.md).
+: "${ACME_LOCK_STALE_SECONDS:=600}"
+: "${ACME_LOCK_WAIT_SECONDS:=300}"
+# How often a proxy compares the certificate on the volume with the one it serves (another proxy
+# may have renewed it), reloading when they differ; 0: never.
+: "${CERT_CHECK_SECONDS:=60}"
 
 CONF_DIR="$PROXY_RUN_DIR/conf"
-WEBROOT="$PROXY_RUN_DIR/acme-webroot"
 BOOTSTRAP_DIR="$PROXY_RUN_DIR/bootstrap"
-LOCK_DIR="$PROXY_RUN_DIR/acme.lock"
 PID_FILE="$PROXY_RUN_DIR/nginx.pid"
+LOADED_SERIAL_FILE="$PROXY_RUN_DIR/loaded-serial"
+# On the certificate volume, shared by the fleet. Named with a leading '_', which no lego data
+# directory (named after the ACME directory's host) has.
+WEBROOT="$ACME_PATH/_webroot"
+LOCK_DIR="$ACME_PATH/_lock"
 
 log() {
 	printf '%s proxy: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2
@@ -91,11 +102,13 @@ validate_env() {
 	for pair in "HTTP_PORT=$HTTP_PORT" "HTTPS_PORT=$HTTPS_PORT" "RENEW_DAYS=$RENEW_DAYS" \
 		"RENEW_INTERVAL_SECONDS=$RENEW_INTERVAL_SECONDS" "ACME_RETRY_SECONDS=$ACME_RETRY_SECONDS" \
 		"ACME_RETRY_MAX_SECONDS=$ACME_RETRY_MAX_SECONDS" \
-		"STOP_GRACE_SECONDS=$STOP_GRACE_SECONDS"; do
+		"STOP_GRACE_SECONDS=$STOP_GRACE_SECONDS" "ACME_LOCK_WAIT_SECONDS=$ACME_LOCK_WAIT_SECONDS" \
+		"CERT_CHECK_SECONDS=$CERT_CHECK_SECONDS" "ACME_LOCK_STALE_SECONDS=$ACME_LOCK_STALE_SECONDS"; do
 		case "${pair#*=}" in
 		'' | *[!0-9]*) die "${pair%%=*} '${pair#*=}' must be a non-negative integer" ;;
 		esac
 	done
+	[ "$ACME_LOCK_STALE_SECONDS" -ge 10 ] || die "ACME_LOCK_STALE_SECONDS '$ACME_LOCK_STALE_SECONDS' must be at least 10 (lego gets half of it)"
 	if [ -n "$DOMAIN" ] && [ -z "$ACME_EMAIL" ]; then
 		die "ACME_EMAIL is required when DOMAIN is set (ACME account contact)"
 	fi
@@ -146,7 +159,8 @@ run() {
 	trap on_hup HUP
 	trap on_usr1 USR1
 	mkdir -p "$PROXY_RUN_DIR" || die "cannot create PROXY_RUN_DIR $PROXY_RUN_DIR"
-	rm -rf "$LOCK_DIR" "$PID_FILE"
+	# Not the ACME lock: it is the fleet's, on the volume (a stale one is broken by its rule).
+	rm -f "$PID_FILE" "$LOADED_SERIAL_FILE"
 
 	delay=0
 	if [ -z "$DOMAIN" ]; then
@@ -171,6 +185,7 @@ run() {
 		n=$((n + 1))
 	done
 	if [ -s "$PID_FILE" ]; then
+		printf '%s\n' "$RENDERED_SERIAL" >"$LOADED_SERIAL_FILE"
 		log "nginx started (pid $NGINX_PID, mode $MODE, http :$HTTP_PORT$([ "$MODE" = http ] || echo ", https :$HTTPS_PORT"))"
 	fi
 
@@ -206,7 +221,10 @@ renew)
 	[ -n "$DOMAIN" ] || die "renew: no DOMAIN set"
 	mode=""
 	[ "${2:-}" = --force ] && mode=force
-	acme_once "$mode"
+	rc=0
+	acme_once "$mode" || rc=$?
+	[ "$rc" -ne 3 ] || die "renew: another proxy holds the ACME lock ($LOCK_DIR): not renewing; try again later"
+	exit "$rc"
 	;;
 *)
 	die "unknown command '$1' (run, render, renew [--force])"

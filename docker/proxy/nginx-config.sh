@@ -65,23 +65,27 @@ render_template() {
 render() {
 	https_port_suffix=":$HTTPS_PORT"
 	[ "$HTTPS_PORT" = 443 ] && https_port_suffix=""
-	tls_cert="" tls_key="" hsts="# HSTS is only sent with a real certificate"
+	tls_cert="" tls_key="" hsts="# HSTS is only sent with a real certificate" RENDERED_SERIAL=""
 	user_directive="# not root: the workers run as the master's user"
 	[ "$(id -u)" = 0 ] && user_directive="user www-data;"
 	if [ -z "$DOMAIN" ]; then
 		MODE=http
 	elif real_cert_valid_for 0; then
-		MODE=tls tls_cert="$CERT_FILE" tls_key="$KEY_FILE"
+		MODE=tls tls_cert="$CERT_FILE" tls_key="$KEY_FILE" RENDERED_SERIAL=$(cert_serial)
 		hsts='add_header Strict-Transport-Security "max-age=63072000" always;'
 	else
 		MODE=bootstrap tls_cert="$BOOTSTRAP_DIR/cert.pem" tls_key="$BOOTSTRAP_DIR/key.pem"
 		ensure_bootstrap_cert || return 1
 	fi
 
-	mkdir -p "$CONF_DIR" "$WEBROOT/.well-known/acme-challenge" "$PROXY_RUN_DIR/tmp" || return 1
+	mkdir -p "$CONF_DIR" "$PROXY_RUN_DIR/tmp" || return 1
+	chmod 755 "$PROXY_RUN_DIR"
 	# nginx workers (www-data under a root master, else the master's user) read the challenge
-	# files lego writes.
-	chmod 755 "$PROXY_RUN_DIR" "$WEBROOT" "$WEBROOT/.well-known" "$WEBROOT/.well-known/acme-challenge"
+	# files lego writes, on the volume (acme.sh). Without DOMAIN there are none: the location 404s.
+	# A volume it cannot write (read-only, say) still serves the certificate on it: logged, not fatal.
+	if [ -n "$DOMAIN" ]; then
+		ensure_webroot || true
+	fi
 
 	# Rendered aside, then moved in: a reload never sees half a configuration.
 	tmp="$CONF_DIR/.render.$$"
@@ -132,7 +136,8 @@ reload() {
 		log "rendered config fails nginx -t: keeping the running configuration"
 		return 1
 	fi
-	nginx_cmd -s reload
+	nginx_cmd -s reload || return 1
+	printf '%s\n' "$RENDERED_SERIAL" >"$LOADED_SERIAL_FILE"
 	log "nginx reloaded (mode $MODE)"
 }
 

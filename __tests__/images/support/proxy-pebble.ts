@@ -32,6 +32,11 @@ export interface Pebble {
   readonly issuingRootPem: string;
   /** Orders Pebble has accepted so far (one per certificate request). */
   orders(): number;
+  /**
+   * Makes the DNS server answer `name` with `ipv4` (challtestsrv's /add-a) instead of 127.0.0.1:
+   * Pebble's HTTP-01 validation then goes to that loopback address.
+   */
+  pointAt(name: string, ipv4: string): Promise<void>;
 }
 
 /** Starts pebble-challtestsrv (DNS) and Pebble, validating HTTP-01 on port `httpPort`. */
@@ -116,5 +121,12 @@ export async function startPebble(group: ProcessGroup, dir: string, httpPort: nu
     listenerCaFile,
     issuingRootPem: root.body,
     orders: () => countMatches(pebble, /Added order "/),
+    pointAt: async (name, ipv4) => {
+      const reply = await fetch(`http://127.0.0.1:${dnsManagementPort}/add-a`, {
+        method: 'POST',
+        body: JSON.stringify({ host: `${name}.`, addresses: [ipv4] }),
+      });
+      if (!reply.ok) throw new Error(`pebble-challtestsrv /add-a answered ${reply.status}`);
+    },
   };
 }
