@@ -15,6 +15,6 @@ export const PLATFORM_SUPPRESSIONS: readonly Suppression[] = [
     ruleId: 'read-only-root-filesystem',
     path: 'proxy',
     reason:
-      'The proxy renders its nginx config, ACME webroot, lock and pid file under /run/proxy at start and nginx writes its temp paths; what must last (ACME account, certificates) is on the encrypted EFS volume at /etc/acme.',
+      'The proxy renders its nginx config and pid file under /run/proxy at start and nginx writes its temp paths; what must last or be shared by the fleet (ACME account, certificates, the HTTP-01 webroot and the ordering lock) is on the encrypted EFS volume at /etc/acme.',
   }),
 ];
