@@ -1,6 +1,7 @@
 import type { BoundFault } from '../faults/types';
 import type { JsonObject, JsonValue } from '../../contract/json';
 import type { JsonPathStep } from './jsonpath';
+import type { FloatPaths } from './python-values';
 
 /**
  * The experiment model: what the loader produces and the engine consumes. Everything here has been
@@ -114,6 +115,8 @@ export interface ExperimentVars {
   readonly configuration: JsonObject;
   /** `{scope: {name: value}}`, over the `secrets` entries (env references) of the same scope and name. */
   readonly secrets: Readonly<Record<string, JsonObject>>;
+  /** Which numbers of each configuration value are Python floats (`--var x:float=3`, `3.0` in a var file). */
+  readonly floats?: ReadonlyMap<string, FloatPaths>;
 }
 
 /**
