@@ -130,6 +130,13 @@ describe('a reference inside a longer string is written as Python’s str() writ
     expect(result).toMatchObject({ code: 0, command: 'echo x=3.0' });
   });
 
+  it('a var file writing 3.0 gives a float (merge_vars: yaml.safe_load / json.loads)', async () => {
+    await write('floats.yaml', 'configuration:\n  v: 3.0\n  w: [1.5, 2.0]\n');
+    const experiment = echoing('configuration:\n  v: 1\n  w: 1\n', '["x=${v}", "y=${w}"]');
+    const result = await dryRun('render-var-file.yaml', experiment, ENV, ['--var-file', 'floats.yaml']);
+    expect(result).toMatchObject({ code: 0, command: 'echo x=3.0 "y=[1.5, 2.0]"' });
+  });
+
   it('a whole-string reference keeps the value’s type (TypedTemplate): a boolean background, a number pause', async () => {
     const doc =
       'title: t\ndescription: d\nconfiguration:\n  bg: false\n  wait: 0\nmethod:\n  - type: probe\n    name: show\n' +
