@@ -13,8 +13,8 @@ import { isJsonObject, isJsonValue, type JsonObject, type JsonValue } from '../.
  * `merge_vars`): `--var name[:type]=value` sets configuration only; a JSON/YAML var file holds
  * `configuration` and `secrets` (`{scope: {name: value}}`) mappings; a `.env` file sets environment
  * variables for the run. Files apply in order, each over the one before; `--var` applies last. A
- * value replaces the experiment's own entry (literal or env reference) for the names the experiment
- * declares.
+ * configuration value replaces the experiment's own entry (literal or env reference) of that name; a
+ * var file's secret scope takes the place of the experiment's whole scope of that name.
  */
 export interface CommandVars {
   readonly vars: ExperimentVars;
@@ -149,7 +149,8 @@ export function readCommandVars(vars: readonly string[], varFiles: readonly stri
       floats.set(name, floatsUnder(data.floats, ['configuration', name]));
     }
     for (const [scope, entries] of Object.entries(data.secrets)) {
-      secrets[scope] = { ...secrets[scope], ...entries };
+      // merge_vars: `secret_vars.update(...)`, so a later file's scope replaces an earlier file's.
+      secrets[scope] = entries;
       for (const name of Object.keys(entries)) origins.set(`${scope}.${name}`, file);
     }
   }
@@ -177,31 +178,22 @@ export function refuseUndeclaredVars(commandVars: CommandVars, experiments: read
       `${commandVars.origins.get(name) ?? name}: no experiment declares configuration "${name}" (declared: ${names.length > 0 ? names.join(', ') : 'none'}); add it to the experiment's configuration or fix the name`,
     );
   }
-  // `{scope.name: whether it is an env reference}`: chaostoolkit overrides only those.
-  const declaredSecrets = new Map<string, boolean>();
+  // chaostoolkit puts a var file's scope in place of the experiment's (configuration.ts checks that
+  // it gives every name of it); a name no experiment declares in that scope is a typo.
+  const declaredSecrets = new Set<string>();
   for (const experiment of experiments) {
     const block = experiment.document.secrets;
     if (!isJsonObject(block)) continue;
     for (const [scope, entries] of Object.entries(block)) {
-      if (!isJsonObject(entries)) continue;
-      for (const [name, value] of Object.entries(entries)) {
-        const key = `${scope}.${name}`;
-        declaredSecrets.set(key, (declaredSecrets.get(key) ?? false) || isJsonObject(value));
-      }
+      if (isJsonObject(entries)) for (const name of Object.keys(entries)) declaredSecrets.add(`${scope}.${name}`);
     }
   }
   for (const [scope, entries] of Object.entries(secrets)) {
     for (const name of Object.keys(entries)) {
       const key = `${scope}.${name}`;
+      if (declaredSecrets.has(key)) continue;
       const origin = commandVars.origins.get(key) ?? '--var-file';
-      const overridable = declaredSecrets.get(key);
-      if (overridable === true) continue;
-      if (overridable === false) {
-        throw new UsageError(
-          `${origin}: secrets.${key}: the experiment gives this secret as a literal, which chaostoolkit does not override: make it an env reference ({type: env, key: …}) or drop it from the var file`,
-        );
-      }
-      const names = [...declaredSecrets.keys()];
+      const names = [...declaredSecrets];
       throw new UsageError(
         `${origin}: secrets.${key}: no experiment declares this secret (declared: ${names.length > 0 ? names.join(', ') : 'none'}); fix the scope or name`,
       );

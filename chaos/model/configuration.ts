@@ -200,8 +200,9 @@ function strings(value: JsonValue, into: string[]): void {
 
 /**
  * Resolves chaostoolkit's `secrets` block (`{scope: {name: value | env reference | mapping}}`).
- * `overrides` (`--var-file` secrets) replace non-literal secrets of the same scope and name, as
- * chaostoolkit's extra vars do (a literal secret is kept, as there).
+ * `overrides` (`--var-file` secrets, `{scope: {name: value}}`) take the place of the whole scope,
+ * as chaoslib's `load_secrets` puts `extra_vars[scope]` in place of it (values as given, literals
+ * too); a replacement that leaves out a name of the scope is refused rather than dropping it.
  */
 export function resolveSecrets(
   block: JsonValue | undefined,
@@ -217,15 +218,26 @@ export function resolveSecrets(
   for (const [scope, entries] of Object.entries(block)) {
     if (!isJsonObject(entries) || entries.type === 'env' || entries.type === 'vault')
       throw new InvalidExperimentError(file, formatPath(['secrets', scope]), 'expected a mapping of names to values (a scope of secrets)');
+    const replacement = Object.hasOwn(overrides, scope) ? overrides[scope] : undefined;
+    if (replacement !== undefined) {
+      const missing = Object.keys(entries).filter((name) => !Object.hasOwn(replacement, name));
+      if (missing.length > 0) {
+        throw new InvalidExperimentError(
+          file,
+          formatPath(['secrets', scope]),
+          `the --var-file secrets.${scope} takes the place of this whole scope (as chaostoolkit's load_secrets does) but leaves out ${missing.join(', ')}: give ${missing.length > 1 ? 'them' : 'it'} in the var file too`,
+        );
+      }
+      strings(replacement, texts);
+      scopes[scope] = { values: { ...replacement }, floats: new Map() };
+      continue;
+    }
     const values: JsonObject = {};
     const valueFloats = new Map<string, FloatPaths>();
     for (const [name, value] of Object.entries(entries)) {
-      const scoped = Object.hasOwn(overrides, scope) ? overrides[scope] : undefined;
-      const override = scoped !== undefined && isJsonObject(value) && Object.hasOwn(scoped, name) ? scoped[name] : undefined;
-      const resolved = override !== undefined && override !== null ? override : resolveSecret(value, env, file, ['secrets', scope, name]);
-      values[name] = resolved;
-      valueFloats.set(name, override !== undefined && override !== null ? NO_FLOATS : floatsUnder(floats, ['secrets', scope, name]));
-      strings(resolved, texts);
+      values[name] = resolveSecret(value, env, file, ['secrets', scope, name]);
+      valueFloats.set(name, floatsUnder(floats, ['secrets', scope, name]));
+      strings(values[name] ?? null, texts);
     }
     scopes[scope] = { values, floats: valueFloats };
   }
