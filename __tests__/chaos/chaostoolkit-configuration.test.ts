@@ -145,6 +145,34 @@ describe('a reference inside a longer string is written as Python’s str() writ
   });
 });
 
+describe('the reference syntax is string.Template’s (__init__.py substitute_string)', () => {
+  const head = 'configuration:\n  name: v\n  flag: true\n';
+  it.each<[string, string, string]>([
+    ['$$ writes $', '["cost $$5", "$${name}"]', 'echo "cost $5" ${name}'],
+    ['a bare $name is replaced when defined', '["a-$name-b", "$name"]', 'echo a-v-b v'],
+    ['a bare $name that is not defined is left as written (safe_substitute)', '["$HOME/x", "$5", "^ok$"]', 'echo $HOME/x $5 ^ok$'],
+  ])('%s', async (_name, args, command) => {
+    expect(await dryRun('template.yaml', echoing(head, args))).toMatchObject({ code: 0, command });
+  });
+
+  it('a whole-string bare $name keeps the value’s type too', async () => {
+    const doc =
+      'title: t\ndescription: d\nconfiguration:\n  bg: false\nmethod:\n  - type: probe\n    name: show\n    provider: {type: process, path: echo}\n    background: $bg\n';
+    expect(await validate('typed-bare.yaml', doc)).toEqual({ code: 0, stderr: '' });
+  });
+
+  it.each([['${a-b}'], ['${ name }']])(
+    '%s, not a Python identifier (chaostoolkit leaves it in place), is a load error as an undefined name is',
+    async (ref) => {
+      const result = await validate('not-a-name.yaml', echoing(head, `["${ref}"]`));
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(
+        /method\[0\]\.provider\.arguments\[0\]: refers to \$\{.*\}, which is not a name chaostoolkit substitutes .*write \$\$\{ for a literal/,
+      );
+    },
+  );
+});
+
 describe('nested secrets (secret.py load_secrets, recursive)', () => {
   const nested =
     'secrets:\n  aws:\n    creds:\n      id: {type: env, key: CHAOS_TEST_KEY_ID}\n      region: eu-central-9\n      deep: {inner: {type: env, key: CHAOS_TEST_INNER}}\n';

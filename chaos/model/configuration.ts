@@ -255,36 +255,42 @@ export function chainVariables(configuration: Resolved, secrets: ResolvedSecrets
   return variables;
 }
 
-const REFERENCE = /\$\$\{|\$\{([^}]*)\}/g;
-const WHOLE_REFERENCE = /^\$\{([A-Za-z_][\w.-]*)\}$/;
+// Python's string.Template: `$$`, `$name`, `${name}` (names: ASCII letters, digits, _; not a digit first).
+const TEMPLATE = /\$(?:(\$)|([_A-Za-z][_A-Za-z0-9]*)|\{([^}]*)\})/g;
+const IDENTIFIER = /^[_A-Za-z][_A-Za-z0-9]*$/;
+const WHOLE_REFERENCE = /^\$(?:\{([_A-Za-z][_A-Za-z0-9]*)\}|([_A-Za-z][_A-Za-z0-9]*))$/;
 
 /**
- * Replaces `${name}` in every string with the configuration (or secret) value, as chaoslib's
- * TypedTemplate does: a string that is exactly one reference takes the value's type (so
+ * Replaces references in every string as chaoslib's `substitute` does (Python's `string.Template`,
+ * through its TypedTemplate): a string that is exactly one reference takes the value's type (so
  * `timeout: ${t}` stays a number); inside a longer string the value is written as Python's `str()`
- * writes it (`True`, `None`, `1.0`, `['a', 1]`). `$${` writes a literal `${`. An unknown name is an
- * error, not left in place as chaostoolkit would.
+ * writes it (`True`, `None`, `1.0`, `['a', 1]`); `$$` writes `$`; a bare `$name` is replaced when
+ * the name is defined and left as written otherwise, as Template's safe_substitute leaves it. A
+ * `${…}` that names nothing defined, or is not a name at all (`${a-b}`), is an error rather than
+ * left in place as chaostoolkit would.
  */
 export function substitute(value: JsonValue, variables: Variables, file: string, path: (string | number)[]): JsonValue {
   if (typeof value === 'string') {
-    const whole = WHOLE_REFERENCE.exec(value);
     const lookup = (name: string): { value: JsonValue; floats: FloatPaths } => {
       const found = variables.get(name);
-      if (found === undefined) {
-        const defined = [...variables.keys()];
-        throw new InvalidExperimentError(
-          file,
-          formatPath(path),
-          `refers to \${${name}}, which the configuration does not define (defined: ${defined.length > 0 ? defined.join(', ') : 'none'})`,
-        );
-      }
-      return found;
+      if (found !== undefined) return found;
+      const defined = [...variables.keys()];
+      const problem = IDENTIFIER.test(name)
+        ? 'which the configuration does not define'
+        : 'which is not a name chaostoolkit substitutes (letters, digits and _, not a digit first); write $${ for a literal ${';
+      throw new InvalidExperimentError(
+        file,
+        formatPath(path),
+        `refers to \${${name}}, ${problem} (defined: ${defined.length > 0 ? defined.join(', ') : 'none'})`,
+      );
     };
+    const whole = WHOLE_REFERENCE.exec(value);
     if (whole?.[1] !== undefined) return lookup(whole[1]).value;
-    return value.replace(REFERENCE, (match, name: string | undefined) => {
-      if (match === '$${') return '${';
-      const found = lookup((name ?? '').trim());
-      return pyStr(found.value, found.floats);
+    if (whole?.[2] !== undefined) return variables.get(whole[2])?.value ?? value;
+    return value.replace(TEMPLATE, (match, escaped: string | undefined, named: string | undefined, braced: string | undefined) => {
+      if (escaped !== undefined) return '$';
+      const found = named !== undefined ? variables.get(named) : lookup(braced ?? '');
+      return found === undefined ? match : pyStr(found.value, found.floats);
     });
   }
   if (Array.isArray(value)) return value.map((item, i) => substitute(item, variables, file, [...path, i]));
