@@ -62,7 +62,7 @@ describe('activity timeouts: a timed-out activity stops and fails, saying so', (
   it(`GIVEN a process \`sleep ${CHILD_SLEEPS_S}\` with timeout 1 THEN it fails "timed out after 1s" about a second later, and the process is gone`, async () => {
     const started = Date.now();
     const { journal, dir } = await runDocument(
-      experiment({ method: [shell('slow', `echo $$ > "\${markers}/pid"; exec sleep ${CHILD_SLEEPS_S}`, 1)] }),
+      experiment({ method: [shell('slow', `echo $$$$ > "\${markers}/pid"; exec sleep ${CHILD_SLEEPS_S}`, 1)] }),
       'http://127.0.0.1:1',
     );
     expect(Date.now() - started).toBeLessThan(10_000);
@@ -77,7 +77,7 @@ describe('activity timeouts: a timed-out activity stops and fails, saying so', (
   it('GIVEN a process that started a child of its own THEN the whole process group is stopped', async () => {
     const { journal, dir } = await runDocument(
       experiment({
-        method: [shell('parent', `sleep ${CHILD_SLEEPS_S} & echo $! > "\${markers}/child"; echo $$ > "\${markers}/pid"; wait`, 1)],
+        method: [shell('parent', `sleep ${CHILD_SLEEPS_S} & echo $! > "\${markers}/child"; echo $$$$ > "\${markers}/pid"; wait`, 1)],
       }),
       'http://127.0.0.1:1',
     );
@@ -90,7 +90,7 @@ describe('activity timeouts: a timed-out activity stops and fails, saying so', (
   it('GIVEN a process group that ignores SIGTERM THEN SIGKILL ends it after the grace period', async () => {
     const started = Date.now();
     const { journal, dir } = await runDocument(
-      experiment({ method: [shell('stubborn', `trap '' TERM; echo $$ > "\${markers}/pid"; sleep ${CHILD_SLEEPS_S} & wait`, 1)] }),
+      experiment({ method: [shell('stubborn', `trap '' TERM; echo $$$$ > "\${markers}/pid"; sleep ${CHILD_SLEEPS_S} & wait`, 1)] }),
       'http://127.0.0.1:1',
     );
     expect(Date.now() - started).toBeLessThan(15_000);
@@ -161,7 +161,7 @@ describe('activity timeouts: a timed-out activity stops and fails, saying so', (
 
   it('GIVEN an interruption before the timeout THEN the activity is reported interrupted, not timed out, and its process is gone', async () => {
     const { journal, dir } = await runDocument(
-      experiment({ method: [shell('slow', `echo $$ > "\${markers}/pid"; exec sleep ${CHILD_SLEEPS_S}`, 20)] }),
+      experiment({ method: [shell('slow', `echo $$$$ > "\${markers}/pid"; exec sleep ${CHILD_SLEEPS_S}`, 20)] }),
       'http://127.0.0.1:1',
       { interruptAfterMs: 500 },
     );

@@ -68,6 +68,7 @@ describe('--var and --var-file (chaostoolkit: configuration, then secrets; --var
     'secrets.yaml': 'secrets:\n  api:\n    token: from-var-file\n',
     'secret-env.yaml': secretExperiment('{type: env, key: CHAOS_TEST_UNSET_TOKEN}'),
     'secret-literal.yaml': secretExperiment('literal'),
+    'secret-two.yaml': secretExperiment('literal\n    user: someone'),
     'flat.yaml': 'base_url: http://x\n',
     'broken.yaml': 'configuration: [unclosed\n',
     'broken.env': 'MARKER_DIR\n',
@@ -110,13 +111,17 @@ describe('--var and --var-file (chaostoolkit: configuration, then secrets; --var
     expect(result.stdout).toContain('touch /from-dotenv/chaostoolkit-rolled-back');
   });
 
-  it('GIVEN a var file with secrets THEN they replace env-referenced secrets; a literal secret is refused as not overridable', async () => {
+  it('GIVEN a var file with secrets THEN its scope takes the place of the experiment’s, literals too (load_secrets); one leaving a name out is refused', async () => {
     expect((await runCli(['validate', 'secret-env.yaml'], dir, env)).code).toBe(2);
     const ok = await runCli(['validate', 'secret-env.yaml', '--var-file', 'secrets.yaml'], dir, env);
     expect(ok).toMatchObject({ code: 0, stderr: '' });
     const literal = await runCli(['validate', 'secret-literal.yaml', '--var-file', 'secrets.yaml'], dir, env);
-    expect(literal.code).toBe(2);
-    expect(literal.stderr).toMatch(/^chaos: secrets\.yaml: secrets\.api\.token: the experiment gives this secret as a literal/);
+    expect(literal).toMatchObject({ code: 0, stderr: '' });
+    const partial = await runCli(['validate', 'secret-two.yaml', '--var-file', 'secrets.yaml'], dir, env);
+    expect(partial.code).toBe(2);
+    expect(partial.stderr).toMatch(
+      /^chaos: secret-two\.yaml: secrets\.api: the --var-file secrets\.api takes the place of this whole scope .* but leaves out user: give it in the var file too\n$/,
+    );
   });
 
   it('GIVEN --var int and float types THEN they are converted; bytes is not supported', async () => {

@@ -150,7 +150,11 @@ describe('loader: invalid experiments name the file, the path in it and what is 
       /^exp\.yaml: controls: controls are chaostoolkit Python extensions/,
     ],
     ['ref to nothing', withValue(['method', 1], { ref: 'ghost' }), /^exp\.yaml: method\[1\]\.ref: no activity named "ghost"/],
-    ['secrets from vault', withValue(['secrets'], { s: { t: { type: 'vault', path: 'x' } } }), /secrets\.s\.t\.type: expected "env"/],
+    [
+      'secrets from vault',
+      withValue(['secrets'], { s: { t: { type: 'vault', path: 'x' } } }),
+      /secrets\.s\.t\.type: secrets from vault are not supported: use an environment reference/,
+    ],
   ])('%s', (_name, doc, message) => {
     const attempt = () => load(doc);
     expect(attempt).toThrow(InvalidExperimentError);

@@ -78,7 +78,7 @@ describe('the recovery deadline in a run', () => {
       provider: {
         type: 'process',
         path: 'sh',
-        arguments: ['-c', 'if [ -f "${markers}/broken" ]; then rm "${markers}/broken"; echo $$ > "${markers}/poll"; exec sleep 30; fi'],
+        arguments: ['-c', 'if [ -f "${markers}/broken" ]; then rm "${markers}/broken"; echo $$$$ > "${markers}/poll"; exec sleep 30; fi'],
         timeout: 25,
       },
     };

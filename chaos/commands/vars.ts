@@ -4,6 +4,8 @@ import { parseDocument } from 'yaml';
 import { systemErrorCode, UsageError } from '../errors';
 import type { Environment } from '../model/configuration';
 import type { Experiment, ExperimentVars } from '../model/types';
+import { floatsUnder, pathKey, type FloatPaths } from '../model/python-values';
+import { yamlFloatPaths } from '../model/yaml-floats';
 import { isJsonObject, isJsonValue, type JsonObject, type JsonValue } from '../../contract/json';
 
 /**
@@ -11,8 +13,8 @@ import { isJsonObject, isJsonValue, type JsonObject, type JsonValue } from '../.
  * `merge_vars`): `--var name[:type]=value` sets configuration only; a JSON/YAML var file holds
  * `configuration` and `secrets` (`{scope: {name: value}}`) mappings; a `.env` file sets environment
  * variables for the run. Files apply in order, each over the one before; `--var` applies last. A
- * value replaces the experiment's own entry (literal or env reference) for the names the experiment
- * declares.
+ * configuration value replaces the experiment's own entry (literal or env reference) of that name; a
+ * var file's secret scope takes the place of the experiment's whole scope of that name.
  */
 export interface CommandVars {
   readonly vars: ExperimentVars;
@@ -50,8 +52,8 @@ function convert(text: string, name: string, type: string, value: string): JsonV
   }
 }
 
-/** One `--var name[:type]=value`: the name, and the value converted to its type. */
-export function parseVar(text: string): { name: string; value: JsonValue } {
+/** One `--var name[:type]=value`: the name, and the value converted to its type (`float`: a Python float). */
+export function parseVar(text: string): { name: string; value: JsonValue; float: boolean } {
   const equals = text.indexOf('=');
   if (equals <= 0) throw new UsageError(`--var ${JSON.stringify(text)}: expected name[:type]=value (${VAR_EXAMPLE})`);
   const key = text.slice(0, equals);
@@ -64,7 +66,7 @@ export function parseVar(text: string): { name: string; value: JsonValue } {
       `--var ${JSON.stringify(text)}: ${JSON.stringify(name)} is not a configuration name (letters, digits, _ . -; ${VAR_EXAMPLE})`,
     );
   }
-  return { name, value: convert(text, name, type, value) };
+  return { name, value: convert(text, name, type, value), float: type === 'float' };
 }
 
 function readVarFile(file: string, cwd: string): string {
@@ -95,7 +97,7 @@ function parseDotenv(file: string, text: string): Record<string, string> {
 }
 
 /** A JSON or YAML var file: `{configuration?: {name: value}, secrets?: {scope: {name: value}}}`. */
-function parseDataFile(file: string, text: string): { configuration: JsonObject; secrets: Record<string, JsonObject> } {
+function parseDataFile(file: string, text: string): { configuration: JsonObject; secrets: Record<string, JsonObject>; floats: FloatPaths } {
   const doc = parseDocument(text, { uniqueKeys: true });
   const error = doc.errors[0];
   if (error !== undefined) {
@@ -105,7 +107,7 @@ function parseDataFile(file: string, text: string): { configuration: JsonObject;
     );
   }
   const data: unknown = doc.toJS({ maxAliasCount: 100 });
-  if (data === null || data === undefined) return { configuration: {}, secrets: {} };
+  if (data === null || data === undefined) return { configuration: {}, secrets: {}, floats: new Set() };
   const shape = 'expected a mapping with "configuration" ({name: value}) and/or "secrets" ({scope: {name: value}})';
   if (!isJsonValue(data) || !isJsonObject(data)) throw new UsageError(`--var-file ${file}: ${shape}`);
   const unknown = Object.keys(data).find((key) => key !== 'configuration' && key !== 'secrets');
@@ -119,7 +121,7 @@ function parseDataFile(file: string, text: string): { configuration: JsonObject;
     if (!isJsonObject(entries)) throw new UsageError(`--var-file ${file}: secrets.${scope}: expected a mapping of names to values`);
     secrets[scope] = entries;
   }
-  return { configuration, secrets };
+  return { configuration, secrets, floats: yamlFloatPaths(doc) };
 }
 
 /** Reads `--var-file`s (in order) and `--var`s (last): bad input is a UsageError naming the option. */
@@ -128,6 +130,7 @@ export function readCommandVars(vars: readonly string[], varFiles: readonly stri
   const secrets: Record<string, JsonObject> = {};
   const dotenv: Record<string, string> = {};
   const origins = new Map<string, string>();
+  const floats = new Map<string, FloatPaths>();
   for (const file of varFiles) {
     const ext = extname(file).toLowerCase();
     const isDotenv = ext === '.env' || file.endsWith('/.env') || file === '.env';
@@ -143,18 +146,21 @@ export function readCommandVars(vars: readonly string[], varFiles: readonly stri
     for (const [name, value] of Object.entries(data.configuration)) {
       configuration[name] = value;
       origins.set(name, file);
+      floats.set(name, floatsUnder(data.floats, ['configuration', name]));
     }
     for (const [scope, entries] of Object.entries(data.secrets)) {
-      secrets[scope] = { ...secrets[scope], ...entries };
+      // merge_vars: `secret_vars.update(...)`, so a later file's scope replaces an earlier file's.
+      secrets[scope] = entries;
       for (const name of Object.keys(entries)) origins.set(`${scope}.${name}`, file);
     }
   }
   for (const text of vars) {
-    const { name, value } = parseVar(text);
+    const { name, value, float } = parseVar(text);
     configuration[name] = value;
+    floats.set(name, new Set(float ? [pathKey([])] : []));
     origins.set(name, `--var ${name}`);
   }
-  return { vars: { configuration, secrets }, env: { ...env, ...dotenv }, origins };
+  return { vars: { configuration, secrets, floats }, env: { ...env, ...dotenv }, origins };
 }
 
 /**
@@ -172,31 +178,22 @@ export function refuseUndeclaredVars(commandVars: CommandVars, experiments: read
       `${commandVars.origins.get(name) ?? name}: no experiment declares configuration "${name}" (declared: ${names.length > 0 ? names.join(', ') : 'none'}); add it to the experiment's configuration or fix the name`,
     );
   }
-  // `{scope.name: whether it is an env reference}`: chaostoolkit overrides only those.
-  const declaredSecrets = new Map<string, boolean>();
+  // chaostoolkit puts a var file's scope in place of the experiment's (configuration.ts checks that
+  // it gives every name of it); a name no experiment declares in that scope is a typo.
+  const declaredSecrets = new Set<string>();
   for (const experiment of experiments) {
     const block = experiment.document.secrets;
     if (!isJsonObject(block)) continue;
     for (const [scope, entries] of Object.entries(block)) {
-      if (!isJsonObject(entries)) continue;
-      for (const [name, value] of Object.entries(entries)) {
-        const key = `${scope}.${name}`;
-        declaredSecrets.set(key, (declaredSecrets.get(key) ?? false) || isJsonObject(value));
-      }
+      if (isJsonObject(entries)) for (const name of Object.keys(entries)) declaredSecrets.add(`${scope}.${name}`);
     }
   }
   for (const [scope, entries] of Object.entries(secrets)) {
     for (const name of Object.keys(entries)) {
       const key = `${scope}.${name}`;
+      if (declaredSecrets.has(key)) continue;
       const origin = commandVars.origins.get(key) ?? '--var-file';
-      const overridable = declaredSecrets.get(key);
-      if (overridable === true) continue;
-      if (overridable === false) {
-        throw new UsageError(
-          `${origin}: secrets.${key}: the experiment gives this secret as a literal, which chaostoolkit does not override: make it an env reference ({type: env, key: …}) or drop it from the var file`,
-        );
-      }
-      const names = [...declaredSecrets.keys()];
+      const names = [...declaredSecrets];
       throw new UsageError(
         `${origin}: secrets.${key}: no experiment declares this secret (declared: ${names.length > 0 ? names.join(', ') : 'none'}); fix the scope or name`,
       );

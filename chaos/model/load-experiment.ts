@@ -1,14 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
+import { NO_FLOATS, pathKey, pyFloatRepr, type FloatPaths } from './python-values';
+import { yamlFloatPaths } from './yaml-floats';
 import type { FaultCatalog } from '../faults/define-fault';
 import { InvalidExperimentError, systemErrorCode } from '../errors';
 import { normalizeChaostoolkit } from './chaostoolkit-compat';
-import { resolveConfiguration, resolveSecrets, substitute, type Environment } from './configuration';
+import { chainVariables, resolveConfiguration, resolveSecrets, substitute, type Environment } from './configuration';
 import { describeIssue } from './describe-issue';
 import { availabilityList, experimentSchema, type ParsedExperiment } from './experiment-schema';
 import { formatPath } from './issue-path';
 import { refuseMisusedFaults } from './fault-kinds';
-import { findNotJson, isJsonObject, isJsonValue, type JsonObject } from '../../contract/json';
+import { findNotJson, isJsonObject, isJsonValue, type JsonObject, type JsonValue } from '../../contract/json';
 import type { Experiment, ExperimentVars, RollbackStrategy } from './types';
 import { allActivities } from '../engine/located-activities';
 import { resolveExecutable } from '../engine/providers/process';
@@ -23,8 +25,8 @@ export interface LoadOptions {
   readonly cwd?: string;
 }
 
-/** Parses YAML or JSON (YAML 1.2 is a superset) into plain JSON, with line and column on errors. */
-function parseText(text: string, file: string): JsonObject {
+/** Parses YAML or JSON (YAML 1.2 is a superset) into plain JSON, with line and column on errors, and which numbers are floats. */
+function parseText(text: string, file: string): { document: JsonObject; floats: FloatPaths } {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const error = doc.errors[0];
   if (error !== undefined) {
@@ -48,7 +50,34 @@ function parseText(text: string, file: string): JsonObject {
       'expected an experiment: a mapping with title, method and optionally steady-state-hypothesis, rollbacks, recovery',
     );
   }
-  return raw;
+  return { document: raw, floats: yamlFloatPaths(doc) };
+}
+
+/**
+ * chaostoolkit's ensure_hypothesis_tolerance_is_valid refuses a float tolerance, `200.0` as much as
+ * `0.5`; JSON cannot tell `200.0` from `200`, the file's text can.
+ */
+function refuseFloatTolerances(document: JsonObject, floats: FloatPaths, file: string): void {
+  const hypothesis = document['steady-state-hypothesis'];
+  const places: (string | number)[][] = [];
+  if (isJsonObject(hypothesis) && Array.isArray(hypothesis.probes)) {
+    hypothesis.probes.forEach((_, i) => places.push(['steady-state-hypothesis', 'probes', i, 'tolerance']));
+  }
+  for (const list of ['method', 'rollbacks']) {
+    const items = document[list];
+    if (Array.isArray(items)) items.forEach((_, i) => places.push([list, i, 'tolerance']));
+  }
+  const found = places.find((path) => floats.has(pathKey(path)));
+  if (found === undefined) return;
+  let written: JsonValue | undefined = document;
+  for (const key of found)
+    written = Array.isArray(written) ? written[Number(key)] : isJsonObject(written) ? written[String(key)] : undefined;
+  if (typeof written !== 'number' || !Number.isInteger(written)) return; // other floats: the schema's refusal
+  throw new InvalidExperimentError(
+    file,
+    formatPath(found),
+    `expected an integer, got the float ${pyFloatRepr(written)} (chaostoolkit refuses float tolerances): write ${written}, or use {type: range, range: [lo, hi]}`,
+  );
 }
 
 function rollbackStrategy(parsed: ParsedExperiment): RollbackStrategy {
@@ -72,11 +101,18 @@ function schemaFor(catalog: FaultCatalog): ReturnType<typeof experimentSchema> {
 }
 
 /** Validates an experiment document (already parsed) into the model. */
-export function parseExperimentDocument(document: JsonObject, file: string, options: LoadOptions): Experiment {
+export function parseExperimentDocument(
+  document: JsonObject,
+  file: string,
+  options: LoadOptions,
+  floats: FloatPaths = NO_FLOATS,
+): Experiment {
   const normalized = normalizeChaostoolkit(document, file);
-  const configuration = resolveConfiguration(normalized.configuration, options.env, file, options.vars?.configuration);
-  const secrets = resolveSecrets(normalized.secrets, options.env, file, options.vars?.secrets);
-  const variables: JsonObject = { ...configuration, ...secrets };
+  refuseFloatTolerances(document, floats, file);
+  const vars = options.vars;
+  const configuration = resolveConfiguration(normalized.configuration, options.env, file, vars?.configuration, floats, vars?.floats);
+  const secrets = resolveSecrets(normalized.secrets, options.env, file, vars?.secrets, floats);
+  const variables = chainVariables(configuration, secrets);
   const substituted: JsonObject = {};
   for (const [key, value] of Object.entries(normalized)) {
     substituted[key] = NOT_SUBSTITUTED.has(key) ? value : substitute(value, variables, file, [key]);
@@ -96,7 +132,7 @@ export function parseExperimentDocument(document: JsonObject, file: string, opti
     title: parsed.title,
     description: parsed.description,
     tags: parsed.tags,
-    configuration,
+    configuration: configuration.values,
     ...(hypothesis === undefined ? {} : { hypothesis }),
     method: parsed.method,
     rollbacks: parsed.rollbacks,
@@ -107,13 +143,14 @@ export function parseExperimentDocument(document: JsonObject, file: string, opti
     ...(parsed['stop-conditions'] === undefined ? {} : { stopConditions: parsed['stop-conditions'] }),
     activityTimeout: parsed['activity-timeout'],
     document,
-    secretValues: Object.values(secrets).filter((v): v is string => typeof v === 'string' && v.length > 0),
+    secretValues: secrets.texts,
   };
 }
 
 /** Parses and validates the text of an experiment file. Throws only `InvalidExperimentError`. */
 export function parseExperimentText(text: string, file: string, options: LoadOptions): Experiment {
-  return parseExperimentDocument(parseText(text, file), file, options);
+  const { document, floats } = parseText(text, file);
+  return parseExperimentDocument(document, file, options, floats);
 }
 
 /** chaostoolkit's validate_process_activity: every process `path` must be found and executable when validating. */

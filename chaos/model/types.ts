@@ -1,6 +1,7 @@
 import type { BoundFault } from '../faults/types';
 import type { JsonObject, JsonValue } from '../../contract/json';
 import type { JsonPathStep } from './jsonpath';
+import type { FloatPaths } from './python-values';
 
 /**
  * The experiment model: what the loader produces and the engine consumes. Everything here has been
@@ -112,8 +113,10 @@ export interface Hypothesis {
 export interface ExperimentVars {
   /** Over the `configuration` entries of the same name. */
   readonly configuration: JsonObject;
-  /** `{scope: {name: value}}`, over the `secrets` entries (env references) of the same scope and name. */
+  /** `{scope: {name: value}}`: each scope takes the place of the experiment's scope of that name (chaostoolkit's load_secrets). */
   readonly secrets: Readonly<Record<string, JsonObject>>;
+  /** Which numbers of each configuration value are Python floats (`--var x:float=3`, `3.0` in a var file). */
+  readonly floats?: ReadonlyMap<string, FloatPaths>;
 }
 
 /**
