@@ -12,6 +12,8 @@
  *   `secrets: [scope]` list only selects what a Python function receives);
  * - hypothesis.py `ensure_hypothesis_tolerance_is_valid` (`isinstance(tolerance, (bool, int, list, str, dict))`).
  */
+import { parseExperimentText } from '../../chaos/model/load-experiment';
+import { TEST_CATALOG } from './helpers/test-faults';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -137,10 +139,10 @@ describe('a reference inside a longer string is written as Python’s str() writ
     expect(result).toMatchObject({ code: 0, command: 'echo x=3.0 "y=[1.5, 2.0]"' });
   });
 
-  it('a whole-string reference keeps the value’s type (TypedTemplate): a boolean background, a number pause', async () => {
+  it('a whole-string reference keeps the value’s type (TypedTemplate): a number pause', async () => {
     const doc =
-      'title: t\ndescription: d\nconfiguration:\n  bg: false\n  wait: 0\nmethod:\n  - type: probe\n    name: show\n' +
-      '    provider: {type: process, path: echo}\n    background: "${bg}"\n    pauses: {before: "${wait}"}\n';
+      'title: t\ndescription: d\nconfiguration:\n  wait: 0\nmethod:\n  - type: probe\n    name: show\n' +
+      '    provider: {type: process, path: echo}\n    pauses: {before: "${wait}"}\n';
     expect(await validate('typed.yaml', doc)).toEqual({ code: 0, stderr: '' });
   });
 });
@@ -157,7 +159,7 @@ describe('the reference syntax is string.Template’s (__init__.py substitute_st
 
   it('a whole-string bare $name keeps the value’s type too', async () => {
     const doc =
-      'title: t\ndescription: d\nconfiguration:\n  bg: false\nmethod:\n  - type: probe\n    name: show\n    provider: {type: process, path: echo}\n    background: $bg\n';
+      'title: t\ndescription: d\nconfiguration:\n  wait: 1\nmethod:\n  - type: probe\n    name: show\n    provider: {type: process, path: echo}\n    pauses: {after: $wait}\n';
     expect(await validate('typed-bare.yaml', doc)).toEqual({ code: 0, stderr: '' });
   });
 
@@ -266,5 +268,47 @@ describe('a float tolerance is refused, 200.0 as 0.5 (ensure_hypothesis_toleranc
       '"steady-state-hypothesis":{"title":"h","probes":[{"type":"probe","name":"p","tolerance":200.0,"provider":{"type":"http","url":"http://127.0.0.1:1/"}}]},"method":[]',
     );
     expect((await validate('tolerance.json', doc)).stderr).toMatch(/tolerance: expected an integer, got the float 200\.0/);
+  });
+});
+
+describe('only the fields chaoslib substitutes are substituted (provider/http.py, provider/process.py, activity.py, hypothesis.py)', () => {
+  const head = 'configuration:\n  name: v\n  wait: 0\n';
+
+  it('a ${name} in the title, the description or a process path stays as written', async () => {
+    const doc =
+      'title: "run ${name}"\ndescription: "about $name"\n' +
+      head +
+      'method:\n  - type: probe\n    name: show\n    provider: {type: process, path: echo, arguments: ["${name}"]}\n';
+    const result = await runCli(['run', await write('kept.yaml', doc), '--dry-run'], dir, ENV);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('run echo v (no shell)');
+    expect(result.stdout).toContain('run ${name}');
+  });
+
+  it('a ${name} where chaostoolkit does not substitute and a number is expected is refused, saying where it is substituted', async () => {
+    const doc =
+      'title: t\ndescription: d\n' +
+      head +
+      'method:\n  - type: probe\n    name: show\n    provider: {type: process, path: echo, timeout: "${wait}"}\n';
+    const result = await validate('timeout.yaml', doc);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /method\[0\]\.provider\.timeout: expected a number, got "\$\{wait\}" \(chaostoolkit substitutes \$\{…\} only in pauses/,
+    );
+  });
+
+  it('an http url and headers, a regex pattern and a jsonpath path are substituted', async () => {
+    const doc =
+      'title: t\ndescription: d\n' +
+      head +
+      'steady-state-hypothesis:\n  title: h\n  probes:\n' +
+      '    - {type: probe, name: a, tolerance: {type: regex, target: body, pattern: "^${name}$"}, provider: {type: http, url: "http://127.0.0.1:9/${name}", headers: {x-n: "${name}"}}}\n' +
+      '    - {type: probe, name: b, tolerance: {type: jsonpath, target: body, path: "$.${name}", expect: 1}, provider: {type: http, url: "http://127.0.0.1:9/"}}\n' +
+      'method: []\n';
+    const experiment = parseExperimentText(doc, 'http.yaml', { catalog: TEST_CATALOG, env: {} });
+    const [a, b] = experiment.hypothesis?.probes ?? [];
+    expect(a?.provider).toMatchObject({ url: 'http://127.0.0.1:9/v', headers: { 'x-n': 'v' } });
+    expect(a?.tolerance).toMatchObject({ pattern: '^v$' });
+    expect(b?.tolerance).toMatchObject({ path: '$.v' });
   });
 });

@@ -87,7 +87,68 @@ function rollbackStrategy(parsed: ParsedExperiment): RollbackStrategy {
   return parsed.runtime?.rollbacks?.strategy ?? 'always';
 }
 
-const NOT_SUBSTITUTED = new Set(['configuration', 'secrets']);
+type Substitute = (value: JsonValue, path: (string | number)[]) => JsonValue;
+
+/** Our own top-level sections (chaostoolkit has none of them): every string in them is substituted. */
+const OWN_SECTIONS = new Set(['recovery', 'activity-timeout']);
+
+/**
+ * `${name}` is replaced where chaoslib 1.x replaces it, and nowhere else (a `${x}` in a title stays
+ * as written, as there): an activity's `pauses`, its provider's `arguments` (every provider type),
+ * an http provider's `url` and `headers` (and `body`, ours), a regex tolerance's `pattern`, a
+ * jsonpath tolerance's `path`, a probe tolerance as an activity; plus our own sections and the
+ * `stop-conditions` probes (activities like the others).
+ */
+function substituteWhereChaostoolkitDoes(document: JsonObject, sub: Substitute): JsonObject {
+  const out: JsonObject = { ...document };
+  const activities = (list: JsonValue | undefined, path: (string | number)[]): JsonValue | undefined =>
+    Array.isArray(list) ? list.map((a, i) => substituteActivity(a, [...path, i], sub)) : list;
+  for (const key of Object.keys(document)) {
+    const value = document[key];
+    if (value === undefined) continue;
+    if (key === 'method' || key === 'rollbacks') out[key] = activities(value, [key]) ?? value;
+    else if (key === 'steady-state-hypothesis' && isJsonObject(value))
+      out[key] = { ...value, ...(value.probes === undefined ? {} : { probes: activities(value.probes, [key, 'probes']) ?? null }) };
+    else if (key === 'stop-conditions' && isJsonObject(value)) {
+      const conditions: JsonObject = { ...value };
+      for (const [k, v] of Object.entries(value)) if (Array.isArray(v)) conditions[k] = activities(v, [key, k]) ?? v;
+      out[key] = conditions;
+    } else if (OWN_SECTIONS.has(key)) out[key] = sub(value, [key]);
+  }
+  return out;
+}
+
+/** Said when the refused value is a `${…}` left as written because chaostoolkit does not substitute that field. */
+function notSubstitutedHint(document: JsonValue, path: readonly PropertyKey[]): string {
+  let value: JsonValue | undefined = document;
+  for (const key of path) value = Array.isArray(value) ? value[Number(key)] : isJsonObject(value) ? value[String(key)] : undefined;
+  if (typeof value !== 'string' || !/\$(\{|[A-Za-z_])/.test(value)) return '';
+  return ' (chaostoolkit substitutes ${…} only in pauses, provider arguments, an http url and headers, a regex pattern and a jsonpath path: write the value here)';
+}
+
+function substituteActivity(activity: JsonValue, path: (string | number)[], sub: Substitute): JsonValue {
+  if (!isJsonObject(activity)) return activity;
+  const out: JsonObject = { ...activity };
+  if (activity.pauses !== undefined) out.pauses = sub(activity.pauses, [...path, 'pauses']);
+  const provider = activity.provider;
+  if (isJsonObject(provider)) {
+    const p: JsonObject = { ...provider };
+    const fields = provider.type === 'http' ? ['arguments', 'url', 'headers', 'body'] : ['arguments'];
+    for (const field of fields) {
+      const v = provider[field];
+      if (v !== undefined) p[field] = sub(v, [...path, 'provider', field]);
+    }
+    out.provider = p;
+  }
+  const tolerance = activity.tolerance;
+  if (isJsonObject(tolerance)) {
+    const field = tolerance.type === 'regex' ? 'pattern' : tolerance.type === 'jsonpath' ? 'path' : null;
+    if (tolerance.type === 'probe') out.tolerance = substituteActivity(tolerance, [...path, 'tolerance'], sub);
+    else if (field !== null && tolerance[field] !== undefined)
+      out.tolerance = { ...tolerance, [field]: sub(tolerance[field], [...path, 'tolerance', field]) };
+  }
+  return out;
+}
 
 /** Building the schema walks every fault module; do it once per catalog. */
 const schemas = new WeakMap<FaultCatalog, ReturnType<typeof experimentSchema>>();
@@ -113,16 +174,13 @@ export function parseExperimentDocument(
   const configuration = resolveConfiguration(normalized.configuration, options.env, file, vars?.configuration, floats, vars?.floats);
   const secrets = resolveSecrets(normalized.secrets, options.env, file, vars?.secrets, floats);
   const variables = chainVariables(configuration, secrets);
-  const substituted: JsonObject = {};
-  for (const [key, value] of Object.entries(normalized)) {
-    substituted[key] = NOT_SUBSTITUTED.has(key) ? value : substitute(value, variables, file, [key]);
-  }
+  const substituted = substituteWhereChaostoolkitDoes(normalized, (value, path) => substitute(value, variables, file, path));
   const result = schemaFor(options.catalog).safeParse(substituted);
   if (!result.success) {
     const issue = result.error.issues[0];
     if (issue === undefined) throw new InvalidExperimentError(file, '', 'is not a valid experiment');
     const problem = describeIssue(issue, substituted);
-    throw new InvalidExperimentError(file, formatPath(problem.path), problem.expected);
+    throw new InvalidExperimentError(file, formatPath(problem.path), problem.expected + notSubstitutedHint(substituted, problem.path));
   }
   const parsed = result.data;
   const hypothesis = parsed['steady-state-hypothesis'];
