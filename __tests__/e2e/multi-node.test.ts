@@ -5,7 +5,8 @@
  * one back). Measures availability through the stand-in load balancer (a sampler at ~20/s) and
  * the time to recover for each fault, and prints them.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { platformOutputsSchema } from '../../contract/outputs';
 import { httpGet } from '../../rehearsal/http-check';
@@ -23,17 +24,23 @@ function sh(command: string, args: readonly string[], env: Record<string, string
   return execFileSync(command, args, { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 }).trim();
 }
 
+/** The same, without blocking the event loop: the sampler keeps its ~20/s while the test polls. */
+async function shAsync(command: string, args: readonly string[], env: Record<string, string> = {}): Promise<string> {
+  const { stdout } = await promisify(execFile)(command, args, { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+  return stdout.trim();
+}
+
 function managerHost(): string {
   const state = JSON.parse(readFileSync(rehearsalFiles(settings).state, 'utf8')) as { dockerHost: string };
   return state.dockerHost;
 }
 
 /** Healthy stack containers on one node's engine. */
-function healthyOn(name: string): number {
+async function healthyOn(name: string): Promise<number> {
   const slot = slots.find((s) => s.name === name);
   if (slot === undefined) throw new Error(name);
   try {
-    const out = sh('docker', ['ps', '--filter', 'label=com.docker.stack.namespace=platform-local', '--format', '{{.Status}}'], {
+    const out = await shAsync('docker', ['ps', '--filter', 'label=com.docker.stack.namespace=platform-local', '--format', '{{.Status}}'], {
       DOCKER_HOST: `unix://${nodeFiles(settings, slot).socket}`,
     });
     return out.split('\n').filter((l) => l.includes('(healthy)')).length;
@@ -42,8 +49,8 @@ function healthyOn(name: string): number {
   }
 }
 
-function nodeControl(...args: string[]): Record<string, unknown> {
-  return JSON.parse(sh(`${REPO_ROOT}/.rehearsal/node-control`, args)) as Record<string, unknown>;
+async function nodeControl(...args: string[]): Promise<Record<string, unknown>> {
+  return JSON.parse(await shAsync(`${REPO_ROOT}/.rehearsal/node-control`, args)) as Record<string, unknown>;
 }
 
 interface NodeStatus {
@@ -55,12 +62,13 @@ interface NodeStatus {
   link: string;
   replacements: number;
 }
-const status = (): NodeStatus[] => (nodeControl('status') as { nodes: NodeStatus[] }).nodes;
+const status = async (): Promise<NodeStatus[]> => ((await nodeControl('status')) as { nodes: NodeStatus[] }).nodes;
+const nodeStatus = async (name: string): Promise<NodeStatus | undefined> => (await status()).find((n) => n.name === name);
 
-async function waitFor(what: string, check: () => boolean, timeoutMs: number): Promise<number> {
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
   const started = Date.now();
   while (Date.now() - started < timeoutMs) {
-    if (check()) return Date.now() - started;
+    if (await check()) return Date.now() - started;
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`${what}: not within ${timeoutMs / 1000}s`);
@@ -72,6 +80,7 @@ class Sampler {
   private failed = 0;
   private readonly timer: NodeJS.Timeout;
   private readonly inflight = new Set<Promise<void>>();
+  private readonly started = Date.now();
   constructor() {
     this.timer = setInterval(() => {
       const p = httpGet(`${NLB}/api/status`, { timeoutMs: 3000 })
@@ -86,11 +95,12 @@ class Sampler {
       this.inflight.add(p);
     }, 50);
   }
-  async stop(): Promise<{ sent: number; ok: number; availability: number }> {
+  async stop(): Promise<{ sent: number; ok: number; availability: number; perSecond: number }> {
     clearInterval(this.timer);
+    const seconds = (Date.now() - this.started) / 1000;
     await Promise.all(this.inflight);
     const sent = this.ok + this.failed;
-    return { sent, ok: this.ok, availability: sent === 0 ? 0 : this.ok / sent };
+    return { sent, ok: this.ok, availability: sent === 0 ? 0 : this.ok / sent, perSecond: Math.round((sent / seconds) * 10) / 10 };
   }
 }
 
@@ -117,8 +127,8 @@ describe('rehearsal up --nodes 3', () => {
     expect(outputs.nodeControl).toEqual([`${REPO_ROOT}/.rehearsal/node-control`]);
   });
 
-  test('every node runs the proxy and every copy, healthy; the manager runs none and is drained', () => {
-    for (const slot of slots) expect(healthyOn(slot.name)).toBe(COPIES);
+  test('every node runs the proxy and every copy, healthy; the manager runs none and is drained', async () => {
+    for (const slot of slots) expect(await healthyOn(slot.name)).toBe(COPIES);
     const nodes = sh('docker', ['node', 'ls', '--format', '{{.Hostname}} {{.Availability}} {{.ManagerStatus}}'], {
       DOCKER_HOST: managerHost(),
     });
@@ -127,7 +137,7 @@ describe('rehearsal up --nodes 3', () => {
       sh('docker', ['node', 'inspect', '--format', '{{index .Spec.Labels "zone"}}', s.name], { DOCKER_HOST: managerHost() }),
     );
     expect(labels).toEqual(['zone-a', 'zone-b', 'zone-a']);
-    expect(status().map((n) => [n.engine, n.swarmState, n.availability, n.link])).toEqual(
+    expect((await status()).map((n) => [n.engine, n.swarmState, n.availability, n.link])).toEqual(
       slots.map(() => ['running', 'ready', 'active', 'up']),
     );
   });
@@ -158,21 +168,22 @@ describe('rehearsal up --nodes 3', () => {
   });
 
   test('terminate node-2: the load balancer keeps serving, the stand-in ASG replaces the node', async () => {
-    const before = status().find((n) => n.name === 'node-2');
+    const before = await nodeStatus('node-2');
     const sampler = new Sampler();
     await new Promise((r) => setTimeout(r, 1000));
-    const killed = nodeControl('terminate', 'node-2') as { node: string; killedPids: number[]; at: string };
+    const killed = (await nodeControl('terminate', 'node-2')) as { node: string; killedPids: number[]; at: string };
     expect(killed.node).toBe('node-2');
     expect(killed.killedPids.length).toBeGreaterThan(COPIES);
     const replacedMs = await waitFor(
       'node-2 replaced',
-      () => status().some((n) => n.name === 'node-2' && n.engine === 'running' && n.replacements === (before?.replacements ?? 0) + 1),
+      async () =>
+        (await status()).some((n) => n.name === 'node-2' && n.engine === 'running' && n.replacements === (before?.replacements ?? 0) + 1),
       60_000,
     );
-    const healthyMs = await waitFor('node-2 healthy again', () => healthyOn('node-2') === COPIES, 120_000);
+    const healthyMs = await waitFor('node-2 healthy again', async () => (await healthyOn('node-2')) === COPIES, 120_000);
     await new Promise((r) => setTimeout(r, 1000));
     const sampled = await sampler.stop();
-    const after = status().find((n) => n.name === 'node-2');
+    const after = await nodeStatus('node-2');
     expect(after?.swarmNodeId).not.toBe(before?.swarmNodeId);
     expect(after?.swarmState).toBe('ready');
     // The old node entry is gone from the swarm.
@@ -184,17 +195,13 @@ describe('rehearsal up --nodes 3', () => {
   test('cut-zone zone-b / restore-zone: the load balancer keeps serving, the node comes back', async () => {
     const sampler = new Sampler();
     await new Promise((r) => setTimeout(r, 1000));
-    const cut = nodeControl('cut-zone', 'zone-b') as { zone: string; nodes: string[]; links: { name: string; state: string }[] };
+    const cut = (await nodeControl('cut-zone', 'zone-b')) as { zone: string; nodes: string[]; links: { name: string; state: string }[] };
     expect(cut).toEqual({ zone: 'zone-b', nodes: ['node-2'], links: [{ name: 'platform-n2', state: 'down' }] });
-    const downMs = await waitFor(
-      'node-2 seen down by the swarm',
-      () => status().find((n) => n.name === 'node-2')?.swarmState === 'down',
-      60_000,
-    );
-    const restored = nodeControl('restore-zone', 'zone-b') as { links: { state: string }[] };
+    const downMs = await waitFor('node-2 seen down by the swarm', async () => (await nodeStatus('node-2'))?.swarmState === 'down', 60_000);
+    const restored = (await nodeControl('restore-zone', 'zone-b')) as { links: { state: string }[] };
     expect(restored.links).toEqual([{ name: 'platform-n2', state: 'up' }]);
-    const readyMs = await waitFor('node-2 ready again', () => status().find((n) => n.name === 'node-2')?.swarmState === 'ready', 60_000);
-    const healthyMs = await waitFor('node-2 healthy again', () => healthyOn('node-2') === COPIES, 120_000);
+    const readyMs = await waitFor('node-2 ready again', async () => (await nodeStatus('node-2'))?.swarmState === 'ready', 60_000);
+    const healthyMs = await waitFor('node-2 healthy again', async () => (await healthyOn('node-2')) === COPIES, 120_000);
     await new Promise((r) => setTimeout(r, 1000));
     const sampled = await sampler.stop();
     figures.zoneLoss = { swarmSawDownMs: downMs, readyAfterRestoreMs: readyMs, healthyAfterRestoreMs: readyMs + healthyMs, ...sampled };
@@ -202,13 +209,15 @@ describe('rehearsal up --nodes 3', () => {
   });
 
   test('drain node-1 through the swarm: its tasks stop; active brings them back', async () => {
-    const id = status().find((n) => n.name === 'node-1')?.swarmNodeId ?? '';
+    const id = (await nodeStatus('node-1'))?.swarmNodeId ?? '';
     const sampler = new Sampler();
-    sh('docker', ['node', 'update', '--availability', 'drain', id], { DOCKER_HOST: managerHost() });
-    const drainedMs = await waitFor('node-1 drained', () => healthyOn('node-1') === 0, 120_000);
-    expect(status().find((n) => n.name === 'node-1')?.availability).toBe('drain');
-    sh('docker', ['node', 'update', '--availability', 'active', id], { DOCKER_HOST: managerHost() });
-    const backMs = await waitFor('node-1 healthy again', () => healthyOn('node-1') === COPIES, 120_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    await shAsync('docker', ['node', 'update', '--availability', 'drain', id], { DOCKER_HOST: managerHost() });
+    const drainedMs = await waitFor('node-1 drained', async () => (await healthyOn('node-1')) === 0, 120_000);
+    expect((await nodeStatus('node-1'))?.availability).toBe('drain');
+    await shAsync('docker', ['node', 'update', '--availability', 'active', id], { DOCKER_HOST: managerHost() });
+    const backMs = await waitFor('node-1 healthy again', async () => (await healthyOn('node-1')) === COPIES, 120_000);
+    await new Promise((r) => setTimeout(r, 1000));
     const sampled = await sampler.stop();
     figures.drain = { drainedMs, backAfterActiveMs: backMs, ...sampled };
     expect(sampled.availability).toBeGreaterThanOrEqual(0.99);
