@@ -37,6 +37,15 @@ function rssKb(pid: number): number {
   }
 }
 
+/** Proportional set (kB, Pss of smaps_rollup): shared pages split among the processes sharing them. */
+function pssKb(pid: number): number {
+  try {
+    return Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
 function commandName(pid: number): string {
   try {
     return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();

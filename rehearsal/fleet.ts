@@ -238,6 +238,8 @@ export async function ensureFleet(
 
 /** `down`'s node steps, before the manager's swarm and engine go. */
 export async function downFleet(settings: RehearsalSettings, manager: Engine | undefined, progress: Progress): Promise<void> {
+  // Without iproute2 no node can have been set up (up needs it).
+  if (findTool('ip') === undefined) return;
   const fleet = readFleet(settings);
   // Whatever slots exist (a fleet file lost, namespaces left): every platform-node-<i> goes.
   const count = Math.max(fleet?.nodes ?? 0, ...netnsList().map((n) => Number(/^platform-node-(\d)$/.exec(n)?.[1] ?? 0)));
