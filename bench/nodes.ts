@@ -54,27 +54,41 @@ function commandName(pid: number): string {
   }
 }
 
-async function nodeMemory(): Promise<
-  readonly { node: string; engineMiB: number; containersMiB: number; totalMiB: number; processes: number }[]
-> {
-  const rows = [];
+interface MemoryView {
+  engineMiB: number;
+  containersMiB: number;
+  totalMiB: number;
+}
+
+interface NodeMemory {
+  node: string;
+  /** Proportional sets summed (shared pages split among their sharers): what the node adds. */
+  pss: MemoryView;
+  /** Resident sets summed (a shared page counted once per process): an upper bound. */
+  rss: MemoryView;
+  processes: number;
+}
+
+const ENGINE = ['dockerd', 'containerd', 'containerd-shim', 'containerd-shim-runc-v2'];
+
+async function nodeMemory(): Promise<readonly NodeMemory[]> {
+  const rows: NodeMemory[] = [];
+  const mib = (kb: number) => Math.round(kb / 102.4) / 10;
+  const view = (s: { engine: number; containers: number }): MemoryView => ({
+    engineMiB: mib(s.engine),
+    containersMiB: mib(s.containers),
+    totalMiB: mib(s.engine + s.containers),
+  });
   for (const slot of nodeSlots(count)) {
-    let engine = 0;
-    let containers = 0;
+    const rss = { engine: 0, containers: 0 };
+    const pss = { engine: 0, containers: 0 };
     const pids = await netnsPids(slot);
     for (const pid of pids) {
-      const kb = rssKb(pid);
-      if (['dockerd', 'containerd', 'containerd-shim', 'containerd-shim-runc-v2'].includes(commandName(pid))) engine += kb;
-      else containers += kb;
+      const part = ENGINE.includes(commandName(pid)) ? 'engine' : 'containers';
+      rss[part] += rssKb(pid);
+      pss[part] += pssKb(pid);
     }
-    const mib = (kb: number) => Math.round(kb / 102.4) / 10;
-    rows.push({
-      node: slot.name,
-      engineMiB: mib(engine),
-      containersMiB: mib(containers),
-      totalMiB: mib(engine + containers),
-      processes: pids.length,
-    });
+    rows.push({ node: slot.name, pss: view(pss), rss: view(rss), processes: pids.length });
   }
   return rows;
 }
@@ -103,7 +117,7 @@ async function main(): Promise<void> {
       `| down | ${s(downMs)}, ${s(downAgainMs)} |`,
       ...memory.map(
         (m) =>
-          `| memory ${m.node}: engine (dockerd + containerd + shims) / containers / total | ${m.engineMiB} / ${m.containersMiB} / ${m.totalMiB} MiB (${m.processes} processes) |`,
+          `| memory ${m.node}, engine (dockerd + containerd + shims) / containers / total | PSS ${m.pss.engineMiB} / ${m.pss.containersMiB} / ${m.pss.totalMiB} MiB; RSS ${m.rss.engineMiB} / ${m.rss.containersMiB} / ${m.rss.totalMiB} MiB (${m.processes} processes) |`,
       ),
       '',
     ].join('\n'),
