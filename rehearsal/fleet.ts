@@ -47,9 +47,14 @@ import { findTool, requireTools } from './tools';
  */
 
 /** The tools the multi-node rehearsal needs on top of the single-node one's. */
-export function requireFleetTools(settings: Pick<RehearsalSettings, 'isRoot'>): void {
+export function requireFleetTools(settings: Pick<RehearsalSettings, 'isRoot' | 'acme'>): void {
   if (!settings.isRoot)
     throw new PrerequisiteError('rehearsal up --nodes N (N > 1) runs as root: it creates network namespaces and dockerds');
+  // The nodes' proxies cannot reach an ACME directory on the host's loopback (their 127.0.0.1 is their own).
+  if (settings.acme !== undefined)
+    throw new PrerequisiteError(
+      'ACME mode (REHEARSAL_DOMAIN) is not supported with --nodes N > 1 yet: unset REHEARSAL_DOMAIN and REHEARSAL_ACME_DIRECTORY, or use --nodes 1',
+    );
   requireTools(
     {
       ip: { command: 'ip', aptPackage: 'iproute2' },
