@@ -8,6 +8,7 @@ import { loadBalancerConfig } from '../../rehearsal/load-balancer';
 import { MAX_NODES, nodeSlots, parseNodesOption } from '../../rehearsal/nodes';
 import { localOutputs } from '../../rehearsal/outputs';
 import { PrerequisiteError } from '../../rehearsal/errors';
+import { requireFleetTools } from '../../rehearsal/fleet';
 import { rehearsalCopies, stackFile } from '../../rehearsal/stack-file';
 
 const images = {
@@ -33,6 +34,16 @@ describe('--nodes', () => {
   test('missing value and twice are refused', () => {
     expect(() => parseNodesOption(['--nodes'])).toThrow(/needs a value/);
     expect(() => parseNodesOption(['--nodes', '2', '--nodes=3'])).toThrow(/given twice/);
+  });
+});
+
+describe('--nodes N > 1 prerequisites', () => {
+  test('not root, or ACME mode: refused before anything starts', () => {
+    expect(() => requireFleetTools({ isRoot: false, acme: undefined })).toThrow(/runs as root/);
+    const acme = { domain: 'proxy.test', directory: 'https://127.0.0.1:14000/dir', email: 'ops@example.org', httpsPort: 443 };
+    expect(() => requireFleetTools({ isRoot: true, acme } as never)).toThrow(
+      /ACME mode \(REHEARSAL_DOMAIN\) is not supported with --nodes N > 1/,
+    );
   });
 });
 
