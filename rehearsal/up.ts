@@ -174,7 +174,7 @@ export async function up(
     ]);
     const containers = seen.split('\n').filter((line) => line !== '').length;
     step.detail(
-      `sshd ${started ? 'started' : 'running'} on ${endpoint.host}:${endpoint.port}; \`docker ps\` over ssh sees ${containers} containers`,
+      `sshd ${started ? 'started' : 'running'} on ${endpoint.host}:${endpoint.port}; \`docker ps\` over ssh sees ${containers} containers${fleet === undefined ? '' : ' (the drained manager runs none: the nodes do)'}`,
     );
     return endpoint;
   });
