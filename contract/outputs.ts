@@ -144,6 +144,28 @@ export const localOutputsSchema = z.strictObject({
    * AWS the runtime is systemd's docker.service, and the chaos adapter knows its command.
    */
   runtimeRestart: z.array(localNames.runtimeRestartWord).min(1).max(16).optional(),
+  /**
+   * The multi-node rehearsal's nodes (`rehearsal up --nodes N`, N > 1), node-1 first: each a swarm
+   * worker in its own network namespace at its own address, in zone-a (odd) or zone-b (even).
+   * Absent: the single-node rehearsal.
+   */
+  nodes: z
+    .array(
+      z.strictObject({
+        name: z.string().regex(/^node-[1-9]$/, 'a node name: node-1 .. node-9'),
+        zone: z.enum(['zone-a', 'zone-b']),
+        address: z.ipv4(),
+      }),
+    )
+    .min(1)
+    .max(9)
+    .optional(),
+  /**
+   * The command (words, run on the host over SSH like `runtimeRestart`) controlling the nodes:
+   * `terminate <node>`, `cut-zone <zone>`, `restore-zone <zone>`, `status`, each printing one JSON
+   * object (rehearsal/node-control.ts). Multi-node only.
+   */
+  nodeControl: z.array(localNames.runtimeRestartWord).min(1).max(16).optional(),
 });
 
 /** Where the platform runs decides the rest: `aws` (ECS on EC2) or `local` (the single-node swarm rehearsal). */

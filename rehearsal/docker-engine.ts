@@ -153,6 +153,9 @@ export async function stopOwnEngine(settings: RehearsalSettings): Promise<'stopp
   if (pid !== undefined) await stopProcess(pid, 45_000);
   const files = engineFiles(settings);
   for (const mountPoint of [...mountsUnder(files.execRoot)].reverse()) await run('umount', [mountPoint]);
+  // dockerd also bind-mounts its data root on itself (mount propagation) and leaves it when it stops.
+  if (pid !== undefined)
+    for (const mountPoint of [...mountsUnder(files.dataRoot)].reverse()) await runCommand('umount', ['-l', mountPoint]);
   return pid === undefined ? 'not-running' : 'stopped';
 }
 

@@ -10,6 +10,8 @@ import { readRehearsalState } from './rehearsal-state';
 import { CERTIFICATE_VOLUME, rehearsalFiles, type RehearsalSettings } from './settings';
 import { stopSshd } from './sshd';
 import { leaveSwarm, removeStack } from './swarm';
+import { downFleet } from './fleet';
+import { removeNodeState } from './nodes';
 
 /** Options of {@link down}. */
 interface DownOptions {
@@ -44,6 +46,8 @@ export async function down(settings: RehearsalSettings, options: DownOptions, pr
   const state = readRehearsalState(files.state);
   const engine = await findEngine(settings);
 
+  // The nodes first: their engines are the swarm's workers.
+  await downFleet(settings, engine, progress);
   if (engine !== undefined) {
     await progress.step('stack', async (step) => {
       const removed = await removeStack(engine, 60_000);
@@ -88,6 +92,7 @@ export async function down(settings: RehearsalSettings, options: DownOptions, pr
         if (mounts.length > 0)
           throw new StepFailedError(`${dir} still has mounts (${mounts.join(', ')}): unmount them, then run down --purge again`);
       }
+      removeNodeState(settings);
       const removed = [settings.stateDir, settings.rehearsalDir].filter((dir) => existsSync(dir));
       for (const dir of removed) rmSync(dir, { recursive: true, force: true });
       step.detail(removed.length > 0 ? `removed ${removed.join(', ')}` : 'nothing to remove');

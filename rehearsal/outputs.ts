@@ -20,6 +20,9 @@ interface LocalOutputsInputs {
   readonly dockerHost: string | null;
   /** The command restarting that engine, when the rehearsal started it itself (else it is not ours to restart). */
   readonly runtimeRestart?: readonly string[] | undefined;
+  /** Multi-node only: the nodes and the node-control command. */
+  readonly nodes?: readonly { readonly name: string; readonly zone: 'zone-a' | 'zone-b'; readonly address: string }[] | undefined;
+  readonly nodeControl?: readonly string[] | undefined;
 }
 
 function serviceOutputs(service: ServiceName, port: number = SERVICES[service].port): ServiceOutputs {
@@ -68,6 +71,8 @@ export function localOutputs(inputs: LocalOutputsInputs): LocalOutputs {
     // The chaos CLI's swarm adapter talks to this engine: the outputs name it, nothing else does.
     ...(inputs.dockerHost === null ? {} : { dockerHost: inputs.dockerHost }),
     ...(inputs.runtimeRestart === undefined ? {} : { runtimeRestart: [...inputs.runtimeRestart] }),
+    ...(inputs.nodes === undefined ? {} : { nodes: inputs.nodes.map((n) => ({ name: n.name, zone: n.zone, address: n.address })) }),
+    ...(inputs.nodeControl === undefined ? {} : { nodeControl: [...inputs.nodeControl] }),
   };
 }
 

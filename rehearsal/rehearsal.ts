@@ -16,15 +16,37 @@ import { down } from './down';
 import { PrerequisiteError, RehearsalError } from './errors';
 import { loadSettings } from './settings';
 import { up } from './up';
+import { nodeControl, UsageError } from './node-control';
+import { parseNodesOption } from './nodes';
+import { Progress } from './progress';
 
-const USAGE = 'usage: rehearsal up | rehearsal down [--purge] | rehearsal restart-engine';
+const USAGE =
+  'usage: rehearsal up [--nodes N] | rehearsal down [--purge] | rehearsal restart-engine | rehearsal node-control <terminate|cut-zone|restore-zone|status> ...';
 const REPO_ROOT = path.resolve(__dirname, '..');
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === 'up' && rest.length === 0) {
-    await up(loadSettings(REPO_ROOT));
-    return 0;
+  if (command === 'up') {
+    // Bad --nodes: one line, exit 2, before anything starts.
+    const { nodes, rest: others } = parseNodesOption(rest);
+    if (others.length === 0) {
+      await up(loadSettings(REPO_ROOT), new Progress(), { nodes });
+      return 0;
+    }
+  }
+  if (command === 'node-control') {
+    try {
+      const result = await nodeControl(loadSettings(REPO_ROOT), rest);
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+      return 0;
+    } catch (error) {
+      if (error instanceof UsageError) {
+        process.stderr.write(`node-control: ${error.message}\n`);
+        return 2;
+      }
+      process.stdout.write(`${JSON.stringify({ error: error instanceof Error ? error.message : String(error) })}\n`);
+      return 1;
+    }
   }
   if (command === 'down' && rest.every((arg) => arg === '--purge')) {
     await down(loadSettings(REPO_ROOT), { purge: rest.includes('--purge') });

@@ -49,8 +49,11 @@ interface StackService {
   /** Container labels. */
   readonly labels: Readonly<Record<string, string>>;
   readonly deploy: {
-    readonly mode: 'replicated';
-    readonly replicas: number;
+    /** `global` in the multi-node rehearsal: one task per node, as an ECS DAEMON service. */
+    readonly mode: 'replicated' | 'global';
+    readonly replicas?: number;
+    /** Multi-node: workers only (the manager is drained anyway: the control plane runs no task). */
+    readonly placement?: { readonly constraints: readonly string[] };
     /** Service labels. */
     readonly labels: Readonly<Record<string, string>>;
     readonly restart_policy: { readonly condition: 'any'; readonly delay: string };
@@ -70,6 +73,13 @@ export interface StackInputs {
   readonly acme?: StackAcme;
   /** Copies per service; absent: each service's default (contract/services.ts). */
   readonly copies?: Partial<Readonly<Record<ServiceName, number>>>;
+  /**
+   * The multi-node rehearsal (`--nodes N`, N > 1): every service `global` (proxy and every copy on
+   * every node), the proxy listening on every address of its node (the stand-in load balancer
+   * reaches it at the node's address, its health check at 127.0.0.1), and the certificate
+   * directory shared by all nodes bind-mounted at /etc/acme (the EFS stand-in).
+   */
+  readonly fleet?: { readonly certificatesDir: string };
 }
 
 /** The copies the rehearsal runs, service by service, copy 1 first. */
@@ -141,7 +151,7 @@ function environment(copy: ServiceCopy, inputs: StackInputs): Readonly<Record<st
         // No domain: plain HTTP, no ACME (the entry point's rehearsal mode).
         DOMAIN: '',
         HTTP_PORT: String(inputs.proxyPort),
-        LISTEN_ADDRESS: '127.0.0.1',
+        LISTEN_ADDRESS: inputs.fleet === undefined ? '127.0.0.1' : '0.0.0.0',
         API_UPSTREAM: upstreamList('api', inputs.copies),
         FRONTEND_UPSTREAM: upstreamList('frontend', inputs.copies),
         ...acmeEnvironment(inputs.acme),
@@ -169,8 +179,8 @@ function acmeEnvironment(acme: StackAcme | undefined): Readonly<Record<string, s
   };
 }
 
-function proxyVolumes(acme: StackAcme | undefined): readonly string[] {
-  const certificates = `acme:${CERTIFICATE_MOUNT_PATH}`;
+function proxyVolumes(acme: StackAcme | undefined, fleet: StackInputs['fleet']): readonly string[] {
+  const certificates = `${fleet === undefined ? 'acme' : fleet.certificatesDir}:${CERTIFICATE_MOUNT_PATH}`;
   return acme?.ca === undefined ? [certificates] : [certificates, `${acme.ca.hostPath}:${ACME_CA_MOUNT_PATH}:ro`];
 }
 
@@ -199,7 +209,7 @@ function stackService(copy: ServiceCopy, inputs: StackInputs): StackService {
     // Host networking, as the ECS tasks: each container listens on its own port of the host and
     // the proxy reaches the others at 127.0.0.1 (this kernel has no IPVS for swarm's VIPs anyway).
     networks: [HOST_NETWORK],
-    ...(service === 'proxy' ? { volumes: proxyVolumes(inputs.acme) } : {}),
+    ...(service === 'proxy' ? { volumes: proxyVolumes(inputs.acme, inputs.fleet) } : {}),
     healthcheck: {
       test: service === 'proxy' ? proxyHealthCheck(inputs.proxyPort) : copyHealthCheckCommand(service, copy.port),
       ...HEALTH,
@@ -214,8 +224,9 @@ function stackService(copy: ServiceCopy, inputs: StackInputs): StackService {
       ...(service === 'proxy' && inputs.acme?.ca !== undefined ? { [ACME_CA_LABEL]: inputs.acme.ca.digest } : {}),
     },
     deploy: {
-      mode: 'replicated',
-      replicas: 1,
+      ...(inputs.fleet === undefined
+        ? { mode: 'replicated' as const, replicas: 1 }
+        : { mode: 'global' as const, placement: { constraints: ['node.role == worker'] } }),
       labels: { [SERVICE_LABEL]: service },
       // `any`: with `on-failure` a gracefully stopped task (exit 0) would never be replaced. No
       // delay: the default 5 s would be most of every measured time-to-recover.
@@ -239,6 +250,7 @@ export function stackFile(inputs: StackInputs): StackFile {
     version: '3.8',
     services: Object.fromEntries(rehearsalCopies(inputs.copies).map((copy) => [copy.name, withSpecLabel(stackService(copy, inputs))])),
     networks: { [HOST_NETWORK]: { external: true, name: 'host' } },
-    volumes: { acme: { name: CERTIFICATE_VOLUME } },
+    // Multi-node: the certificates are a host directory bind-mounted on every node, no named volume.
+    volumes: inputs.fleet === undefined ? { acme: { name: CERTIFICATE_VOLUME } } : {},
   };
 }

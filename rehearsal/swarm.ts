@@ -86,7 +86,7 @@ interface StackContainer {
   readonly status: string;
 }
 
-async function stackContainers(engine: Engine): Promise<readonly StackContainer[]> {
+export async function stackContainers(engine: Engine): Promise<readonly StackContainer[]> {
   const labels = [SERVICE_NAME_LABEL, SPEC_LABEL, 'com.docker.swarm.task.id'].map((l) => `{{.Label "${l}"}}`);
   const format = [...labels, '{{.State}}', '{{.Status}}'].join('\t');
   const out = await run('docker', ['ps', '-a', '--filter', `label=${STACK_LABEL}=${STACK_NAME}`, '--format', format], {
@@ -108,7 +108,7 @@ const CRASH_LOOP_TASKS = 4;
  * Tracks the stack's convergence: every service runs exactly one container, of the current spec,
  * and healthy. Remembers the tasks seen, to give up early on a crash loop.
  */
-class Convergence {
+export class Convergence {
   private readonly tasksSeen = new Map<string, Set<string>>();
 
   constructor(private readonly stack: StackFile) {}

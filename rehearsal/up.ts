@@ -15,6 +15,7 @@ import { sshArgs, ensureSshd, sshRun } from './sshd';
 import { rehearsalCopies, stackFile } from './stack-file';
 import { deployStack, ensureSwarm, STACK_LABEL, stackServices, waitForStack } from './swarm';
 import { requireTools, TOOLS } from './tools';
+import { checkBalancerPorts, checkSameShape, ensureFleet, ensureStandIns, requireFleetTools, waitForFleet } from './fleet';
 import { ensureSystemPackages, missingPackages, processSetupEnvironment, SetupError } from '../setup/install';
 
 /** Convergence takes ~3 s here (first health checks 2 s apart); generous for a loaded CI machine. */
@@ -53,9 +54,15 @@ async function installSystemPackages(progress: Progress): Promise<void> {
  * `rehearsal up`: engine, base images, the three images, swarm, stack, sshd, outputs. Each step
  * checks what is there first, so a second `up` changes nothing and takes seconds.
  */
-export async function up(settings: RehearsalSettings, progress: Progress = new Progress()): Promise<void> {
+export async function up(
+  settings: RehearsalSettings,
+  progress: Progress = new Progress(),
+  options: { readonly nodes?: number } = {},
+): Promise<void> {
+  const nodes = options.nodes ?? 1;
   await installSystemPackages(progress);
   const tools = requireTools({ docker: TOOLS.docker, sshd: TOOLS.sshd, sshKeygen: TOOLS.sshKeygen, ssh: TOOLS.ssh }, 'The rehearsal');
+  if (nodes > 1) requireFleetTools(settings);
   const engine = await progress.step('docker engine', async (step) => {
     const found = await ensureEngine(settings);
     step.detail(
@@ -63,6 +70,8 @@ export async function up(settings: RehearsalSettings, progress: Progress = new P
     );
     return found;
   });
+  // One node or N: switching is another swarm, `down` first (nothing is changed before this).
+  checkSameShape(settings, nodes, (await stackServices(engine)).length > 0);
   mkdirSync(settings.rehearsalDir, { recursive: true });
   mkdirSync(settings.stateDir, { recursive: true, mode: 0o700 });
   const files = rehearsalFiles(settings);
@@ -78,28 +87,47 @@ export async function up(settings: RehearsalSettings, progress: Progress = new P
     );
   }
 
-  const swarm = await progress.step('swarm', async (step) => {
-    const found = await ensureSwarm(engine);
-    step.detail(`${found.initialized ? 'initialised' : 'active'}, single node on 127.0.0.1, cluster ${found.clusterId.slice(0, 12)}`);
-    return found;
-  });
+  let swarm: { readonly initialized: boolean; readonly clusterId: string; readonly nodeId: string };
+  let fleet: Awaited<ReturnType<typeof ensureFleet>> | undefined;
+  if (nodes > 1) {
+    fleet = await ensureFleet(
+      settings,
+      engine,
+      nodes,
+      SERVICE_NAMES.map((s) => images[s]),
+      progress,
+    );
+    swarm = fleet.swarm;
+  } else {
+    swarm = await progress.step('swarm', async (step) => {
+      const found = await ensureSwarm(engine);
+      step.detail(`${found.initialized ? 'initialised' : 'active'}, single node on 127.0.0.1, cluster ${found.clusterId.slice(0, 12)}`);
+      return found;
+    });
 
-  // Before the proxy's task mounts it: the proxy runs as uid 101, and a volume from a root proxy is root's.
-  await progress.step('certificate volume', async (step) => {
-    step.detail(await ensureCertificateVolume(engine, images.proxy.ref));
-  });
+    // Before the proxy's task mounts it: the proxy runs as uid 101, and a volume from a root proxy is root's.
+    await progress.step('certificate volume', async (step) => {
+      step.detail(await ensureCertificateVolume(engine, images.proxy.ref));
+    });
+  }
 
   const acme = stageAcme(settings.acme, files.acmeDir);
   if (acme !== undefined)
     progress.note(
       `proxy in ACME mode: DOMAIN ${acme.domain}, directory ${acme.directory}${acme.ca === undefined ? '' : `, CA ${settings.acme?.caFile ?? ''}`}`,
     );
-  const stack = stackFile({ images, proxyPort: settings.proxyPort, acme });
+  const stack = stackFile({
+    images,
+    proxyPort: settings.proxyPort,
+    acme,
+    ...(fleet === undefined ? {} : { fleet: { certificatesDir: fleet.certificatesDir } }),
+  });
   const site = proxySite(settings.proxyPort, settings.acme);
   await progress.step(`stack ${STACK_NAME}`, async (step) => {
     // Before the first deploy, the ports must be free: something else on 80 would answer the
     // health checks in place of the proxy.
-    if ((await stackServices(engine)).length === 0) {
+    if (fleet !== undefined) await checkBalancerPorts(settings);
+    else if ((await stackServices(engine)).length === 0) {
       for (const [service, port] of stackPorts(settings)) {
         if (await portInUse(port)) {
           const hint =
@@ -116,10 +144,22 @@ export async function up(settings: RehearsalSettings, progress: Progress = new P
     step.detail(`deployed (${files.stack})`);
   });
 
-  await progress.step('services healthy', async (step) => {
-    await waitForStack(engine, stack, settings.proxyPort, site, CONVERGE_TIMEOUT_MS);
-    step.detail(`one healthy container of the current spec each; proxy serves / and /api/status at ${site.base}`);
-  });
+  let nodeControl: string | undefined;
+  if (fleet === undefined) {
+    await progress.step('services healthy', async (step) => {
+      await waitForStack(engine, stack, settings.proxyPort, site, CONVERGE_TIMEOUT_MS);
+      step.detail(`one healthy container of the current spec each; proxy serves / and /api/status at ${site.base}`);
+    });
+  } else {
+    const { slots } = fleet;
+    nodeControl = await ensureStandIns(settings, engine, slots, progress);
+    await progress.step('services healthy', async (step) => {
+      await waitForFleet(settings, slots, stack, CONVERGE_TIMEOUT_MS);
+      step.detail(
+        `every node runs one healthy container of the current spec of each; each node's proxy and the load balancer serve / and /api/status`,
+      );
+    });
+  }
 
   const ssh = await progress.step('ssh endpoint', async (step) => {
     const { endpoint, started } = await ensureSshd(settings, engine, tools);
@@ -134,7 +174,7 @@ export async function up(settings: RehearsalSettings, progress: Progress = new P
     ]);
     const containers = seen.split('\n').filter((line) => line !== '').length;
     step.detail(
-      `sshd ${started ? 'started' : 'running'} on ${endpoint.host}:${endpoint.port}; \`docker ps\` over ssh sees ${containers} containers`,
+      `sshd ${started ? 'started' : 'running'} on ${endpoint.host}:${endpoint.port}; \`docker ps\` over ssh sees ${containers} containers${fleet === undefined ? '' : ' (the drained manager runs none: the nodes do)'}`,
     );
     return endpoint;
   });
@@ -148,6 +188,8 @@ export async function up(settings: RehearsalSettings, progress: Progress = new P
       dockerHost: engine.host,
       // Only the engine the rehearsal started is its to restart (chaos host:restart-runtime).
       runtimeRestart: engine.own ? [writeRestartScript(settings)] : undefined,
+      nodes: fleet?.slots,
+      nodeControl: nodeControl === undefined ? undefined : [nodeControl],
     });
     const file = writeOutputs(settings, outputs);
     writeRehearsalState(settings, {
