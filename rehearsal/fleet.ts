@@ -60,7 +60,7 @@ export function requireFleetTools(settings: Pick<RehearsalSettings, 'isRoot' | '
       ip: { command: 'ip', aptPackage: 'iproute2' },
       nsenter: { command: 'nsenter', aptPackage: 'util-linux' },
       iptables: { command: 'iptables', aptPackage: 'iptables' },
-      nginx: { command: 'nginx', aptPackage: 'nginx-light' },
+      nginx: { command: 'nginx', aptPackage: 'nginx' },
       dockerd: { command: 'dockerd', aptPackage: 'docker.io' },
     },
     'The multi-node rehearsal',

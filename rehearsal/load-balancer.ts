@@ -66,7 +66,7 @@ export async function ensureLoadBalancer(
 ): Promise<string> {
   if (!existsSync(STREAM_MODULE))
     throw new PrerequisiteError(
-      `the stand-in load balancer needs nginx's stream module (${STREAM_MODULE}). Install with: apt-get install -y --no-install-recommends nginx-light libnginx-mod-stream`,
+      `the stand-in load balancer needs nginx's stream module (${STREAM_MODULE}). Install with: apt-get install -y --no-install-recommends nginx libnginx-mod-stream`,
     );
   const files = lbPaths(settings);
   mkdirSync(files.dir, { recursive: true });

@@ -40,13 +40,20 @@ export const SYSTEM_PACKAGES: readonly SystemPackage[] = [
   { name: 'openssh-client', commands: ['ssh', 'ssh-keygen'], why: 'keys and host keys for that SSH endpoint', for: ['start', 'test'] },
   { name: 'golang-go', commands: ['go'], why: 'the API image tests build, vet and test the Go API', for: ['test'] },
   { name: 'nginx', commands: ['nginx'], why: 'the frontend and proxy image tests run the real nginx configuration', for: ['test'] },
+  {
+    name: 'libnginx-mod-stream',
+    commands: [],
+    files: ['/usr/lib/nginx/modules/ngx_stream_module.so'],
+    why: "the multi-node rehearsal's stand-in network load balancer is nginx's stream module (TCP pass-through); npm start runs one node and needs none",
+    for: ['test'],
+  },
   { name: 'pebble', commands: ['pebble', 'pebble-challtestsrv'], why: 'a local ACME server for the certificate tests', for: ['test'] },
   { name: 'lego', commands: ['lego'], why: "the proxy's ACME client, run by the certificate tests", for: ['test'] },
   { name: 'openssl', commands: ['openssl'], why: 'certificates for the proxy tests', for: ['test'] },
   {
     name: 'iproute2',
     commands: ['ip', 'ss'],
-    why: 'the non-root proxy test binds ports 80 and 443 in a network namespace of its own and reads who listens',
+    why: 'the multi-node rehearsal puts each node in a network namespace on a bridge; the non-root proxy test binds ports 80 and 443 in a namespace of its own',
     for: ['test'],
   },
   {
