@@ -144,6 +144,28 @@ export const localOutputsSchema = z.strictObject({
    * AWS the runtime is systemd's docker.service, and the chaos adapter knows its command.
    */
   runtimeRestart: z.array(localNames.runtimeRestartWord).min(1).max(16).optional(),
+  /**
+   * The multi-node rehearsal's nodes (`rehearsal:up -- --nodes N`, N > 1): each swarm worker in its
+   * own network namespace with its own engine, its address on the rehearsal's bridge and its
+   * "zone" (node label `zone`). Absent: the single-node rehearsal.
+   */
+  nodes: z
+    .array(
+      z.strictObject({
+        name: z.string().regex(/^node-[1-9]$/, 'expected node-<1..9>'),
+        zone: z.string().regex(/^zone-[a-z]$/, 'expected zone-<letter>'),
+        address: z.ipv4(),
+      }),
+    )
+    .min(1)
+    .max(9)
+    .optional(),
+  /**
+   * The command (words, run on the host over SSH like `runtimeRestart`) controlling the nodes:
+   * `terminate <node>`, `cut-zone <zone>`, `restore-zone <zone>`, `status`, each printing one JSON
+   * object on stdout (read by chaos/adapters/swarm/node-control.ts). Present with `nodes`.
+   */
+  nodeControl: z.array(localNames.runtimeRestartWord).min(1).max(16).optional(),
 });
 
 /** Where the platform runs decides the rest: `aws` (ECS on EC2) or `local` (the single-node swarm rehearsal). */
