@@ -78,7 +78,7 @@ async function terminateNode(ctx: DriverContext, a: InstanceArgs): Promise<JsonO
  * the stand-in group launches a replacement in its slot that rejoins the swarm.
  */
 export const ec2TerminateInstance = defineFault({
-  id: FAULT,
+  id: 'ec2:terminate-instance',
   kind: 'action',
   description:
     "Terminate one InService instance of the outputs' Auto Scaling group (the one named, else the first); the group must replace it and the cluster get its container instance back. Local target (--nodes 3): node-control terminate <node>, the stand-in group replaces it",

@@ -74,7 +74,7 @@ async function restore(ctx: DriverContext, a: Args, signal: AbortSignal): Promis
  * zone until someone noticed. See chaos/README.md.
  */
 export const netCutZone = defineFault({
-  id: FAULT,
+  id: 'net:cut-zone',
   kind: 'action',
   description:
     'Cut the nodes of one zone of the multi-node rehearsal off the network (node-control cut-zone), restore them after durationSeconds, on interruption, by a host-side watchdog and in rollbacks (restore-zone). AWS: refused (a subnet NACL swap or FIS, which the chaos operator policy does not grant)',
