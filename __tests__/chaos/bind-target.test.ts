@@ -30,7 +30,11 @@ describe('binding a target to its adapters (the one place that decides)', () => 
     ['ssh:docker-stop', 'aws', null],
     ['swarm:stop-task', 'local', null],
     ['swarm:stop-task', 'aws', /^swarm:stop-task is not available on the aws target: it acts on the local rehearsal's swarm/],
-    ['ecs:drain-instance', 'local', /^ecs:drain-instance is not available on the local target: the outputs are of the single-node rehearsal .*`npm run rehearsal:up -- --nodes 3`/],
+    [
+      'ecs:drain-instance',
+      'local',
+      /^ecs:drain-instance is not available on the local target: the outputs are of the single-node rehearsal .*`npm run rehearsal:up -- --nodes 3`/,
+    ],
     ['ecs:scale-service', 'local', /not available on the local target: the rehearsal runs in host networking/],
     ['ec2:terminate-instance', 'local', /not available on the local target: the outputs are of the single-node rehearsal .*--nodes 3/],
     ['asg:group-healthy', 'local', /^asg:group-healthy is not available on the local target/],

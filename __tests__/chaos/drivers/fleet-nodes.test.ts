@@ -56,7 +56,8 @@ function fleetHost(statuses: FleetNode[][], exitCodes: Record<string, number> = 
           let stdout = '';
           if (first === NODE_CONTROL[0]) {
             if (sub === 'status') stdout = JSON.stringify({ nodes: statuses[Math.min(looks++, statuses.length - 1)] });
-            if (sub === 'terminate') stdout = `killing\n${JSON.stringify({ node: arg, killedPids: [4242, 4243], at: '2026-12-01T15:00:00Z' })}\n`;
+            if (sub === 'terminate')
+              stdout = `killing\n${JSON.stringify({ node: arg, killedPids: [4242, 4243], at: '2026-12-01T15:00:00Z' })}\n`;
             const zoneNodes = NODES.filter((n) => n.zone === arg).map((n) => n.name);
             const state = sub === 'cut-zone' ? 'down' : 'up';
             if (sub === 'cut-zone' || sub === 'restore-zone')
@@ -126,13 +127,15 @@ describe('ec2:terminate-instance on the multi-node rehearsal', () => {
     });
   });
 
-  it('a named node; refused when it is not ready, unknown, or of the other target\'s form', async () => {
+  it("a named node; refused when it is not ready, unknown, or of the other target's form", async () => {
     const fake = fleetHost([[node(1), node(2), node(3)]]);
     await runFault(ec2TerminateInstance, { instance: 'node-3' }, ctxWith(fake));
     expect(fake.nodeControl()).toEqual([['status'], ['terminate', 'node-3']]);
 
     const gone = fleetHost([[node(1), node(2, { engine: 'gone' }), node(3)]]);
-    await expect(runFault(ec2TerminateInstance, { instance: 'node-2' }, ctxWith(gone))).rejects.toThrow(/node-2 is not ready to terminate: .*engine gone/);
+    await expect(runFault(ec2TerminateInstance, { instance: 'node-2' }, ctxWith(gone))).rejects.toThrow(
+      /node-2 is not ready to terminate: .*engine gone/,
+    );
     expect(gone.nodeControl()).toEqual([['status']]);
 
     const unknown = fleetHost([[node(1), node(2), node(3)]]);
@@ -214,7 +217,9 @@ describe('ecs:drain-instance on the multi-node rehearsal', () => {
     const docker = new RecordedDocker()
       .on(['node', 'update'], '')
       .on(['node', 'ps'], () =>
-        ps++ === 0 ? [taskLine(T1, 'platform-test-api.x', 'Running 5 minutes ago'), taskLine(T2, 'platform-test-proxy.x', 'Running')].join('\n') : '',
+        ps++ === 0
+          ? [taskLine(T1, 'platform-test-api.x', 'Running 5 minutes ago'), taskLine(T2, 'platform-test-proxy.x', 'Running')].join('\n')
+          : '',
       );
     const fake = fleetHost([[node(1), node(2), node(3)]]);
     const result = await runFault(ecsDrainInstance, { revertAfterSeconds: 1 }, ctxWith(fake, docker));
@@ -280,7 +285,12 @@ describe('net:cut-zone', () => {
     expect(result).toMatchObject({
       zone: 'zone-a',
       nodes: ['node-1', 'node-3'],
-      linksDown: { links: [{ name: 'veth-node-1', state: 'down' }, { name: 'veth-node-3', state: 'down' }] },
+      linksDown: {
+        links: [
+          { name: 'veth-node-1', state: 'down' },
+          { name: 'veth-node-3', state: 'down' },
+        ],
+      },
       linksUp: { links: [{ state: 'up' }, { state: 'up' }] },
     });
     expect((result as { heldSeconds: number }).heldSeconds).toBeGreaterThanOrEqual(1);

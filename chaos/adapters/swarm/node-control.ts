@@ -48,7 +48,13 @@ const zoneSchema = z.looseObject({
 /** The one JSON object node-control printed (its last non-blank line when something came before it). */
 export function parseNodeControl<T>(schema: z.ZodType<T>, stdout: string, what: string): T {
   const text = stdout.trim();
-  const candidates = [text, text.split('\n').filter((l) => l.trim() !== '').pop() ?? ''];
+  const candidates = [
+    text,
+    text
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .pop() ?? '',
+  ];
   for (const candidate of candidates) {
     let value: unknown;
     try {
@@ -113,7 +119,8 @@ export function nodeControlFleet(outputs: LocalOutputs, host: HostAccess, cli: (
     return parseNodeControl(schema, result.stdout, what);
   };
   const checkedId = (id: string): string => {
-    if (!SWARM_NODE_ID.test(id)) throw new ActivityFailedError(`refused swarm node id ${JSON.stringify(id)}: expected 25 letters and digits`);
+    if (!SWARM_NODE_ID.test(id))
+      throw new ActivityFailedError(`refused swarm node id ${JSON.stringify(id)}: expected 25 letters and digits`);
     return id;
   };
   return {

@@ -31,7 +31,8 @@ async function ec2GroupHealthy(ctx: DriverContext): Promise<JsonObject> {
   const unregistered = serving.filter((id) => !registered.has(id));
   if (unregistered.length > 0) reasons.push(`not yet an ACTIVE container instance of ${cluster}: ${unregistered.join(', ')}`);
   const terminated = ctx.record.lastStopped('instance', 'ec2-instance');
-  if (terminated !== undefined && serving.includes(terminated.id)) reasons.push(`the terminated instance ${terminated.id} is still InService`);
+  if (terminated !== undefined && serving.includes(terminated.id))
+    reasons.push(`the terminated instance ${terminated.id} is still InService`);
   return {
     asg: ctx.outputs.asgName,
     healthy: reasons.length === 0,

@@ -22,9 +22,7 @@ const FAULT = 'ec2:terminate-instance';
 async function terminateEc2(ctx: DriverContext, a: InstanceArgs): Promise<JsonObject> {
   const inService = await inServiceInstances(ctx);
   if (a.instance !== undefined && !inService.includes(a.instance))
-    throw new ActivityFailedError(
-      `instance ${a.instance} is not InService in ${ctx.outputs.asgName} (InService: ${inService.join(', ')})`,
-    );
+    throw new ActivityFailedError(`instance ${a.instance} is not InService in ${ctx.outputs.asgName} (InService: ${inService.join(', ')})`);
   const ids = [a.instance ?? (inService[0] as string)];
   ctx.log.info(`terminating ${ids.join(', ')}`);
   const out = await ctx
@@ -94,7 +92,8 @@ export const ec2TerminateInstance = defineFault({
           target.use('nodes').words('terminate', a.instance ?? '<node>'),
           `SIGKILL every process of ${a.instance ?? 'the first ready node of node-control status'}; the stand-in Auto Scaling group replaces it`,
         ),
-  live: (_a, target, signal) => (target.outputs.target === 'aws' ? liveInstances('terminate the first (or the named one) of', target, signal) : Promise.resolve(null)),
+  live: (_a, target, signal) =>
+    target.outputs.target === 'aws' ? liveInstances('terminate the first (or the named one) of', target, signal) : Promise.resolve(null),
   async run(ctx, a) {
     checkInstanceForm(ctx.outputs, a.instance);
     return ctx.outputs.target === 'aws' ? terminateEc2(ctx, a) : terminateNode(ctx, a);

@@ -34,7 +34,19 @@ const WATCHDOG_SCRIPT = 'sleep "$1"; shift; exec "$@"';
 const KILL_WATCHDOGS = `for p in $(pgrep -f -- "[${ZONE_WATCHDOG_TAG.slice(0, 1)}]${ZONE_WATCHDOG_TAG.slice(1)}"); do kill -s TERM -- "-$p" 2>/dev/null; kill -s TERM "$p" 2>/dev/null; echo "killed $p"; done; true`;
 
 export function watchdogWords(seconds: number, restore: readonly string[]): string[] {
-  return ['sh', '-c', LAUNCH_SCRIPT, 'platform-chaos-launch', '/dev/null', 'sh', '-c', WATCHDOG_SCRIPT, ZONE_WATCHDOG_TAG, String(seconds), ...restore];
+  return [
+    'sh',
+    '-c',
+    LAUNCH_SCRIPT,
+    'platform-chaos-launch',
+    '/dev/null',
+    'sh',
+    '-c',
+    WATCHDOG_SCRIPT,
+    ZONE_WATCHDOG_TAG,
+    String(seconds),
+    ...restore,
+  ];
 }
 
 export const KILL_WATCHDOG_WORDS: readonly string[] = ['sh', '-c', KILL_WATCHDOGS, 'platform-chaos-zone-watchdog-stop'];
