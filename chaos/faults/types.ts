@@ -77,6 +77,11 @@ export interface TargetView {
   readonly outputs: PlatformOutputs;
   /** The target's adapter for a port the fault declared in `requires` (checked when it was bound). */
   use<P extends PortName>(port: P): Ports[P];
+  /**
+   * Whether this target serves the port: how a fault declaring alternatives (`{port, or}`) knows
+   * which one it was bound with, without itself deciding anything about the target.
+   */
+  serves(port: PortName): boolean;
 }
 
 /** What a running fault is given. */

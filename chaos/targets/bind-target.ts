@@ -119,6 +119,7 @@ export function bindTarget(outputs: PlatformOutputs, sources: AdapterSources): T
     outputs,
     adapters: { target: outputs.target, ...Object.fromEntries(ports.map((p) => [p, nameOf(p)])), ...extra },
     refusal,
+    serves: (port) => nameOf(port) !== null,
     use<P extends PortName>(port: P): Ports[P] {
       const adapter: Ports[P] | undefined = bound[port];
       // Faults are checked against `refusal` when bound, so this is a programming error.

@@ -29,6 +29,11 @@ function serviceEntries(outputs: PlatformOutputs): ({ name: string } & ServiceOu
   return SERVICE_NAMES.map((name) => ({ name, ...outputs.services[name] }));
 }
 
+/** The multi-node rehearsal's nodes the outputs list (none in any other outputs). */
+function nodesOf(outputs: PlatformOutputs): readonly { readonly name: string; readonly zone: string }[] {
+  return ('nodes' in outputs ? outputs.nodes : undefined) ?? [];
+}
+
 /**
  * Checks one target against the outputs. Returns null when allowed, else a sentence saying what the
  * target is and what the outputs name instead.
@@ -66,13 +71,13 @@ export function blastRadiusViolation(target: TargetRef, outputs: PlatformOutputs
         ? null
         : `instance ${target.instanceId} is a container instance of "${target.cluster}", not of the outputs' cluster "${outputs.clusterName}"`;
     case 'node': {
-      const nodes = outputs.target === 'local' ? (outputs.nodes ?? []) : [];
+      const nodes = nodesOf(outputs);
       return nodes.some((n) => n.name === target.node)
         ? null
         : `node "${target.node}" is not named in the outputs (nodes: ${nodes.map((n) => n.name).join(', ') || 'none'})`;
     }
     case 'zone': {
-      const nodes = outputs.target === 'local' ? (outputs.nodes ?? []) : [];
+      const nodes = nodesOf(outputs);
       const zones = [...new Set(nodes.map((n) => n.zone))];
       if (!zones.includes(target.zone)) return `zone "${target.zone}" holds no node of the outputs (zones: ${zones.join(', ') || 'none'})`;
       // Cutting every zone is losing the whole fleet, not a zone.

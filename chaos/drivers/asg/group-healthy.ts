@@ -5,9 +5,11 @@ import type { JsonObject } from '../../../contract/json';
 import { defineFault } from '../../faults/define-fault';
 import type { HostAccessOptions } from '../../faults/ports';
 import type { DriverContext } from '../../faults/types';
-import { sshConnectionArgs } from '../ssh/connection-args';
-import { describeGroup, groupTargets } from '../ec2/group-instances';
-import { describeNodeControl, fleetStatus, INSTANCES } from '../ec2/fleet-nodes';
+
+/** As the host faults' connectTimeoutMs default. */
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+import { describeGroup } from '../ec2/group-instances';
+import { describeNodeControl, fleetStatus, INSTANCES, instanceTargets, onNodes } from '../ec2/fleet-nodes';
 
 async function ec2GroupHealthy(ctx: DriverContext): Promise<JsonObject> {
   const group = await describeGroup(ctx);
@@ -107,18 +109,16 @@ export const asgGroupHealthy = defineFault({
     'InService, Healthy instances = desired capacity in the Auto Scaling group, each registered ACTIVE (agent connected) in the cluster; an instance this run terminated gone. Local target (--nodes 3): every node engine running, swarm ready/active, link up, a terminated one replaced. Reports healthy: true or false',
   destructive: false,
   requires: INSTANCES,
-  args: z.strictObject(sshConnectionArgs),
-  targets: (_a, outputs) =>
-    outputs.target === 'aws'
-      ? [...groupTargets(outputs.asgName), { kind: 'cluster', cluster: outputs.clusterName }]
-      : [{ kind: 'host', host: outputs.sshHost }],
+  args: z.strictObject({}),
+  targets: (_a, outputs) => [{ kind: 'cluster', cluster: outputs.clusterName }, ...instanceTargets(outputs, undefined)],
   describe: (_a, target) =>
-    target.outputs.target === 'aws'
+    !onNodes(target)
       ? `DescribeAutoScalingGroups ${target.outputs.asgName} and the ACTIVE container instances of ${target.outputs.clusterName}: every desired instance InService, Healthy and registered`
       : describeNodeControl(
           target,
           target.use('nodes').words('status'),
           `every one of ${target.use('nodes').nodes.length} nodes: engine running, swarm ready and active, link up`,
         ),
-  run: (ctx, a) => (ctx.outputs.target === 'aws' ? ec2GroupHealthy(ctx) : nodesHealthy(ctx, a)),
+  // No SSH arguments (none on AWS either): the rehearsal's key and pinned host key, as every host fault defaults to.
+  run: (ctx) => (onNodes(ctx) ? nodesHealthy(ctx, { connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS }) : ec2GroupHealthy(ctx)),
 });

@@ -35,19 +35,31 @@ export const instanceArgs = {
 
 export type InstanceArgs = { readonly instance?: string | undefined } & HostAccessOptions;
 
-/** What an instance fault acts on: the group on AWS; locally the host node-control runs on, and the node named. */
+/**
+ * What an instance fault acts on: the group (the outputs' own) and, where the outputs name a
+ * node-control (the multi-node rehearsal), the host it runs on and the node named.
+ */
 export function instanceTargets(outputs: PlatformOutputs, instance: string | undefined): readonly TargetRef[] {
-  if (outputs.target === 'aws') return groupTargets(outputs.asgName);
-  return [{ kind: 'host', host: outputs.sshHost }, ...(instance === undefined ? [] : [{ kind: 'node' as const, node: instance }])];
+  const nodeControl = 'nodeControl' in outputs && outputs.nodeControl !== undefined;
+  return [
+    ...groupTargets(outputs.asgName),
+    ...(nodeControl ? [{ kind: 'host' as const, host: outputs.sshHost }] : []),
+    ...(instance?.startsWith('node-') === true ? [{ kind: 'node' as const, node: instance }] : []),
+  ];
 }
 
-/** The form of `instance` must fit the target (an instance id is meaningless to node-control, and the reverse). */
-export function checkInstanceForm(outputs: PlatformOutputs, instance: string | undefined): void {
+/** Whether the fault acts through the rehearsal's nodes (else through the AWS APIs): the port it was bound with. */
+export function onNodes(target: TargetView): boolean {
+  return target.serves('nodes');
+}
+
+/** The form of `instance` must fit the port (an instance id is meaningless to node-control, and the reverse). */
+export function checkInstanceForm(target: TargetView, instance: string | undefined): void {
   if (instance === undefined) return;
-  const local = instance.startsWith('node-');
-  if (local !== (outputs.target === 'local'))
+  const node = instance.startsWith('node-');
+  if (node !== onNodes(target))
     throw new ActivityFailedError(
-      `instance ${instance} is ${local ? 'a rehearsal node name' : 'an EC2 instance id'}, but the target is ${outputs.target}: name ${outputs.target === 'local' ? 'a node (node-1 … node-9)' : 'an InService instance id of the group'}, or leave instance out`,
+      `instance ${instance} is ${node ? 'a rehearsal node name' : 'an EC2 instance id'}, but the target is ${target.outputs.target}: name ${onNodes(target) ? 'a node (node-1 … node-9)' : 'an InService instance id of the group'}, or leave instance out`,
     );
 }
 

@@ -10,6 +10,7 @@ import {
   describeNodeControl,
   fleetStatus,
   INSTANCES,
+  onNodes,
   instanceArgs,
   instanceTargets,
   type InstanceArgs,
@@ -85,7 +86,7 @@ export const ec2TerminateInstance = defineFault({
   args: z.strictObject(instanceArgs),
   targets: (a, outputs) => instanceTargets(outputs, a.instance),
   describe: (a, target) =>
-    target.outputs.target === 'aws'
+    !onNodes(target)
       ? `EC2 TerminateInstances for ${a.instance ?? 'the first InService instance'} of ${target.outputs.asgName} (looked up at run time)`
       : describeNodeControl(
           target,
@@ -93,9 +94,9 @@ export const ec2TerminateInstance = defineFault({
           `SIGKILL every process of ${a.instance ?? 'the first ready node of node-control status'}; the stand-in Auto Scaling group replaces it`,
         ),
   live: (_a, target, signal) =>
-    target.outputs.target === 'aws' ? liveInstances('terminate the first (or the named one) of', target, signal) : Promise.resolve(null),
+    !onNodes(target) ? liveInstances('terminate the first (or the named one) of', target, signal) : Promise.resolve(null),
   async run(ctx, a) {
-    checkInstanceForm(ctx.outputs, a.instance);
-    return ctx.outputs.target === 'aws' ? terminateEc2(ctx, a) : terminateNode(ctx, a);
+    checkInstanceForm(ctx, a.instance);
+    return onNodes(ctx) ? terminateNode(ctx, a) : terminateEc2(ctx, a);
   },
 });

@@ -6,7 +6,7 @@ import { ActivityFailedError } from '../../errors';
 import type { JsonObject } from '../../../contract/json';
 import { defineFault } from '../../faults/define-fault';
 import type { DriverContext } from '../../faults/types';
-import { checkInstanceForm, describeNodeControl, INSTANCES, instanceArgs, instanceTargets } from '../ec2/fleet-nodes';
+import { checkInstanceForm, describeNodeControl, INSTANCES, instanceArgs, instanceTargets, onNodes } from '../ec2/fleet-nodes';
 import { drainNode, rollbackNodeDrain, type DrainArgs } from './drain-node';
 
 const args = z.strictObject({
@@ -44,16 +44,10 @@ export const ecsDrainInstance = defineFault({
   destructive: true,
   requires: INSTANCES,
   args,
-  targets: (a, outputs) =>
-    outputs.target === 'aws'
-      ? [
-          { kind: 'cluster', cluster: outputs.clusterName },
-          { kind: 'asg', asg: outputs.asgName },
-        ]
-      : instanceTargets(outputs, a.instance),
+  targets: (a, outputs) => [{ kind: 'cluster', cluster: outputs.clusterName }, ...instanceTargets(outputs, a.instance)],
   describe: (a, target) => {
     const again = a.revertAfterSeconds === undefined ? 'in rollbacks' : `after ${a.revertAfterSeconds}s (and in rollbacks)`;
-    return target.outputs.target === 'aws'
+    return !onNodes(target)
       ? `UpdateContainerInstancesState DRAINING for ${a.instance ?? 'the first ACTIVE container instance'} of ${target.outputs.clusterName} (it must belong to ${target.outputs.asgName}); ACTIVE again ${again}`
       : describeNodeControl(
           target,
@@ -62,11 +56,11 @@ export const ecsDrainInstance = defineFault({
         );
   },
   async run(ctx, a): Promise<JsonObject> {
-    checkInstanceForm(ctx.outputs, a.instance);
-    return ctx.outputs.target === 'aws' ? drainEc2(ctx, a) : drainNode(ctx, a);
+    checkInstanceForm(ctx, a.instance);
+    return onNodes(ctx) ? drainNode(ctx, a) : drainEc2(ctx, a);
   },
   async rollback(ctx, a, runResult) {
-    if (ctx.outputs.target === 'local') return rollbackNodeDrain(ctx, a, runResult);
+    if (onNodes(ctx)) return rollbackNodeDrain(ctx, a, runResult);
     const parsed = drained.safeParse(runResult);
     if (!parsed.success)
       throw new ActivityFailedError(
