@@ -166,6 +166,11 @@ describe('ec2:terminate-instance on the multi-node rehearsal', () => {
     const bound = ec2TerminateInstance.bind({ instance: 'node-2' });
     if (!bound.ok) throw new Error('bad arguments');
     expect(bound.bound.describe(targetFor(multi()))).toMatch(/\/repo\/.rehearsal\/node-control terminate node-2/);
+    const first = ec2TerminateInstance.bind({});
+    if (!first.ok) throw new Error('bad arguments');
+    expect(first.bound.describe(targetFor(multi()))).toMatch(
+      /node-control terminate '<node>' \(SIGKILL every process of the first ready node/,
+    );
   });
 });
 

@@ -90,7 +90,9 @@ export const ec2TerminateInstance = defineFault({
       ? `EC2 TerminateInstances for ${a.instance ?? 'the first InService instance'} of ${target.outputs.asgName} (looked up at run time)`
       : describeNodeControl(
           target,
-          target.use('nodes').words('terminate', a.instance ?? '<node>'),
+          a.instance === undefined
+            ? [...target.use('nodes').words('terminate'), '<node>']
+            : target.use('nodes').words('terminate', a.instance),
           `SIGKILL every process of ${a.instance ?? 'the first ready node of node-control status'}; the stand-in Auto Scaling group replaces it`,
         ),
   live: (_a, target, signal) =>

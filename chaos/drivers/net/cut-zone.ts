@@ -49,7 +49,8 @@ export function watchdogWords(seconds: number, restore: readonly string[]): stri
   ];
 }
 
-export const KILL_WATCHDOG_WORDS: readonly string[] = ['sh', '-c', KILL_WATCHDOGS, 'platform-chaos-zone-watchdog-stop'];
+// Its own name must not contain the tag, or the pattern would match this very shell.
+export const KILL_WATCHDOG_WORDS: readonly string[] = ['sh', '-c', KILL_WATCHDOGS, 'platform-chaos-stop-zone-watchdogs'];
 
 type Links = { readonly links: readonly { readonly name: string; readonly state: string }[] };
 
@@ -96,6 +97,8 @@ export const netCutZone = defineFault({
       port: 'nodes',
       why: 'it cuts the links of the multi-node rehearsal (`npm run rehearsal:up -- --nodes 3`); on AWS cutting a zone off needs a subnet network ACL swap or AWS FIS, which the chaos operator policy does not grant (chaos/README.md)',
     },
+    // The watchdog is started over it.
+    { port: 'host' },
   ],
   args,
   targets: (a, outputs) => [
