@@ -73,3 +73,37 @@ describe('a fault the target cannot serve is refused before anything runs', () =
     expect(result.stdout).toBe('');
   });
 });
+
+describe('the multi-node rehearsal serves the instance and zone experiments', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'chaos-bind-nodes-'));
+    const nodes = [
+      { name: 'node-1', zone: 'zone-a', address: '10.210.0.11' },
+      { name: 'node-2', zone: 'zone-b', address: '10.210.0.12' },
+      { name: 'node-3', zone: 'zone-a', address: '10.210.0.13' },
+    ];
+    await writeFile(
+      join(dir, 'outputs.json'),
+      JSON.stringify({ ...outputsFor('http://127.0.0.1:1'), nodes, nodeControl: ['/repo/.rehearsal/node-control'] }),
+    );
+  });
+
+  it.each(['experiments/terminate-instance.yaml', 'experiments/drain-instance.yaml', 'experiments-local/zone-loss.yaml'])(
+    'validate --outputs %s: bound, exit 0',
+    async (file) => {
+      const result = await runCli(['validate', join(REPO, 'chaos', file), '--outputs', 'outputs.json'], dir);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+    },
+  );
+
+  it('run --dry-run of zone-loss names node-control and the restore', async () => {
+    const result = await runCli(
+      ['run', join(REPO, 'chaos/experiments-local/zone-loss.yaml'), '--outputs', 'outputs.json', '--dry-run'],
+      dir,
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/node-control cut-zone zone-a .*then \/repo\/.rehearsal\/node-control restore-zone zone-a/);
+  });
+});
