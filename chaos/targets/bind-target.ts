@@ -35,6 +35,8 @@ export interface AdapterSources {
   readonly sshEnvironment?: () => SshEnvironment;
   /** `--host-access`: overrides the access the outputs say the deployment offers. */
   readonly hostAccess?: HostAccess['name'] | undefined;
+  /** The local target's host access itself, instead of SSH to the outputs' host (tests: a fake host). */
+  readonly localHost?: HostAccess;
   /** How SSM commands are polled and timed out (tests shorten it). */
   readonly ssm?: SsmCommandSettings;
 }
@@ -75,7 +77,7 @@ function adaptersFor(outputs: PlatformOutputs, sources: AdapterSources): { bound
       const host = outputs.dockerHost ?? null;
       let cli: DockerCli | undefined;
       const docker = (): DockerCli => (cli ??= (sources.docker ?? ((h) => localDockerCli({ host: h })))(host));
-      const hostAccess = sshHostAccess(outputs, SSH_KEY_DIRS.local, ssh);
+      const hostAccess = sources.localHost ?? sshHostAccess(outputs, SSH_KEY_DIRS.local, ssh);
       const nodes = nodeControlFleet(outputs, hostAccess, docker);
       return {
         bound: { orchestrator: swarmOrchestrator(outputs, docker), host: hostAccess, ...(nodes === null ? {} : { nodes }) },
