@@ -145,15 +145,15 @@ export const localOutputsSchema = z.strictObject({
    */
   runtimeRestart: z.array(localNames.runtimeRestartWord).min(1).max(16).optional(),
   /**
-   * The multi-node rehearsal's nodes (`rehearsal up --nodes N`, N > 1), node-1 first: each a swarm
-   * worker in its own network namespace at its own address, in zone-a (odd) or zone-b (even).
-   * Absent: the single-node rehearsal.
+   * The multi-node rehearsal's nodes (`rehearsal:up -- --nodes N`, N > 1): each swarm worker in its
+   * own network namespace with its own engine, its address on the rehearsal's bridge and its
+   * "zone" (node label `zone`). Absent: the single-node rehearsal.
    */
   nodes: z
     .array(
       z.strictObject({
         name: z.string().regex(/^node-[1-9]$/, 'a node name: node-1 .. node-9'),
-        zone: z.enum(['zone-a', 'zone-b']),
+        zone: z.string().regex(/^zone-[a-z]$/, 'a zone name: zone-<letter>'),
         address: z.ipv4(),
       }),
     )
@@ -163,7 +163,7 @@ export const localOutputsSchema = z.strictObject({
   /**
    * The command (words, run on the host over SSH like `runtimeRestart`) controlling the nodes:
    * `terminate <node>`, `cut-zone <zone>`, `restore-zone <zone>`, `status`, each printing one JSON
-   * object (rehearsal/node-control.ts). Multi-node only.
+   * object on stdout (rehearsal/node-control.ts; read by chaos/adapters/swarm/node-control.ts). Present with `nodes`.
    */
   nodeControl: z.array(localNames.runtimeRestartWord).min(1).max(16).optional(),
 });

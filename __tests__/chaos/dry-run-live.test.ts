@@ -64,7 +64,7 @@ describe('run --dry-run --live: the read-only live checks, nothing changed', () 
     const result = await live('terminate-instance.yaml', '--dry-run', '--live');
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toContain(
-      `   live: ec2:terminate-instance would terminate 1 InService instance(s) of platform-dev: ${INSTANCE}\n`,
+      `   live: ec2:terminate-instance would terminate the first (or the named one) of 1 InService instance(s) of platform-dev: ${INSTANCE}\n`,
     );
     expect(sent()).toEqual(['GetCallerIdentityCommand', 'DescribeAutoScalingGroupsCommand']);
   });

@@ -90,6 +90,8 @@ describeIfPossible(missingForRehearsal(), 'the chaos experiments against the reh
         orchestrator: 'swarm',
         host: 'ssh',
         aws: null,
+        // The single-node rehearsal: no nodes port.
+        nodes: null,
         dockerHost: rehearsal().state.dockerHost,
       });
     });

@@ -45,7 +45,11 @@ export function argumentDocs(fault: Fault): ArgumentDoc[] {
 
 /** The ports a fault uses, as the catalog shows them: `orchestrator (swarm), host`. */
 function portsOf(fault: Fault): string {
-  return fault.requires.map((r) => (r.adapter === undefined ? r.port : `${r.port} (${r.adapter})`)).join(', ') || 'none';
+  return (
+    fault.requires
+      .map((r) => `${r.adapter === undefined ? r.port : `${r.port} (${r.adapter})`}${r.or === undefined ? '' : ` or ${r.or}`}`)
+      .join(', ') || 'none'
+  );
 }
 
 function text(faults: readonly Fault[]): string {

@@ -63,6 +63,7 @@ export function driverContext(env: ActivityEnvironment, target: TargetBinding, s
     clock: env.clock,
     record: env.record,
     use: (port) => target.use(port),
+    serves: (port) => target.serves(port),
     log: {
       info: (message) => env.events.emit({ type: 'log', level: 'info', message: `${name}: ${message}` }),
       warn: (message) => env.events.emit({ type: 'log', level: 'warn', message: `${name}: ${message}` }),

@@ -163,11 +163,59 @@ export interface AwsApis {
   ssm(): SSMClient;
 }
 
+/** One node of the multi-node rehearsal as `node-control status` reports it. */
+export interface FleetNode {
+  readonly name: string;
+  readonly zone: string;
+  readonly address: string;
+  readonly engine: 'running' | 'gone';
+  /** The swarm's id of the node (a replacement may get a new one); null while it has none. */
+  readonly swarmNodeId: string | null;
+  /** `ready`, `down`, `unknown`, … as the swarm says. */
+  readonly swarmState: string;
+  /** `active`, `pause`, `drain`. */
+  readonly availability: string;
+  readonly link: 'up' | 'down';
+  /** How many times the stand-in Auto Scaling group replaced this slot. */
+  readonly replacements: number;
+}
+
+/** A task of the swarm placed on a node (`docker node ps`). */
+export interface NodeTask {
+  readonly id: string;
+  readonly name: string;
+  readonly desiredState: string;
+  readonly currentState: string;
+}
+
+/**
+ * The instances of the platform where they are not EC2 instances: the local multi-node
+ * rehearsal's nodes, through its `node-control` command (run on the host over SSH, as the runtime
+ * restart) and the swarm manager (drain). On AWS the instance faults use the AWS APIs instead.
+ */
+export interface NodeFleet {
+  readonly name: 'node-control';
+  /** The nodes the outputs list (name, zone, address), in their order. */
+  readonly nodes: readonly { readonly name: string; readonly zone: string; readonly address: string }[];
+  /** The command words of `node-control <subcommand> <argument>`, for dry runs and journals. */
+  words(subcommand: 'terminate' | 'cut-zone' | 'restore-zone' | 'status', argument?: string): readonly string[];
+  status(options: HostAccessOptions, signal: AbortSignal): Promise<readonly FleetNode[]>;
+  /** SIGKILL of every process of the node; the JSON node-control printed. */
+  terminate(options: HostAccessOptions, signal: AbortSignal, node: string): Promise<JsonObject>;
+  /** The host side of every link of the zone's nodes down (`cut`) or up (`restore`); the JSON printed. */
+  zoneLinks(options: HostAccessOptions, signal: AbortSignal, zone: string, to: 'cut' | 'restore'): Promise<JsonObject>;
+  /** `docker node update --availability <availability> <swarmNodeId>` on the swarm manager. */
+  setAvailability(signal: AbortSignal, swarmNodeId: string, availability: 'drain' | 'active'): Promise<void>;
+  /** The tasks the swarm wants running on the node, with their current states. */
+  nodeTasks(signal: AbortSignal, swarmNodeId: string): Promise<readonly NodeTask[]>;
+}
+
 /** Every port, by the name a fault declares. */
 export interface Ports {
   readonly orchestrator: Orchestrator;
   readonly host: HostAccess;
   readonly aws: AwsApis;
+  readonly nodes: NodeFleet;
 }
 
 export type PortName = keyof Ports;
@@ -178,6 +226,8 @@ export type PortName = keyof Ports;
  */
 export interface PortRequirement {
   readonly port: PortName;
+  /** Another port that serves the fault as well (the instance faults: `aws` on AWS, `nodes` locally). */
+  readonly or?: PortName;
   readonly adapter?: string;
   readonly why?: string;
 }

@@ -35,8 +35,8 @@ export interface StoppedUnit {
   readonly fault: FaultId;
   /** Logical service name (`api`); `instance` for the EC2 instance. */
   readonly service: string;
-  /** What the id names: an ECS task ARN, a swarm task id, a container id or an EC2 instance id. */
-  readonly unit: 'ecs-task' | 'swarm-task' | 'container' | 'ec2-instance';
+  /** What the id names: an ECS task ARN, a swarm task id, a container id, an EC2 instance id or a rehearsal node's name. */
+  readonly unit: 'ecs-task' | 'swarm-task' | 'container' | 'ec2-instance' | 'rehearsal-node';
   readonly id: string;
   /** Milliseconds since the epoch. */
   readonly at: number;
@@ -45,6 +45,11 @@ export interface StoppedUnit {
    * place (ECS container restart policy) keeps the id and changes this.
    */
   readonly startedAt?: string;
+  /**
+   * A rehearsal node (whose id is its slot name, kept by its replacement): its swarm node id and
+   * replacement count when it was terminated, so that a probe can tell the replacement from it.
+   */
+  readonly node?: { readonly swarmNodeId: string | null; readonly replacements: number };
 }
 
 /** An identity a probe saw answering for a service (the API's instance id), and when. */
@@ -72,6 +77,11 @@ export interface TargetView {
   readonly outputs: PlatformOutputs;
   /** The target's adapter for a port the fault declared in `requires` (checked when it was bound). */
   use<P extends PortName>(port: P): Ports[P];
+  /**
+   * Whether this target serves the port: how a fault declaring alternatives (`{port, or}`) knows
+   * which one it was bound with, without itself deciding anything about the target.
+   */
+  serves(port: PortName): boolean;
 }
 
 /** What a running fault is given. */

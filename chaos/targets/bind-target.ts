@@ -9,6 +9,7 @@ import { DEFAULT_SSM_SETTINGS, ssmHostAccess } from '../adapters/ssm/ssm-host-ac
 import { UsageError } from '../errors';
 import { localDockerCli, type DockerCli } from '../adapters/swarm/docker-cli';
 import { swarmOrchestrator } from '../adapters/swarm/swarm-orchestrator';
+import { nodeControlFleet } from '../adapters/swarm/node-control';
 import type { HostAccess, PortName, PortRequirement, Ports } from '../faults/ports';
 import type { TargetView } from '../faults/types';
 
@@ -34,6 +35,8 @@ export interface AdapterSources {
   readonly sshEnvironment?: () => SshEnvironment;
   /** `--host-access`: overrides the access the outputs say the deployment offers. */
   readonly hostAccess?: HostAccess['name'] | undefined;
+  /** The local target's host access itself, instead of SSH to the outputs' host (tests: a fake host). */
+  readonly localHost?: HostAccess;
   /** How SSM commands are polled and timed out (tests shorten it). */
   readonly ssm?: SsmCommandSettings;
 }
@@ -64,7 +67,7 @@ function adaptersFor(outputs: PlatformOutputs, sources: AdapterSources): { bound
               : sshHostAccess(outputs, SSH_KEY_DIRS.aws, ssh),
           aws: { name: 'aws', ...sources.clients },
         },
-        missing: {},
+        missing: { nodes: 'on AWS the instances are EC2 instances of the Auto Scaling group, reached through the AWS APIs' },
         extra: { region: outputs.region },
       };
     }
@@ -74,9 +77,19 @@ function adaptersFor(outputs: PlatformOutputs, sources: AdapterSources): { bound
       const host = outputs.dockerHost ?? null;
       let cli: DockerCli | undefined;
       const docker = (): DockerCli => (cli ??= (sources.docker ?? ((h) => localDockerCli({ host: h })))(host));
+      const hostAccess = sources.localHost ?? sshHostAccess(outputs, SSH_KEY_DIRS.local, ssh);
+      const nodes = nodeControlFleet(outputs, hostAccess, docker);
       return {
-        bound: { orchestrator: swarmOrchestrator(outputs, docker), host: sshHostAccess(outputs, SSH_KEY_DIRS.local, ssh) },
-        missing: { aws: 'the rehearsal runs on this machine, with no AWS APIs (try it against a deployed stack)' },
+        bound: { orchestrator: swarmOrchestrator(outputs, docker), host: hostAccess, ...(nodes === null ? {} : { nodes }) },
+        missing: {
+          aws: 'the rehearsal runs on this machine, with no AWS APIs (try it against a deployed stack)',
+          ...(nodes === null
+            ? {
+                nodes:
+                  'the outputs are of the single-node rehearsal (no nodes, no nodeControl): start the multi-node one with `npm run rehearsal:up -- --nodes 3`',
+              }
+            : {}),
+        },
         extra: { dockerHost: host },
       };
     }
@@ -87,13 +100,19 @@ function adaptersFor(outputs: PlatformOutputs, sources: AdapterSources): { bound
 export function bindTarget(outputs: PlatformOutputs, sources: AdapterSources): TargetBinding {
   const { bound, missing, extra } = adaptersFor(outputs, sources);
   const nameOf = (port: PortName): string | null => bound[port]?.name ?? null;
-  const ports: readonly PortName[] = ['orchestrator', 'host', 'aws'];
+  const ports: readonly PortName[] = ['orchestrator', 'host', 'aws', 'nodes'];
   const refusal = (faultId: string, requires: readonly PortRequirement[]): string | null => {
     for (const need of requires) {
       const name = nameOf(need.port);
       if (name !== null && (need.adapter === undefined || need.adapter === name)) continue;
+      // Either port serves it: the one this target has is used (the instance faults: aws or nodes).
+      if (need.or !== undefined && nameOf(need.or) !== null) continue;
+      // The alternative's absence explains more (a single-node rehearsal lacks `nodes`, and never has `aws`).
       const why =
-        need.why ?? missing[need.port] ?? `it needs the ${need.adapter ?? ''} ${need.port} adapter, and this target has ${name ?? 'none'}`;
+        need.why ??
+        (need.or === undefined ? undefined : missing[need.or]) ??
+        missing[need.port] ??
+        `it needs the ${need.adapter ?? ''} ${need.port} adapter, and this target has ${name ?? 'none'}`;
       return `${faultId} is not available on the ${outputs.target} target: ${why}`;
     }
     return null;
@@ -102,6 +121,7 @@ export function bindTarget(outputs: PlatformOutputs, sources: AdapterSources): T
     outputs,
     adapters: { target: outputs.target, ...Object.fromEntries(ports.map((p) => [p, nameOf(p)])), ...extra },
     refusal,
+    serves: (port) => nameOf(port) !== null,
     use<P extends PortName>(port: P): Ports[P] {
       const adapter: Ports[P] | undefined = bound[port];
       // Faults are checked against `refusal` when bound, so this is a programming error.

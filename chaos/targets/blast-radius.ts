@@ -19,10 +19,19 @@ export type TargetRef =
   /** A host reached over SSH. */
   | { readonly kind: 'host'; readonly host: string }
   /** An instance reached over SSM, named with the cluster its container instance belongs to (known at run time). */
-  | { readonly kind: 'container-instance'; readonly instanceId: string; readonly cluster: string };
+  | { readonly kind: 'container-instance'; readonly instanceId: string; readonly cluster: string }
+  /** A node of the multi-node rehearsal (`node-1`), by the name the outputs list. */
+  | { readonly kind: 'node'; readonly node: string }
+  /** A zone of the multi-node rehearsal's nodes (`zone-a`). */
+  | { readonly kind: 'zone'; readonly zone: string };
 
 function serviceEntries(outputs: PlatformOutputs): ({ name: string } & ServiceOutputs)[] {
   return SERVICE_NAMES.map((name) => ({ name, ...outputs.services[name] }));
+}
+
+/** The multi-node rehearsal's nodes the outputs list (none in any other outputs). */
+function nodesOf(outputs: PlatformOutputs): readonly { readonly name: string; readonly zone: string }[] {
+  return ('nodes' in outputs ? outputs.nodes : undefined) ?? [];
 }
 
 /**
@@ -61,6 +70,19 @@ export function blastRadiusViolation(target: TargetRef, outputs: PlatformOutputs
       return target.cluster === outputs.clusterName || target.cluster === outputs.clusterArn
         ? null
         : `instance ${target.instanceId} is a container instance of "${target.cluster}", not of the outputs' cluster "${outputs.clusterName}"`;
+    case 'node': {
+      const nodes = nodesOf(outputs);
+      return nodes.some((n) => n.name === target.node)
+        ? null
+        : `node "${target.node}" is not named in the outputs (nodes: ${nodes.map((n) => n.name).join(', ') || 'none'})`;
+    }
+    case 'zone': {
+      const nodes = nodesOf(outputs);
+      const zones = [...new Set(nodes.map((n) => n.zone))];
+      if (!zones.includes(target.zone)) return `zone "${target.zone}" holds no node of the outputs (zones: ${zones.join(', ') || 'none'})`;
+      // Cutting every zone is losing the whole fleet, not a zone.
+      return zones.length < 2 ? `zone "${target.zone}" is the outputs' only zone: cutting it off is losing every node` : null;
+    }
   }
 }
 

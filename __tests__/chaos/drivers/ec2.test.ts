@@ -67,7 +67,7 @@ describe('ec2 fault arguments and plans', () => {
     const bound = ec2TerminateInstance.bind({});
     if (!bound.ok) throw new Error('bad arguments');
     expect(bound.bound.describe(targetFor(awsOutputs()))).toBe(
-      'EC2 TerminateInstances for the InService instances of platform-test-asg (looked up at run time)',
+      'EC2 TerminateInstances for the first InService instance of platform-test-asg (looked up at run time)',
     );
     expect(bound.bound.targets(awsOutputs())).toEqual([{ kind: 'asg', asg: 'platform-test-asg' }]);
   });

@@ -95,7 +95,7 @@ describe('ecs:drain-instance', () => {
 
   it('GIVEN the local target THEN it refuses with a reason', async () => {
     await expect(runFault(ecsDrainInstance, {}, contextFor(testOutputs(), clients))).rejects.toThrow(
-      /not available on the local target: the rehearsal has one swarm node/,
+      /not available on the local target: the outputs are of the single-node rehearsal .*--nodes 3/,
     );
     expect(ecsMock.calls()).toHaveLength(0);
   });

@@ -78,6 +78,7 @@ function contextWith(signal: AbortSignal, withOutputs = outputs): DriverContext 
     signal,
     clock: systemClock,
     record: createFaultRecord(),
+    serves: (port) => port === 'host',
     use: <P extends keyof Ports>(port: P) => {
       if (port !== 'host') throw new Error(`no ${port} here`);
       return netnsHost as Ports[P];

@@ -244,6 +244,7 @@ function contextOn(host: HostAccess): DriverContext {
     signal: new AbortController().signal,
     clock: { now: () => Date.now(), sleep: () => Promise.resolve() },
     record: createFaultRecord(),
+    serves: (port) => port === 'host',
     use: <P extends keyof Ports>(port: P) => {
       if (port !== 'host') throw new Error(`no ${port}`);
       return host as Ports[P];

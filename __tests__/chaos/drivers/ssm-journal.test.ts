@@ -78,7 +78,7 @@ describe('a run on outputs that say hostAccess: ssm', () => {
     expect(stdout).toMatch(/^completed: /);
     expect(code).toBe(0);
     const journal = JSON.parse(readFileSync(join(dir, 'journal.json'), 'utf8'));
-    expect(journal.adapters).toEqual({ target: 'aws', orchestrator: 'ecs', host: 'ssm', aws: 'aws', region: 'us-east-1' });
+    expect(journal.adapters).toEqual({ target: 'aws', orchestrator: 'ecs', host: 'ssm', aws: 'aws', nodes: null, region: 'us-east-1' });
     expect(host.sent.every((line) => line.startsWith('docker ps --filter label=com.amazonaws.ecs.container-name=api '))).toBe(true);
     expect(host.ssmMock.calls().some((call) => JSON.stringify(call.args[0].input).includes(INSTANCE))).toBe(true);
   });

@@ -219,7 +219,14 @@ describe('the rehearsal engine address', () => {
         },
       },
     );
-    expect(target.adapters).toEqual({ target: 'local', orchestrator: 'swarm', host: 'ssh', aws: null, dockerHost: 'unix:///r.sock' });
+    expect(target.adapters).toEqual({
+      target: 'local',
+      orchestrator: 'swarm',
+      host: 'ssh',
+      aws: null,
+      nodes: null,
+      dockerHost: 'unix:///r.sock',
+    });
     await target.use('orchestrator').stopTask(contextFor(testOutputs()), { fault: 'swarm:stop-task', service: 'api', reason: 'r' });
     expect(asked).toEqual(['unix:///r.sock']);
   });

@@ -42,6 +42,9 @@ export function withHost<C extends DriverContext>(ctx: C, host: HostAccess): C {
     get aws() {
       return ctx.use('aws');
     },
+    get nodes() {
+      return ctx.use('nodes');
+    },
   };
   return { ...ctx, use: (port) => ports[port] };
 }

@@ -38,7 +38,12 @@ export async function inServiceInstances(ctx: DriverContext): Promise<string[]> 
 
 /** For `--dry-run --live`: the group's InService instances, DescribeAutoScalingGroups only. */
 export async function liveInstances(verb: string, target: TargetView, signal: AbortSignal): Promise<string> {
-  const group = await describeGroup({ outputs: target.outputs, use: (port) => target.use(port), signal });
+  const group = await describeGroup({
+    outputs: target.outputs,
+    use: (port) => target.use(port),
+    serves: (port) => target.serves(port),
+    signal,
+  });
   const ids = (group.Instances ?? []).filter((i) => i.LifecycleState === 'InService').map((i) => i.InstanceId ?? '');
   return `would ${verb} ${ids.length} InService instance(s) of ${target.outputs.asgName}: ${ids.join(', ') || 'none (the run would fail)'}`;
 }

@@ -33,6 +33,7 @@ export function contextFor(
     clock: systemClock,
     record: createFaultRecord(),
     use: (port) => target.use(port),
+    serves: (port) => target.serves(port),
     log: { info: (m) => logs.push(m), warn: (m) => logs.push(`warn: ${m}`) },
     guard: (targets) => {
       const violation = firstBlastRadiusViolation(targets, outputs);
