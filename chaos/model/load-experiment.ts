@@ -54,8 +54,8 @@ function parseText(text: string, file: string): JsonObject {
 function rollbackStrategy(parsed: ParsedExperiment): RollbackStrategy {
   const declared = parsed['rollback-strategy'];
   if (declared !== undefined) return declared;
-  // Naming none: "always", so that what a fault provider injected is undone whatever the verdict.
-  return parsed.runtime?.rollbacks?.strategy ?? 'always';
+  // Naming none: chaostoolkit's "default" (faults are undone whatever the strategy: engine/runner.ts).
+  return parsed.runtime?.rollbacks?.strategy ?? 'default';
 }
 
 const NOT_SUBSTITUTED = new Set(['configuration', 'secrets']);
