@@ -241,7 +241,7 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
   if (skip !== null) {
     state.rollbacksSkipped = skip;
     events.emit({ type: 'phase-skipped', phase: 'rollbacks', reason: skip });
-  } else if (experiment.rollbacks.length === 0) {
+  } else if (experiment.rollbacks.length === 0 && undos.length === 0) {
     state.rollbacksSkipped = 'the experiment declares no rollbacks';
   }
   if (undos.length > 0 || played.length > 0) {
