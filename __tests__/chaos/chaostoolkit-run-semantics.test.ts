@@ -16,6 +16,10 @@ import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { runHttp } from '../../chaos/engine/providers/http';
+import { renderHtmlReport } from '../../chaos/report/html';
+import { renderMarkdownModel } from '../../chaos/report/markdown';
+import { buildReportModel } from '../../chaos/report/report-model';
+import { asReport } from './report/hand-made-journals';
 import { withinTolerance } from '../../chaos/engine/tolerance';
 import type { HttpProvider } from '../../chaos/model/types';
 import type { JsonObject } from '../../contract/json';
@@ -171,6 +175,15 @@ describe('rollback strategies: chaoslib run.py run_rollback (settings runtime.ro
       expect(journal.rollbacks.map((r) => [r.activity.name, r.status])).toEqual([['undo "mark api"', 'succeeded']]);
       expect(journal.rollbacks_skipped).toMatch(new RegExp(`^rollback-strategy is "${strategy}"`));
       expect(existsSync(join(dir, 'rolled-back'))).toBe(false);
+      // The report shows both: the undo that ran, and why the list was skipped.
+      const model = buildReportModel(asReport(journal), 'j.json');
+      const md = renderMarkdownModel(model);
+      expect(md).toMatch(/undo "mark api"/);
+      expect(md).toContain(`Skipped: rollback-strategy is "${strategy}"`);
+      const html = renderHtmlReport([model]);
+      const section = html.slice(html.indexOf('<h3>Rollbacks</h3>'), html.indexOf('<h3>Raw outputs</h3>'));
+      expect(section).toMatch(/undo &quot;mark api&quot;|undo "mark api"/);
+      expect(section).toContain('<p>Skipped: rollback-strategy is');
     },
   );
 });
