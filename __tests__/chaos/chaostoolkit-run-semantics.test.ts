@@ -15,7 +15,9 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { undosOf } from '../../chaos/commands/rollback';
 import { runHttp } from '../../chaos/engine/providers/http';
+import { parseExperimentDocument } from '../../chaos/model/load-experiment';
 import { renderHtmlReport } from '../../chaos/report/html';
 import { renderMarkdownModel } from '../../chaos/report/markdown';
 import { buildReportModel } from '../../chaos/report/report-model';
@@ -26,6 +28,7 @@ import type { JsonObject } from '../../contract/json';
 import type { ActivityRun } from '../../contract/journal';
 import { runDocument } from './helpers/engine-harness';
 import { useLocalServer } from './helpers/local-server';
+import { TEST_CATALOG } from './helpers/test-faults';
 
 const local = useLocalServer();
 
@@ -408,5 +411,28 @@ describe('tolerances: chaoslib hypothesis.py within_tolerance', () => {
     ['" 7 " is 7', 7, 7, ' 7 ', true],
   ])('range: %s', (_name, lo, hi, value, python) => {
     expect(withinTolerance({ kind: 'range', lo, hi }, value)).toBe(python);
+  });
+});
+
+describe('`chaos rollback` after a run that undid its faults but skipped the rollbacks list', () => {
+  it('GIVEN the undo already succeeded THEN the fault is not undone again (unless --force); a failed undo is tried again', async () => {
+    const doc = experiment({
+      method: [
+        {
+          type: 'action',
+          name: 'mark api',
+          provider: { type: 'fault', id: 'test:touch-marker', arguments: { service: 'api', marker: '${markers}/fault' } },
+        },
+        { type: 'action', name: 'refused', provider: { type: 'fault', id: 'test:refuse' } },
+      ],
+    });
+    const { journal, dir } = await runDocument(doc, local().url);
+    expect(journal).toMatchObject({ status: 'failed', rollback_strategy: 'default' });
+    expect(journal.rollbacks_skipped).not.toBeNull();
+    const parsed = parseExperimentDocument(doc, 'exp.yaml', { catalog: TEST_CATALOG, env: { MARKERS: dir } });
+    expect(undosOf(journal, parsed, false).undos).toEqual([]);
+    expect(undosOf(journal, parsed, true).undos.map((u) => u.name)).toEqual(['mark api']);
+    const failedUndo = { ...journal, rollbacks: journal.rollbacks.map((r) => ({ ...r, status: 'failed' as const })) };
+    expect(undosOf(failedUndo, parsed, false).undos.map((u) => u.name)).toEqual(['mark api']);
   });
 });

@@ -33,7 +33,7 @@ export interface RollbackCommandOptions {
 }
 
 /** The faults the run injected and did not undo: finished ones with their result, in-flight ones without. */
-function undosOf(journal: Journal, experiment: Experiment, force: boolean): { undos: Undo[]; unknown: string[] } {
+export function undosOf(journal: Journal, experiment: Experiment, force: boolean): { undos: Undo[]; unknown: string[] } {
   // The run undoes its faults whatever the strategy: those undone already are not undone again (unless --force).
   const undone = new Set(force ? [] : journal.rollbacks.filter((r) => r.status === 'succeeded').map((r) => String(r.activity.name)));
   const undos: Undo[] = [];
