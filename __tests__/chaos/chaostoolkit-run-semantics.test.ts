@@ -160,7 +160,7 @@ describe('rollback strategies: chaoslib run.py run_rollback (settings runtime.ro
   it.each(['never', 'default'] as const)(
     'GIVEN "%s" and a fault that ran in a failed run THEN the fault is still undone (ours: faults are always undone); the rollbacks list follows the strategy',
     async (strategy) => {
-      const { journal, dir } = await runDocument(
+      const { journal, dir, events } = await runDocument(
         experiment({
           method: [
             {
@@ -176,6 +176,15 @@ describe('rollback strategies: chaoslib run.py run_rollback (settings runtime.ro
       );
       expect(journal.status).toBe('failed');
       expect(journal.rollbacks.map((r) => [r.activity.name, r.status])).toEqual([['undo "mark api"', 'succeeded']]);
+      // Progress says it in that order: the rollbacks phase, the undo, then the list skipped.
+      const said = events.flatMap((e) => {
+        if (e.type === 'phase-started' && e.phase === 'rollbacks') return ['rollbacks'];
+        if (e.type === 'activity-finished' && e.phase === 'rollbacks') return [e.name];
+        if (e.type === 'phase-skipped' && e.phase === 'rollbacks') return [`skipped: ${e.reason}`];
+        if (e.type === 'log') return [e.message.replace(/:.*/, '')];
+        return [];
+      });
+      expect(said).toEqual(['rollbacks', 'undo "mark api"', "the experiment's rollbacks are skipped"]);
       expect(journal.rollbacks_skipped).toMatch(new RegExp(`^rollback-strategy is "${strategy}"`));
       expect(existsSync(join(dir, 'rolled-back'))).toBe(false);
       // The report shows both: the undo that ran, and why the list was skipped.

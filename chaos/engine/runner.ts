@@ -238,18 +238,20 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
   // the strategy decides the experiment's own `rollbacks`, as chaostoolkit-lib's run_rollback does.
   const skip = rollbackSkipReason({ strategy: experiment.rollbackStrategy, status: state.status, deviated: state.deviated });
   const played = skip === null ? experiment.rollbacks : [];
-  if (skip !== null) {
-    state.rollbacksSkipped = skip;
-    events.emit({ type: 'phase-skipped', phase: 'rollbacks', reason: skip });
-  } else if (experiment.rollbacks.length === 0 && undos.length === 0) {
-    state.rollbacksSkipped = 'the experiment declares no rollbacks';
-  }
   if (undos.length > 0 || played.length > 0) {
     events.emit({ type: 'phase-started', phase: 'rollbacks' });
     const rolled = await runRollbacks(undos, played, env);
     state.rollbacks.push(...rolled.runs);
     rolled.failures.forEach((f) => state.end('failed', f));
     if (rolled.abortWith) state.end('aborted', `aborted during rollbacks: ${describeError(rolled.abortWith)}`);
+  }
+  if (skip !== null) {
+    state.rollbacksSkipped = skip;
+    // After the faults' undo, the skip is the experiment's list only.
+    if (undos.length > 0) events.emit({ type: 'log', level: 'info', message: `the experiment's rollbacks are skipped: ${skip}` });
+    else events.emit({ type: 'phase-skipped', phase: 'rollbacks', reason: skip });
+  } else if (experiment.rollbacks.length === 0 && undos.length === 0) {
+    state.rollbacksSkipped = 'the experiment declares no rollbacks';
   }
 
   const journal = state.toJournal(clock.now());
