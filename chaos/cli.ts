@@ -126,7 +126,7 @@ function declare(io: CliIo, setCode: (code: number) => void): Command {
     .addOption(
       new Option(
         '--rollback-strategy <strategy>',
-        "when rollbacks run, over the experiment's rollback-strategy (chaostoolkit's): default unless the run failed or was interrupted, always, never, deviated only if the steady state deviated",
+        "when the experiment's rollbacks run, over its rollback-strategy (chaostoolkit's; faults are undone whatever it says): default (also when none is named) unless the run failed or was interrupted, always, never, deviated only if the steady state deviated",
       ).choices(['default', 'always', 'never', 'deviated']),
     )
     .addOption(

@@ -240,12 +240,12 @@ describe('--rollback-strategy (chaostoolkit-lib run_rollback), over the file', (
     );
   });
 
-  it("GIVEN the file's runtime.rollbacks.strategy default and no flag THEN chaostoolkit's default applies (skipped on a failed run); no strategy at all: always", async () => {
+  it("GIVEN the file's runtime.rollbacks.strategy default and no flag THEN chaostoolkit's default applies (skipped on a failed run); no strategy at all: default too", async () => {
     expect((await runWith('ctk-default.yaml', [])).journal).toMatchObject({ rollback_strategy: 'default', rollbacks: [] });
     server.mode = 'healthy'; // the skipped rollback did not heal it
     const none = (await runWith('deviates.yaml', [])).journal;
-    expect(none.rollback_strategy).toBe('always');
-    expect(none.rollbacks.length).toBe(1);
+    expect(none.rollback_strategy).toBe('default');
+    expect(none.rollbacks.length).toBe(0);
   });
 
   it('GIVEN an unknown strategy THEN one line, exit 2, nothing run', async () => {

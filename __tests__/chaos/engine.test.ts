@@ -29,6 +29,8 @@ function experiment(parts: JsonObject): JsonObject {
     'steady-state-hypothesis': { title: 'Server answers', probes: [healthProbe()] },
     method: [hit('fail briefly', '/__fail?ms=500')],
     rollbacks: [touch('mark rollback', 'rolled-back')],
+    // The status paths below check that the experiment's rollbacks ran ("default" skips them on a failed run).
+    'rollback-strategy': 'always',
     ...parts,
   };
 }
@@ -79,15 +81,16 @@ describe('engine: every status path against a local server', () => {
     expect(exitCodeFor(journal)).toBe(1);
   });
 
-  it('GIVEN an unhealthy system THEN no fault is injected: failed, not deviated, rollbacks skipped with a reason', async () => {
+  it('GIVEN an unhealthy system THEN no fault is injected: failed, not deviated; "always" still plays the rollbacks (chaoslib run_rollback)', async () => {
     server().mode = 'failing';
     const { journal, dir } = await runDocument(experiment({}), server().url);
     expect(journal.status).toBe('failed');
     expect(journal.deviated).toBe(false);
     expect(journal.reasons[0]).toMatch(/steady state not met before the method, so no fault was injected/);
     expect(journal.run).toEqual([]);
-    expect(journal.rollbacks_skipped).toMatch(/no activity of the method ran/);
-    expect(existsSync(join(dir, 'rolled-back'))).toBe(false);
+    expect(journal.rollbacks_skipped).toBeNull();
+    expect(journal.rollbacks.map((r) => r.activity.name)).toEqual(['mark rollback']);
+    expect(existsSync(join(dir, 'rolled-back'))).toBe(true);
   });
 
   it('GIVEN availability below the objective THEN failed although the steady state came back', async () => {

@@ -5,7 +5,7 @@ describe('loader: valid experiments', () => {
   it('GIVEN a native experiment THEN defaults are filled in', () => {
     const e = load(base());
     expect(e.title).toBe('Exp');
-    expect(e.rollbackStrategy).toBe('always');
+    expect(e.rollbackStrategy).toBe('default'); // chaostoolkit's, when none is named
     expect(e.method[0]).toMatchObject({
       type: 'action',
       pauses: { before: 0, after: 0 },

@@ -117,8 +117,9 @@ recovery:
   availability:
 ${sampled}
 
-# Rollbacks (the faults' own undo) run whatever the outcome: default, never and deviated are the
-# other strategies (chaostoolkit's), and \`run --rollback-strategy\` overrides this.
+# The fault is undone whatever the strategy; the strategy decides the experiment's \`rollbacks\`
+# (none here): always, or chaostoolkit's default (skipped when the run fails or is interrupted),
+# never and deviated; \`run --rollback-strategy\` overrides this.
 rollback-strategy: always
 `;
 }

@@ -33,7 +33,9 @@ export interface RollbackCommandOptions {
 }
 
 /** The faults the run injected and did not undo: finished ones with their result, in-flight ones without. */
-function undosOf(journal: Journal, experiment: Experiment): { undos: Undo[]; unknown: string[] } {
+export function undosOf(journal: Journal, experiment: Experiment, force: boolean): { undos: Undo[]; unknown: string[] } {
+  // The run undoes its faults whatever the strategy: those undone already are not undone again (unless --force).
+  const undone = new Set(force ? [] : journal.rollbacks.filter((r) => r.status === 'succeeded').map((r) => String(r.activity.name)));
   const undos: Undo[] = [];
   const unknown: string[] = [];
   const faultOf = (name: unknown) => {
@@ -44,7 +46,8 @@ function undosOf(journal: Journal, experiment: Experiment): { undos: Undo[]; unk
   };
   for (const run of journal.run) {
     const undo = faultOf(run.activity.name);
-    if (undo !== null && run.status === 'succeeded') undos.push({ name: String(run.activity.name), ...undo, runResult: run.output });
+    if (undo !== null && run.status === 'succeeded' && !undone.has(`undo "${String(run.activity.name)}"`))
+      undos.push({ name: String(run.activity.name), ...undo, runResult: run.output });
   }
   for (const started of journal.in_flight ?? []) {
     const undo = started.phase === 'method' ? faultOf(started.activity.name) : null;
@@ -73,7 +76,7 @@ export async function rollbackCommand(options: RollbackCommandOptions, io: CliIo
   if (experiment.rollbacks.some((a) => a.provider.type === 'process') && !options.yes) {
     throw new UsageError(`${options.journal}: the experiment's rollbacks run processes; add --yes to run them`);
   }
-  const { undos, unknown } = undosOf(journal, experiment);
+  const { undos, unknown } = undosOf(journal, experiment, options.force);
   const needsTarget = undos.length > 0 || experiment.rollbacks.some((a) => a.provider.type === 'fault');
   const recorded = journal.outputs?.file;
   const file = options.outputs ?? (typeof recorded === 'string' ? recorded : undefined);

@@ -53,8 +53,9 @@ export function describePlan(experiment: Experiment, target: TargetBinding | nul
     lines.push('3. recovery: no objective declared');
   }
   lines.push(h ? '4. steady state after: the same probes again' : '4. steady state after: none declared');
-  // Only "never" skips them whatever happens; "default" and "deviated" depend on the verdict.
-  const never = rollbackSkipReason({ strategy: experiment.rollbackStrategy, methodStarted: true, status: 'completed', deviated: true });
+  // Only "never" skips the experiment's rollbacks whatever happens; "default" and "deviated" depend on
+  // the verdict. The faults' undo runs whatever the strategy.
+  const never = rollbackSkipReason({ strategy: experiment.rollbackStrategy, status: 'completed', deviated: true });
   const when =
     experiment.rollbackStrategy === 'default'
       ? ', unless the run fails or is interrupted'
@@ -63,8 +64,12 @@ export function describePlan(experiment: Experiment, target: TargetBinding | nul
         : '';
   lines.push(`5. rollbacks (strategy ${experiment.rollbackStrategy}${when})${never ? `: skipped, ${never}` : ':'}`);
   const undoable = experiment.method.filter((a) => a.provider.type === 'fault' && a.provider.bound.rollback !== null);
-  undoable.reverse().forEach((a) => lines.push(`   - undo "${a.name}" (${a.provider.type === 'fault' ? a.provider.id : ''})`));
-  experiment.rollbacks.forEach((a) => lines.push(`   - ${describe(a)}`));
-  if (!never && undoable.length === 0 && experiment.rollbacks.length === 0) lines.push('   - none declared');
+  undoable
+    .reverse()
+    .forEach((a) =>
+      lines.push(`   - undo "${a.name}" (${a.provider.type === 'fault' ? a.provider.id : ''}), if it ran, whatever the strategy`),
+    );
+  if (!never) experiment.rollbacks.forEach((a) => lines.push(`   - ${describe(a)}`));
+  if (undoable.length === 0 && experiment.rollbacks.length === 0) lines.push('   - none declared');
   return lines;
 }

@@ -1,24 +1,26 @@
 import { ActivityFailedError } from '../errors';
 import type { JsonValue } from '../../contract/json';
 import type { Activity, RollbackStrategy } from '../model/types';
-import { driverContext, runActivity, type ActivityEnvironment, type Undo } from './activity';
+import { driverContext, runActivity, type ActivityEnvironment, type ActivityOutcome, type Undo } from './activity';
 import { runWithinLimit } from './activity-limit';
 import type { ActivityRun, RunStatus } from '../../contract/journal';
 
-/** How the run stands when rollbacks are decided. */
+/** How the run stands when the experiment's rollbacks are decided (after the steady state after). */
 export interface RollbackSituation {
   readonly strategy: RollbackStrategy;
-  /** Whether any activity of the method started (else nothing was injected). */
-  readonly methodStarted: boolean;
   readonly status: RunStatus;
   readonly deviated: boolean;
 }
 
-/** Null when rollbacks run, else why not (the reason goes into the journal and the report). */
+/**
+ * Null when the experiment's `rollbacks` are played, else why not (into the journal and the report).
+ * chaostoolkit-lib's `run_rollback`, exactly: `always` plays them (also when the steady state before
+ * failed and the method never ran), `never` does not, `default` plays them unless the status is
+ * `failed` or `interrupted`, `deviated` only when the steady state deviated. The faults' own undo is
+ * not decided here: the runner undoes every fault that ran, whatever the strategy.
+ */
 export function rollbackSkipReason(situation: RollbackSituation): string | null {
   if (situation.strategy === 'never') return 'rollback-strategy is "never"';
-  if (!situation.methodStarted) return 'no activity of the method ran, so there is nothing to roll back';
-  // chaostoolkit-lib's run_rollback: "default" plays them unless the run failed or was interrupted.
   if (situation.strategy === 'default' && (situation.status === 'failed' || situation.status === 'interrupted')) {
     return `rollback-strategy is "default" and the run ${situation.status === 'failed' ? 'failed' : 'was interrupted'}: \`npx chaos rollback <journal>\` plays them (or run with --rollback-strategy always)`;
   }
@@ -79,7 +81,13 @@ export interface RollbackOutcome {
   readonly abortWith: Error | null;
 }
 
-/** Undoes the faults that ran (last first), then runs the experiment's rollbacks in order. */
+/**
+ * Undoes the faults that ran (last first, one after the other), then plays the experiment's
+ * rollbacks as chaostoolkit-lib's `run_rollbacks` and `apply_rollbacks` do: in their order, each
+ * waited for unless it is `background: true`, which starts it and goes on to the next (the
+ * background ones run alongside, each in its own pool slot); all are waited for before this returns.
+ * The runs come back in declaration order (as chaoslib lists them), each with its own start and end.
+ */
 export async function runRollbacks(
   undos: readonly Undo[],
   rollbacks: readonly Activity[],
@@ -96,11 +104,18 @@ export async function runRollbacks(
       failures.push(`rollback ${String(outcome.run.activity.name)} failed: ${outcome.run.exception?.[0] ?? 'error'}`);
     abortWith ??= outcome.abortWith;
   }
+  const played: Promise<ActivityOutcome>[] = [];
   for (const activity of rollbacks) {
-    const outcome = await runActivity(activity, 'rollbacks', env, signal);
-    runs.push(outcome.run);
-    if (outcome.run.status === 'failed') failures.push(`rollback "${activity.name}" failed: ${outcome.run.exception?.[0] ?? 'error'}`);
-    abortWith ??= outcome.abortWith;
+    const outcome = runActivity(activity, 'rollbacks', env, signal);
+    played.push(outcome);
+    if (!activity.background) await outcome;
   }
+  const outcomes = await Promise.all(played);
+  outcomes.forEach((outcome, i) => {
+    runs.push(outcome.run);
+    if (outcome.run.status === 'failed')
+      failures.push(`rollback "${rollbacks[i]?.name ?? '?'}" failed: ${outcome.run.exception?.[0] ?? 'error'}`);
+    abortWith ??= outcome.abortWith;
+  });
   return { runs, failures, abortWith };
 }

@@ -234,22 +234,23 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
   const guarded = watching.current;
   if (conditions !== undefined) state.stopConditions = stopConditionsJson(conditions, guarded === null ? null : await guarded.stop());
 
-  const skip = rollbackSkipReason({
-    strategy: experiment.rollbackStrategy,
-    methodStarted: state.methodStarted,
-    status: state.status,
-    deviated: state.deviated,
-  });
-  if (skip !== null) {
-    state.rollbacksSkipped = skip;
-    events.emit({ type: 'phase-skipped', phase: 'rollbacks', reason: skip });
-  } else if (undos.length > 0 || experiment.rollbacks.length > 0) {
+  // The faults that ran are always undone (whatever the strategy: a fault is ours to take back);
+  // the strategy decides the experiment's own `rollbacks`, as chaostoolkit-lib's run_rollback does.
+  const skip = rollbackSkipReason({ strategy: experiment.rollbackStrategy, status: state.status, deviated: state.deviated });
+  const played = skip === null ? experiment.rollbacks : [];
+  if (undos.length > 0 || played.length > 0) {
     events.emit({ type: 'phase-started', phase: 'rollbacks' });
-    const rolled = await runRollbacks(undos, experiment.rollbacks, env);
+    const rolled = await runRollbacks(undos, played, env);
     state.rollbacks.push(...rolled.runs);
     rolled.failures.forEach((f) => state.end('failed', f));
     if (rolled.abortWith) state.end('aborted', `aborted during rollbacks: ${describeError(rolled.abortWith)}`);
-  } else {
+  }
+  if (skip !== null) {
+    state.rollbacksSkipped = skip;
+    // After the faults' undo, the skip is the experiment's list only.
+    if (undos.length > 0) events.emit({ type: 'log', level: 'info', message: `the experiment's rollbacks are skipped: ${skip}` });
+    else events.emit({ type: 'phase-skipped', phase: 'rollbacks', reason: skip });
+  } else if (experiment.rollbacks.length === 0 && undos.length === 0) {
     state.rollbacksSkipped = 'the experiment declares no rollbacks';
   }
 

@@ -1,7 +1,8 @@
 import { isJsonObject, isJsonValue, type JsonValue } from '../../contract/json';
 import { queryJsonPath } from '../model/jsonpath';
 import { linearRegex } from '../model/linear-regex';
-import { pyDecimal, pyEqual, pyLessOrEqual } from '../model/python-values';
+import { pyEqual, pyLessOrEqual } from '../model/python-values';
+import { compareDecimal, decimalOfNumber, exactDecimal } from './exact-decimal';
 import type { Tolerance } from '../model/types';
 
 /** Tolerances judged without running anything (all but `probe`). */
@@ -47,8 +48,9 @@ export function withinTolerance(tolerance: PureTolerance, value: JsonValue): boo
       return values.some((v) => pyEqual(v, value));
     }
     case 'range': {
-      const n = pyDecimal(targetOf(value, tolerance.target));
-      return n !== null && tolerance.lo <= n && n <= tolerance.hi;
+      // Decimal(lo) <= Decimal(value) <= Decimal(hi), exactly (no rounding to a double on the way).
+      const n = exactDecimal(targetOf(value, tolerance.target));
+      return n !== null && compareDecimal(decimalOfNumber(tolerance.lo), n) <= 0 && compareDecimal(n, decimalOfNumber(tolerance.hi)) <= 0;
     }
     case 'regex': {
       const subject = targetOf(value, tolerance.target);

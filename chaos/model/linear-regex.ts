@@ -1,5 +1,5 @@
 import { RE2JS } from 're2js';
-import { pythonToRe2 } from './python-regex';
+import { translatePythonRegex, UnsupportedPythonRegex } from './python-regex';
 
 /**
  * Regular expressions from experiment files (regex tolerances, `bodyMatch`) run on RE2's engine
@@ -18,16 +18,23 @@ export interface LinearRegex {
 /** Why a pattern cannot be used, or null. */
 export function linearRegexProblem(pattern: string): string | null {
   try {
-    RE2JS.compile(pythonToRe2(pattern));
+    compile(pattern);
     return null;
   } catch (error) {
+    if (error instanceof UnsupportedPythonRegex) return error.message;
     const reason = error instanceof Error ? error.message : String(error);
     return `${reason.replace(/^error parsing regexp: /, '')} (RE2 syntax: matching runs in linear time, so backreferences and lookaround are not available)`;
   }
 }
 
+function compile(pattern: string): RE2JS {
+  const translated = translatePythonRegex(pattern);
+  // Lookbehind only where the translation put it (Python's Unicode \b); a pattern's own is refused.
+  return RE2JS.compile(translated.source, translated.lookbehind ? RE2JS.LOOKBEHINDS : 0);
+}
+
 /** Compiles a pattern already checked with {@link linearRegexProblem}. */
 export function linearRegex(pattern: string): LinearRegex {
-  const compiled = RE2JS.compile(pythonToRe2(pattern));
+  const compiled = compile(pattern);
   return { source: pattern, test: (text) => compiled.matcher(text).find() };
 }

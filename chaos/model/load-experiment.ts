@@ -83,8 +83,8 @@ function refuseFloatTolerances(document: JsonObject, floats: FloatPaths, file: s
 function rollbackStrategy(parsed: ParsedExperiment): RollbackStrategy {
   const declared = parsed['rollback-strategy'];
   if (declared !== undefined) return declared;
-  // Naming none: "always", so that what a fault provider injected is undone whatever the verdict.
-  return parsed.runtime?.rollbacks?.strategy ?? 'always';
+  // Naming none: chaostoolkit's "default" (faults are undone whatever the strategy: engine/runner.ts).
+  return parsed.runtime?.rollbacks?.strategy ?? 'default';
 }
 
 type Substitute = (value: JsonValue, path: (string | number)[]) => JsonValue;

@@ -81,7 +81,9 @@ function facts(model: ReportModel): string {
 
 function runSection(model: ReportModel, index: number, heading: 'h1' | 'h2'): string {
   const j = model.journal;
-  const rollbacks = j.rollbacks_skipped !== null ? `<p>Skipped: ${esc(j.rollbacks_skipped)}.</p>` : activityTable(j.rollbacks, 'None ran.');
+  // Faults are undone whatever the strategy, so a skip of the experiment's rollbacks can sit beside runs.
+  const skipped = j.rollbacks_skipped !== null ? `<p>Skipped: ${esc(j.rollbacks_skipped)}.</p>` : '';
+  const rollbacks = j.rollbacks.length > 0 || skipped === '' ? `${activityTable(j.rollbacks, 'None ran.')}${skipped}` : skipped;
   return [
     `<article class="run" id="${anchor('run', index)}">`,
     `<${heading}>${esc(model.intent.title)}</${heading}>`,

@@ -127,8 +127,12 @@ function journalLink(model: ReportModel): string {
 /** The Markdown of one report model. */
 export function renderMarkdownModel(model: ReportModel): string {
   const journal = model.journal;
+  // Faults are undone whatever the strategy, so a skip of the experiment's rollbacks can sit beside runs.
+  const skipped = journal.rollbacks_skipped !== null ? [`Skipped: ${journal.rollbacks_skipped}.`] : [];
   const rollbacks =
-    journal.rollbacks_skipped !== null ? [`Skipped: ${journal.rollbacks_skipped}.`] : activityTable(journal.rollbacks, 'None ran.');
+    journal.rollbacks.length > 0 || skipped.length === 0
+      ? [...activityTable(journal.rollbacks, 'None ran.'), ...(skipped.length > 0 ? ['', ...skipped] : [])]
+      : skipped;
   return [
     `# ${model.intent.title}`,
     '',

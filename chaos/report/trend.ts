@@ -5,11 +5,15 @@ import type { ReportModel, Verdict } from './report-model';
 /**
  * The trend of one experiment over several runs: when the journals given include two or more runs of
  * the same experiment (the same title), its time to recover and availability, oldest run first.
+ * Each run is named by its number in the comparison table (`#`: the order the journals were given),
+ * in the charts and the table alike, so "run 3" is the same run everywhere on the page.
  */
 
 export interface TrendPoint {
   /** The run's position among the report's journals (0-based), for links to its section. */
   readonly index: number;
+  /** Its number in the comparison table (index + 1). */
+  readonly run: number;
   readonly source: string;
   readonly start: string;
   readonly verdict: Verdict;
@@ -45,6 +49,7 @@ export function trendsOf(models: readonly ReportModel[]): Trend[] {
         minAvailability: newest?.minAvailability ?? null,
         points: sorted.map(({ model, index }) => ({
           index,
+          run: index + 1,
           source: model.source,
           start: model.journal.start,
           verdict: model.verdict,
@@ -77,11 +82,11 @@ export function recoverBars(trend: Trend): string {
   const y = (ms: number) => PAD.top + plotH - (ms / max) * plotH;
   const bars = trend.points.map((p, i) => {
     const x = PAD.left + slot * i + (slot - barW) / 2;
-    const label = `<text x="${fmt(x + barW / 2)}" y="${H - 6}" text-anchor="middle" class="axis">${i + 1}</text>`;
+    const label = `<text x="${fmt(x + barW / 2)}" y="${H - 6}" text-anchor="middle" class="axis">${p.run}</text>`;
     if (p.timeToRecoverMs === null)
-      return `<g data-run="${i + 1}" data-ttr-ms=""><title>run ${i + 1}: not recovered</title><text x="${fmt(x + barW / 2)}" y="${PAD.top + 12}" text-anchor="middle" class="none">n/a</text>${label}</g>`;
+      return `<g data-run="${p.run}" data-ttr-ms=""><title>run ${p.run}: not recovered</title><text x="${fmt(x + barW / 2)}" y="${PAD.top + 12}" text-anchor="middle" class="none">n/a</text>${label}</g>`;
     const top = y(p.timeToRecoverMs);
-    return `<g data-run="${i + 1}" data-ttr-ms="${p.timeToRecoverMs}"><title>run ${i + 1}: ${esc(seconds(p.timeToRecoverMs))}</title><rect x="${fmt(x)}" y="${fmt(top)}" width="${fmt(barW)}" height="${fmt(PAD.top + plotH - top)}" class="${p.verdict.kind === 'passed' ? 'ok' : 'bad'}"/>${label}</g>`;
+    return `<g data-run="${p.run}" data-ttr-ms="${p.timeToRecoverMs}"><title>run ${p.run}: ${esc(seconds(p.timeToRecoverMs))}</title><rect x="${fmt(x)}" y="${fmt(top)}" width="${fmt(barW)}" height="${fmt(PAD.top + plotH - top)}" class="${p.verdict.kind === 'passed' ? 'ok' : 'bad'}"/>${label}</g>`;
   });
   const objective =
     objectiveMs === null
@@ -102,11 +107,11 @@ export function availabilityLine(trend: Trend): string {
   const known = trend.points.flatMap((p, i) => (p.availability === null ? [] : [[x(i), y(p.availability)] as const]));
   const line = known.length > 1 ? `<polyline points="${known.map(([a, b]) => `${fmt(a)},${fmt(b)}`).join(' ')}" class="line"/>` : '';
   const dots = trend.points.map((p, i) => {
-    const label = `<text x="${fmt(x(i))}" y="${H - 6}" text-anchor="middle" class="axis">${i + 1}</text>`;
+    const label = `<text x="${fmt(x(i))}" y="${H - 6}" text-anchor="middle" class="axis">${p.run}</text>`;
     if (p.availability === null)
-      return `<g data-run="${i + 1}" data-availability=""><title>run ${i + 1}: not measured</title><text x="${fmt(x(i))}" y="${PAD.top + 12}" text-anchor="middle" class="none">n/a</text>${label}</g>`;
+      return `<g data-run="${p.run}" data-availability=""><title>run ${p.run}: not measured</title><text x="${fmt(x(i))}" y="${PAD.top + 12}" text-anchor="middle" class="none">n/a</text>${label}</g>`;
     const met = trend.minAvailability === null || p.availability >= trend.minAvailability;
-    return `<g data-run="${i + 1}" data-availability="${p.availability}"><title>run ${i + 1}: ${esc(percent(p.availability))}</title><circle cx="${fmt(x(i))}" cy="${fmt(y(p.availability))}" r="4" class="${met ? 'ok' : 'bad'}"/>${label}</g>`;
+    return `<g data-run="${p.run}" data-availability="${p.availability}"><title>run ${p.run}: ${esc(percent(p.availability))}</title><circle cx="${fmt(x(i))}" cy="${fmt(y(p.availability))}" r="4" class="${met ? 'ok' : 'bad'}"/>${label}</g>`;
   });
   const min = trend.minAvailability;
   const objective =
@@ -128,14 +133,14 @@ function svg(label: string, parts: readonly string[]): string {
 /** The trend section of the HTML page: the two charts, then a table of the runs. */
 export function trendSection(trend: Trend, anchorOf: (index: number) => string): string {
   const rows = trend.points.map(
-    (p, i) =>
-      `<tr><td class="num"><a href="#${anchorOf(p.index)}">${i + 1}</a></td><td><time datetime="${esc(p.start)}">${esc(p.start.replace('T', ' ').replace(/\.\d+Z$/, 'Z'))}</time></td><td><span class="pill v-${p.verdict.kind}">${esc(p.verdict.label)}</span></td><td class="num">${esc(seconds(p.timeToRecoverMs))}</td><td class="num">${esc(percent(p.availability))}</td></tr>`,
+    (p) =>
+      `<tr><td class="num"><a href="#${anchorOf(p.index)}">${p.run}</a></td><td><time datetime="${esc(p.start)}">${esc(p.start.replace('T', ' ').replace(/\.\d+Z$/, 'Z'))}</time></td><td><span class="pill v-${p.verdict.kind}">${esc(p.verdict.label)}</span></td><td class="num">${esc(seconds(p.timeToRecoverMs))}</td><td class="num">${esc(percent(p.availability))}</td></tr>`,
   );
-  const table = `<div class="table-wrap"><table><thead><tr><th class="num">Run</th><th>Started</th><th>Verdict</th><th class="num">Time to recover</th><th class="num">Availability</th></tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table></div>`;
+  const table = `<div class="table-wrap"><table><thead><tr><th class="num">#</th><th>Started</th><th>Verdict</th><th class="num">Time to recover</th><th class="num">Availability</th></tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table></div>`;
   return [
     `<section class="trend" data-runs="${trend.points.length}">`,
     `<h2>Trend: ${esc(trend.title)}</h2>`,
-    `<p class="muted">${trend.points.length} runs of this experiment, oldest first (run numbers below).</p>`,
+    `<p class="muted">${trend.points.length} runs of this experiment, oldest first; each is numbered as in the comparison table (#).</p>`,
     '<div class="trend-charts">',
     `<figure><figcaption>Time to recover${trend.withinS === null ? '' : ` (objective ≤ ${trend.withinS} s)`}</figcaption>${recoverBars(trend)}</figure>`,
     `<figure><figcaption>Availability${trend.minAvailability === null ? '' : ` (objective ≥ ${trend.minAvailability} %)`}</figcaption>${availabilityLine(trend)}</figure>`,
@@ -163,15 +168,15 @@ export function trendMarkdown(trend: Trend): string[] {
   return [
     `## Trend: ${trend.title}`,
     '',
-    `${trend.points.length} runs, oldest first.`,
+    `${trend.points.length} runs, oldest first; each is numbered as in the comparison table (#).`,
     '',
     `- Time to recover: \`${sparkline(ttr, Math.max(0, ...ttr.map((v) => v ?? 0)))}\` (· = not recovered)`,
     `- Availability: \`${sparkline(availability, 100)}\` (0–100 %)`,
     '',
-    '| Run | Started | Verdict | Time to recover | Availability |',
+    '| # | Started | Verdict | Time to recover | Availability |',
     '|---|---|---|---|---|',
     ...trend.points.map(
-      (p, i) => `| ${i + 1} | ${p.start} | ${p.verdict.label} | ${seconds(p.timeToRecoverMs)} | ${percent(p.availability)} |`,
+      (p) => `| ${p.run} | ${p.start} | ${p.verdict.label} | ${seconds(p.timeToRecoverMs)} | ${percent(p.availability)} |`,
     ),
     '',
   ];

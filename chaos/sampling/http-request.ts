@@ -8,8 +8,12 @@ export interface HttpRequestSpec {
   readonly method: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly body?: string;
-  /** Whole request, connect to last byte. */
+  /** Whole request, connect to last byte (`Infinity`: none, when the two below bound it instead). */
   readonly timeoutMs: number;
+  /** requests' connect timeout: the TCP connection (and the TLS handshake) must be made within it. */
+  readonly connectTimeoutMs?: number;
+  /** requests' read timeout: once connected, the longest wait for the next byte (not the whole response). */
+  readonly readTimeoutMs?: number;
   readonly verifyTls: boolean;
   readonly signal?: AbortSignal;
   /** Bodies beyond this are cut (probes need status and a prefix, not megabytes). */
@@ -30,6 +34,8 @@ export class HttpRequestError extends Error {
     readonly latencyMs: number,
     /** The system error's code (ECONNREFUSED…) when there was one. */
     readonly code?: string,
+    /** Where it failed: before the connection was made, before the response's head, or in its body. */
+    readonly stage: 'connect' | 'response' | 'body' = 'connect',
   ) {
     super(message);
     this.name = 'HttpRequestError';
@@ -62,13 +68,16 @@ export function sendHttpRequest(spec: HttpRequestSpec): Promise<HttpResponse> {
     }
     const send = url.protocol === 'https:' ? httpsRequestRaw : httpRequestRaw;
     let settled = false;
+    let stage: 'connect' | 'response' | 'body' = 'connect';
+    let connectTimer: ReturnType<typeof setTimeout> | undefined;
     const fail = (message: string, code?: string): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearTimeout(connectTimer);
       spec.signal?.removeEventListener('abort', onAbort);
       req.destroy();
-      reject(new HttpRequestError(message, elapsed(), code));
+      reject(new HttpRequestError(message, elapsed(), code, stage));
     };
     const onAbort = (): void => fail('request aborted');
     let req: ReturnType<typeof send>;
@@ -86,13 +95,30 @@ export function sendHttpRequest(spec: HttpRequestSpec): Promise<HttpResponse> {
     // Listened to first: a request destroyed below (already aborted) still emits its error, and
     // an error event nobody listens to would crash the process ("socket hang up").
     req.on('error', (error: NodeJS.ErrnoException) => fail(error.code ? `${error.code} ${url.host}` : error.message, error.code));
-    const timer = setTimeout(() => fail(`no response within ${spec.timeoutMs} ms`), spec.timeoutMs);
+    const timer = Number.isFinite(spec.timeoutMs)
+      ? setTimeout(() => fail(`no response within ${spec.timeoutMs} ms`), spec.timeoutMs)
+      : undefined;
+    const connectMs = spec.connectTimeoutMs;
+    if (connectMs !== undefined) {
+      connectTimer = setTimeout(() => fail(`connect timeout: no connection to ${url.host} within ${connectMs} ms`), connectMs);
+    }
+    req.on('socket', (socket) => {
+      const connected = (): void => {
+        clearTimeout(connectTimer);
+        if (stage === 'connect') stage = 'response';
+        const readMs = spec.readTimeoutMs;
+        // Node's idle timeout: nothing read (or written) for that long, as requests' socket read timeout.
+        if (readMs !== undefined) socket.setTimeout(readMs, () => fail(`read timeout: nothing received for ${readMs} ms`));
+      };
+      socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', connected);
+    });
     if (spec.signal?.aborted) {
       fail('request aborted');
       return;
     }
     spec.signal?.addEventListener('abort', onAbort, { once: true });
     req.on('response', (res) => {
+      stage = 'body';
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
@@ -104,6 +130,7 @@ export function sendHttpRequest(spec: HttpRequestSpec): Promise<HttpResponse> {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        res.socket?.setTimeout(0);
         spec.signal?.removeEventListener('abort', onAbort);
         resolve({
           status: res.statusCode ?? 0,

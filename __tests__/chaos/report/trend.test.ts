@@ -45,8 +45,17 @@ describe('trend of several runs of one experiment', () => {
     for (const r of ratios) expect(Math.abs(r - (ratios[0] ?? 0))).toBeLessThan(0.001);
     expect(section).toContain('<title>run 4: not recovered</title>');
     expect(section.match(/data-availability="[\d.]+"><title>[^<]*<\/title><circle /g)).toHaveLength(6);
-    expect(section.match(/<tr><td class="num"><a href="#run-\d">\d<\/a><\/td>/g)).toHaveLength(6);
-    expect(section).toContain('<a href="#run-4">4</a>'); // run 4 (oldest first) is the 4th journal given
+    // Numbered as in the comparison table (the order given), in the charts and the table: oldest
+    // first, the runs are #2, #3, #1, #4, #5, #6, each linking to its own section.
+    const runs = (re: RegExp) => [...section.matchAll(re)].map((m) => m[1]);
+    expect(runs(/<g data-run="(\d+)" data-ttr-ms/g)).toEqual(['2', '3', '1', '4', '5', '6']);
+    expect(runs(/<g data-run="(\d+)" data-availability/g)).toEqual(['2', '3', '1', '4', '5', '6']);
+    const links = [...section.matchAll(/<tr><td class="num"><a href="#run-(\d)">(\d)<\/a><\/td>/g)].map((m) => [m[1], m[2]]);
+    expect(links).toEqual([2, 3, 1, 4, 5, 6].map((n) => [String(n), String(n)]));
+    // The comparison table's row #n links to the same section as the trend's run n.
+    const comparison = /<section class="comparison">([\s\S]*?)<\/section>/.exec(html)?.[1] ?? '';
+    const rows = [...comparison.matchAll(/<tr><td class="num"><a href="#run-(\d)">(\d)<\/a><\/td>/g)].map((m) => [m[1], m[2]]);
+    expect(rows).toEqual([1, 2, 3, 4, 5, 6].map((n) => [String(n), String(n)]));
     // Self-contained: no external asset.
     expect(section).not.toMatch(/<(img|script|link)\b|xlink:href|url\(/);
   });
@@ -56,6 +65,9 @@ describe('trend of several runs of one experiment', () => {
     expect(md).toContain('## Trend: The API comes back after its container is stopped');
     expect(md).toContain(`- Time to recover: \`${sparkline([3000, 3200, 3500, null, 2800, 2500], 3500)}\``);
     expect(md).toMatch(/\| 4 \| 2026-03-05T08:59:59\.000Z \| FAILED \| n\/a \| [\d.]+ % \|/);
+    const trendPart = md.slice(md.indexOf('## Trend:')).split('\n---\n')[0] ?? '';
+    const trendRows = [...trendPart.matchAll(/^\| (\d) \| 2026/gm)].map((m) => m[1]);
+    expect(trendRows).toEqual(['2', '3', '1', '4', '5', '6']);
   });
 
   it('sparkline scales to the max and marks missing values', () => {

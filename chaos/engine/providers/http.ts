@@ -6,10 +6,16 @@ import type { HttpProvider } from '../../model/types';
 /** chaostoolkit sets no timeout by default; an unbounded probe would hang a run, so 30 s. */
 const DEFAULT_TIMEOUT_S = 30;
 
-function timeoutMs(provider: HttpProvider): number {
+/**
+ * A number bounds the whole request, as before; `[connect, read]` is requests' pair: the connection
+ * within `connect` seconds, then at most `read` seconds of silence between bytes (no overall
+ * deadline then, as requests has none; the activity's timeout still bounds it).
+ */
+function timeouts(provider: HttpProvider): Pick<HttpRequestSpec, 'timeoutMs' | 'connectTimeoutMs' | 'readTimeoutMs'> {
   const t = provider.timeout;
-  if (t === undefined) return DEFAULT_TIMEOUT_S * 1000;
-  return typeof t === 'number' ? t * 1000 : (t[0] + t[1]) * 1000;
+  if (t === undefined) return { timeoutMs: DEFAULT_TIMEOUT_S * 1000 };
+  if (typeof t === 'number') return { timeoutMs: t * 1000 };
+  return { timeoutMs: Number.POSITIVE_INFINITY, connectTimeoutMs: t[0] * 1000, readTimeoutMs: t[1] * 1000 };
 }
 
 function scalarText(value: JsonValue): string {
@@ -44,7 +50,7 @@ export function httpRequestSpec(provider: HttpProvider, extraArguments: JsonObje
     url: url.toString(),
     method: provider.method,
     headers,
-    timeoutMs: timeoutMs(provider),
+    ...timeouts(provider),
     verifyTls: provider.verifyTls,
     ...(body === undefined ? {} : { body }),
   };
@@ -61,14 +67,26 @@ function parseBody(text: string, headers: Readonly<Record<string, string>>): Jso
   }
 }
 
-/** Errors of a connection that was never made: requests' `max_retries` retries these (urllib3's connect errors). */
-const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** urllib3's Retry: read errors are retried only for these methods (its default `allowed_methods`). */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE']);
+
+/**
+ * Whether requests' `HTTPAdapter(max_retries=n)` (urllib3's `Retry.from_int(n)`, `read` not disabled
+ * for n > 0) tries again after this error: a connection never made (refused, name not resolved,
+ * unreachable, connect timeout, TLS handshake) for any method; an error after connecting and
+ * before the response's head (read timeout, connection reset or closed) for an idempotent method.
+ * Not an error in the body: requests reads it after urllib3 returned, outside the retries.
+ */
+function retried(error: HttpRequestError, method: string): boolean {
+  if (error.stage === 'connect') return true;
+  return error.stage === 'response' && IDEMPOTENT.has(method.toUpperCase());
+}
 
 /**
  * Sends the request; resolves with chaostoolkit's `{status, headers, body}`, whatever the status
  * (chaostoolkit fails an HTTP activity only when it cannot connect or times out; `expected_status`
- * is ours and only tells the availability sampler what a healthy answer is). A connection that
- * cannot be made is tried again `maxRetries` more times, at once, as requests' `max_retries`.
+ * is ours and only tells the availability sampler what a healthy answer is). A failed attempt is
+ * tried again up to `maxRetries` more times, at once, as requests' `max_retries` (see `retried`).
  */
 export async function runHttp(provider: HttpProvider, signal: AbortSignal, extraArguments?: JsonObject): Promise<JsonObject> {
   const spec = httpRequestSpec(provider, extraArguments);
@@ -79,7 +97,7 @@ export async function runHttp(provider: HttpProvider, signal: AbortSignal, extra
       break;
     } catch (error) {
       if (!(error instanceof HttpRequestError)) throw error;
-      const retry = attempt < (provider.maxRetries ?? 0) && !signal.aborted && CONNECT_ERRORS.has(error.code ?? '');
+      const retry = attempt < (provider.maxRetries ?? 0) && !signal.aborted && retried(error, spec.method);
       if (!retry) {
         const tries = attempt > 0 ? ` (after ${attempt + 1} attempts)` : '';
         throw new ActivityFailedError(`${spec.method} ${spec.url} failed: ${error.message}${tries}`);
