@@ -130,7 +130,7 @@ describe('outputs: nodes and nodeControl', () => {
 
   test.each([
     ['a bad node name', { nodes: [{ name: 'node-10', zone: 'zone-a', address: '10.210.0.11' }] }],
-    ['a third zone', { nodes: [{ name: 'node-1', zone: 'zone-c', address: '10.210.0.11' }] }],
+    ['a zone not named zone-<letter>', { nodes: [{ name: 'node-1', zone: 'eu-west-1a', address: '10.210.0.11' }] }],
     ['an address that is not IPv4', { nodes: [{ name: 'node-1', zone: 'zone-a', address: 'node-1.local' }] }],
     ['no nodes', { nodes: [] }],
     ['an empty nodeControl', { nodeControl: [] }],
