@@ -117,8 +117,9 @@ export class Pricer {
       const matches =
         (typeof lt.id === 'string' && lt.id === t.id) ||
         (typeof lt.name === 'string' && lt.name === t.name) ||
-        // A template being replaced has no id yet on the head side; with one template, it is that one.
-        (Object.keys(lt).length > 0 && typeof lt.id !== 'string' && templates.length === 1);
+        // A template being replaced (or created) has no id yet on the head side, and a created group's
+        // block may hold nothing known yet; with one template, it is that one.
+        (Array.isArray(g.launch_template) && g.launch_template.length > 0 && typeof lt.id !== 'string' && templates.length === 1);
       if (!matches) continue;
       const desired = typeof g.desired_capacity === 'number' ? g.desired_capacity : g.min_size;
       count += typeof desired === 'number' ? desired : 0;

@@ -3,13 +3,15 @@
  * with its listeners on 80 and 443, a group of 3 and every service a DAEMON; instanceCount 1 plans
  * exactly the resources of the stack without the field.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '../../stacks/app';
 import { EnvironmentConfigInput, parseConfig } from '../../stacks/config';
 import { PROXY_READINESS_PATH } from '../../contract/services';
 import { OfflineTerraform, terraform, writeOfflineOverride } from '../../review/terraform';
+import { costDelta } from '../../review/cost';
+import { PlanJson } from '../../review/plan-json';
 import { describeWithTerraform, offlineTerraformForTests } from './support/offline-terraform';
 
 const work = mkdtempSync(join(tmpdir(), 'platform-fleet-tf-'));
@@ -30,6 +32,9 @@ interface PlannedResource {
   readonly after: Record<string, unknown>;
 }
 
+/** What the review prices for a stack planned from nothing: its whole monthly figure (USD). */
+const monthlyCosts = new Map<string, number>();
+
 async function plan(t: OfflineTerraform, name: string, env: Partial<EnvironmentConfigInput>): Promise<PlannedResource[]> {
   const outdir = join(work, name);
   buildApp(parseConfig({ environments: [{ ...BASE, ...env }] }), { outdir }).app.synth();
@@ -39,9 +44,13 @@ async function plan(t: OfflineTerraform, name: string, env: Partial<EnvironmentC
   const validate = JSON.parse(await terraform(t, dir, ['validate', '-json', '-no-color'])) as { valid: boolean; error_count: number };
   expect(validate).toMatchObject({ valid: true, error_count: 0 });
   await terraform(t, dir, ['plan', '-input=false', '-lock=false', '-no-color', '-out=plan.bin']);
-  const shown = JSON.parse(await terraform(t, dir, ['show', '-json', 'plan.bin'])) as {
+  const text = await terraform(t, dir, ['show', '-json', 'plan.bin']);
+  const shown = JSON.parse(text) as {
     resource_changes: { address: string; type: string; mode: string; change: { actions: string[]; after: Record<string, unknown> } }[];
   };
+  const cost = costDelta(JSON.parse(text) as PlanJson, 'eu-west-1');
+  expect(cost.unknown).toBe(0);
+  monthlyCosts.set(name, cost.deltaUsd);
   return shown.resource_changes
     .filter((rc) => rc.mode === 'managed')
     .map((rc) => ({ address: rc.address, type: rc.type, actions: rc.change.actions.join(), after: rc.change.after }));
@@ -63,6 +72,7 @@ suite('a fleet plans with real Terraform (offline)', () => {
     // One after the other: the machine has two cores, and each plan keeps one busy.
     for (const [name, env] of [
       ['three', { instanceCount: 3 }],
+      ['two', { instanceCount: 2 }],
       ['one', { instanceCount: 1 }],
       ['default', {}],
     ] as const) {
@@ -147,5 +157,18 @@ suite('a fleet plans with real Terraform (offline)', () => {
     expect(strip(plans.get('one') ?? [])).toEqual(strip(plans.get('default') ?? []));
     expect(counts(plans.get('one') ?? [])).toMatchObject({ aws_eip: 1, aws_ecs_service: 5 });
     expect(counts(plans.get('one') ?? []).aws_lb).toBeUndefined();
+  });
+
+  it("gives the README's cost per size: what the review prices for each, from the planned resources", () => {
+    const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
+    for (const [n, name] of [
+      [1, 'one'],
+      [2, 'two'],
+      [3, 'three'],
+    ] as const) {
+      const usd = monthlyCosts.get(name) ?? NaN;
+      console.log(`instanceCount ${n}: ${usd.toFixed(2)} USD a month priced by the review (eu-west-1, t3.small)`);
+      expect(readme).toMatch(new RegExp(`^\\| ${n} \\| ${usd.toFixed(1).replace('.', '\\.')} USD \\|`, 'm'));
+    }
   });
 });
