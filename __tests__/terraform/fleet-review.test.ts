@@ -129,3 +129,12 @@ suite('review of instanceCount 1 -> 3 (real provider, offline)', () => {
     expect(md).toContain('list price not verified');
   });
 });
+
+suite('review of a fleet against itself (the synthetic state holds the balancer and the daemons)', () => {
+  it('proves the base state of a fleet and reports no changes', async () => {
+    const dir = (name: string) => synth(name, { instanceCount: 3 });
+    const result = await whatIf(tf as OfflineTerraform, dir('fleet-base'), dir('fleet-head'), undefined, { maxCorrections: 0 });
+    expect(result.unvouched).toEqual([]);
+    expect(reviewChanges(result.plan)).toEqual([]);
+  }, 600_000);
+});
