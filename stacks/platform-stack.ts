@@ -290,11 +290,12 @@ export class PlatformStack extends TerraformStack {
       publicUrl: env.domain !== undefined ? `https://${env.domain}` : `http://${publicHost}`,
       sshUser: 'ec2-user',
       // A fleet has no one host: the balancer's name is what the guards compare against, and host
-      // faults reach an instance over SSM (the balancer forwards no port 22).
+      // faults go over SSM (hostAccess below).
       sshHost: publicHost,
       sshPort: 22,
-      // SSH only where the config opened it (a key pair or CIDRs); otherwise Session Manager is the way in.
-      hostAccess: env.sshCidrs.length > 0 || env.sshKeyName !== undefined ? 'ssh' : 'ssm',
+      // SSH only where the config opened it (a key pair or CIDRs); otherwise Session Manager is the way
+      // in. A fleet's sshHost is the balancer, which forwards no port 22: SSM, which names its instance.
+      hostAccess: !fleet && (env.sshCidrs.length > 0 || env.sshKeyName !== undefined) ? 'ssh' : 'ssm',
       certificateVolume: storage.fileSystem.id,
       repositoryUrls: {
         frontend: registry.repositories.frontend.repositoryUrl,

@@ -172,6 +172,8 @@ describe('instanceCount 3 (GIVEN a fleet, WHEN synthesized, THEN)', () => {
     expect(Object.keys(tf.output)).not.toContain('publicIp');
     expect(tf.output.loadBalancerDnsName.value).toMatch(/aws_lb\.load-balancer_.*\.dns_name/);
     expect(tf.output.sshHost.value).toBe(tf.output.loadBalancerDnsName.value);
+    // The balancer forwards no port 22: host faults go over SSM even with sshCidrs set.
+    expect(tf.output.hostAccess.value).toBe('ssm');
     expect(tf.output.publicUrl.value).toBe('https://app.example.com');
     const noDomain = synthPlatform({ instanceCount: 2 }).tf;
     expect(noDomain.output.publicUrl.value).toMatch(/^http:\/\/\$\{aws_lb\.load-balancer_.*\.dns_name\}$/);
