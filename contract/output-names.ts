@@ -89,6 +89,7 @@ export const awsNames = {
     'an http(s) URL of a DNS name or an address, without user info or whitespace',
   ),
   sshHost: named(whole(`${IPV4}|${IPV6}|(?=.{1,253}$)${DNS_NAME}`), 'an IPv4 or IPv6 address or a DNS name'),
+  loadBalancerDnsName: named(whole(`(?=.{1,253}$)${DNS_NAME}`), 'a DNS name'),
   certificateVolume: named(/^fs-[0-9a-f]{8,40}$/, 'an EFS file system id (fs-<hex>)'),
   repositoryUrl: named(ECR_REPOSITORY_URL, repositoryUrl),
   iamPolicyArn: named(

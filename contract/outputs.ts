@@ -56,10 +56,14 @@ function commonOutputs(names: TargetNames) {
     clusterArn: names.clusterArn,
     /** One entry per service: frontend, api, proxy. */
     services: z.strictObject({ frontend: service, api: service, proxy: service }),
-    /** Auto Scaling group holding the single instance. */
+    /** Auto Scaling group holding the instances (one, or instanceCount behind the load balancer). */
     asgName: names.asgName,
-    /** Elastic IP that follows the instance. */
-    publicIp: names.publicIp,
+    /**
+     * Elastic IP that follows the one instance. Absent for a fleet (instanceCount > 1): it has no
+     * address of its own, only the load balancer's DNS name (`loadBalancerDnsName`), whose
+     * addresses are AWS's to change.
+     */
+    publicIp: names.publicIp.optional(),
     /** URL users reach the platform at, through the proxy. */
     publicUrl: z.url().pipe(names.publicUrl),
     sshUser: sharedNames.sshUser,
@@ -122,6 +126,11 @@ export const awsOutputsSchema = z
      * outputs of a stack that predates it are refused rather than guessed at.
      */
     hostAccess: z.enum(['ssm', 'ssh']),
+    /**
+     * The network load balancer's DNS name in front of a fleet (instanceCount > 1), where `publicUrl`
+     * points without a domain; absent with one instance (its Elastic IP is `publicIp`).
+     */
+    loadBalancerDnsName: awsNames.loadBalancerDnsName.optional(),
     /**
      * The managed policy granting what the chaos experiments call (stacks/chaos-operator.ts). AWS only: the
      * rehearsal has no IAM. Optional so that outputs of a deployment from before it still load.

@@ -154,5 +154,12 @@ export function userIds(user: string): { readonly uid: number; readonly gid: num
 /** HTTPS port of the proxy (only served once a domain is configured). */
 export const PROXY_HTTPS_PORT = 443;
 
+/**
+ * The proxy's readiness on port 80 in every mode: 200 only when an API copy on the same host
+ * answers its own readiness (docker/proxy/templates/service-locations.conf.template). The network
+ * load balancer checks it, so an instance whose proxy reaches no API copy leaves the target groups.
+ */
+export const PROXY_READINESS_PATH = '/readyz';
+
 /** Where the proxy keeps the ACME account and certificates inside its container. */
 export const CERTIFICATE_MOUNT_PATH = '/etc/acme';

@@ -68,6 +68,43 @@ export class Pricer {
     return isRecord(v) ? v : undefined;
   }
 
+  /** Whether a figure was checked against its source: the review says which ones were not. */
+  private checked(field: keyof RegionPrices): string {
+    return this.table.unverified.includes(field) ? 'list price not verified' : 'list price';
+  }
+
+  /** The aws_eip resources on this side of the plan. */
+  private elasticIps(side: Side): number {
+    return this.plan.resource_changes.filter((c) => c.type === 'aws_eip' && this.values(c, side) !== undefined).length;
+  }
+
+  /**
+   * The instances' own public IPv4 addresses (a template that asks for one): one per instance, less
+   * the Elastic IPs on the same side, which the one instance takes over at boot (EC2 releases its
+   * own address then). A fleet has no Elastic IP: every instance keeps its own.
+   */
+  private instanceAddresses(template: Values, instances: number, side: Side): Charge[] {
+    const nic = first(template.network_interfaces);
+    if (nic.associate_public_ip_address !== true && nic.associate_public_ip_address !== 'true') return [];
+    const own = Math.max(0, instances - this.elasticIps(side));
+    return own === 0
+      ? []
+      : [{ usd: this.table.publicIpv4Hourly * this.table.hoursPerMonth * own, what: `${own} × public IPv4 address (the instances' own)` }];
+  }
+
+  /** An internet-facing balancer's public IPv4 addresses: one per subnet (zone) it has a node in. */
+  private balancerAddresses(balancer: Values, side: Side): Charge[] {
+    if (balancer.internal !== false) return [];
+    // A created balancer's subnets are ids known after apply: then the plan's subnets on that side count.
+    const subnets = Array.isArray(balancer.subnets)
+      ? balancer.subnets.length
+      : this.plan.resource_changes.filter((c) => c.type === 'aws_subnet' && this.values(c, side) !== undefined).length;
+    if (subnets === 0) return [{ unknown: 'a load balancer whose zones the plan does not know (its public addresses)' }];
+    return [
+      { usd: this.table.publicIpv4Hourly * this.table.hoursPerMonth * subnets, what: `${subnets} × public IPv4 address (one per zone)` },
+    ];
+  }
+
   /** Instances the Auto Scaling groups on this side launch from a template. */
   private instancesOf(template: ResourceChange, side: Side): number {
     const t = this.values(template, side) ?? {};
@@ -80,8 +117,9 @@ export class Pricer {
       const matches =
         (typeof lt.id === 'string' && lt.id === t.id) ||
         (typeof lt.name === 'string' && lt.name === t.name) ||
-        // A template being replaced has no id yet on the head side; with one template, it is that one.
-        (Object.keys(lt).length > 0 && typeof lt.id !== 'string' && templates.length === 1);
+        // A template being replaced (or created) has no id yet on the head side, and a created group's
+        // block may hold nothing known yet; with one template, it is that one.
+        (Array.isArray(g.launch_template) && g.launch_template.length > 0 && typeof lt.id !== 'string' && templates.length === 1);
       if (!matches) continue;
       const desired = typeof g.desired_capacity === 'number' ? g.desired_capacity : g.min_size;
       count += typeof desired === 'number' ? desired : 0;
@@ -108,7 +146,7 @@ export class Pricer {
           .map((m) => first(isRecord(m) ? m.ebs : undefined))
           .filter((ebs) => Object.keys(ebs).length > 0)
           .map((ebs) => this.volume(ebs.volume_size, ebs.volume_type, n));
-        return [this.instance(v.instance_type, n), ...volumes];
+        return [this.instance(v.instance_type, n), ...volumes, ...this.instanceAddresses(v, n, side)];
       }
       case 'aws_ebs_volume':
         return [this.volume(v.size, v.type, 1)];
@@ -121,7 +159,13 @@ export class Pricer {
         const kind = typeof v.load_balancer_type === 'string' ? v.load_balancer_type : 'application';
         const price = this.region?.loadBalancerHourly[kind];
         if (price === undefined) return [{ unknown: `${kind} load balancers in ${this.regionName} are not in the price table` }];
-        return [this.hourly(price, `${kind} load balancer (hours; capacity units are extra)`)];
+        const unit = this.region?.loadBalancerCapacityUnitHourly[kind];
+        if (unit === undefined) return [this.hourly(price, `${kind} load balancer (hours; capacity units are extra)`)];
+        return [
+          this.hourly(price, `${kind} load balancer (hours)`),
+          this.hourly(unit, `1 capacity unit around the clock (usage-based; ${this.checked('loadBalancerCapacityUnitHourly')})`),
+          ...this.balancerAddresses(v, side),
+        ];
       }
       default:
         return [];

@@ -15,6 +15,11 @@ export interface RegionPrices {
   readonly natGatewayHourly: number;
   /** USD per hour a load balancer exists, by `load_balancer_type` (capacity units are extra). */
   readonly loadBalancerHourly: Readonly<Record<string, number>>;
+  /**
+   * USD per capacity unit-hour, by `load_balancer_type` (NLCU for a network one). Usage-based: the
+   * review prices one unit around the clock, about what a small platform's traffic uses or less.
+   */
+  readonly loadBalancerCapacityUnitHourly: Readonly<Record<string, number>>;
 }
 
 export interface PriceTable {
@@ -25,6 +30,11 @@ export interface PriceTable {
   /** USD per hour for every public IPv4 address, Elastic IPs included (the same in every region). */
   readonly publicIpv4Hourly: number;
   readonly regions: Readonly<Record<string, RegionPrices>>;
+  /**
+   * Figures written from the published list prices as remembered, not checked against the source
+   * when the table was compiled (this machine is offline): the review says so beside each charge.
+   */
+  readonly unverified: readonly (keyof RegionPrices)[];
 }
 
 export const PRICES: PriceTable = {
@@ -33,6 +43,7 @@ export const PRICES: PriceTable = {
     'AWS on-demand list prices: aws.amazon.com/ec2/pricing/on-demand, /ebs/pricing, /vpc/pricing (public IPv4, NAT gateway), /elasticloadbalancing/pricing',
   hoursPerMonth: 730,
   publicIpv4Hourly: 0.005,
+  unverified: ['loadBalancerCapacityUnitHourly'],
   regions: {
     'eu-west-1': {
       instanceHourly: {
@@ -51,6 +62,7 @@ export const PRICES: PriceTable = {
       ebsGiBMonth: { gp3: 0.088, gp2: 0.11 },
       natGatewayHourly: 0.048,
       loadBalancerHourly: { application: 0.0252, network: 0.0252 },
+      loadBalancerCapacityUnitHourly: { network: 0.006 },
     },
     'us-east-1': {
       instanceHourly: {
@@ -69,6 +81,7 @@ export const PRICES: PriceTable = {
       ebsGiBMonth: { gp3: 0.08, gp2: 0.1 },
       natGatewayHourly: 0.045,
       loadBalancerHourly: { application: 0.0225, network: 0.0225 },
+      loadBalancerCapacityUnitHourly: { network: 0.006 },
     },
   },
 };

@@ -23,6 +23,8 @@ export const PROVIDER_DEFAULTS: Readonly<Record<string, Readonly<Record<string, 
     'instance_refresh.preferences.standby_instances': 'Ignore',
   },
   aws_ecs_task_definition: { 'volume.efs_volume_configuration.root_directory': '/' },
+  // A network load balancer's (instanceCount > 1): the provider sets it when the type is "network".
+  aws_lb: { dns_record_client_routing_policy: 'any_availability_zone' },
 };
 
 /** The provider's default for an attribute left out (`path` with block indexes dropped), if known. */

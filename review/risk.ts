@@ -39,6 +39,9 @@ const DOWNTIME_ON_REPLACE: Readonly<Record<string, string>> = {
   aws_efs_file_system: "certificates are lost: the proxy must request new ones (Let's Encrypt allows 5 duplicates a week)",
   aws_efs_mount_target: 'the proxy cannot mount its certificates while the target is recreated',
   aws_ecs_task_definition: 'a new task definition revision: the service restarts its task (its only copy, fixed ports: brief outage)',
+  aws_lb: 'a new balancer has a new DNS name and new addresses: clients fail until the alias (and their resolvers) follow',
+  aws_lb_listener: 'the port stops accepting connections while its listener is recreated',
+  aws_lb_target_group: 'no instance takes traffic on the port until every instance has registered and passed its health checks again',
 };
 
 const SECURITY_TYPES: Readonly<Record<string, string>> = {
@@ -53,7 +56,12 @@ const SECURITY_TYPES: Readonly<Record<string, string>> = {
   aws_ecr_repository: 'image repository settings',
   aws_eip: 'public address',
   aws_route53_record: 'public DNS record',
+  aws_lb: 'load balancer',
+  aws_lb_listener: 'load balancer listener',
 };
+
+/** The ports the internet may reach through a balancer: the proxy's, passed through (stacks/policy: load-balancer-listeners-only-web-ports). */
+const BALANCER_WEB_PORTS: readonly number[] = [80, 443];
 
 const WORLD = new Set(['0.0.0.0/0', '::/0']);
 
@@ -112,8 +120,25 @@ function securityFlags(change: Omit<ReviewedChange, 'flags'>, after: Record<stri
     }
   }
   if (change.kind === 'create') flags.push(...iamWildcards(change.type, after));
+  if (change.type === 'aws_lb' && change.kind === 'create' && after.internal === false) {
+    flags.push({
+      kind: 'security',
+      message: `adds an internet-facing ${str(after.load_balancer_type ?? 'application')} load balancer: a new public entry point (its listeners below)`,
+    });
+  }
+  if (change.type === 'aws_lb_listener' && change.kind !== 'delete') {
+    const port = Number(after.port);
+    const protocol = str(after.protocol ?? '');
+    if (!BALANCER_WEB_PORTS.includes(port) || protocol !== 'TCP') {
+      flags.push({
+        kind: 'security',
+        message: `listens on ${protocol || 'an unknown protocol'} port ${str(after.port)}: only TCP 80 and 443, passed through to the proxy, belong on the balancer`,
+      });
+    }
+  }
   // A create is flagged only for what makes it risky in itself (above: a port open to the world, an IAM
-  // wildcard; a public address below); an ordinary new rule or role is summarized with the other creates.
+  // wildcard, a new public balancer or a listener off the web ports; a public address below); an
+  // ordinary new rule, role or web listener is summarized with the other creates.
   if (change.kind === 'create' && change.type !== 'aws_eip') return flags;
   const verb = { create: 'adds', update: 'changes', replace: 'replaces', delete: 'removes', 'no-op': '', read: '' }[change.kind];
   if (verb && flags.length === 0) {
@@ -134,6 +159,11 @@ function instanceRefreshFlag(change: Omit<ReviewedChange, 'flags'>, after: Recor
   const template = change.diffs.filter((d) => /^launch_template\.\d+\.(id|name|version)$/.test(d.path));
   const refresh = after.instance_refresh;
   if (template.length === 0 || !Array.isArray(refresh) || refresh.length === 0) return undefined;
+  // A fleet keeps N - 1 of N in service while one rolls (stacks/cluster.ts): no outage.
+  const desired = Number(after.desired_capacity);
+  const preferences = isRecord(refresh[0]) && Array.isArray(refresh[0].preferences) ? refresh[0].preferences[0] : undefined;
+  const minHealthy = isRecord(preferences) ? Number(preferences.min_healthy_percentage) : 0;
+  if (desired > 1 && minHealthy > 0) return undefined;
   const moves = template.map((d) => `${d.path}: ${str(d.before)} → ${str(d.after)}`).join(', ');
   return {
     kind: 'downtime',
@@ -198,12 +228,56 @@ function ecsDowntime(change: Omit<ReviewedChange, 'flags'>, a: Record<string, un
       message: `the networking design changes (network_mode ${JSON.stringify(network.before)} -> ${JSON.stringify(network.after)}): every copy of the service moves to it, and the proxy's fixed upstreams with them`,
     };
   }
+  const strategy = change.diffs.find((d) => d.path === 'scheduling_strategy');
+  if (change.type === 'aws_ecs_service' && change.kind === 'replace' && strategy !== undefined) {
+    return {
+      kind: 'downtime',
+      message: `the scheduling changes (scheduling_strategy ${JSON.stringify(strategy.before)} -> ${JSON.stringify(strategy.after)}): ECS cannot change it in place, so every copy of the service is deleted and created again, the copies together (brief outage until the new tasks run)`,
+    };
+  }
   if (planned >= 2) return undefined;
   if (change.type === 'aws_ecs_service' && change.kind === 'update' && change.diffs.some((d) => d.path === 'task_definition'))
     return { kind: 'downtime', message: 'the service rolls to a new task definition: its one task stops before the new one starts' };
   if (change.kind === 'replace') return { kind: 'downtime', message: DOWNTIME_ON_REPLACE[change.type] ?? 'replaced' };
   if (change.type === 'aws_ecs_service' && change.kind === 'delete' && planned === 0 && name !== undefined)
     return { kind: 'downtime', message: `removes the last copy of ${copyGroup(name)}: nothing serves it any more` };
+  return undefined;
+}
+
+/** What a DNS record answers: its addresses, or the name it is an alias of. */
+function recordTarget(values: Record<string, unknown>): string {
+  const alias = Array.isArray(values.alias) ? values.alias[0] : undefined;
+  if (isRecord(alias)) return `an alias of ${typeof alias.name === 'string' ? alias.name : '(known after apply)'}`;
+  return Array.isArray(values.records) ? values.records.map(str).join(', ') : '(unknown)';
+}
+
+/**
+ * The platform's public address moving: the Elastic IP released (moving to a fleet, or a rebuild),
+ * or the domain's record pointing elsewhere. Clients and resolvers hold the old answer (up to the
+ * record's TTL), and the old address stops answering once it is released: attention and downtime.
+ */
+function addressFlag(
+  change: Omit<ReviewedChange, 'flags'>,
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+): RiskFlag | undefined {
+  if (change.type === 'aws_eip' && change.kind === 'delete') {
+    const ip = typeof before.public_ip === 'string' ? ` ${before.public_ip}` : '';
+    return {
+      kind: 'downtime',
+      message: `releases the Elastic IP${ip}: the platform's public address changes (a fleet is reached through its load balancer's name), and clients or records still holding the address reach nothing`,
+    };
+  }
+  if (change.type !== 'aws_route53_record') return undefined;
+  const moved = change.diffs.some((d) => /^(records|alias|type|name)(\.|$)/.test(d.path));
+  if ((change.kind === 'update' || change.kind === 'replace') && moved) {
+    const ttl = typeof before.ttl === 'number' ? `up to its TTL (${before.ttl} s)` : 'until their cache expires';
+    return {
+      kind: 'downtime',
+      message: `the domain moves (${recordTarget(before)} -> ${recordTarget(after)}): resolvers keep the old answer ${ttl}, and the old target must keep serving until then`,
+    };
+  }
+  if (change.kind === 'delete') return { kind: 'downtime', message: `the domain ${str(before.name ?? '')} stops resolving` };
   return undefined;
 }
 
@@ -223,6 +297,8 @@ export function assessRisk(
   if (ecsFlag) flags.push(ecsFlag);
   const roll = instanceRefreshFlag(change, a);
   if (roll) flags.push(roll);
+  const address = addressFlag(change, isRecord(before) ? before : {}, a);
+  if (address) flags.push(address);
   if (change.type === 'aws_efs_file_system' && change.kind === 'delete') {
     flags.push({ kind: 'data-loss', message: 'deletes the file system holding the ACME account and certificates' });
   }

@@ -18,8 +18,16 @@ export interface ClusterProps {
   readonly partition: string;
   readonly instanceType: string;
   readonly rootVolumeGiB: number;
-  /** The two subnets the group may place its instance in. */
+  /** The two subnets the group places its instances in (it spreads them over both zones). */
   readonly subnetIds: readonly string[];
+  /**
+   * How many instances the group keeps (min = max = desired). 1: the instance takes over an
+   * Elastic IP at boot. More: no Elastic IP; the instances register with `targetGroupArns`.
+   * @default 1
+   */
+  readonly instanceCount?: number;
+  /** The load balancer's target groups the group registers its instances with. @default none (one instance, its Elastic IP) */
+  readonly targetGroupArns?: readonly string[];
   readonly instanceSecurityGroupId: string;
   /** EC2 key pair for SSH. @default none (SSM Session Manager only) */
   readonly sshKeyName?: string;
@@ -32,13 +40,20 @@ export interface ClusterProps {
  * across both subnets replaces a lost instance; the Elastic IP follows it (the boot script takes the
  * address over), so the platform's address never changes.
  *
+ * With `instanceCount` N > 1 the group keeps N instances spread over both zones, registered with the
+ * load balancer's target groups, and there is no Elastic IP (the balancer is the address). The group
+ * still checks its instances' health the EC2 way: the balancer's health check takes an instance out
+ * of traffic, and making it also terminate instances would let one bad image (every proxy failing its
+ * check) replace the whole fleet in a loop.
+ *
  * Managed termination protection is DISABLED on purpose: with it on, the instance is protected from
  * scale-in while tasks run, and `cdktf destroy` waits for a scale-in that never comes. Managed scaling
  * is off (the group is exactly one); managed draining is on, so a replaced instance's tasks drain.
  */
 export class Cluster extends Construct {
   readonly cluster: EcsCluster;
-  readonly eip: Eip;
+  /** The address the one instance takes over; undefined with more than one instance. */
+  readonly eip: Eip | undefined;
   readonly autoScalingGroup: AutoscalingGroup;
   readonly capacityProvider: EcsCapacityProvider;
   /** Services depend on this so they are created after the cluster's strategy exists. */
@@ -52,14 +67,17 @@ export class Cluster extends Construct {
       name: props.namePrefix,
       setting: [{ name: 'containerInsights', value: 'enabled' }],
     });
-    this.eip = new Eip(this, 'address', { domain: 'vpc', tags: { Name: props.namePrefix } });
+    const count = props.instanceCount ?? 1;
+    if (!Number.isInteger(count) || count < 1) throw new Error(`Cluster: instanceCount must be a whole number from 1, got ${count}`);
+    const eip = count === 1 ? new Eip(this, 'address', { domain: 'vpc', tags: { Name: props.namePrefix } }) : undefined;
+    this.eip = eip;
     const instanceTag = { key: 'platform:cluster', value: props.namePrefix };
     this.instanceTag = instanceTag;
     const role = new InstanceRole(this, 'instance-role', {
       namePrefix: props.namePrefix,
       partition: props.partition,
       region: props.region,
-      eipAllocationId: this.eip.allocationId,
+      eipAllocationId: eip?.allocationId,
       instanceTag,
     });
 
@@ -69,7 +87,8 @@ export class Cluster extends Construct {
       instanceType: props.instanceType,
       keyName: props.sshKeyName,
       iamInstanceProfile: { arn: role.profile.arn },
-      // The boot script needs the internet (EC2 API) before it holds the Elastic IP.
+      // The boot script needs the internet (EC2 API) before it holds the Elastic IP; a fleet's
+      // instances reach ECR, ECS and the ACME server through this address (there is no NAT gateway).
       networkInterfaces: [
         { associatePublicIpAddress: 'true', deleteOnTermination: 'true', securityGroups: [props.instanceSecurityGroupId] },
       ],
@@ -90,7 +109,7 @@ export class Cluster extends Construct {
         userData({
           region: props.region,
           clusterName: this.cluster.name,
-          eipAllocationId: this.eip.allocationId,
+          eipAllocationId: eip?.allocationId,
           containerStopTimeoutSeconds: props.containerStopTimeoutSeconds,
         }),
       ),
@@ -103,18 +122,20 @@ export class Cluster extends Construct {
 
     this.autoScalingGroup = new AutoscalingGroup(this, 'group', {
       name: props.namePrefix,
-      minSize: 1,
-      maxSize: 1,
-      desiredCapacity: 1,
+      minSize: count,
+      maxSize: count,
+      desiredCapacity: count,
       vpcZoneIdentifier: [...props.subnetIds],
+      targetGroupArns: props.targetGroupArns === undefined ? undefined : [...props.targetGroupArns],
       // The template's version number, not '$Latest': with '$Latest' a new version leaves the group as it
       // is and its instance refresh never starts; a number changes the group, and that starts the refresh.
       launchTemplate: { id: template.id, version: Token.asString(template.latestVersion) },
       healthCheckType: 'EC2',
       healthCheckGracePeriod: 120,
       protectFromScaleIn: false,
-      // A new launch template version (instance type, user data) rolls the one instance.
-      instanceRefresh: { strategy: 'Rolling', preferences: { minHealthyPercentage: 0 } },
+      // A new launch template version (instance type, user data) rolls the one instance; a fleet
+      // one instance at a time, the others serving (N - 1 of N healthy).
+      instanceRefresh: { strategy: 'Rolling', preferences: { minHealthyPercentage: Math.floor((100 * (count - 1)) / count) } },
       tag: [{ key: 'AmazonECSManaged', value: 'true', propagateAtLaunch: true }],
     });
 

@@ -117,6 +117,9 @@ export function taskMemoryMiB(
 
 const hostname = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
+/** The largest fleet the config allows: every instance holds every task, so more buys zones, not capacity. */
+export const MAX_INSTANCE_COUNT = 6;
+
 /** The name of the stack that creates the state buckets; no environment may take it. */
 export const STATE_BOOTSTRAP_STACK = 'state-bootstrap';
 
@@ -188,7 +191,19 @@ export const environmentSchema = z
       .string()
       .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { message: 'expected an EC2 instance type such as "t3.small"' })
       .default('t3.small')
-      .describe('The EC2 instance type of the single container instance'),
+      .describe('The EC2 instance type of the container instances (each holds every task)'),
+    instanceCount: z
+      .number({ message: `expected a whole number of instances from 1 to ${MAX_INSTANCE_COUNT}` })
+      .int({ message: `expected a whole number of instances from 1 to ${MAX_INSTANCE_COUNT}` })
+      .min(1, { message: `expected a whole number of instances from 1 to ${MAX_INSTANCE_COUNT}` })
+      .max(MAX_INSTANCE_COUNT, {
+        message: `expected at most ${MAX_INSTANCE_COUNT}: every instance runs the proxy and every copy, and the balancer's cost table stops there`,
+      })
+      .default(1)
+      .describe(
+        `How many container instances (1-${MAX_INSTANCE_COUNT}). 1: one instance behind its Elastic IP (the cheapest shape). ` +
+          'More: the group spreads them over both zones behind a network load balancer (TCP 80/443), and every instance runs the proxy and every copy (ECS DAEMON services)',
+      ),
     rootVolumeGiB: z
       .number()
       .int()
@@ -209,12 +224,16 @@ export const environmentSchema = z
       .string()
       .regex(hostname, { message: 'expected a lower-case DNS name such as "app.example.com"' })
       .optional()
-      .describe('The DNS name served over HTTPS with an ACME certificate (needs acmeEmail); default: plain HTTP on the Elastic IP'),
+      .describe(
+        "The DNS name served over HTTPS with an ACME certificate (needs acmeEmail); default: plain HTTP on the Elastic IP (the load balancer's DNS name with instanceCount > 1)",
+      ),
     hostedZoneId: z
       .string()
       .regex(/^Z[A-Z0-9]{4,31}$/, { message: 'expected a Route 53 hosted zone id such as "Z0123456789ABC"' })
       .optional()
-      .describe('A Route 53 hosted zone in which an A record for domain points at the Elastic IP (needs domain)'),
+      .describe(
+        'A Route 53 hosted zone in which an A record for domain points at the Elastic IP (an alias of the load balancer with instanceCount > 1; needs domain)',
+      ),
     acmeEmail: z
       .email({ message: 'expected an e-mail address for the ACME account' })
       .optional()
@@ -301,6 +320,18 @@ export const environmentSchema = z
         });
       }
     });
+    if (env.instanceCount > 1) {
+      for (const s of SERVICE_NAMES) {
+        if (env.services[s].desiredCount === 0) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['services', s, 'desiredCount'],
+            input: 0,
+            message: `expected 1 with instanceCount ${env.instanceCount}: every service is an ECS DAEMON (one task per instance), which cannot be stopped by a count; remove the service's copies or use instanceCount 1`,
+          });
+        }
+      }
+    }
     const available = INSTANCE_TASK_MEMORY_MIB[env.instanceType];
     const needed = taskMemoryMiB(env.services);
     if (available !== undefined && needed > available) {

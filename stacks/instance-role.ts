@@ -10,8 +10,8 @@ export interface InstanceRoleProps {
   /** AWS partition ("aws", "aws-us-gov", ...), for ARNs. */
   readonly partition: string;
   readonly region: string;
-  /** Allocation id of the Elastic IP the instance takes over on boot. */
-  readonly eipAllocationId: string;
+  /** Allocation id of the Elastic IP the instance takes over on boot. @default none (a fleet: no association, no such permission) */
+  readonly eipAllocationId?: string;
   /** Tag key/value the group puts on its instances; the association is limited to tagged instances. */
   readonly instanceTag: { readonly key: string; readonly value: string };
 }
@@ -40,20 +40,23 @@ export class InstanceRole extends Construct {
         policyArn: `arn:${props.partition}:iam::aws:policy/${policy}`,
       });
     }
-    const arn = (resource: string) => `arn:${props.partition}:ec2:${props.region}:*:${resource}`;
-    new IamRolePolicy(this, 'elastic-ip', {
-      role: this.role.id,
-      name: 'associate-elastic-ip',
-      policy: policyDocument(this, 'elastic-ip-policy', [
-        { sid: 'TheAddress', actions: ['ec2:AssociateAddress'], resources: [arn(`elastic-ip/${props.eipAllocationId}`)] },
-        {
-          sid: 'OwnInstances',
-          actions: ['ec2:AssociateAddress'],
-          resources: [arn('instance/*'), arn('network-interface/*')],
-          conditions: [{ test: 'StringEquals', variable: `aws:ResourceTag/${props.instanceTag.key}`, values: [props.instanceTag.value] }],
-        },
-      ]),
-    });
+    const allocationId = props.eipAllocationId;
+    if (allocationId !== undefined) {
+      const arn = (resource: string) => `arn:${props.partition}:ec2:${props.region}:*:${resource}`;
+      new IamRolePolicy(this, 'elastic-ip', {
+        role: this.role.id,
+        name: 'associate-elastic-ip',
+        policy: policyDocument(this, 'elastic-ip-policy', [
+          { sid: 'TheAddress', actions: ['ec2:AssociateAddress'], resources: [arn(`elastic-ip/${allocationId}`)] },
+          {
+            sid: 'OwnInstances',
+            actions: ['ec2:AssociateAddress'],
+            resources: [arn('instance/*'), arn('network-interface/*')],
+            conditions: [{ test: 'StringEquals', variable: `aws:ResourceTag/${props.instanceTag.key}`, values: [props.instanceTag.value] }],
+          },
+        ]),
+      });
+    }
     this.profile = new IamInstanceProfile(this, 'profile', { name: `${props.namePrefix}-instance`, role: this.role.name });
   }
 }

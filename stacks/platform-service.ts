@@ -19,8 +19,15 @@ export interface PlatformServiceProps {
   readonly container: ContainerSpec;
   readonly clusterArn: string;
   readonly capacityProviderName: string;
-  /** 0 or 1: one task per copy (host ports on one instance, checked by the config). */
+  /** 0 or 1: one task per copy (host ports on one instance, checked by the config). Ignored for a daemon. */
   readonly desiredCount: number;
+  /**
+   * One task of the copy on every container instance (ECS's DAEMON scheduling), for a fleet of
+   * more than one instance. A daemon takes no capacity provider strategy (ECS refuses one) but the
+   * EC2 launch type, and no desired count.
+   * @default false (one task, placed by the capacity provider)
+   */
+  readonly daemon?: boolean;
   readonly executionRoleArn: string;
   /** Role the container's own AWS calls use. @default none (the container calls no AWS API) */
   readonly taskRoleArn?: string;
@@ -28,6 +35,9 @@ export interface PlatformServiceProps {
   /** Resources that must exist before the service starts (the capacity strategy, mount targets). */
   readonly dependsOn: readonly ITerraformDependable[];
 }
+
+/** The share of a daemon's tasks ECS keeps running while it rolls a new task definition. */
+export const DAEMON_MINIMUM_HEALTHY_PERCENT = 50;
 
 /**
  * One copy of a service: a task definition and its ECS service of one task, on the cluster's
@@ -61,14 +71,22 @@ export class PlatformService extends Construct {
       containerDefinitions: containerDefinitions([props.container]),
       volume: props.volumes ? [...props.volumes] : undefined,
     });
+    // A daemon rolls instance by instance: ECS keeps half of the copy's tasks (rounded up) running
+    // while it replaces the others, so with two or more instances a new image never stops the copy
+    // everywhere at once. The maximum stays unset: ECS ignores it for daemons (a task per instance).
+    const placement = props.daemon
+      ? { schedulingStrategy: 'DAEMON', launchType: 'EC2', deploymentMinimumHealthyPercent: DAEMON_MINIMUM_HEALTHY_PERCENT }
+      : {
+          desiredCount: props.desiredCount,
+          capacityProviderStrategy: [{ capacityProvider: props.capacityProviderName, weight: 1, base: 0 }],
+          deploymentMinimumHealthyPercent: 0,
+          deploymentMaximumPercent: 100,
+        };
     this.service = new EcsService(this, 'service', {
       name,
       cluster: props.clusterArn,
       taskDefinition: this.taskDefinition.arn,
-      desiredCount: props.desiredCount,
-      capacityProviderStrategy: [{ capacityProvider: props.capacityProviderName, weight: 1, base: 0 }],
-      deploymentMinimumHealthyPercent: 0,
-      deploymentMaximumPercent: 100,
+      ...placement,
       deploymentCircuitBreaker: { enable: true, rollback: true },
       enableEcsManagedTags: true,
       propagateTags: 'SERVICE',

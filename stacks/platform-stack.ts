@@ -12,6 +12,7 @@ import { Logs } from './logs';
 import { TaskRoles } from './task-roles';
 import { PlatformService } from './platform-service';
 import { Dns } from './dns';
+import { LoadBalancer } from './load-balancer';
 import { ContainerSpec } from './container-definition';
 import {
   CERTIFICATE_MOUNT_PATH,
@@ -43,8 +44,11 @@ export interface PlatformStackProps {
 
 const CERTIFICATE_VOLUME = 'certificates';
 
-/** Output values as the stack emits them: the AWS outputs' shape, every field present, where strings may be tokens. */
-type OutputValues = { readonly [K in keyof AwsOutputs]-?: AwsOutputs[K] };
+/**
+ * Output values as the stack emits them: the AWS outputs' shape, every field named, where strings
+ * may be tokens; an optional field the stack's shape does not have is undefined and not emitted.
+ */
+type OutputValues = { readonly [K in keyof Required<AwsOutputs>]: AwsOutputs[K] };
 
 /** The whole platform for one environment: network, registry, cluster, certificates, three services. */
 export class PlatformStack extends TerraformStack {
@@ -53,6 +57,8 @@ export class PlatformStack extends TerraformStack {
   /** Every copy of each service, copy 1 first. */
   readonly copies: Readonly<Record<ServiceName, readonly PlatformService[]>>;
   readonly cluster: Cluster;
+  /** The fleet's network load balancer (instanceCount > 1); undefined with one instance. */
+  readonly loadBalancer: LoadBalancer | undefined;
   /** The security policy: checked at synth, where an unsuppressed error finding stops it. */
   readonly policy: PolicyAspect;
 
@@ -77,7 +83,21 @@ export class PlatformStack extends TerraformStack {
       availabilityZones: availabilityZonesOf(env),
     });
     const subnetIds = network.subnets.map((s) => s.id);
-    const groups = new SecurityGroups(this, 'security-groups', { namePrefix, vpcId: network.vpc.id, sshCidrs: env.sshCidrs });
+    // One instance: today's shape, its Elastic IP the address. A fleet: every instance runs the proxy
+    // and every copy (DAEMON services below), behind a network load balancer (README, "More than one
+    // instance").
+    const fleet = env.instanceCount > 1;
+    const groups = new SecurityGroups(this, 'security-groups', {
+      namePrefix,
+      vpcId: network.vpc.id,
+      sshCidrs: env.sshCidrs,
+      ...(fleet ? { loadBalancer: true } : {}),
+    });
+    const balancerGroup = groups.loadBalancer;
+    this.loadBalancer =
+      balancerGroup === undefined
+        ? undefined
+        : new LoadBalancer(this, 'load-balancer', { namePrefix, vpcId: network.vpc.id, subnetIds, securityGroupId: balancerGroup.id });
     const registry = new Registry(this, 'registry', { namePrefix, keepTaggedImages: env.ecrKeepTaggedImages });
     this.cluster = new Cluster(this, 'cluster', {
       namePrefix,
@@ -86,6 +106,9 @@ export class PlatformStack extends TerraformStack {
       instanceType: env.instanceType,
       rootVolumeGiB: env.rootVolumeGiB,
       subnetIds,
+      ...(this.loadBalancer === undefined
+        ? {}
+        : { instanceCount: env.instanceCount, targetGroupArns: this.loadBalancer.targetGroups.map((g) => g.arn) }),
       instanceSecurityGroupId: groups.instance.id,
       sshKeyName: env.sshKeyName,
       containerStopTimeoutSeconds: Math.max(...SERVICE_NAMES.map((s) => SERVICES[s].stopTimeoutSeconds)),
@@ -194,6 +217,7 @@ export class PlatformStack extends TerraformStack {
             copyName: copy.name,
             container: copySpec(copy),
             desiredCount: env.services[service].desiredCount,
+            ...(fleet ? { daemon: true } : {}),
             waitForSteadyState: copy.copy < copies.length,
             dependsOn: [
               this.cluster.capacityProviders,
@@ -213,8 +237,19 @@ export class PlatformStack extends TerraformStack {
     };
     this.services = { frontend: first('frontend'), api: first('api'), proxy: first('proxy') };
 
+    const eip = this.cluster.eip;
+    const balancer = this.loadBalancer?.balancer;
+    // The platform's public name: the Elastic IP, or the balancer's DNS name (a fleet).
+    const publicHost = balancer?.dnsName ?? eip?.publicIp;
+    if (publicHost === undefined) throw new Error('PlatformStack: neither an Elastic IP nor a load balancer');
     if (env.domain !== undefined && env.hostedZoneId !== undefined) {
-      new Dns(this, 'dns', { hostedZoneId: env.hostedZoneId, domain: env.domain, publicIp: this.cluster.eip.publicIp });
+      new Dns(this, 'dns', {
+        hostedZoneId: env.hostedZoneId,
+        domain: env.domain,
+        ...(balancer === undefined
+          ? { publicIp: eip?.publicIp }
+          : { loadBalancer: { dnsName: balancer.dnsName, zoneId: balancer.zoneId } }),
+      });
     }
 
     const operator = new ChaosOperator(this, 'chaos-operator', {
@@ -251,13 +286,16 @@ export class PlatformStack extends TerraformStack {
       clusterArn: this.cluster.cluster.arn,
       services: { frontend: serviceOutput('frontend'), api: serviceOutput('api'), proxy: serviceOutput('proxy') },
       asgName: this.cluster.autoScalingGroup.name,
-      publicIp: this.cluster.eip.publicIp,
-      publicUrl: env.domain !== undefined ? `https://${env.domain}` : `http://${this.cluster.eip.publicIp}`,
+      publicIp: eip?.publicIp,
+      publicUrl: env.domain !== undefined ? `https://${env.domain}` : `http://${publicHost}`,
       sshUser: 'ec2-user',
-      sshHost: this.cluster.eip.publicIp,
+      // A fleet has no one host: the balancer's name is what the guards compare against, and host
+      // faults go over SSM (hostAccess below).
+      sshHost: publicHost,
       sshPort: 22,
-      // SSH only where the config opened it (a key pair or CIDRs); otherwise Session Manager is the way in.
-      hostAccess: env.sshCidrs.length > 0 || env.sshKeyName !== undefined ? 'ssh' : 'ssm',
+      // SSH only where the config opened it (a key pair or CIDRs); otherwise Session Manager is the way
+      // in. A fleet's sshHost is the balancer, which forwards no port 22: SSM, which names its instance.
+      hostAccess: !fleet && (env.sshCidrs.length > 0 || env.sshKeyName !== undefined) ? 'ssh' : 'ssm',
       certificateVolume: storage.fileSystem.id,
       repositoryUrls: {
         frontend: registry.repositories.frontend.repositoryUrl,
@@ -266,8 +304,10 @@ export class PlatformStack extends TerraformStack {
       },
       imageTag: env.imageTag,
       chaosOperatorPolicyArn: operator.policy.arn,
+      loadBalancerDnsName: balancer?.dnsName,
     };
     for (const [key, value] of Object.entries(outputs)) {
+      if (value === undefined) continue;
       // Static ids: the output's name is exactly the PlatformOutputs key the chaos module reads.
       new TerraformOutput(this, key, { value }).overrideLogicalId(key);
     }

@@ -12,18 +12,27 @@ export interface SecurityGroupsProps {
    * @default [] (no port 22 rule at all; use SSM Session Manager)
    */
   readonly sshCidrs: readonly string[];
+  /**
+   * A network load balancer in front of the instances (instanceCount > 1): it gets its own group,
+   * and the instances take HTTP and HTTPS from that group only.
+   * @default false (the one instance serves the internet itself)
+   */
+  readonly loadBalancer?: boolean;
 }
 
 const NFS_PORT = 2049;
 
 /**
- * The instance's group (HTTP and HTTPS from anywhere, SSH only from the configured blocks, egress to
+ * The instance's group (HTTP and HTTPS from anywhere, or from the load balancer's group when there is one; SSH
+ * only from the configured blocks; egress to
  * HTTPS and to the certificate file system) and the file system's group (NFS from the instance only).
  * Rules are separate resources so that a plan review shows each one added or removed on its own.
  */
 export class SecurityGroups extends Construct {
   readonly instance: SecurityGroup;
   readonly fileSystem: SecurityGroup;
+  /** The network load balancer's group; undefined without a balancer. */
+  readonly loadBalancer: SecurityGroup | undefined;
 
   constructor(scope: Construct, id: string, props: SecurityGroupsProps) {
     super(scope, id);
@@ -49,8 +58,28 @@ export class SecurityGroups extends Construct {
         cidrIpv4: cidr,
         description,
       });
-    ingress('http-in', SERVICES.proxy.port, '0.0.0.0/0', 'HTTP to the proxy: ACME HTTP-01 challenges and the redirect to HTTPS');
-    ingress('https-in', PROXY_HTTPS_PORT, '0.0.0.0/0', 'HTTPS to the proxy');
+    this.loadBalancer = props.loadBalancer ? this.balancerGroup(props.namePrefix, props.vpcId) : undefined;
+    if (this.loadBalancer === undefined) {
+      ingress('http-in', SERVICES.proxy.port, '0.0.0.0/0', 'HTTP to the proxy: ACME HTTP-01 challenges and the redirect to HTTPS');
+      ingress('https-in', PROXY_HTTPS_PORT, '0.0.0.0/0', 'HTTPS to the proxy');
+    } else {
+      // The balancer keeps the client's address (instance targets preserve it), and a target's
+      // group that references the balancer's group still admits that traffic: so the instances
+      // take 80/443 from the balancer only, not from the world, and the proxy still sees (and
+      // rate-limits by) the client's address. The balancer's health checks come from it too.
+      const balancer = this.loadBalancer;
+      const fromBalancer = (rid: string, port: number, description: string) =>
+        new VpcSecurityGroupIngressRule(this, rid, {
+          securityGroupId: this.instance.id,
+          ipProtocol: 'tcp',
+          fromPort: port,
+          toPort: port,
+          referencedSecurityGroupId: balancer.id,
+          description,
+        });
+      fromBalancer('http-in', SERVICES.proxy.port, 'HTTP to the proxy from the load balancer: clients, ACME challenges, health checks');
+      fromBalancer('https-in', PROXY_HTTPS_PORT, 'HTTPS to the proxy from the load balancer');
+    }
     props.sshCidrs.forEach((cidr, i) => ingress(`ssh-in-${i}`, 22, cidr, `SSH for operators and chaos experiments from ${cidr}`));
 
     new VpcSecurityGroupEgressRule(this, 'https-out', {
@@ -77,5 +106,46 @@ export class SecurityGroups extends Construct {
       referencedSecurityGroupId: this.instance.id,
       description: 'NFS from the ECS container instance',
     });
+  }
+
+  /**
+   * The balancer's group: HTTP and HTTPS from anywhere (it is the platform's public face), and out
+   * only to the instances' proxy ports (forwarded traffic and the health check on port 80). A group
+   * can only be given to a network load balancer when it is created, so it is there from the start.
+   */
+  private balancerGroup(namePrefix: string, vpcId: string): SecurityGroup {
+    const group = new SecurityGroup(this, 'load-balancer', {
+      name: `${namePrefix}-load-balancer`,
+      description: 'Network load balancer: public HTTP(S) in, to the instances only',
+      vpcId,
+      tags: { Name: `${namePrefix}-load-balancer` },
+    });
+    for (const [rid, port, what] of [
+      ['balancer-http-in', SERVICES.proxy.port, 'HTTP'],
+      ['balancer-https-in', PROXY_HTTPS_PORT, 'HTTPS'],
+    ] as const) {
+      new VpcSecurityGroupIngressRule(this, rid, {
+        securityGroupId: group.id,
+        ipProtocol: 'tcp',
+        fromPort: port,
+        toPort: port,
+        cidrIpv4: '0.0.0.0/0',
+        description: `${what} from clients to the load balancer`,
+      });
+    }
+    for (const [rid, port, what] of [
+      ['balancer-http-out', SERVICES.proxy.port, 'HTTP (and the health check)'],
+      ['balancer-https-out', PROXY_HTTPS_PORT, 'HTTPS'],
+    ] as const) {
+      new VpcSecurityGroupEgressRule(this, rid, {
+        securityGroupId: group.id,
+        ipProtocol: 'tcp',
+        fromPort: port,
+        toPort: port,
+        referencedSecurityGroupId: this.instance.id,
+        description: `${what} to the instances' proxies`,
+      });
+    }
+    return group;
   }
 }

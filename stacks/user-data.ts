@@ -2,7 +2,8 @@
 export interface UserDataProps {
   readonly region: string;
   readonly clusterName: string;
-  readonly eipAllocationId: string;
+  /** The Elastic IP the instance takes over at boot (one instance). @default none (a fleet behind the load balancer) */
+  readonly eipAllocationId?: string;
   /** Seconds the ECS agent waits between SIGTERM and SIGKILL when it stops a container. */
   readonly containerStopTimeoutSeconds: number;
 }
@@ -68,6 +69,20 @@ function chaosTools(): string[] {
   ];
 }
 
+/** Takes over the Elastic IP, so the platform keeps its address when the group replaces the one instance. */
+function elasticIpTakeover(region: string, allocationId: string): string[] {
+  return [
+    '# Take over the Elastic IP so the platform keeps its address when the group replaces the instance.',
+    'TOKEN=$(curl -sf -X PUT http://169.254.169.254/latest/api/token -H X-aws-ec2-metadata-token-ttl-seconds:300)',
+    'INSTANCE_ID=$(curl -sf -H X-aws-ec2-metadata-token:$TOKEN http://169.254.169.254/latest/meta-data/instance-id)',
+    'for attempt in 1 2 3 4 5; do',
+    `  if aws ec2 associate-address --region ${region} --allocation-id ${allocationId} --instance-id $INSTANCE_ID --allow-reassociation; then break; fi`,
+    '  sleep $((attempt * 5))',
+    'done',
+    '',
+  ];
+}
+
 /**
  * The instance's boot script (cloud-init runs it as root before the ECS agent starts).
  *
@@ -94,14 +109,7 @@ export function userData(props: UserDataProps): string {
     '',
     ...imdsBlock(),
     '',
-    '# Take over the Elastic IP so the platform keeps its address when the group replaces the instance.',
-    'TOKEN=$(curl -sf -X PUT http://169.254.169.254/latest/api/token -H X-aws-ec2-metadata-token-ttl-seconds:300)',
-    'INSTANCE_ID=$(curl -sf -H X-aws-ec2-metadata-token:$TOKEN http://169.254.169.254/latest/meta-data/instance-id)',
-    'for attempt in 1 2 3 4 5; do',
-    `  if aws ec2 associate-address --region ${props.region} --allocation-id ${props.eipAllocationId} --instance-id $INSTANCE_ID --allow-reassociation; then break; fi`,
-    '  sleep $((attempt * 5))',
-    'done',
-    '',
+    ...(props.eipAllocationId === undefined ? [] : elasticIpTakeover(props.region, props.eipAllocationId)),
     ...chaosTools(),
     '',
   ].join('\n');

@@ -153,6 +153,11 @@ export const FIXTURES: Readonly<Record<string, RuleFixture>> = {
         element('aws_ecs_task_definition', { network_mode: 'host' }, { name: 't' }),
         element('aws_ecs_service', { task_definition: '${aws_ecs_task_definition.t.arn}', deployment_maximum_percent: 100 }),
       ),
+      // A daemon: one task per instance, replaced in place; ECS ignores the maximum.
+      stack(
+        element('aws_ecs_task_definition', { network_mode: 'host' }, { name: 't' }),
+        element('aws_ecs_service', { task_definition: '${aws_ecs_task_definition.t.arn}', scheduling_strategy: 'DAEMON' }),
+      ),
       stack(
         element('aws_ecs_task_definition', { network_mode: 'awsvpc' }, { name: 't' }),
         element('aws_ecs_service', { task_definition: '${aws_ecs_task_definition.t.arn}' }),
@@ -167,6 +172,57 @@ export const FIXTURES: Readonly<Record<string, RuleFixture>> = {
         element('aws_ecs_task_definition', { network_mode: 'host' }, { name: 't' }),
         element('aws_ecs_service', { task_definition: '${aws_ecs_task_definition.t.arn}' }),
       ),
+    ],
+  },
+  'load-balancer-listeners-only-web-ports': {
+    compliant: [
+      stack(
+        element('aws_lb', { internal: false }, { name: 'nlb' }),
+        element('aws_lb_listener', { load_balancer_arn: '${aws_lb.nlb.arn}', port: 80, protocol: 'TCP' }, { name: 'a' }),
+        element('aws_lb_listener', { load_balancer_arn: '${aws_lb.nlb.arn}', port: 443, protocol: 'TCP' }, { name: 'b' }),
+      ),
+      // An internal balancer may listen where it likes: the internet does not reach it.
+      stack(
+        element('aws_lb', { internal: true }, { name: 'nlb' }),
+        element('aws_lb_listener', { load_balancer_arn: '${aws_lb.nlb.arn}', port: 8080, protocol: 'TCP' }),
+      ),
+      stack(),
+    ],
+    nonCompliant: [
+      stack(
+        element('aws_lb', { internal: false }, { name: 'nlb' }),
+        element('aws_lb_listener', { load_balancer_arn: '${aws_lb.nlb.arn}', port: 8080, protocol: 'TCP' }),
+      ),
+      // TLS terminated at the balancer: a certificate the platform does not manage, and nginx no longer the TLS end.
+      stack(
+        element('aws_lb', {}, { name: 'nlb' }),
+        element('aws_lb_listener', { load_balancer_arn: '${aws_lb.nlb.arn}', port: 443, protocol: 'TLS' }),
+      ),
+    ],
+  },
+  'load-balancer-has-security-group': {
+    compliant: [
+      stack(element('aws_lb', { load_balancer_type: 'network', internal: false, security_groups: ['${aws_security_group.lb.id}'] })),
+      stack(element('aws_lb', { load_balancer_type: 'network', internal: true })),
+      stack(),
+    ],
+    nonCompliant: [
+      stack(element('aws_lb', { load_balancer_type: 'network', internal: false })),
+      stack(element('aws_lb', { load_balancer_type: 'network', security_groups: [] })),
+    ],
+  },
+  'load-balancer-health-check-deep': {
+    compliant: [
+      stack(
+        element('aws_lb_target_group', { health_check: { enabled: true, protocol: 'HTTP', port: '80', path: '/readyz', matcher: '200' } }),
+      ),
+      stack(),
+    ],
+    nonCompliant: [
+      stack(element('aws_lb_target_group', { health_check: { protocol: 'TCP', port: '80' } })),
+      stack(element('aws_lb_target_group', { health_check: { enabled: false, protocol: 'HTTP', path: '/readyz', matcher: '200' } })),
+      stack(element('aws_lb_target_group', { health_check: { protocol: 'HTTP', path: '/', matcher: '200' } })),
+      stack(element('aws_lb_target_group', {})),
     ],
   },
   'deployment-circuit-breaker-rollback': {

@@ -59,6 +59,22 @@ describe('the default stack (config/environments.json)', () => {
   });
 });
 
+describe('a fleet (instanceCount 3, a domain)', () => {
+  it('passes every rule, the balancer rules included, with only the known suppressions', () => {
+    // GIVEN three instances behind the network load balancer, WHEN synthesized with the policy, THEN
+    const { app, stack } = platformApp({ instanceCount: 3, domain: 'app.example.com', acmeEmail: 'ops@example.com' });
+    expect(() => app.synth()).not.toThrow();
+    const results = stack.policy.report().results;
+    expect(results.filter((r) => r.status === 'failed' || r.status === 'warned')).toEqual([]);
+    for (const id of ['load-balancer-listeners-only-web-ports', 'load-balancer-has-security-group', 'load-balancer-health-check-deep']) {
+      expect(results.find((r) => r.rule.id === id)?.status).toBe('passed');
+    }
+    // Without the suppressions the same two deviations as the one-instance stack, nothing about the fleet.
+    const ids = blockingFindings(platformApp({ instanceCount: 3 }, []).stack.policy.check()).map((f) => f.rule.id);
+    expect([...new Set(ids)].sort()).toEqual(['ecr-tags-immutable', 'read-only-root-filesystem']);
+  });
+});
+
 describe('synth stops on an unsuppressed error finding', () => {
   it('fails with the SSH rule id and its checkov/trivy ids, the construct path and how to fix or suppress', () => {
     // GIVEN SSH open to the world, WHEN synthesized, THEN synth throws naming the rule

@@ -117,6 +117,77 @@ describe('assessRisk', () => {
     expect(risk('aws_autoscaling_group', 'update', { instance_refresh: [] }, [{ path: 'launch_template.0.version' }])).toEqual([]);
     expect(risk('aws_autoscaling_group', 'update', { instance_refresh: [{}] }, [{ path: 'max_size' }])).toEqual([]);
   });
+
+  it("does not call a fleet's rolling refresh an outage: N - 1 of N serve while one rolls", () => {
+    const fleet = { desired_capacity: 3, instance_refresh: [{ strategy: 'Rolling', preferences: [{ min_healthy_percentage: 66 }] }] };
+    expect(risk('aws_autoscaling_group', 'update', fleet, [{ path: 'launch_template.0.version' }])).toEqual([]);
+    const emptied = { ...fleet, instance_refresh: [{ strategy: 'Rolling', preferences: [{ min_healthy_percentage: 0 }] }] };
+    expect(risk('aws_autoscaling_group', 'update', emptied, [{ path: 'launch_template.0.version' }]).map((f) => f.kind)).toEqual([
+      'downtime',
+    ]);
+  });
+});
+
+describe('assessRisk: the load balancer, the address and the DNS record', () => {
+  const risk = (
+    type: string,
+    kind: 'create' | 'update' | 'replace' | 'delete',
+    after: unknown,
+    before: unknown = null,
+    diffs: { path: string }[] = [],
+  ) =>
+    assessRisk(
+      { address: `${type}.x`, type, kind, diffs: diffs.map((d) => ({ ...d, before: 1, after: 2, forcesReplacement: false })) },
+      after,
+      undefined,
+      before,
+    );
+
+  it.each([
+    [
+      { internal: false, load_balancer_type: 'network' },
+      [{ kind: 'security', message: expect.stringMatching(/^adds an internet-facing network load balancer/) }],
+    ],
+    [{ internal: true, load_balancer_type: 'network' }, []],
+  ])('a new balancer %j: flagged only when internet-facing', (after, flags) => {
+    expect(risk('aws_lb', 'create', after)).toEqual(flags);
+  });
+
+  it.each([
+    [80, 'TCP', []],
+    [443, 'TCP', []],
+    [8080, 'TCP', ['security']],
+    [443, 'TLS', ['security']],
+    [22, 'TCP', ['security']],
+  ] as const)('a listener on %i/%s: %j', (port, protocol, kinds) => {
+    expect(risk('aws_lb_listener', 'create', { port, protocol }).map((f) => f.kind)).toEqual(kinds);
+  });
+
+  it.each(['aws_lb', 'aws_lb_listener', 'aws_lb_target_group'])('%s replaced is downtime', (type) => {
+    expect(risk(type, 'replace', { internal: false, port: 80, protocol: 'TCP' }, {}).map((f) => f.kind)).toContain('downtime');
+  });
+
+  it('the Elastic IP released: the public address changes (downtime), named', () => {
+    expect(risk('aws_eip', 'delete', null, { public_ip: '203.0.113.10' })).toContainEqual({
+      kind: 'downtime',
+      message: expect.stringMatching(/^releases the Elastic IP 203\.0\.113\.10: the platform's public address changes/),
+    });
+  });
+
+  it('the record moving to an alias, or going: downtime; a tag on it: not', () => {
+    const before = { name: 'app.example.com', records: ['203.0.113.10'], ttl: 300 };
+    const after = { name: 'app.example.com', alias: [{ name: 'platform-dev-1.elb.eu-west-1.amazonaws.com' }] };
+    expect(risk('aws_route53_record', 'update', after, before, [{ path: 'records' }, { path: 'alias' }])).toContainEqual({
+      kind: 'downtime',
+      message:
+        'the domain moves (203.0.113.10 -> an alias of platform-dev-1.elb.eu-west-1.amazonaws.com): resolvers keep the old answer up to its TTL (300 s), and the old target must keep serving until then',
+    });
+    expect(risk('aws_route53_record', 'delete', null, before)).toContainEqual({
+      kind: 'downtime',
+      message: 'the domain app.example.com stops resolving',
+    });
+    expect(risk('aws_route53_record', 'update', before, before, [{ path: 'tags' }]).map((f) => f.kind)).toEqual(['security']);
+  });
 });
 
 describe('renderStackReview', () => {

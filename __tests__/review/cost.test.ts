@@ -91,6 +91,37 @@ describe('costDelta', () => {
     expect(renderCost(elsewhere).join('\n')).toContain('no prices for ap-south-2 in the table');
   });
 
+  it("prices a network load balancer's hours, one capacity unit (said to be unverified) and one address per zone", () => {
+    const p = plan(
+      change('aws_lb.n', ['create'], null, { load_balancer_type: 'network', internal: false }),
+      change('aws_subnet.a', ['no-op'], {}, {}),
+      change('aws_subnet.b', ['no-op'], {}, {}),
+    );
+    const cost = costDelta(p, 'eu-west-1');
+    expect(cost.deltaUsd).toBeCloseTo((0.0252 + 0.006 + 2 * 0.005) * 730, 6);
+    expect(renderCost(cost).join('\n')).toContain('1 capacity unit around the clock (usage-based; list price not verified)');
+    expect(PRICES.unverified).toContain('loadBalancerCapacityUnitHourly');
+    // An internal balancer has no public address.
+    expect(
+      costDelta(plan(change('aws_lb.n', ['create'], null, { load_balancer_type: 'network', internal: true })), 'eu-west-1').deltaUsd,
+    ).toBeCloseTo((0.0252 + 0.006) * 730, 6);
+  });
+
+  it("counts the instances' own public addresses, less the Elastic IP the one instance takes over", () => {
+    const withAddress = { ...template('t3.small'), network_interfaces: [{ associate_public_ip_address: 'true' }] };
+    const one = plan(
+      change('aws_launch_template.t', ['create'], null, withAddress),
+      change('aws_autoscaling_group.g', ['create'], null, group(1)),
+      change('aws_eip.a', ['create'], null, {}),
+    );
+    expect(costDelta(one, 'eu-west-1').deltaUsd).toBeCloseTo(0.0228 * 730 + 30 * 0.088 + 0.005 * 730, 6);
+    const three = plan(
+      change('aws_launch_template.t', ['create'], null, withAddress),
+      change('aws_autoscaling_group.g', ['create'], null, group(3)),
+    );
+    expect(costDelta(three, 'eu-west-1').deltaUsd).toBeCloseTo(3 * (0.0228 * 730 + 30 * 0.088 + 0.005 * 730), 6);
+  });
+
   it('reports no change when nothing priced moves', () => {
     const p = plan(change('aws_cloudwatch_log_group.l', ['create'], null, {}));
     expect(renderCost(costDelta(p, 'eu-west-1'))[0]).toMatch(/^\*\*Monthly cost: no change\*\*/);

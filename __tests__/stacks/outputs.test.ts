@@ -6,8 +6,13 @@ import { resourcesOf, synthPlatform } from './support';
 describe('PlatformStack outputs (the contract with the chaos module)', () => {
   const { tf } = synthPlatform();
 
-  it('emits exactly the PlatformOutputs keys, with static ids', () => {
-    expect(Object.keys(tf.output).sort()).toEqual([...OUTPUT_IDS].sort());
+  it('emits exactly the PlatformOutputs keys, with static ids (one instance: all but the balancer name)', () => {
+    expect(Object.keys(tf.output).sort()).toEqual(OUTPUT_IDS.filter((id) => id !== 'loadBalancerDnsName').sort());
+  });
+
+  it('a fleet emits them all but publicIp: it has the balancer name instead of an address', () => {
+    const fleet = synthPlatform({ instanceCount: 2 }).tf;
+    expect(Object.keys(fleet.output).sort()).toEqual(OUTPUT_IDS.filter((id) => id !== 'publicIp').sort());
   });
 
   it("names the image tag the services run (the config's imageTag), which journals record", () => {

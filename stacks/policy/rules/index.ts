@@ -1,6 +1,9 @@
 import { Rule } from '../rule';
 import { sshNotOpenToWorld } from './ssh-not-open-to-world';
 import { publicIngressOnlyWebPorts } from './public-ingress-only-web-ports';
+import { loadBalancerListenersOnlyWebPorts } from './load-balancer-listeners-only-web-ports';
+import { loadBalancerHasSecurityGroup } from './load-balancer-has-security-group';
+import { loadBalancerHealthCheckDeep } from './load-balancer-health-check-deep';
 import { securityGroupsDescribed } from './security-groups-described';
 import { defaultSecurityGroupClosed } from './default-security-group-closed';
 import { subnetsNoPublicIpOnLaunch } from './subnets-no-public-ip-on-launch';
@@ -42,6 +45,9 @@ import { noCredentialsInProvider } from './no-credentials-in-provider';
 export const RULES: readonly Rule[] = [
   sshNotOpenToWorld,
   publicIngressOnlyWebPorts,
+  loadBalancerListenersOnlyWebPorts,
+  loadBalancerHasSecurityGroup,
+  loadBalancerHealthCheckDeep,
   securityGroupsDescribed,
   defaultSecurityGroupClosed,
   subnetsNoPublicIpOnLaunch,
