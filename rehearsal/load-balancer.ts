@@ -11,7 +11,9 @@ import type { RehearsalSettings } from './settings';
  * listening on 127.0.0.1:<proxy port> (and the HTTPS port in ACME mode), TCP pass-through to every
  * node's address, as the NLB's target group: `proxy_connect_timeout 1s`, `proxy_next_upstream on`
  * (a connection refused or timed out goes to the next node), passive health (`max_fails=1
- * fail_timeout=3s`: a node that failed once is skipped for 3 s). The proxies still terminate TLS.
+ * fail_timeout=3s`: a node that failed once is skipped for 3 s), and active health as the NLB's
+ * target groups (lb-health.ts: the proxy's readiness path; a node out of service is listed `down`).
+ * The proxies still terminate TLS.
  */
 
 /** Debian's dynamic stream module (package libnginx-mod-stream). */
@@ -23,11 +25,16 @@ function lbPaths(settings: Pick<RehearsalSettings, 'stateDir'>) {
 }
 
 /** The nginx configuration for these ports and nodes. */
-export function loadBalancerConfig(dir: string, ports: readonly number[], nodes: readonly Pick<NodeSlot, 'address'>[]): string {
+export function loadBalancerConfig(
+  dir: string,
+  ports: readonly number[],
+  nodes: readonly Pick<NodeSlot, 'address'>[],
+  down: ReadonlySet<string> = new Set(),
+): string {
   const blocks = ports.map((port) =>
     [
       `  upstream nodes_${port} {`,
-      ...nodes.map((n) => `    server ${n.address}:${port} max_fails=1 fail_timeout=3s;`),
+      ...nodes.map((n) => `    server ${n.address}:${port} max_fails=1 fail_timeout=3s${down.has(n.address) ? ' down' : ''};`),
       '  }',
       '  server {',
       `    listen 127.0.0.1:${port};`,
@@ -52,6 +59,17 @@ export function loadBalancerConfig(dir: string, ports: readonly number[], nodes:
   ].join('\n');
 }
 
+/** Whether the running balancer's configuration is already this one (no reload needed). */
+export function loadBalancerUpToDate(
+  settings: Pick<RehearsalSettings, 'stateDir'>,
+  ports: readonly number[],
+  nodes: readonly Pick<NodeSlot, 'address'>[],
+  down: ReadonlySet<string>,
+): boolean {
+  const files = lbPaths(settings);
+  return existsSync(files.config) && readFileSync(files.config, 'utf8') === loadBalancerConfig(files.dir, ports, nodes, down);
+}
+
 /** Pid of the stand-in load balancer's nginx master, when it runs. */
 export function loadBalancerPid(settings: Pick<RehearsalSettings, 'stateDir'>): number | undefined {
   const files = lbPaths(settings);
@@ -63,6 +81,8 @@ export async function ensureLoadBalancer(
   settings: Pick<RehearsalSettings, 'stateDir'>,
   ports: readonly number[],
   nodes: readonly NodeSlot[],
+  /** Addresses out of service (lb-health.ts): listed `down`, so no new connection goes there. */
+  down: ReadonlySet<string> = new Set(),
 ): Promise<string> {
   if (!existsSync(STREAM_MODULE))
     throw new PrerequisiteError(
@@ -70,7 +90,7 @@ export async function ensureLoadBalancer(
     );
   const files = lbPaths(settings);
   mkdirSync(files.dir, { recursive: true });
-  const config = loadBalancerConfig(files.dir, ports, nodes);
+  const config = loadBalancerConfig(files.dir, ports, nodes, down);
   const running = loadBalancerPid(settings);
   const same = existsSync(files.config) && readFileSync(files.config, 'utf8') === config;
   writeFileSync(files.config, config);

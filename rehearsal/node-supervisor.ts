@@ -20,6 +20,10 @@ import {
   type NodeSlot,
 } from './nodes';
 import { ownProcess, sleep, stopProcess } from './processes';
+import { PROXY_READINESS_PATH } from '../contract/services';
+import { httpGet } from './http-check';
+import { LB_HEALTH, TargetHealth } from './lb-health';
+import { ensureLoadBalancer, loadBalancerUpToDate } from './load-balancer';
 import type { RehearsalSettings } from './settings';
 import { findTool } from './tools';
 
@@ -91,6 +95,60 @@ export async function replaceNode(
   return `${slot.name} replaced: swarm node ${nodeId} (removed ${removed.join(', ') || 'none'})`;
 }
 
+/**
+ * The stand-in load balancer's health checks (lb-health.ts): every node's readiness path on the
+ * proxy's HTTP port, once a second; when a node goes out of or back into service, the balancer is
+ * reconfigured (nginx reload: open connections finish) and `targets.json` says who is in.
+ */
+async function checkTargets(
+  settings: Pick<RehearsalSettings, 'stateDir'>,
+  isStopping: () => boolean,
+  log: (line: string) => void,
+): Promise<void> {
+  const health = new TargetHealth();
+  while (!isStopping()) {
+    const started = Date.now();
+    const fleet = readFleet(settings);
+    const port = fleet?.proxyPorts[0];
+    if (fleet !== undefined && port !== undefined) {
+      const slots = nodeSlots(fleet.nodes);
+      const results = await Promise.all(
+        slots.map(async (slot) => {
+          try {
+            return (
+              (await httpGet(`http://${slot.address}:${port}${PROXY_READINESS_PATH}`, { timeoutMs: LB_HEALTH.timeoutMs })).status === 200
+            );
+          } catch {
+            return false;
+          }
+        }),
+      );
+      slots.forEach((slot, i) => {
+        if (health.record(slot.name, results[i] === true))
+          log(
+            `load balancer: ${slot.name} ${health.state(slot.name).inService ? 'back in service' : 'out of service'} (${PROXY_READINESS_PATH} ${results[i] === true ? 'ok' : 'failing'})`,
+          );
+      });
+      const down = health.down(slots.map((s) => s.name));
+      const downAddresses = new Set(slots.filter((s) => down.includes(s.name)).map((s) => s.address));
+      // Compared with the file, not with the last change: an `up` meanwhile rewrites it.
+      if (!loadBalancerUpToDate(settings, fleet.proxyPorts, slots, downAddresses)) {
+        try {
+          await ensureLoadBalancer(settings, fleet.proxyPorts, slots, downAddresses);
+          log(`load balancer: ${down.length === 0 ? 'every node in service' : `out of service: ${down.join(', ')}`}`);
+        } catch (error) {
+          log(`load balancer: reconfiguring failed: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+      writeFileSync(
+        path.join(fleetFiles(settings).lbDir, 'targets.json'),
+        `${JSON.stringify({ at: new Date().toISOString(), targets: slots.map((s) => ({ node: s.name, address: s.address, inService: !down.includes(s.name) })) })}\n`,
+      );
+    }
+    await sleep(Math.max(0, LB_HEALTH.intervalMs - (Date.now() - started)));
+  }
+}
+
 async function supervise(stateDir: string, managerHost: string): Promise<void> {
   const settings = { stateDir };
   const manager: Engine = { host: managerHost, own: true, version: '' };
@@ -102,6 +160,7 @@ async function supervise(stateDir: string, managerHost: string): Promise<void> {
     stopping = true;
   });
   log(`supervising (pid ${process.pid})`);
+  const checking = checkTargets(settings, () => stopping, log);
   while (!stopping) {
     const fleet = readFleet(settings);
     for (const slot of nodeSlots(fleet?.nodes ?? 0)) {
@@ -123,6 +182,7 @@ async function supervise(stateDir: string, managerHost: string): Promise<void> {
     }
     await sleep(TICK_MS);
   }
+  await checking;
   log('stopped');
 }
 
