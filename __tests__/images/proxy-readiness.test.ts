@@ -1,12 +1,13 @@
 /**
  * The proxy's readiness (contract/services.ts PROXY_READINESS_PATH), which the network load
  * balancer checks on port 80 when there is more than one instance (stacks/load-balancer.ts): 200
- * only while an API copy on the host answers, and answered on port 80 in every mode (with a real
+ * only while an API copy and a frontend copy on the host answer, and answered on port 80 in every mode (with a real
  * certificate plain HTTP redirects everything else to HTTPS, so a 301 must never be what the
  * balancer sees). The entry script and nginx run on the host as the image runs them, with real
  * API copies built from docker/api and, for the certificate mode, a real ACME CA (Pebble).
  */
 import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import * as path from 'node:path';
 import { PROXY_READINESS_PATH } from '../../contract/services';
 import { HEALTH_CHECK } from '../../stacks/load-balancer';
@@ -23,18 +24,37 @@ const { tools, describeWithTools, nginx } = requireProxyTools();
 useProxyWorkDir();
 
 let apiBinary = '';
+
+/** A frontend copy as far as readiness cares: 200 on its health path (the real one's is nginx serving the site). */
+async function frontendCopy(port: number): Promise<Server> {
+  const server = createServer((req, res) => {
+    res.writeHead(req.url === '/healthz' ? 200 : 404, { 'content-type': 'text/plain' });
+    res.end(req.url === '/healthz' ? 'ok\n' : 'not found\n');
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return server;
+}
+const closeServer = (server: Server) => new Promise<void>((resolve) => server.close(() => resolve()));
 beforeAll(async () => {
   if (tools.go !== undefined) apiBinary = await buildGoBinary(String(tools.go), '.', path.join(workDir, 'api'));
 }, 120000);
 
-describeWithTools('proxy readiness, no DOMAIN (plain HTTP), two API copies', () => {
+describeWithTools('proxy readiness, no DOMAIN (plain HTTP), two API copies and a frontend copy', () => {
   let base = '';
   let ports: number[] = [];
   let copies: ServiceProcess[] = [];
   let proxy: ServiceProcess;
+  let frontend: Server;
+  let frontendPort = 0;
+
+  afterAll(async () => {
+    if (frontend?.listening) await closeServer(frontend);
+  });
 
   beforeAll(async () => {
-    const [httpPort, httpsPort, frontendPort] = await Promise.all([freePort(), freePort(), freePort()]);
+    const [httpPort, httpsPort] = await Promise.all([freePort(), freePort()]);
+    frontendPort = await freePort();
+    frontend = await frontendCopy(frontendPort);
     ports = [await freePort(), await freePort()];
     copies = await Promise.all(ports.map(async (port) => (await startApi(group, apiBinary, { port })).api));
     const env = proxyEnv({
@@ -43,7 +63,6 @@ describeWithTools('proxy readiness, no DOMAIN (plain HTTP), two API copies', () 
       httpPort,
       httpsPort,
       apiUpstream: ports.map((p) => `127.0.0.1:${p}`).join(' '),
-      // Nothing listens there: readiness is about the API.
       frontendUpstream: `127.0.0.1:${frontendPort}`,
     });
     base = `http://127.0.0.1:${httpPort}`;
@@ -55,6 +74,17 @@ describeWithTools('proxy readiness, no DOMAIN (plain HTTP), two API copies', () 
     const reply = await get(`${base}${PROXY_READINESS_PATH}`);
     expect(reply.status).toBe(200);
     expect(JSON.parse(reply.body)).toEqual({ status: 'ready' });
+  });
+
+  test('no frontend copy answering: not 200 (an instance that cannot serve the site leaves the balancer); back once it answers', async () => {
+    await closeServer(frontend);
+    const reply = await get(`${base}${PROXY_READINESS_PATH}`);
+    console.log(`proxy: ${PROXY_READINESS_PATH} with no frontend copy: ${reply.status} in ${reply.ms} ms`);
+    expect(reply.status).toBe(500);
+    expect(reply.ms).toBeLessThan(HEALTH_CHECK.timeoutSeconds * 1000);
+    expect((await get(`${base}/api/status`)).status).toBe(200);
+    frontend = await frontendCopy(frontendPort);
+    await waitUntil('readiness to be 200 again', async () => (await get(`${base}${PROXY_READINESS_PATH}`)).status === 200, 3000);
   });
 
   test('one copy stopped: still 200 (the other local copy covers it), every time', async () => {
@@ -88,6 +118,7 @@ describeWithTools('proxy readiness with a real certificate (plain HTTP redirects
     const dir = path.join(workDir, 'readiness-tls');
     mkdirSync(dir, { mode: 0o755 });
     const [httpPort, httpsPort, frontendPort] = await Promise.all([freePort(), freePort(), freePort()]);
+    const frontendServer = await frontendCopy(frontendPort);
     const { port: apiPort } = await startApi(group, apiBinary);
     const pebble = await startPebble(group, dir, httpPort);
     const env = proxyEnv({
@@ -112,6 +143,7 @@ describeWithTools('proxy readiness with a real certificate (plain HTTP redirects
       expect(reply.status).toBe(200);
       expect(JSON.parse(reply.body)).toEqual({ status: 'ready' });
     } finally {
+      await closeServer(frontendServer);
       expect(await proxy.stop('SIGTERM')).toMatchObject({ code: 0 });
     }
   }, 60000);
