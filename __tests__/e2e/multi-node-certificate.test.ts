@@ -136,6 +136,12 @@ describeIfPossible(missingForPebbleRehearsal(), 'the multi-node certificate test
         const down = await runRehearsal(['down']);
         figures.downMs = down.ms;
         expect(down.code).toBe(0);
+        // Nothing of the directory's way is left: the namespaces (and their nat rules) and the forward.
+        expect(await sh('ip', ['netns', 'list'])).not.toMatch(/platform-node-/);
+        if (pebble !== undefined) {
+          const port = new URL(pebble.directoryUrl).port;
+          expect(await sh('ss', ['-Hltn'])).not.toMatch(new RegExp(`10\\.210\\.0\\.1:${port}\\b`));
+        }
       } finally {
         // This Pebble's account and certificate are of no use to a later run.
         if (pebble !== undefined)
