@@ -12,6 +12,7 @@ import {
   BRIDGE,
   BRIDGE_ADDRESS,
   ensureBridge,
+  ensureDirectoryRoute,
   ensureNetns,
   ensureSharedCertificates,
   fleetFiles,
@@ -38,7 +39,7 @@ import {
 import type { Progress } from './progress';
 import { POLL_MS, sleep } from './processes';
 import { STACK_NAME, rehearsalFiles, type RehearsalSettings } from './settings';
-import type { StackFile } from './stack-file';
+import { rehearsalCopies, type StackFile } from './stack-file';
 import { Convergence, STACK_LABEL, stackContainers } from './swarm';
 import { findTool, requireTools } from './tools';
 
@@ -46,15 +47,44 @@ import { findTool, requireTools } from './tools';
  * The multi-node parts of `rehearsal up --nodes N` and of `down` (see nodes.ts for the layout).
  */
 
-/** The tools the multi-node rehearsal needs on top of the single-node one's. */
-export function requireFleetTools(settings: Pick<RehearsalSettings, 'isRoot' | 'acme'>): void {
+/**
+ * ACME mode with N nodes: the port of the ACME directory, which every node reaches at its own
+ * 127.0.0.1 (DNAT in its namespace) and the stand-in load balancer forwards from the bridge
+ * address to the host's 127.0.0.1; undefined without ACME mode. The URL must name 127.0.0.1 (an
+ * IPv4 DNAT: "localhost" may resolve to ::1 in the container), and its port must be none the node
+ * serves on its own loopback nor one the swarm uses on the bridge address.
+ */
+export function acmeDirectoryPort(settings: Pick<RehearsalSettings, 'acme' | 'proxyPort'>): number | undefined {
+  if (settings.acme === undefined) return undefined;
+  const url = new URL(settings.acme.directory);
+  if (url.hostname !== '127.0.0.1')
+    throw new PrerequisiteError(
+      `REHEARSAL_ACME_DIRECTORY must name 127.0.0.1 with --nodes N > 1 (each node reaches it through an IPv4 forward of its own 127.0.0.1), got "${settings.acme.directory}"`,
+    );
+  const port = url.port === '' ? 443 : Number(url.port);
+  const taken = new Map<number, string>([
+    [settings.proxyPort, "the proxy's HTTP port"],
+    [settings.acme.httpsPort, "the proxy's HTTPS port"],
+    ...rehearsalCopies()
+      .filter((c) => c.service !== 'proxy')
+      .map((c): [number, string] => [c.port, `the ${c.name} copy's port`]),
+    [2377, "the swarm manager's port"],
+    [7946, "the swarm's gossip port"],
+    [4789, "the swarm's overlay port"],
+  ]);
+  const clash = taken.get(port);
+  if (clash !== undefined)
+    throw new PrerequisiteError(
+      `REHEARSAL_ACME_DIRECTORY's port ${port} is ${clash} on every node: with --nodes N > 1 the directory must listen on another port of 127.0.0.1`,
+    );
+  return port;
+}
+
+/** The tools the multi-node rehearsal needs on top of the single-node one's (and, in ACME mode, a usable directory port). */
+export function requireFleetTools(settings: Pick<RehearsalSettings, 'isRoot' | 'acme' | 'proxyPort'>): void {
   if (!settings.isRoot)
     throw new PrerequisiteError('rehearsal up --nodes N (N > 1) runs as root: it creates network namespaces and dockerds');
-  // The nodes' proxies cannot reach an ACME directory on the host's loopback (their 127.0.0.1 is their own).
-  if (settings.acme !== undefined)
-    throw new PrerequisiteError(
-      'ACME mode (REHEARSAL_DOMAIN) is not supported with --nodes N > 1 yet: unset REHEARSAL_DOMAIN and REHEARSAL_ACME_DIRECTORY, or use --nodes 1',
-    );
+  acmeDirectoryPort(settings);
   requireTools(
     {
       ip: { command: 'ip', aptPackage: 'iproute2' },
@@ -111,6 +141,8 @@ export async function ensureNode(
   images: readonly { readonly ref: string; readonly id: string }[],
 ): Promise<string> {
   await ensureNetns(slot);
+  const directoryPort = acmeDirectoryPort(settings);
+  if (directoryPort !== undefined) await ensureDirectoryRoute(slot, directoryPort);
   const dockerd = findTool('dockerd') ?? 'dockerd';
   const running = nodeEnginePid(settings, slot) !== undefined;
   if (!running) {
@@ -162,8 +194,10 @@ async function fleetConverged(
 }
 
 /**
- * Waits until every node runs every service healthy, each node's proxy serves `/` and
- * `/api/status` at the node's address, and so does the stand-in load balancer.
+ * Waits until every node runs every service healthy, each node's proxy answers its health path at
+ * the node's address and serves `/` and `/api/status` there (over HTTPS with the domain as SNI in
+ * ACME mode, where plain HTTP redirects once the certificate is there; any certificate: the
+ * caller checks which), and so does the stand-in load balancer.
  */
 export async function waitForFleet(
   settings: RehearsalSettings,
@@ -176,16 +210,18 @@ export async function waitForFleet(
   const checks = new Map<string, Convergence>();
   const converged = await waitUntil(() => fleetConverged(settings, slots, stack, checks), left());
   if (converged.state !== 'done') throw new StepFailedError(`the stack did not come up on every node: ${converged.reason}`);
-  const port = settings.proxyPort;
-  const bases = [...slots.map((s) => `http://${s.address}:${port}`), `http://127.0.0.1:${port}`];
-  for (const base of bases) {
+  const acme = settings.acme;
+  for (const address of [...slots.map((s) => s.address), '127.0.0.1']) {
+    const http = `http://${address}:${settings.proxyPort}`;
+    const site = acme === undefined ? http : `https://${address}:${acme.httpsPort}`;
+    const servername = acme?.domain;
     for (const check of [
-      answers(`${base}${SERVICES.proxy.healthPath}`),
-      answers(`${base}/`, (body) => /<html/i.test(body)),
-      answers(`${base}/api/status`, (body) => /"service"\s*:\s*"api"/.test(body)),
+      answers(`${http}${SERVICES.proxy.healthPath}`),
+      answers(`${site}/`, (body) => /<html/i.test(body), servername),
+      answers(`${site}/api/status`, (body) => /"service"\s*:\s*"api"/.test(body), servername),
     ]) {
       const result = await waitUntil(check, left());
-      if (result.state !== 'done') throw new StepFailedError(`${base}: ${result.reason}`);
+      if (result.state !== 'done') throw new StepFailedError(`${address}: ${result.reason}`);
     }
   }
 }
@@ -198,8 +234,10 @@ export async function ensureStandIns(
   progress: Progress,
 ): Promise<string> {
   await progress.step('stand-in load balancer', async (step) => {
-    const did = await ensureLoadBalancer(settings, balancerPorts(settings), slots);
-    step.detail(`${did}: 127.0.0.1:${balancerPorts(settings).join(',')} → ${slots.map((s) => s.address).join(' ')}`);
+    const directoryPort = acmeDirectoryPort(settings);
+    const did = await ensureLoadBalancer(settings, balancerPorts(settings), slots, new Set(), directoryPort);
+    const forward = directoryPort === undefined ? '' : `; ACME directory ${BRIDGE_ADDRESS}:${directoryPort} → 127.0.0.1:${directoryPort}`;
+    step.detail(`${did}: 127.0.0.1:${balancerPorts(settings).join(',')} → ${slots.map((s) => s.address).join(' ')}${forward}`);
   });
   await progress.step('stand-in auto scaling group', async (step) => {
     const { pid, started } = ensureSupervisor(settings, manager);
@@ -227,7 +265,13 @@ export async function ensureFleet(
     );
     return found;
   });
-  writeFleet(settings, { nodes, proxyPorts: balancerPorts(settings) as number[] });
+  const acmeDirectoryPortOfFleet = acmeDirectoryPort(settings);
+  writeFleet(settings, {
+    nodes,
+    proxyPorts: balancerPorts(settings) as number[],
+    // The supervisor reconfigures the load balancer (target health): it keeps the directory's forward.
+    ...(acmeDirectoryPortOfFleet === undefined ? {} : { acmeDirectoryPort: acmeDirectoryPortOfFleet }),
+  });
   for (const slot of slots) {
     await progress.step(`node ${slot.name}`, async (step) => {
       step.detail(await ensureNode(settings, engine, slot, images));

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { run } from './command';
 import { PrerequisiteError } from './errors';
-import { fleetFiles, type NodeSlot } from './nodes';
+import { BRIDGE_ADDRESS, fleetFiles, type NodeSlot } from './nodes';
 import { ownProcess, sleep, stopProcess } from './processes';
 import type { RehearsalSettings } from './settings';
 
@@ -14,6 +14,11 @@ import type { RehearsalSettings } from './settings';
  * fail_timeout=3s`: a node that failed once is skipped for 3 s), and active health as the NLB's
  * target groups (lb-health.ts: the proxy's readiness path; a node out of service is listed `down`).
  * The proxies still terminate TLS.
+ *
+ * In ACME mode it also carries the nodes' way to the ACME directory on the host's loopback: it
+ * listens on the bridge address 10.210.0.1:<directory port> (reachable from the nodes only) and
+ * passes the TCP stream to 127.0.0.1:<directory port>; each node DNATs its own 127.0.0.1:<port>
+ * there (nodes.ts ensureDirectoryRoute), so TLS stays end to end between lego and the directory.
  */
 
 /** Debian's dynamic stream module (package libnginx-mod-stream). */
@@ -24,12 +29,13 @@ function lbPaths(settings: Pick<RehearsalSettings, 'stateDir'>) {
   return { dir, config: path.join(dir, 'nginx.conf'), pidFile: path.join(dir, 'nginx.pid'), errorLog: path.join(dir, 'error.log') };
 }
 
-/** The nginx configuration for these ports and nodes. */
+/** The nginx configuration for these ports and nodes (and, in ACME mode, the directory's port to forward). */
 export function loadBalancerConfig(
   dir: string,
   ports: readonly number[],
   nodes: readonly Pick<NodeSlot, 'address'>[],
   down: ReadonlySet<string> = new Set(),
+  directoryPort?: number,
 ): string {
   const blocks = ports.map((port) =>
     [
@@ -45,6 +51,17 @@ export function loadBalancerConfig(
       '  }',
     ].join('\n'),
   );
+  const forward =
+    directoryPort === undefined
+      ? []
+      : [
+          '  server {',
+          `    listen ${BRIDGE_ADDRESS}:${directoryPort};`,
+          `    proxy_pass 127.0.0.1:${directoryPort};`,
+          '    proxy_connect_timeout 1s;',
+          '    proxy_timeout 60s;',
+          '  }',
+        ];
   return [
     `load_module ${STREAM_MODULE};`,
     'daemon on;',
@@ -54,6 +71,7 @@ export function loadBalancerConfig(
     'events { worker_connections 1024; }',
     'stream {',
     ...blocks,
+    ...forward,
     '}',
     '',
   ].join('\n');
@@ -65,9 +83,12 @@ export function loadBalancerUpToDate(
   ports: readonly number[],
   nodes: readonly Pick<NodeSlot, 'address'>[],
   down: ReadonlySet<string>,
+  directoryPort?: number,
 ): boolean {
   const files = lbPaths(settings);
-  return existsSync(files.config) && readFileSync(files.config, 'utf8') === loadBalancerConfig(files.dir, ports, nodes, down);
+  return (
+    existsSync(files.config) && readFileSync(files.config, 'utf8') === loadBalancerConfig(files.dir, ports, nodes, down, directoryPort)
+  );
 }
 
 /** Pid of the stand-in load balancer's nginx master, when it runs. */
@@ -83,6 +104,8 @@ export async function ensureLoadBalancer(
   nodes: readonly NodeSlot[],
   /** Addresses out of service (lb-health.ts): listed `down`, so no new connection goes there. */
   down: ReadonlySet<string> = new Set(),
+  /** ACME mode: the directory's port, forwarded from the bridge address to the host's loopback. */
+  directoryPort?: number,
 ): Promise<string> {
   if (!existsSync(STREAM_MODULE))
     throw new PrerequisiteError(
@@ -90,7 +113,7 @@ export async function ensureLoadBalancer(
     );
   const files = lbPaths(settings);
   mkdirSync(files.dir, { recursive: true });
-  const config = loadBalancerConfig(files.dir, ports, nodes, down);
+  const config = loadBalancerConfig(files.dir, ports, nodes, down, directoryPort);
   const running = loadBalancerPid(settings);
   const same = existsSync(files.config) && readFileSync(files.config, 'utf8') === config;
   writeFileSync(files.config, config);

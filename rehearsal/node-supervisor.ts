@@ -132,9 +132,9 @@ async function checkTargets(
       const down = health.down(slots.map((s) => s.name));
       const downAddresses = new Set(slots.filter((s) => down.includes(s.name)).map((s) => s.address));
       // Compared with the file, not with the last change: an `up` meanwhile rewrites it.
-      if (!loadBalancerUpToDate(settings, fleet.proxyPorts, slots, downAddresses)) {
+      if (!loadBalancerUpToDate(settings, fleet.proxyPorts, slots, downAddresses, fleet.acmeDirectoryPort)) {
         try {
-          await ensureLoadBalancer(settings, fleet.proxyPorts, slots, downAddresses);
+          await ensureLoadBalancer(settings, fleet.proxyPorts, slots, downAddresses, fleet.acmeDirectoryPort);
           log(`load balancer: ${down.length === 0 ? 'every node in service' : `out of service: ${down.join(', ')}`}`);
         } catch (error) {
           log(`load balancer: reconfiguring failed: ${error instanceof Error ? error.message : String(error)}`);

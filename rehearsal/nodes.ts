@@ -132,7 +132,12 @@ export function writeSlotState(settings: Pick<RehearsalSettings, 'stateDir'>, sl
   writeFileSync(nodeFiles(settings, slot).slot, `${JSON.stringify(state)}\n`);
 }
 
-const fleetSchema = z.strictObject({ nodes: z.number().int().min(2).max(MAX_NODES), proxyPorts: z.array(z.number().int()) });
+const fleetSchema = z.strictObject({
+  nodes: z.number().int().min(2).max(MAX_NODES),
+  proxyPorts: z.array(z.number().int()),
+  /** ACME mode: the directory's port the load balancer forwards from the bridge address. */
+  acmeDirectoryPort: z.number().int().min(1).max(65535).optional(),
+});
 export type Fleet = z.infer<typeof fleetSchema>;
 
 /** The fleet `up` set up, or undefined (single-node rehearsal, or none). */
@@ -206,6 +211,63 @@ export async function ensureNetns(slot: NodeSlot): Promise<void> {
   await inNs(['link', 'set', 'eth0', 'up']);
   await inNs(['link', 'set', 'lo', 'up']);
   await inNs(['route', 'replace', 'default', 'via', BRIDGE_ADDRESS]);
+}
+
+/**
+ * ACME mode: the node reaches the ACME directory on the host's 127.0.0.1:`port` at its own
+ * 127.0.0.1:`port`, so the directory URL and the directory's certificate (issued for 127.0.0.1)
+ * stay as they are. In the node's namespace: locally made packets to 127.0.0.1:`port` are DNATed
+ * to the host's bridge address (where the stand-in load balancer forwards them to the host's
+ * loopback), their source rewritten to the node's address, and `route_localnet` lets a packet
+ * with a loopback address leave by (and its reply come back through) eth0. Nothing changes on the
+ * host's own rules; the namespace's rules go with it. Idempotent (each rule checked first).
+ */
+export async function ensureDirectoryRoute(slot: NodeSlot, port: number): Promise<void> {
+  const inNs = (args: readonly string[]) => runCommand('ip', ['netns', 'exec', slot.netns, ...args], { timeoutMs: 15_000 });
+  const must = async (args: readonly string[]): Promise<void> => {
+    const result = await inNs(args);
+    if (result.code !== 0)
+      throw new StepFailedError(`${slot.name}: ${args.join(' ')} failed in ${slot.netns}: ${(result.stderr || result.stdout).trim()}`);
+  };
+  await must(['sysctl', '-q', '-w', 'net.ipv4.conf.all.route_localnet=1']);
+  for (const rule of directoryRouteRules(slot, port)) {
+    if ((await inNs(['iptables', '-t', 'nat', '-C', ...rule])).code !== 0) await must(['iptables', '-t', 'nat', '-A', ...rule]);
+  }
+}
+
+/** The two nat rules of {@link ensureDirectoryRoute}. */
+export function directoryRouteRules(slot: Pick<NodeSlot, 'address'>, port: number): readonly (readonly string[])[] {
+  const comment = ['-m', 'comment', '--comment', 'platform-rehearsal acme directory'];
+  return [
+    [
+      'OUTPUT',
+      '-d',
+      '127.0.0.1/32',
+      '-p',
+      'tcp',
+      '--dport',
+      String(port),
+      '-j',
+      'DNAT',
+      '--to-destination',
+      `${BRIDGE_ADDRESS}:${port}`,
+      ...comment,
+    ],
+    [
+      'POSTROUTING',
+      '-s',
+      '127.0.0.1/32',
+      '-d',
+      `${BRIDGE_ADDRESS}/32`,
+      '-o',
+      'eth0',
+      '-j',
+      'SNAT',
+      '--to-source',
+      slot.address,
+      ...comment,
+    ],
+  ];
 }
 
 /**

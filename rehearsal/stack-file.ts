@@ -155,9 +155,17 @@ function environment(copy: ServiceCopy, inputs: StackInputs): Readonly<Record<st
         API_UPSTREAM: upstreamList('api', inputs.copies),
         FRONTEND_UPSTREAM: upstreamList('frontend', inputs.copies),
         ...acmeEnvironment(inputs.acme),
+        ...(inputs.fleet === undefined ? {} : FLEET_PROXY_ENVIRONMENT),
       };
   }
 }
+
+/**
+ * The multi-node rehearsal's proxies share one certificate directory: each compares the
+ * certificate there with the one it serves every 2 s (EC2's default is 60 s), so one that another
+ * proxy renewed is served within seconds; and each names its swarm task in the ACME lock's owner.
+ */
+export const FLEET_PROXY_ENVIRONMENT = { CERT_CHECK_SECONDS: '2', TASK_ID: '{{.Task.ID}}' } as const;
 
 /** The backoff of the proxy's failed ACME rounds in the rehearsal: 2, 4, 8, 8 … s. */
 export const ACME_RETRY = { firstSeconds: 2, maxSeconds: 8 } as const;

@@ -123,11 +123,18 @@ export async function up(
     ...(fleet === undefined ? {} : { fleet: { certificatesDir: fleet.certificatesDir } }),
   });
   const site = proxySite(settings.proxyPort, settings.acme);
+  let nodeControl: string | undefined;
+  if (fleet !== undefined) {
+    // Before the stack: in ACME mode a proxy orders as soon as it starts, and both its way to the
+    // directory and the CA's HTTP-01 request go through the load balancer (a validation that
+    // finds no listener would fail the order, and the retry would be a second one).
+    await checkBalancerPorts(settings);
+    nodeControl = await ensureStandIns(settings, engine, fleet.slots, progress);
+  }
   await progress.step(`stack ${STACK_NAME}`, async (step) => {
     // Before the first deploy, the ports must be free: something else on 80 would answer the
     // health checks in place of the proxy.
-    if (fleet !== undefined) await checkBalancerPorts(settings);
-    else if ((await stackServices(engine)).length === 0) {
+    if (fleet === undefined && (await stackServices(engine)).length === 0) {
       for (const [service, port] of stackPorts(settings)) {
         if (await portInUse(port)) {
           const hint =
@@ -144,7 +151,6 @@ export async function up(
     step.detail(`deployed (${files.stack})`);
   });
 
-  let nodeControl: string | undefined;
   if (fleet === undefined) {
     await progress.step('services healthy', async (step) => {
       await waitForStack(engine, stack, settings.proxyPort, site, CONVERGE_TIMEOUT_MS);
@@ -152,7 +158,6 @@ export async function up(
     });
   } else {
     const { slots } = fleet;
-    nodeControl = await ensureStandIns(settings, engine, slots, progress);
     await progress.step('services healthy', async (step) => {
       await waitForFleet(settings, slots, stack, CONVERGE_TIMEOUT_MS);
       step.detail(

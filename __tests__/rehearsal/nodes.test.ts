@@ -5,11 +5,14 @@
 import { localOutputsSchema } from '../../contract/outputs';
 import { SERVICES } from '../../contract/services';
 import { loadBalancerConfig } from '../../rehearsal/load-balancer';
-import { MAX_NODES, nodeSlots, parseNodesOption } from '../../rehearsal/nodes';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { directoryRouteRules, MAX_NODES, nodeSlots, parseNodesOption, readFleet, writeFleet } from '../../rehearsal/nodes';
 import { localOutputs } from '../../rehearsal/outputs';
 import { PrerequisiteError } from '../../rehearsal/errors';
-import { requireFleetTools } from '../../rehearsal/fleet';
-import { rehearsalCopies, stackFile } from '../../rehearsal/stack-file';
+import { acmeDirectoryPort, requireFleetTools } from '../../rehearsal/fleet';
+import { FLEET_PROXY_ENVIRONMENT, rehearsalCopies, stackFile } from '../../rehearsal/stack-file';
 
 const images = {
   frontend: { ref: 'platform/frontend:local', id: 'sha256:aa' },
@@ -38,12 +41,55 @@ describe('--nodes', () => {
 });
 
 describe('--nodes N > 1 prerequisites', () => {
-  test('not root, or ACME mode: refused before anything starts', () => {
-    expect(() => requireFleetTools({ isRoot: false, acme: undefined })).toThrow(/runs as root/);
-    const acme = { domain: 'proxy.test', directory: 'https://127.0.0.1:14000/dir', email: 'ops@example.org', httpsPort: 443 };
-    expect(() => requireFleetTools({ isRoot: true, acme } as never)).toThrow(
-      /ACME mode \(REHEARSAL_DOMAIN\) is not supported with --nodes N > 1/,
-    );
+  const acme = (directory: string) => ({ domain: 'proxy.test', directory, email: 'ops@example.org', httpsPort: 8443, caFile: undefined });
+
+  test('not root: refused before anything starts', () => {
+    expect(() => requireFleetTools({ isRoot: false, acme: undefined, proxyPort: 80 })).toThrow(/runs as root/);
+  });
+
+  test('ACME mode: the directory on 127.0.0.1, its port forwarded to every node', () => {
+    expect(acmeDirectoryPort({ acme: undefined, proxyPort: 80 })).toBeUndefined();
+    expect(acmeDirectoryPort({ acme: acme('https://127.0.0.1:14000/dir'), proxyPort: 80 })).toBe(14000);
+    expect(acmeDirectoryPort({ acme: acme('https://127.0.0.1/dir'), proxyPort: 80 })).toBe(443);
+  });
+
+  test.each([
+    ['https://localhost:14000/dir', /must name 127\.0\.0\.1 with --nodes N > 1/],
+    ['https://[::1]:14000/dir', /must name 127\.0\.0\.1 with --nodes N > 1/],
+    ['https://127.0.0.1:80/dir', /port 80 is the proxy's HTTP port on every node/],
+    ['https://127.0.0.1:8443/dir', /port 8443 is the proxy's HTTPS port on every node/],
+    ['https://127.0.0.1:8082/dir', /port 8082 is the api-2 copy's port on every node/],
+    ['https://127.0.0.1:2377/dir', /port 2377 is the swarm manager's port/],
+  ])('ACME directory %s is refused with a one-line PrerequisiteError', (directory, message) => {
+    const call = () => requireFleetTools({ isRoot: true, acme: acme(directory), proxyPort: 80 });
+    expect(call).toThrow(PrerequisiteError);
+    expect(call).toThrow(message);
+  });
+});
+
+describe('fleet file', () => {
+  test('keeps the ACME directory port for the supervisor, which reconfigures the load balancer', () => {
+    const stateDir = mkdtempSync(path.join(tmpdir(), 'fleet-file-'));
+    try {
+      writeFleet({ stateDir }, { nodes: 3, proxyPorts: [80, 8443], acmeDirectoryPort: 14000 });
+      expect(readFleet({ stateDir })).toEqual({ nodes: 3, proxyPorts: [80, 8443], acmeDirectoryPort: 14000 });
+      writeFleet({ stateDir }, { nodes: 3, proxyPorts: [80] });
+      expect(readFleet({ stateDir })?.acmeDirectoryPort).toBeUndefined();
+    } finally {
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('ACME directory route in a node', () => {
+  test('DNAT of its own 127.0.0.1:<port> to the host bridge address, source rewritten to the node address', () => {
+    const [slot] = nodeSlots(2).slice(1);
+    if (slot === undefined) throw new Error('no slot');
+    const rules = directoryRouteRules(slot, 14000).map((r) => r.join(' '));
+    expect(rules).toEqual([
+      'OUTPUT -d 127.0.0.1/32 -p tcp --dport 14000 -j DNAT --to-destination 10.210.0.1:14000 -m comment --comment platform-rehearsal acme directory',
+      'POSTROUTING -s 127.0.0.1/32 -d 10.210.0.1/32 -o eth0 -j SNAT --to-source 10.210.0.12 -m comment --comment platform-rehearsal acme directory',
+    ]);
   });
 });
 
@@ -73,6 +119,14 @@ describe('stand-in load balancer', () => {
     expect(config.match(/proxy_connect_timeout 1s;/g)).toHaveLength(2);
     expect(config.match(/proxy_next_upstream on;/g)).toHaveLength(2);
     expect(config).toContain('pid /state/lb/nginx.pid;');
+    expect(config).not.toContain('10.210.0.1:');
+  });
+
+  test('ACME mode: also the directory, from the bridge address to the host loopback', () => {
+    const config = loadBalancerConfig('/state/lb', [80, 443], nodeSlots(2), new Set(), 14000);
+    expect(config).toContain('listen 10.210.0.1:14000;');
+    expect(config).toContain('proxy_pass 127.0.0.1:14000;');
+    expect(config.match(/listen /g)).toHaveLength(3);
   });
 });
 
@@ -98,6 +152,11 @@ describe('stack in fleet mode', () => {
     expect(fleet.services.api?.environment.LISTEN_HOST).toBe('127.0.0.1');
     expect(fleet.services.proxy?.environment.API_UPSTREAM).toBe(single.services.proxy?.environment.API_UPSTREAM);
     expect(fleet.services.proxy?.healthcheck.test).toEqual(SERVICES.proxy.healthCheckCommand);
+  });
+
+  test('every proxy checks the shared certificate every 2 s and names its task; single node unchanged', () => {
+    expect(fleet.services.proxy?.environment).toMatchObject({ CERT_CHECK_SECONDS: '2', TASK_ID: '{{.Task.ID}}' });
+    for (const key of Object.keys(FLEET_PROXY_ENVIRONMENT)) expect(single.services.proxy?.environment).not.toHaveProperty(key);
   });
 });
 

@@ -13,13 +13,20 @@ export interface ServedCertificate {
 }
 
 /**
- * Connects to 127.0.0.1:`port` with `servername` as SNI and reports the leaf certificate served,
- * verified against `ca` and the name (but not refused when it does not verify: the caller asserts).
+ * Connects to `host`:`port` (default 127.0.0.1) with `servername` as SNI and reports the leaf
+ * certificate served, verified against `ca` and the name (but not refused when it does not
+ * verify: the caller asserts).
  */
-export function servedCertificate(port: number, servername: string, ca: string, timeoutMs = 3000): Promise<ServedCertificate> {
+export function servedCertificate(
+  port: number,
+  servername: string,
+  ca: string,
+  timeoutMs = 3000,
+  host = '127.0.0.1',
+): Promise<ServedCertificate> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port, servername, ca, rejectUnauthorized: false });
-    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no TLS handshake with 127.0.0.1:${port} within ${timeoutMs} ms`)));
+    const socket = connect({ host, port, servername, ca, rejectUnauthorized: false });
+    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no TLS handshake with ${host}:${port} within ${timeoutMs} ms`)));
     socket.once('error', reject);
     socket.once('secureConnect', () => {
       const cert = socket.getPeerCertificate();
