@@ -62,7 +62,11 @@ export function httpGet(url: string, options: HttpGetOptions = {}): Promise<Http
           onResponse,
         )
       : request(url, common, onResponse);
-    req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer from ${url} within ${timeoutMs} ms`)));
+    // One deadline for the whole exchange, the connect included: `req.setTimeout` only starts once
+    // the socket is connected, so a peer that never answers the SYN (a cut link) would hang for
+    // the kernel's connect timeout (minutes).
+    const deadline = setTimeout(() => req.destroy(new Error(`no answer from ${url} within ${timeoutMs} ms`)), timeoutMs);
+    req.on('close', () => clearTimeout(deadline));
     req.on('error', reject);
     req.end();
   });

@@ -13,12 +13,16 @@ describe('target health', () => {
   });
 
   test(`back in service only after ${LB_HEALTH.healthy} good checks in a row; a failure in between starts over`, () => {
+    const goods = (state: ReturnType<typeof nextState>, n: number) => {
+      let s = state;
+      for (let i = 0; i < n; i++) s = nextState(s, true);
+      return s;
+    };
     let s = nextState(nextState({ inService: true, streak: 0, lastOk: null }, false), false);
     expect(s.inService).toBe(false);
-    s = nextState(nextState(s, true), true);
+    s = goods(s, LB_HEALTH.healthy - 1);
     expect(s.inService).toBe(false);
-    s = nextState(s, false);
-    s = nextState(nextState(s, true), true);
+    s = goods(nextState(s, false), LB_HEALTH.healthy - 1);
     expect(s.inService).toBe(false);
     s = nextState(s, true);
     expect(s.inService).toBe(true);
