@@ -11,6 +11,23 @@
  * ECS does not) answers 502s that a TCP balancer cannot see; the readiness check does.
  */
 
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { StepFailedError } from './errors';
+import { fleetFiles } from './nodes';
+
+/** The supervisor's record of who is in service (`<state>/nodes/lb/targets.json`), by node name; empty before its first check. */
+export function readTargets(lbDir: string): Map<string, boolean> {
+  try {
+    const parsed = JSON.parse(readFileSync(path.join(lbDir, 'targets.json'), 'utf8')) as {
+      targets?: { node: string; inService: boolean }[];
+    };
+    return new Map((parsed.targets ?? []).map((t) => [t.node, t.inService]));
+  } catch {
+    return new Map();
+  }
+}
+
 /**
  * How often, how long, and the thresholds; the stack's are 10 s, 5 s, 2 and 2. Out after 2 s here
  * (20-30 s on AWS: the rehearsal flatters that), back after 15 s of good checks (10-20 s on AWS):
@@ -60,5 +77,30 @@ export class TargetHealth {
   down(names: readonly string[]): string[] {
     const out = names.filter((n) => !this.state(n).inService);
     return out.length === names.length ? [] : out;
+  }
+}
+
+/**
+ * Waits until the supervisor's checks have every node in service (an `up` is done when users can be
+ * served by every node, as a deployment behind an NLB is once its targets are healthy); returns how
+ * long it took. A node still out after `timeoutMs` fails `up`, naming it.
+ */
+export async function waitForTargetsInService(
+  settings: { readonly stateDir: string },
+  slots: readonly { readonly name: string }[],
+  timeoutMs: number,
+): Promise<number> {
+  const started = Date.now();
+  const files = fleetFiles(settings);
+  const dir = files.lbDir;
+  for (;;) {
+    const targets = readTargets(dir);
+    const out = slots.filter((s) => targets.get(s.name) !== true).map((s) => s.name);
+    if (out.length === 0) return Date.now() - started;
+    if (Date.now() - started > timeoutMs)
+      throw new StepFailedError(
+        `the stand-in load balancer still has ${out.join(', ')} out of service after ${timeoutMs / 1000} s: their proxies' ${'/readyz'} does not answer 200 (the checks are in ${files.supervisorLog})`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }

@@ -1,7 +1,19 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { readRehearsalState } from './rehearsal-state';
-import { killNetns, linkState, nodeEnginePid, nodeSlots, readFleet, readSlotState, setLink, swarmNodes, type NodeSlot } from './nodes';
+import { readTargets } from './lb-health';
+import {
+  fleetFiles,
+  killNetns,
+  linkState,
+  nodeEnginePid,
+  nodeSlots,
+  readFleet,
+  readSlotState,
+  setLink,
+  swarmNodes,
+  type NodeSlot,
+} from './nodes';
 import { rehearsalFiles, type RehearsalSettings } from './settings';
 
 /**
@@ -34,6 +46,7 @@ export async function status(settings: Settings): Promise<object> {
   const slots = fleetSlots(settings);
   const state = readRehearsalState(rehearsalFiles(settings).state);
   const swarm = state === undefined ? new Map() : await swarmNodes({ host: state.dockerHost, own: true, version: '' });
+  const targets = readTargets(fleetFiles(settings).lbDir);
   const nodes = [];
   for (const slot of slots) {
     const own = readSlotState(settings, slot);
@@ -48,6 +61,8 @@ export async function status(settings: Settings): Promise<object> {
       availability: entry?.availability ?? 'unknown',
       link: await linkState(slot.hostLink),
       replacements: own.replacements,
+      // The stand-in load balancer's target health (lb-health.ts); unknown before its first check.
+      loadBalancer: targets.get(slot.name) === undefined ? 'unknown' : targets.get(slot.name) ? 'in-service' : 'out-of-service',
     });
   }
   return { nodes };

@@ -142,7 +142,7 @@ async function checkTargets(
       }
       writeFileSync(
         path.join(fleetFiles(settings).lbDir, 'targets.json'),
-        `${JSON.stringify({ at: new Date().toISOString(), targets: slots.map((s) => ({ node: s.name, address: s.address, inService: !down.includes(s.name) })) })}\n`,
+        `${JSON.stringify({ at: new Date().toISOString(), targets: slots.map((s) => ({ node: s.name, address: s.address, inService: health.state(s.name).inService })) })}\n`,
       );
     }
     await sleep(Math.max(0, LB_HEALTH.intervalMs - (Date.now() - started)));

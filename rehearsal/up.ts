@@ -16,6 +16,7 @@ import { rehearsalCopies, stackFile } from './stack-file';
 import { deployStack, ensureSwarm, STACK_LABEL, stackServices, waitForStack } from './swarm';
 import { requireTools, TOOLS } from './tools';
 import { checkBalancerPorts, checkSameShape, ensureFleet, ensureStandIns, requireFleetTools, waitForFleet } from './fleet';
+import { LB_HEALTH, waitForTargetsInService } from './lb-health';
 import { ensureSystemPackages, missingPackages, processSetupEnvironment, SetupError } from '../setup/install';
 
 /** Convergence takes ~3 s here (first health checks 2 s apart); generous for a loaded CI machine. */
@@ -163,6 +164,10 @@ export async function up(
       step.detail(
         `every node runs one healthy container of the current spec of each; each node's proxy and the load balancer serve / and /api/status`,
       );
+    });
+    await progress.step('load balancer targets in service', async (step) => {
+      const ms = await waitForTargetsInService(settings, slots, CONVERGE_TIMEOUT_MS);
+      step.detail(`every node passed ${LB_HEALTH.healthy} readiness checks in a row (${(ms / 1000).toFixed(1)} s)`);
     });
   }
 

@@ -178,6 +178,8 @@ export interface FleetNode {
   readonly link: 'up' | 'down';
   /** How many times the stand-in Auto Scaling group replaced this slot. */
   readonly replacements: number;
+  /** The stand-in load balancer's target health of the node; absent from a node-control that predates it. */
+  readonly loadBalancer?: 'in-service' | 'out-of-service' | 'unknown';
 }
 
 /** A task of the swarm placed on a node (`docker node ps`). */

@@ -192,6 +192,21 @@ describe('asg:group-healthy on the multi-node rehearsal', () => {
     );
   });
 
+  it("a node out of the load balancer's service (as an instance failing its target group check) is unhealthy; an older status without the field is judged without it", async () => {
+    const out = await runFault(
+      asgGroupHealthy,
+      {},
+      ctxWith(
+        fleetHost([
+          [node(1, { loadBalancer: 'in-service' }), node(2, { loadBalancer: 'out-of-service' }), node(3, { loadBalancer: 'unknown' })],
+        ]),
+      ),
+    );
+    expect(out).toMatchObject({ healthy: false });
+    expect((out as { reason: string }).reason).toBe('node-2: load balancer target out-of-service; node-3: load balancer target unknown');
+    expect(await runFault(asgGroupHealthy, {}, ctxWith(fleetHost([[node(1), node(2), node(3)]])))).toMatchObject({ healthy: true });
+  });
+
   it('after a terminate: unhealthy until the slot is replaced (a new swarm node id or one more replacement)', async () => {
     const fake = fleetHost([
       [node(1), node(2), node(3)],

@@ -29,6 +29,8 @@ const statusSchema = z.looseObject({
       availability: z.string(),
       link: z.enum(['up', 'down']),
       replacements: z.number().int().min(0),
+      /** The stand-in load balancer's target health; absent from a node-control that predates it. */
+      loadBalancer: z.enum(['in-service', 'out-of-service', 'unknown']).optional(),
     }),
   ),
 });

@@ -70,6 +70,8 @@ async function nodesHealthy(ctx: DriverContext, a: HostAccessOptions): Promise<J
       ...(n.swarmState === 'ready' ? [] : [`swarm ${n.swarmState}`]),
       ...(n.availability === 'active' ? [] : [`availability ${n.availability}`]),
       ...(n.link === 'up' ? [] : [`link ${n.link}`]),
+      // As the AWS group's instances must also be healthy in the balancer's target groups.
+      ...(n.loadBalancer === undefined || n.loadBalancer === 'in-service' ? [] : [`load balancer target ${n.loadBalancer}`]),
     ];
     if (wrong.length > 0) reasons.push(`${n.name}: ${wrong.join(', ')}`);
   }
