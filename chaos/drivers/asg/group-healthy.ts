@@ -108,7 +108,7 @@ export const asgGroupHealthy = defineFault({
   id: 'asg:group-healthy',
   kind: 'probe',
   description:
-    'InService, Healthy instances = desired capacity in the Auto Scaling group, each registered ACTIVE (agent connected) in the cluster; an instance this run terminated gone. Local target (--nodes 3): every node engine running, swarm ready/active, link up, a terminated one replaced. Reports healthy: true or false',
+    'InService, Healthy instances = desired capacity in the Auto Scaling group, each registered ACTIVE (agent connected) in the cluster; an instance this run terminated gone. Local target (--nodes 3): every node engine running, swarm ready/active, link up, in service in the stand-in load balancer, a terminated one replaced. Reports healthy: true or false',
   destructive: false,
   requires: INSTANCES,
   args: z.strictObject({}),
