@@ -65,7 +65,9 @@ export function checkInstanceForm(target: TargetView, instance: string | undefin
 
 /** A node that can be acted on: its engine running, the swarm sees it ready, its link up. */
 export function nodeReady(node: FleetNode): boolean {
-  return node.engine === 'running' && node.swarmState === 'ready' && node.link === 'up' && (node.loadBalancer ?? 'in-service') === 'in-service';
+  return (
+    node.engine === 'running' && node.swarmState === 'ready' && node.link === 'up' && (node.loadBalancer ?? 'in-service') === 'in-service'
+  );
 }
 
 /**
