@@ -66,11 +66,13 @@ describe('activity timeouts: a timed-out activity stops and fails, saying so', (
       'http://127.0.0.1:1',
     );
     expect(Date.now() - started).toBeLessThan(10_000);
-    expect(journal.status).toBe('failed');
     expect(journal.run[0]).toMatchObject({ status: 'failed', exception: ['ActivityFailedError: timed out after 1s'] });
     expect(journal.run[0]?.activity.name).toBe('slow');
     expect(journal.run[0]?.duration).toBeGreaterThanOrEqual(0.9);
-    expect(journal.reasons[0]).toBe('action "slow" failed: ActivityFailedError: timed out after 1s');
+    // A process action is judged as chaostoolkit judges it (chaoslib provider/process.py raises
+    // ActivityFailed on TimeoutExpired; run.py apply_activities records it and goes on): the run completes.
+    expect(journal.status).toBe('completed');
+    expect(journal.reasons).toEqual([]);
     expect(alive(await pidIn(join(dir, 'pid')))).toBe(false);
   });
 

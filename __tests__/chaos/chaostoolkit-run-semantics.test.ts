@@ -8,7 +8,10 @@
  * (`run_http_activity`: `timeout` as requests takes it, `HTTPAdapter(max_retries=…)`),
  * requests/adapters.py (`Retry(0, read=False)` for 0, else `Retry.from_int(n)`), urllib3
  * util/retry.py (`Retry.increment`: read errors only for `allowed_methods`), chaoslib/hypothesis.py
- * (`within_tolerance`: `re.search`, `Decimal` ranges).
+ * (`within_tolerance`: `re.search`, `Decimal` ranges; `run_steady_state_hypothesis`, the only
+ * place tolerances are checked), chaoslib/activity.py (`execute_activity`: an `ActivityFailed` is
+ * recorded `failed`, nothing else is judged), chaoslib/provider/process.py (`run_process_activity`:
+ * a non-zero exit is only a warning).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -106,6 +109,116 @@ describe('background rollbacks: chaoslib rollback.py run_rollbacks + run.py appl
       local().url,
     );
     expect(ms(journal.rollbacks[1]?.start)).toBeGreaterThanOrEqual(ms(journal.rollbacks[0]?.end));
+  });
+});
+
+describe('verdicts of process and http activities outside the steady state: as chaostoolkit (our fault providers stay stricter)', () => {
+  const refused = `http://127.0.0.1:1/`;
+
+  it('GIVEN a failed http action (connection refused) THEN recorded failed, the method goes on, the run completed, "default" plays the rollbacks (chaoslib provider/http.py ConnectionError → ActivityFailed; activity.py execute_activity records status failed; run.py apply_activities only stops on the journal status)', async () => {
+    const { journal, dir } = await runDocument(
+      experiment({
+        method: [{ type: 'action', name: 'unreachable', provider: { type: 'http', url: refused, timeout: 2 } }, touch('next', 'next')],
+      }),
+      local().url,
+    );
+    expect(journal.run.map((r) => [r.activity.name, r.status])).toEqual([
+      ['unreachable', 'failed'],
+      ['next', 'succeeded'],
+    ]);
+    expect(journal.run[0]?.exception?.[0]).toMatch(/ActivityFailedError: GET http:\/\/127\.0\.0\.1:1\/ failed/);
+    expect(existsSync(join(dir, 'next'))).toBe(true);
+    expect(journal).toMatchObject({ status: 'completed', deviated: false, reasons: [], rollbacks_skipped: null });
+    expect(existsSync(join(dir, 'rolled-back'))).toBe(true);
+  });
+
+  it.each([
+    ['an action', 'action'],
+    ['a probe without tolerance', 'probe'],
+  ] as const)(
+    'GIVEN %s whose process exits 3 THEN succeeded, with its status in the output (chaoslib provider/process.py: a warning, then {status, stdout, stderr})',
+    async (_what, type) => {
+      const { journal, events } = await runDocument(
+        experiment({
+          method: [
+            { type, name: 'exit-3', provider: { type: 'process', path: 'sh', arguments: ['-c', 'echo out; echo err >&2; exit 3'] } },
+          ],
+        }),
+        local().url,
+      );
+      expect(journal.run[0]).toMatchObject({ status: 'succeeded', output: { status: 3, stdout: 'out\n', stderr: 'err\n' } });
+      expect(journal.run[0]).not.toHaveProperty('exception');
+      expect(journal).toMatchObject({ status: 'completed', reasons: [] });
+      expect(events).toContainEqual(
+        expect.objectContaining({
+          type: 'log',
+          level: 'warn',
+          message: expect.stringMatching(/^exit-3: process exited with status 3: err/),
+        }),
+      );
+    },
+  );
+
+  it('GIVEN process and http probes in the method outside their "tolerance" THEN not judged: no tolerance_met, a tolerance probe not even run, the run completed (chaoslib hypothesis.py run_steady_state_hypothesis is the only caller of within_tolerance and the only writer of tolerance_met; activity.py execute_activity ignores a tolerance)', async () => {
+    const { journal, dir } = await runDocument(
+      experiment({
+        method: [
+          { type: 'probe', name: 'proc', provider: { type: 'process', path: 'sh', arguments: ['-c', 'exit 1'] }, tolerance: 0 },
+          { type: 'probe', name: 'web', provider: { type: 'http', url: `${local().url}/healthz` }, tolerance: 404 },
+          {
+            type: 'probe',
+            name: 'judged',
+            provider: { type: 'http', url: `${local().url}/healthz` },
+            tolerance: { type: 'probe', name: 'judge', provider: { type: 'process', path: 'touch', arguments: ['${markers}/judge-ran'] } },
+          },
+        ],
+      }),
+      local().url,
+    );
+    expect(journal.run.map((r) => [r.activity.name, r.status, r.tolerance_met])).toEqual([
+      ['proc', 'succeeded', undefined],
+      ['web', 'succeeded', undefined],
+      ['judged', 'succeeded', undefined],
+    ]);
+    for (const r of journal.run) expect(r).not.toHaveProperty('tolerance_met');
+    expect(existsSync(join(dir, 'judge-ran'))).toBe(false);
+    expect(journal).toMatchObject({ status: 'completed', reasons: [] });
+    // The same tolerance in the steady state is judged (hypothesis.py): met there, it is recorded.
+    expect(journal.steady_states.before?.probes[0]).toMatchObject({ tolerance_met: true });
+  });
+
+  it('GIVEN a process rollback that fails THEN recorded failed, and the run stays completed (chaoslib run.py run_rollback never sets the status for a rollback)', async () => {
+    const { journal, events } = await runDocument(
+      experiment({
+        rollbacks: [
+          { type: 'action', name: 'slow undo', provider: { type: 'process', path: 'sleep', arguments: ['5'], timeout: 0.3 } },
+          touch('mark rollback', 'rolled-back'),
+        ],
+      }),
+      local().url,
+    );
+    expect(journal.rollbacks.map((r) => [r.activity.name, r.status])).toEqual([
+      ['slow undo', 'failed'],
+      ['mark rollback', 'succeeded'],
+    ]);
+    expect(journal).toMatchObject({ status: 'completed', reasons: [] });
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'log', level: 'warn', message: expect.stringMatching(/^rollback "slow undo" failed/) }),
+    );
+  });
+
+  it('GIVEN a failed fault action THEN it still stops the method and fails the run, and "default" skips the rollbacks (ours: chaostoolkit has no fault providers, so none of its verdicts changes)', async () => {
+    const { journal, dir } = await runDocument(
+      experiment({
+        method: [{ type: 'action', name: 'refused', provider: { type: 'fault', id: 'test:refuse' } }, touch('never', 'never')],
+      }),
+      local().url,
+    );
+    expect(journal.run.map((r) => [r.activity.name, r.status])).toEqual([['refused', 'failed']]);
+    expect(existsSync(join(dir, 'never'))).toBe(false);
+    expect(journal).toMatchObject({ status: 'failed', reasons: ['action "refused" failed: ActivityFailedError: target refused'] });
+    expect(journal.rollbacks_skipped).toMatch(/^rollback-strategy is "default" and the run failed/);
+    expect(existsSync(join(dir, 'rolled-back'))).toBe(false);
   });
 });
 

@@ -115,7 +115,7 @@ describe('engine: every status path against a local server', () => {
     expect(journal.reasons[0]).toMatch(/not recovered within 0\.4s of the first action/);
   });
 
-  it('GIVEN a failed action THEN the method stops and the run fails (not "completed")', async () => {
+  it('GIVEN a failed fault action THEN the method stops and the run fails (ours: chaostoolkit has no fault providers)', async () => {
     const { journal, dir } = await runDocument(
       experiment({
         method: [{ type: 'action', name: 'refused', provider: { type: 'fault', id: 'test:refuse' } }, touch('never', 'after-failure')],
@@ -125,32 +125,56 @@ describe('engine: every status path against a local server', () => {
     expect(journal.status).toBe('failed');
     expect(journal.run).toHaveLength(1);
     expect(journal.run[0]).toMatchObject({ status: 'failed', exception: ['ActivityFailedError: target refused'] });
+    expect(journal.reasons).toEqual(['action "refused" failed: ActivityFailedError: target refused']);
     expect(existsSync(join(dir, 'after-failure'))).toBe(false);
     expect(existsSync(join(dir, 'rolled-back'))).toBe(true);
   });
 
-  it('GIVEN a method probe outside its tolerance THEN the run fails (probes in the method are checked)', async () => {
+  it('GIVEN a fault probe in the method outside its tolerance THEN the run fails (ours: fault probes in the method are checked)', async () => {
     const { journal } = await runDocument(
       experiment({
         method: [
-          hit('fail', '/__fail?ms=300'),
-          { type: 'probe', name: 'through proxy', provider: { type: 'http', url: url('/') }, tolerance: 200 },
+          { type: 'probe', name: 'waited', provider: { type: 'fault', id: 'test:wait', arguments: { seconds: 0.01 } }, tolerance: 'never' },
+          touch('after', 'after-probe'),
         ],
       }),
       server().url,
     );
     expect(journal.status).toBe('failed');
-    expect(journal.run[1]).toMatchObject({ tolerance_met: false });
-    expect(journal.reasons).toContain('probe "through proxy" in the method is outside its tolerance');
+    expect(journal.run[0]).toMatchObject({ status: 'succeeded', tolerance_met: false, output: { waited: 0.01 } });
+    expect(journal.run).toHaveLength(2);
+    expect(journal.reasons).toEqual(['probe "waited" in the method is outside its tolerance']);
   });
 
-  it('GIVEN a non-zero exit of a process action THEN the action failed', async () => {
+  it('GIVEN an http probe in the method outside its "tolerance" THEN not judged, as chaostoolkit: no tolerance_met, completed', async () => {
     const { journal } = await runDocument(
+      experiment({
+        method: [
+          hit('fail', '/__fail?ms=300'),
+          // Waits out the failure, so that the steady state after is met again.
+          { type: 'probe', name: 'through proxy', provider: { type: 'http', url: url('/') }, tolerance: 200, pauses: { after: 0.6 } },
+        ],
+      }),
+      server().url,
+    );
+    expect(journal.reasons).toEqual([]);
+    expect(journal.status).toBe('completed');
+    expect(journal.run[1]).toMatchObject({ status: 'succeeded', output: { status: 503 } });
+    expect(journal.run[1]).not.toHaveProperty('tolerance_met');
+  });
+
+  it('GIVEN a non-zero exit of a process action THEN succeeded with its status in the output, as chaostoolkit records it', async () => {
+    const { journal, events } = await runDocument(
       experiment({ method: [{ type: 'action', name: 'false', provider: { type: 'process', path: 'false' } }] }),
       server().url,
     );
-    expect(journal.status).toBe('failed');
-    expect(journal.run[0]?.exception?.[0]).toMatch(/process exited with status 1/);
+    expect(journal.status).toBe('completed');
+    expect(journal.run[0]).toMatchObject({ status: 'succeeded', output: { status: 1, stdout: '', stderr: '' } });
+    expect(journal.run[0]).not.toHaveProperty('exception');
+    // chaoslib's kind warning, as a log line.
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'log', level: 'warn', message: expect.stringMatching(/^false: process exited with status 1/) }),
+    );
   });
 
   it('GIVEN a driver bug THEN aborted, rollbacks still ran', async () => {

@@ -117,16 +117,19 @@ export async function rollbackCommand(options: RollbackCommandOptions, io: CliIo
         ...journal.reasons,
         by,
         ...rolled.failures,
+        ...rolled.unjudged,
       ],
       rollbacks: [...journal.rollbacks, ...rolled.runs],
       rollbacks_skipped: null,
       in_flight: [],
     };
     await writeJournal(path, updated);
+    // This command is ours: whichever rollback failed, it says so and exits 1.
+    const failed = [...rolled.failures, ...rolled.unjudged];
     io.stdout(
-      `${rolled.failures.length === 0 ? 'rolled back' : 'rollbacks failed'}: ${undos.length} fault(s) undone, ${experiment.rollbacks.length} rollback(s) run${rolled.failures[0] ? ` (${rolled.failures[0]})` : ''}; journal ${options.journal}\n`,
+      `${failed.length === 0 ? 'rolled back' : 'rollbacks failed'}: ${undos.length} fault(s) undone, ${experiment.rollbacks.length} rollback(s) run${failed[0] ? ` (${failed[0]})` : ''}; journal ${options.journal}\n`,
     );
-    return rolled.failures.length === 0 && rolled.abortWith === null ? 0 : 1;
+    return failed.length === 0 && rolled.abortWith === null ? 0 : 1;
   } finally {
     lock?.release();
   }

@@ -110,21 +110,22 @@ function runLimited(activity: Activity, env: ActivityEnvironment, signal: AbortS
   return runWithinLimit(activity.name, seconds, signal, (limited) => runProvider(activity, env, limited, value));
 }
 
-/** Why a result that came back still counts as failed, or null. */
-function failureIn(activity: Activity, output: JsonValue): string | null {
-  if (activity.provider.type !== 'process' || !isJsonObject(output)) return null;
-  const status = output.status;
-  // A probe with a tolerance is judged by it (a non-zero exit may be exactly what is expected).
-  if (status === 0 || (activity.type === 'probe' && activity.tolerance !== undefined)) return null;
+/** A process result's non-zero exit, in one line (with stderr's first line), or null. */
+function nonZeroExit(activity: Activity, output: JsonValue): string | null {
+  if (activity.provider.type !== 'process' || !isJsonObject(output) || output.status === 0) return null;
   const stderr = typeof output.stderr === 'string' ? output.stderr.trim().split('\n')[0] : '';
-  return `process exited with status ${String(status)}${stderr ? `: ${stderr}` : ''}`;
+  return `process exited with status ${String(output.status)}${stderr ? `: ${stderr}` : ''}`;
 }
 
-/** A tolerance probe judges the value: met when it runs without failing. */
+/**
+ * A tolerance probe judges the value: met when it runs without failing, and, for a process, when
+ * it exits 0 (one of the two deliberate differences from chaostoolkit, which counts any process
+ * result as met).
+ */
 async function judge(probe: ProbeActivity, value: JsonValue, env: ActivityEnvironment, signal: AbortSignal): Promise<boolean> {
   try {
     const { value: output, late } = await runLimited(probe, env, signal, value);
-    return late === null && failureIn(probe, output) === null;
+    return late === null && nonZeroExit(probe, output) === null;
   } catch (error) {
     if (error instanceof ActivityFailedError) return false;
     throw error;
@@ -136,6 +137,35 @@ export async function toleranceMet(activity: Activity, output: JsonValue, env: A
   if (activity.type !== 'probe' || activity.tolerance === undefined) return true;
   const tolerance = activity.tolerance;
   return tolerance.kind === 'probe' ? judge(tolerance.probe, output, env, signal) : withinTolerance(tolerance, output);
+}
+
+/**
+ * Whether a probe's tolerance is checked here: always in the steady state (before, during, the
+ * recovery polls, after) and the guard probes; in the method and the rollbacks only for our
+ * `fault` probes. chaostoolkit checks tolerances in the hypothesis only (chaoslib's
+ * `run_steady_state_hypothesis`; its `execute_activity` never looks at one), so a `process` or
+ * `http` probe there is neither judged nor given a `tolerance_met`, nor is its tolerance probe run.
+ */
+function judgesTolerance(activity: Activity, phase: Phase): boolean {
+  return (phase !== 'method' && phase !== 'rollbacks') || activity.provider.type === 'fault';
+}
+
+/**
+ * chaoslib's kind warnings, where it gives them (an activity without a tolerance): a process that
+ * exits non-zero, an HTTP answer above 399. Only warnings: the activity succeeded, as there.
+ */
+function warnAsChaostoolkit(activity: Activity, output: JsonValue, env: ActivityEnvironment): void {
+  if (activity.type === 'probe' && activity.tolerance !== undefined) return;
+  const exit = nonZeroExit(activity, output);
+  const status = isJsonObject(output) ? output.status : undefined;
+  const http = activity.provider.type === 'http' && typeof status === 'number' && status > 399 ? `HTTP status ${status}` : null;
+  const what = exit ?? http;
+  if (what !== null)
+    env.events.emit({
+      type: 'log',
+      level: 'warn',
+      message: `${activity.name}: ${redactText(what, env.secrets)} (recorded as succeeded, as chaostoolkit does)`,
+    });
 }
 
 function oneLineOf(error: unknown): string {
@@ -179,10 +209,11 @@ export async function runActivity(
     endedAt = env.clock.now();
     output = limited.value;
     returned = true;
-    failure = limited.late === null ? failureIn(activity, output) : oneLineOf(limited.late);
-    if (failure === null && activity.type === 'probe' && activity.tolerance !== undefined) {
+    failure = limited.late === null ? null : oneLineOf(limited.late);
+    if (failure === null && activity.type === 'probe' && activity.tolerance !== undefined && judgesTolerance(activity, phase)) {
       met = await toleranceMet(activity, output, env, signal);
     }
+    if (failure === null) warnAsChaostoolkit(activity, output, env);
   } catch (error) {
     endedAt = env.clock.now();
     const abandoned = error instanceof ActivityAbandonedError;

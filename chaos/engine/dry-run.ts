@@ -36,7 +36,7 @@ export function describePlan(experiment: Experiment, target: TargetBinding | nul
   const h = experiment.hypothesis;
   lines.push(h ? `1. steady state before: "${h.title}"` : '1. steady state before: none declared');
   h?.probes.forEach((p) => lines.push(`   - ${describe(p)}`));
-  lines.push('2. method (stops at the first failed action):');
+  lines.push('2. method (stops at the first failed fault action; process and http ones are recorded and it goes on):');
   experiment.method.forEach((a) => lines.push(`   - ${describe(a)}`));
   const r = experiment.recovery;
   if (r) {

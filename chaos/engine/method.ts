@@ -6,14 +6,21 @@ export interface MethodOutcome {
   /** In order of start. */
   readonly runs: readonly ActivityRun[];
   readonly undos: readonly Undo[];
-  /** One line per action that failed or probe that failed or missed its tolerance. */
+  /** One line per `fault` activity that failed or `fault` probe outside its tolerance: each fails the run. */
   readonly failures: readonly string[];
-  /** False when a failed action stopped the method early or the run was interrupted. */
+  /** False when a failed fault action stopped the method early or the run was interrupted. */
   readonly completed: boolean;
   readonly abortWith: Error | null;
 }
 
+/**
+ * Why this method activity fails the run, or null. Only our `fault` providers do: a `process` or
+ * `http` activity is judged as chaostoolkit judges it in the method, which is not at all
+ * (chaoslib's `apply_activities` records a failed activity and goes on, and the run ends
+ * `completed` unless the steady state after deviates).
+ */
 function failureOf(outcome: ActivityOutcome, activity: Activity): string | null {
+  if (activity.provider.type !== 'fault') return null;
   const { run } = outcome;
   if (run.status === 'failed') return `${activity.type} "${activity.name}" failed: ${run.exception?.[0] ?? 'error'}`;
   if (run.tolerance_met === false) return `probe "${activity.name}" in the method is outside its tolerance`;
@@ -21,9 +28,11 @@ function failureOf(outcome: ActivityOutcome, activity: Activity): string | null 
 }
 
 /**
- * Runs the method's activities in order, background ones alongside. Unlike chaostoolkit, a failed
- * action stops the method (what follows assumed it worked) and fails the run, and a method probe
- * with a tolerance is judged by it.
+ * Runs the method's activities in order, background ones alongside. A `process` or `http`
+ * activity is recorded as chaostoolkit records it and the method goes on whatever it did. Our
+ * `fault` providers are stricter (chaostoolkit has none, so no verdict of its changes): a failed
+ * fault action stops the method (what follows assumed it worked) and fails the run, and a fault
+ * probe with a tolerance is judged by it.
  */
 export async function runMethod(
   activities: readonly Activity[],
@@ -49,7 +58,7 @@ export async function runMethod(
     const outcome = await runActivity(activity, 'method', env, signal, onStart);
     settled.push({ activity, outcome });
     if (outcome.abortWith !== null) break;
-    if (activity.type === 'action' && outcome.run.status === 'failed') {
+    if (activity.type === 'action' && activity.provider.type === 'fault' && outcome.run.status === 'failed') {
       stoppedEarly = true;
       break;
     }

@@ -77,7 +77,13 @@ async function undo(entry: Undo, env: ActivityEnvironment, signal: AbortSignal):
 
 export interface RollbackOutcome {
   readonly runs: readonly ActivityRun[];
+  /** Failed undos and failed `fault` rollbacks: each fails the run. */
   readonly failures: readonly string[];
+  /**
+   * Failed `process` and `http` rollbacks: recorded `failed`, as chaostoolkit records them, without
+   * failing the run (chaoslib's `run_rollback` never changes the journal's status for one).
+   */
+  readonly unjudged: readonly string[];
   readonly abortWith: Error | null;
 }
 
@@ -111,11 +117,15 @@ export async function runRollbacks(
     if (!activity.background) await outcome;
   }
   const outcomes = await Promise.all(played);
+  const unjudged: string[] = [];
   outcomes.forEach((outcome, i) => {
     runs.push(outcome.run);
-    if (outcome.run.status === 'failed')
-      failures.push(`rollback "${rollbacks[i]?.name ?? '?'}" failed: ${outcome.run.exception?.[0] ?? 'error'}`);
+    const activity = rollbacks[i];
+    if (outcome.run.status === 'failed') {
+      const line = `rollback "${activity?.name ?? '?'}" failed: ${outcome.run.exception?.[0] ?? 'error'}`;
+      (activity?.provider.type === 'fault' ? failures : unjudged).push(line);
+    }
     abortWith ??= outcome.abortWith;
   });
-  return { runs, failures, abortWith };
+  return { runs, failures, unjudged, abortWith };
 }

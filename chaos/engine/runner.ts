@@ -243,6 +243,8 @@ export async function runExperiment(experiment: Experiment, options: RunOptions)
     const rolled = await runRollbacks(undos, played, env);
     state.rollbacks.push(...rolled.runs);
     rolled.failures.forEach((f) => state.end('failed', f));
+    for (const line of rolled.unjudged)
+      events.emit({ type: 'log', level: 'warn', message: `${line} (recorded; the run goes on, as in chaostoolkit)` });
     if (rolled.abortWith) state.end('aborted', `aborted during rollbacks: ${describeError(rolled.abortWith)}`);
   }
   if (skip !== null) {
