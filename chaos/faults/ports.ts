@@ -182,6 +182,9 @@ export interface FleetNode {
   readonly loadBalancer?: 'in-service' | 'out-of-service' | 'unknown';
 }
 
+/** What `node-control cut-zone|restore-zone` reports: the zone, its nodes, and the state of each of their links (JSON, for the journal). */
+export type ZoneLinks = { zone: string; nodes: string[]; links: { name: string; state: string }[] };
+
 /** A task of the swarm placed on a node (`docker node ps`). */
 export interface NodeTask {
   readonly id: string;
@@ -204,8 +207,8 @@ export interface NodeFleet {
   status(options: HostAccessOptions, signal: AbortSignal): Promise<readonly FleetNode[]>;
   /** SIGKILL of every process of the node; the JSON node-control printed. */
   terminate(options: HostAccessOptions, signal: AbortSignal, node: string): Promise<JsonObject>;
-  /** The host side of every link of the zone's nodes down (`cut`) or up (`restore`); the JSON printed. */
-  zoneLinks(options: HostAccessOptions, signal: AbortSignal, zone: string, to: 'cut' | 'restore'): Promise<JsonObject>;
+  /** The host side of every link of the zone's nodes down (`cut`) or up (`restore`); what node-control printed. */
+  zoneLinks(options: HostAccessOptions, signal: AbortSignal, zone: string, to: 'cut' | 'restore'): Promise<ZoneLinks>;
   /** `docker node update --availability <availability> <swarmNodeId>` on the swarm manager. */
   setAvailability(signal: AbortSignal, swarmNodeId: string, availability: 'drain' | 'active'): Promise<void>;
   /** The tasks the swarm wants running on the node, with their current states. */

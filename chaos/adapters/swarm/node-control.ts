@@ -3,7 +3,7 @@ import type { JsonObject } from '../../../contract/json';
 import type { LocalOutputs } from '../../../contract/outputs';
 import { ActivityFailedError } from '../../errors';
 import { safeName } from '../../faults/command-words';
-import type { FleetNode, HostAccess, HostAccessOptions, NodeFleet, NodeTask } from '../../faults/ports';
+import type { FleetNode, HostAccess, HostAccessOptions, NodeFleet, NodeTask, ZoneLinks } from '../../faults/ports';
 import type { DockerCli } from './docker-cli';
 import { docker } from './swarm-state';
 
@@ -137,7 +137,7 @@ export function nodeControlFleet(outputs: LocalOutputs, host: HostAccess, cli: (
       if (out.node !== node) throw new ActivityFailedError(`node-control terminate ${node} reported node ${out.node}`);
       return { node: out.node, killedPids: out.killedPids, at: out.at };
     },
-    async zoneLinks(options, signal, zone, to): Promise<JsonObject> {
+    async zoneLinks(options, signal, zone, to): Promise<ZoneLinks> {
       const out = await run(options, signal, zoneSchema, to === 'cut' ? 'cut-zone' : 'restore-zone', zone);
       return { zone: out.zone, nodes: out.nodes, links: out.links.map((l) => ({ name: l.name, state: l.state })) };
     },

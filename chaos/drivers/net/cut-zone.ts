@@ -3,7 +3,7 @@ import type { JsonObject } from '../../../contract/json';
 import { ActivityFailedError } from '../../errors';
 import { commandLine } from '../../faults/command-words';
 import { defineFault } from '../../faults/define-fault';
-import type { HostAccessOptions, HostCommands } from '../../faults/ports';
+import type { HostAccessOptions, HostCommands, ZoneLinks } from '../../faults/ports';
 import type { DriverContext } from '../../faults/types';
 import { describeNodeControl } from '../ec2/fleet-nodes';
 import { sshConnectionArgs } from '../ssh/connection-args';
@@ -52,11 +52,8 @@ export function watchdogWords(seconds: number, restore: readonly string[]): stri
 // Its own name must not contain the tag, or the pattern would match this very shell.
 export const KILL_WATCHDOG_WORDS: readonly string[] = ['sh', '-c', KILL_WATCHDOGS, 'platform-chaos-stop-zone-watchdogs'];
 
-type Links = { readonly links: readonly { readonly name: string; readonly state: string }[] };
-
-function allLinks(result: JsonObject, state: 'up' | 'down'): boolean {
-  const links = (result as unknown as Links).links;
-  return links.length > 0 && links.every((l) => l.state.toLowerCase() === state);
+function allLinks(result: ZoneLinks, state: 'up' | 'down'): boolean {
+  return result.links.length > 0 && result.links.every((l) => l.state.toLowerCase() === state);
 }
 
 async function killWatchdogs(ctx: DriverContext, a: HostAccessOptions, signal: AbortSignal): Promise<number> {
@@ -117,7 +114,7 @@ export const netCutZone = defineFault({
     const zoneNodes = fleet.nodes.filter((n) => n.zone === a.zone).map((n) => n.name);
     ctx.guard(zoneNodes.map((node) => ({ kind: 'node', node })));
     const startedAt = ctx.clock.now();
-    let cut: JsonObject | null = null;
+    let cut: ZoneLinks | null = null;
     try {
       await ctx.use('host').withSession(a, ctx.signal, async (session) => {
         const started = await session.exec(watchdogWords(a.durationSeconds + WATCHDOG_GRACE_SECONDS, fleet.words('restore-zone', a.zone)));
