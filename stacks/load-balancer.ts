@@ -27,9 +27,9 @@ export const DEREGISTRATION_DELAY_SECONDS = 30;
  * terminates TLS with its own ACME certificate and sees the client's address.
  *
  * Both target groups check the same thing, over HTTP on port 80: the proxy's readiness path, which
- * nginx answers by asking an API copy on the same instance (docker/proxy/templates). An instance
- * whose proxy is gone, or whose proxy reaches no API copy, leaves both groups; one copy lost is
- * covered by the instance's other copy. The path is served on port 80 in every proxy mode (with a
+ * nginx answers by asking an API copy and a frontend copy on the same instance (docker/proxy/templates).
+ * An instance whose proxy is gone, or whose proxy reaches no API copy or no frontend copy, leaves both
+ * groups; one copy lost is covered by the instance's other copy. The path is served on port 80 in every proxy mode (with a
  * certificate, plain HTTP redirects everything else to HTTPS), so a 301 never passes for healthy.
  */
 export class LoadBalancer extends Construct {
