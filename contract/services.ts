@@ -154,10 +154,13 @@ export function userIds(user: string): { readonly uid: number; readonly gid: num
 /** HTTPS port of the proxy (only served once a domain is configured). */
 export const PROXY_HTTPS_PORT = 443;
 
+/** The only ports a fleet's load balancer listens on: the proxy's HTTP and HTTPS, passed through. */
+export const PROXY_WEB_PORTS: readonly number[] = [SERVICES.proxy.port, PROXY_HTTPS_PORT];
+
 /**
- * The proxy's readiness on port 80 in every mode: 200 only when an API copy on the same host
- * answers its own readiness (docker/proxy/templates/service-locations.conf.template). The network
- * load balancer checks it, so an instance whose proxy reaches no API copy leaves the target groups.
+ * The proxy's readiness on port 80 in every mode: 200 only when an API copy and a frontend copy on
+ * the same host answer (docker/proxy/templates/service-locations.conf.template). The network load
+ * balancer checks it, so an instance whose proxy reaches no copy of either leaves the target groups.
  */
 export const PROXY_READINESS_PATH = '/readyz';
 

@@ -1,3 +1,4 @@
+import { PROXY_WEB_PORTS } from '../contract/services';
 import { ChangeKind } from './plan-json';
 
 /** Why a reviewer should look twice at a change. */
@@ -59,9 +60,6 @@ const SECURITY_TYPES: Readonly<Record<string, string>> = {
   aws_lb: 'load balancer',
   aws_lb_listener: 'load balancer listener',
 };
-
-/** The ports the internet may reach through a balancer: the proxy's, passed through (stacks/policy: load-balancer-listeners-only-web-ports). */
-const BALANCER_WEB_PORTS: readonly number[] = [80, 443];
 
 const WORLD = new Set(['0.0.0.0/0', '::/0']);
 
@@ -129,7 +127,7 @@ function securityFlags(change: Omit<ReviewedChange, 'flags'>, after: Record<stri
   if (change.type === 'aws_lb_listener' && change.kind !== 'delete') {
     const port = Number(after.port);
     const protocol = str(after.protocol ?? '');
-    if (!BALANCER_WEB_PORTS.includes(port) || protocol !== 'TCP') {
+    if (!PROXY_WEB_PORTS.includes(port) || protocol !== 'TCP') {
       flags.push({
         kind: 'security',
         message: `listens on ${protocol || 'an unknown protocol'} port ${str(after.port)}: only TCP 80 and 443, passed through to the proxy, belong on the balancer`,

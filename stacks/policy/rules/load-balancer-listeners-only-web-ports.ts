@@ -1,8 +1,7 @@
 import { asNumber, asString, isTrue, referencedAddress } from '../json';
 import { defineRule, elementAt, elementsOfType, finding, wholeStack } from '../rule';
-
-/** The proxy's ports, passed through: nginx terminates TLS itself with its ACME certificate. */
-const WEB_PORTS: readonly number[] = [80, 443];
+// The proxy's ports, passed through: nginx terminates TLS itself with its ACME certificate.
+import { PROXY_WEB_PORTS } from '../../../contract/services';
 
 /**
  * Project rule. An internet-facing balancer forwards whatever its listeners accept to the
@@ -25,7 +24,7 @@ export const loadBalancerListenersOnlyWebPorts = defineRule({
       if (balancer === undefined || isTrue(balancer.attributes.internal)) return [];
       const port = asNumber(listener.attributes.port);
       const protocol = asString(listener.attributes.protocol) ?? '(unset)';
-      if (port !== undefined && WEB_PORTS.includes(port) && protocol === 'TCP') return [];
+      if (port !== undefined && PROXY_WEB_PORTS.includes(port) && protocol === 'TCP') return [];
       return [
         finding(
           listener,
