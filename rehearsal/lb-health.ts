@@ -13,6 +13,7 @@
 
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { PROXY_READINESS_PATH } from '../contract/services';
 import { StepFailedError } from './errors';
 import { fleetFiles } from './nodes';
 
@@ -99,7 +100,7 @@ export async function waitForTargetsInService(
     if (out.length === 0) return Date.now() - started;
     if (Date.now() - started > timeoutMs)
       throw new StepFailedError(
-        `the stand-in load balancer still has ${out.join(', ')} out of service after ${timeoutMs / 1000} s: their proxies' ${'/readyz'} does not answer 200 (the checks are in ${files.supervisorLog})`,
+        `the stand-in load balancer still has ${out.join(', ')} out of service after ${timeoutMs / 1000} s: their proxies' ${PROXY_READINESS_PATH} does not answer 200 (the checks are in ${files.supervisorLog})`,
       );
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
