@@ -13,7 +13,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { down } from '../rehearsal/down';
-import { fleetFiles, netnsPids, nodeSlots } from '../rehearsal/nodes';
+import { netnsPids, nodeFiles, nodeSlots } from '../rehearsal/nodes';
 import { Progress } from '../rehearsal/progress';
 import { loadSettings } from '../rehearsal/settings';
 import { up } from '../rehearsal/up';
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
   process.stdout.write(`bench:nodes: ${count} nodes\n`);
   await down(settings, { purge: false }, quiet);
   // Cold for the nodes: their data roots go, so each loads the images again.
-  for (const slot of nodeSlots(count)) rmSync(resolve(fleetFiles(settings).dir, slot.name), { recursive: true, force: true });
+  for (const slot of nodeSlots(count)) rmSync(nodeFiles(settings, slot).dir, { recursive: true, force: true });
   const coldMs = await timed(() => up(settings, quiet, { nodes: count }));
   const memory = await nodeMemory();
   const idempotentMs = await timed(() => up(settings, quiet, { nodes: count }));

@@ -332,5 +332,5 @@ export async function downFleet(settings: RehearsalSettings, manager: Engine | u
     step.detail((await removeBridge()) ? 'removed (and its iptables rule)' : 'not there');
   });
   rmSync(fleetFiles(settings).fleet, { force: true });
-  rmSync(path.join(rehearsalFiles(settings).outputs, '..', 'node-control'), { force: true });
+  rmSync(rehearsalFiles(settings).nodeControl, { force: true });
 }

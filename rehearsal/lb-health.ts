@@ -13,8 +13,10 @@
 
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { PROXY_READINESS_PATH } from '../contract/services';
 import { StepFailedError } from './errors';
 import { fleetFiles } from './nodes';
+import { sleep } from './processes';
 
 /** The supervisor's record of who is in service (`<state>/nodes/lb/targets.json`), by node name; empty before its first check. */
 export function readTargets(lbDir: string): Map<string, boolean> {
@@ -99,8 +101,8 @@ export async function waitForTargetsInService(
     if (out.length === 0) return Date.now() - started;
     if (Date.now() - started > timeoutMs)
       throw new StepFailedError(
-        `the stand-in load balancer still has ${out.join(', ')} out of service after ${timeoutMs / 1000} s: their proxies' ${'/readyz'} does not answer 200 (the checks are in ${files.supervisorLog})`,
+        `the stand-in load balancer still has ${out.join(', ')} out of service after ${timeoutMs / 1000} s: their proxies' ${PROXY_READINESS_PATH} does not answer 200 (the checks are in ${files.supervisorLog})`,
       );
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await sleep(250);
   }
 }

@@ -113,10 +113,9 @@ export async function ensureLoadBalancer(
     );
   const files = lbPaths(settings);
   mkdirSync(files.dir, { recursive: true });
-  const config = loadBalancerConfig(files.dir, ports, nodes, down, directoryPort);
   const running = loadBalancerPid(settings);
-  const same = existsSync(files.config) && readFileSync(files.config, 'utf8') === config;
-  writeFileSync(files.config, config);
+  const same = loadBalancerUpToDate(settings, ports, nodes, down, directoryPort);
+  if (!same) writeFileSync(files.config, loadBalancerConfig(files.dir, ports, nodes, down, directoryPort));
   await run('nginx', ['-t', '-q', '-c', files.config, '-p', files.dir, '-e', files.errorLog]);
   if (running !== undefined && same) return `nginx running (pid ${running})`;
   if (running !== undefined) {

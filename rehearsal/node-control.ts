@@ -95,7 +95,7 @@ export async function nodeControl(settings: Settings, argv: readonly string[]): 
 
 /** Writes `.rehearsal/node-control` (carries PATH and the state directory, as restart-engine does). */
 export function writeNodeControlScript(settings: Pick<RehearsalSettings, 'stateDir' | 'rehearsalDir' | 'repoRoot'>): string {
-  const file = path.join(settings.rehearsalDir, 'node-control');
+  const file = rehearsalFiles(settings).nodeControl;
   const quote = (word: string): string => `'${word.replace(/'/g, `'\\''`)}'`;
   const script = [
     '#!/bin/sh',

@@ -98,7 +98,8 @@ export async function replaceNode(
 /**
  * The stand-in load balancer's health checks (lb-health.ts): every node's readiness path on the
  * proxy's HTTP port, once a second; when a node goes out of or back into service, the balancer is
- * reconfigured (nginx reload: open connections finish) and `targets.json` says who is in.
+ * reconfigured (nginx reload: open connections finish) and `targets.json` says who is in (rewritten
+ * only when that changes).
  */
 async function checkTargets(
   settings: Pick<RehearsalSettings, 'stateDir'>,
@@ -106,6 +107,8 @@ async function checkTargets(
   log: (line: string) => void,
 ): Promise<void> {
   const health = new TargetHealth();
+  /** The targets last written: the file changes only when they do (`at` is when they last changed). */
+  let written: string | undefined;
   while (!isStopping()) {
     const started = Date.now();
     const fleet = readFleet(settings);
@@ -140,10 +143,14 @@ async function checkTargets(
           log(`load balancer: reconfiguring failed: ${error instanceof Error ? error.message : String(error)}`);
         }
       }
-      writeFileSync(
-        path.join(fleetFiles(settings).lbDir, 'targets.json'),
-        `${JSON.stringify({ at: new Date().toISOString(), targets: slots.map((s) => ({ node: s.name, address: s.address, inService: health.state(s.name).inService })) })}\n`,
-      );
+      const targets = JSON.stringify(slots.map((s) => ({ node: s.name, address: s.address, inService: health.state(s.name).inService })));
+      if (targets !== written) {
+        writeFileSync(
+          path.join(fleetFiles(settings).lbDir, 'targets.json'),
+          `{"at":${JSON.stringify(new Date().toISOString())},"targets":${targets}}\n`,
+        );
+        written = targets;
+      }
     }
     await sleep(Math.max(0, LB_HEALTH.intervalMs - (Date.now() - started)));
   }

@@ -130,6 +130,8 @@ export function rehearsalFiles(settings: Pick<RehearsalSettings, 'rehearsalDir'>
     stack: path.join(dir, 'stack.json'),
     /** The command that restarts the rehearsal's own dockerd (the outputs' `runtimeRestart`). */
     restartEngine: path.join(dir, 'restart-engine'),
+    /** The multi-node rehearsal's node control (the outputs' `nodeControl`; see node-control.ts). */
+    nodeControl: path.join(dir, 'node-control'),
     /** The ACME mode's CA file, staged for the proxy's bind mount (see acme.ts). */
     acmeDir: path.join(dir, 'acme'),
     /** Build and debootstrap logs. */

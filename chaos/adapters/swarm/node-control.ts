@@ -5,7 +5,7 @@ import { ActivityFailedError } from '../../errors';
 import { safeName } from '../../faults/command-words';
 import type { FleetNode, HostAccess, HostAccessOptions, NodeFleet, NodeTask, ZoneLinks } from '../../faults/ports';
 import type { DockerCli } from './docker-cli';
-import { docker } from './swarm-state';
+import { docker, lines, parseJsonLine } from './swarm-state';
 
 /**
  * The multi-node rehearsal's fleet: `node-control` (the outputs' `nodeControl` words) run on the
@@ -77,22 +77,12 @@ export function parseNodeControl<T>(schema: z.ZodType<T>, stdout: string, what: 
 const nodeTaskLine = z.looseObject({ ID: z.string(), Name: z.string(), DesiredState: z.string(), CurrentState: z.string() });
 
 export function parseNodeTasks(stdout: string): NodeTask[] {
-  return stdout
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l !== '')
-    .map((line) => {
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch {
-        value = null;
-      }
-      const parsed = nodeTaskLine.safeParse(value);
-      if (!parsed.success) throw new ActivityFailedError(`unexpected line from docker node ps: ${JSON.stringify(line.slice(0, 200))}`);
-      const t = parsed.data;
-      return { id: t.ID, name: t.Name.replace(/^\\_\s*/, ''), desiredState: t.DesiredState, currentState: t.CurrentState };
-    });
+  return lines(stdout).map((line) => {
+    const parsed = nodeTaskLine.safeParse(parseJsonLine(line, 'docker node ps'));
+    if (!parsed.success) throw new ActivityFailedError(`unexpected line from docker node ps: ${JSON.stringify(line.slice(0, 200))}`);
+    const t = parsed.data;
+    return { id: t.ID, name: t.Name.replace(/^\\_\s*/, ''), desiredState: t.DesiredState, currentState: t.CurrentState };
+  });
 }
 
 /** The node-control fleet of multi-node local outputs; null for the single-node rehearsal. */

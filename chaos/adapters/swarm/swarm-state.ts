@@ -69,14 +69,16 @@ export function serviceListArgs(serviceName: string): readonly string[] {
   return ['service', 'ls', '--filter', `name=${serviceName}`, '--format', '{{json .}}'];
 }
 
-function lines(stdout: string): string[] {
+/** The non-blank lines of a docker command's output, trimmed. */
+export function lines(stdout: string): string[] {
   return stdout
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l !== '');
 }
 
-function parseJsonLine(line: string, what: string): unknown {
+/** One `--format '{{json .}}'` line, parsed; an activity failure naming `what` otherwise. */
+export function parseJsonLine(line: string, what: string): unknown {
   try {
     return JSON.parse(line);
   } catch {

@@ -5,11 +5,12 @@ import type { JsonObject } from '../../../contract/json';
 import { defineFault } from '../../faults/define-fault';
 import type { HostAccessOptions } from '../../faults/ports';
 import type { DriverContext } from '../../faults/types';
-
-/** As the host faults' connectTimeoutMs default. */
-const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 import { describeGroup } from '../ec2/group-instances';
 import { describeNodeControl, fleetStatus, INSTANCES, instanceTargets, onNodes } from '../ec2/fleet-nodes';
+import { sshConnectionArgs } from '../ssh/connection-args';
+
+/** The host faults' SSH defaults (sshConnectionArgs with no argument given). */
+const DEFAULT_HOST_ACCESS: HostAccessOptions = z.strictObject(sshConnectionArgs).parse({});
 
 async function ec2GroupHealthy(ctx: DriverContext): Promise<JsonObject> {
   const group = await describeGroup(ctx);
@@ -122,5 +123,5 @@ export const asgGroupHealthy = defineFault({
           `every one of ${target.use('nodes').nodes.length} nodes: engine running, swarm ready and active, link up`,
         ),
   // No SSH arguments (none on AWS either): the rehearsal's key and pinned host key, as every host fault defaults to.
-  run: (ctx) => (onNodes(ctx) ? nodesHealthy(ctx, { connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS }) : ec2GroupHealthy(ctx)),
+  run: (ctx) => (onNodes(ctx) ? nodesHealthy(ctx, DEFAULT_HOST_ACCESS) : ec2GroupHealthy(ctx)),
 });

@@ -7,7 +7,7 @@ import type { JsonObject } from '../../../contract/json';
 import { defineFault } from '../../faults/define-fault';
 import type { DriverContext } from '../../faults/types';
 import { checkInstanceForm, describeNodeControl, INSTANCES, instanceArgs, instanceTargets, onNodes } from '../ec2/fleet-nodes';
-import { drainNode, rollbackNodeDrain, type DrainArgs } from './drain-node';
+import { drainNode, REVERT_TIMEOUT_MS, rollbackNodeDrain, type DrainArgs } from './drain-node';
 
 const args = z.strictObject({
   ...instanceArgs,
@@ -21,9 +21,6 @@ const args = z.strictObject({
       'Set the instance ACTIVE again after this many seconds, inside the action, so that recovery is measured (default: only in rollbacks)',
     ),
 });
-
-/** How long the revert may take when the run is being interrupted. */
-const REVERT_TIMEOUT_MS = 30_000;
 
 /** What `run` returns and `rollback` reads back. */
 const drained = z.looseObject({

@@ -14,8 +14,8 @@ import { chooseNode, fleetStatus } from '../ec2/fleet-nodes';
 
 export type DrainArgs = { readonly instance?: string | undefined; readonly revertAfterSeconds?: number | undefined } & HostAccessOptions;
 
-/** How long the revert may take when the run is being interrupted (as on AWS). */
-const REVERT_TIMEOUT_MS = 30_000;
+/** How long the revert may take when the run is being interrupted (drain-instance.ts's too, on AWS). */
+export const REVERT_TIMEOUT_MS = 30_000;
 /** How long to watch the node's tasks go after the drain, at most (bounded by revertAfterSeconds). */
 const EMPTY_WATCH_MS = 60_000;
 const EMPTY_POLL_MS = 500;

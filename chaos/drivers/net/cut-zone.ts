@@ -7,8 +7,7 @@ import type { HostAccessOptions, HostCommands, ZoneLinks } from '../../faults/po
 import type { DriverContext } from '../../faults/types';
 import { describeNodeControl } from '../ec2/fleet-nodes';
 import { sshConnectionArgs } from '../ssh/connection-args';
-import { LAUNCH_SCRIPT } from './host-scripts';
-import { WATCHDOG_GRACE_SECONDS } from './hold';
+import { launchWords, WATCHDOG_GRACE_SECONDS } from './hold';
 
 const FAULT = 'net:cut-zone';
 
@@ -34,19 +33,7 @@ const WATCHDOG_SCRIPT = 'sleep "$1"; shift; exec "$@"';
 const KILL_WATCHDOGS = `for p in $(pgrep -f -- "[${ZONE_WATCHDOG_TAG.slice(0, 1)}]${ZONE_WATCHDOG_TAG.slice(1)}"); do kill -s TERM -- "-$p" 2>/dev/null; kill -s TERM "$p" 2>/dev/null; echo "killed $p"; done; true`;
 
 export function watchdogWords(seconds: number, restore: readonly string[]): string[] {
-  return [
-    'sh',
-    '-c',
-    LAUNCH_SCRIPT,
-    'platform-chaos-launch',
-    '/dev/null',
-    'sh',
-    '-c',
-    WATCHDOG_SCRIPT,
-    ZONE_WATCHDOG_TAG,
-    String(seconds),
-    ...restore,
-  ];
+  return launchWords('/dev/null', ['sh', '-c', WATCHDOG_SCRIPT, ZONE_WATCHDOG_TAG, String(seconds), ...restore]);
 }
 
 // Its own name must not contain the tag, or the pattern would match this very shell.
