@@ -35,8 +35,7 @@ import { runJsonExperiment, writeJson, type RunJsonExperiment } from './json-out
 import { loadSettings } from '../settings/settings';
 import { endEvents, Notifier } from '../settings/notifier';
 import { redact } from '../journal/journal-file';
-import { readFile } from 'node:fs/promises';
-import { isJsonObject, type JsonValue } from '../../contract/json';
+import { isJsonObject } from '../../contract/json';
 
 export interface RunCommandOptions {
   readonly experiments: readonly string[];
@@ -252,9 +251,9 @@ export async function runCommand(options: RunCommandOptions, given: CliIo): Prom
         gitCommit: await gitCommit(dirname(isAbsolute(experiment.file) ? experiment.file : resolve(io.cwd, experiment.file)), io.env),
       });
       if (settings !== null && settings.notifications.length > 0) {
-        // The journal as written to its file (secrets redacted), as chaostoolkit sends it.
-        const written = JSON.parse(await readFile(journalPath, 'utf8')) as JsonValue;
-        for (const event of endEvents(journal)) notifier.notify(event, isJsonObject(written) ? written : {});
+        // The journal as written to its file (secrets redacted), as chaostoolkit sends it: runExperiment
+        // returns the very object it wrote, so it is not read back.
+        for (const event of endEvents(journal)) notifier.notify(event, journal);
       }
       const report = options.report === undefined ? null : await writeReportBeside(journal, journalPath, named, options.report);
       if (json) {

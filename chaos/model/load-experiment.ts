@@ -53,6 +53,13 @@ function parseText(text: string, file: string): { document: JsonObject; floats: 
   return { document: raw, floats: yamlFloatPaths(doc) };
 }
 
+/** The value at `path` inside `document` (array indexes, object keys), or undefined where there is none. */
+function valueAt(document: JsonValue, path: readonly PropertyKey[]): JsonValue | undefined {
+  let value: JsonValue | undefined = document;
+  for (const key of path) value = Array.isArray(value) ? value[Number(key)] : isJsonObject(value) ? value[String(key)] : undefined;
+  return value;
+}
+
 /**
  * chaostoolkit's ensure_hypothesis_tolerance_is_valid refuses a float tolerance, `200.0` as much as
  * `0.5`; JSON cannot tell `200.0` from `200`, the file's text can.
@@ -69,9 +76,7 @@ function refuseFloatTolerances(document: JsonObject, floats: FloatPaths, file: s
   }
   const found = places.find((path) => floats.has(pathKey(path)));
   if (found === undefined) return;
-  let written: JsonValue | undefined = document;
-  for (const key of found)
-    written = Array.isArray(written) ? written[Number(key)] : isJsonObject(written) ? written[String(key)] : undefined;
+  const written = valueAt(document, found);
   if (typeof written !== 'number' || !Number.isInteger(written)) return; // other floats: the schema's refusal
   throw new InvalidExperimentError(
     file,
@@ -120,8 +125,7 @@ function substituteWhereChaostoolkitDoes(document: JsonObject, sub: Substitute):
 
 /** Said when the refused value is a `${…}` left as written because chaostoolkit does not substitute that field. */
 function notSubstitutedHint(document: JsonValue, path: readonly PropertyKey[]): string {
-  let value: JsonValue | undefined = document;
-  for (const key of path) value = Array.isArray(value) ? value[Number(key)] : isJsonObject(value) ? value[String(key)] : undefined;
+  const value = valueAt(document, path);
   if (typeof value !== 'string' || !/\$(\{|[A-Za-z_])/.test(value)) return '';
   return ' (chaostoolkit substitutes ${…} only in pauses, provider arguments, an http url and headers, a regex pattern and a jsonpath path: write the value here)';
 }
